@@ -1,0 +1,272 @@
+//! `faafo render`: one image on this machine.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use faafo_engine::classic::{CSearch, find_c};
+use faafo_engine::fractal::parse_complex;
+use faafo_engine::{
+    BitDepth, Colouring, Complex64, Control, Fractal, FractalKind, KernelPath, Palette, Params,
+    Region, RenderOptions, write_png,
+};
+
+use super::CliError;
+
+/// Options of `faafo render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Fractal kind: classic (the original faafo Julia set), mandelbrot, julia,
+    /// burning-ship, multibrot.
+    #[arg(long, default_value = "mandelbrot")]
+    kind: FractalKind,
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 1024)]
+    width: u32,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = 768)]
+    height: u32,
+    /// Escape tests per pixel (default: 362 for classic, 1000 otherwise).
+    #[arg(long)]
+    iterations: Option<u32>,
+    /// Real part at the left edge (give all of --xa --xb --ya --yb, or --center/--scale).
+    #[arg(long, allow_hyphen_values = true, requires_all = ["xb", "ya", "yb"], conflicts_with_all = ["center", "scale"])]
+    xa: Option<f64>,
+    /// Real part at the right edge.
+    #[arg(long, allow_hyphen_values = true, requires = "xa")]
+    xb: Option<f64>,
+    /// Imaginary part at the top row.
+    #[arg(long, allow_hyphen_values = true, requires = "xa")]
+    ya: Option<f64>,
+    /// Imaginary part at the bottom row.
+    #[arg(long, allow_hyphen_values = true, requires = "xa")]
+    yb: Option<f64>,
+    /// Centre of the view as RE,IM (default: the kind's home view).
+    #[arg(long, allow_hyphen_values = true)]
+    center: Option<String>,
+    /// Width of the view in the complex plane (xb - xa).
+    #[arg(long)]
+    scale: Option<f64>,
+    /// Julia constant as RE,IM or RE+IMi (julia: default -0.8,0.156; classic: chosen by
+    /// the original's search unless given).
+    #[arg(long, allow_hyphen_values = true)]
+    c: Option<String>,
+    /// Seed for the classic kind's search for c (default: random; printed so the image
+    /// can be reproduced).
+    #[arg(long, conflicts_with = "c")]
+    seed: Option<u64>,
+    /// Multibrot exponent (2..=32).
+    #[arg(long, default_value_t = 3)]
+    power: u32,
+    /// Palette: ultra, fire, ocean, grayscale, rainbow, classic (default: classic for the
+    /// classic kind, ultra otherwise).
+    #[arg(long)]
+    palette: Option<Palette>,
+    /// Shift along the palette, as a fraction of one cycle.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    palette_offset: f32,
+    /// Iterations per trip through the palette.
+    #[arg(long, default_value_t = 64.0)]
+    palette_cycle: f32,
+    /// Colour of points that never escape, as RRGGBB hex.
+    #[arg(long, default_value = "000000")]
+    interior: String,
+    /// Bits per channel of the PNG.
+    #[arg(long, value_enum, default_value_t = Depth::Eight)]
+    depth: Depth,
+    /// Kernel path: avx512, avx2+fma, scalar, reference (default: fastest available).
+    #[arg(long)]
+    kernel: Option<KernelPath>,
+    /// Output file.
+    #[arg(short, long, default_value = "fractal.png")]
+    output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Depth {
+    #[value(name = "8")]
+    Eight,
+    #[value(name = "16")]
+    Sixteen,
+}
+
+/// The kind's default view: (centre, x extent).
+fn home_view(kind: FractalKind) -> (Complex64, f64) {
+    match kind {
+        FractalKind::Mandelbrot => (Complex64::new(-0.75, 0.0), 3.5),
+        FractalKind::BurningShip => (Complex64::new(-0.45, -0.5), 3.6),
+        FractalKind::Classic | FractalKind::Julia | FractalKind::Multibrot => {
+            (Complex64::new(0.0, 0.0), 3.5)
+        }
+    }
+}
+
+fn parse_rgb(text: &str) -> Result<[u8; 3], CliError> {
+    let t = text.trim_start_matches('#');
+    let bad = || {
+        CliError::Usage(format!(
+            "--interior must be a colour as RRGGBB hex (for example 000000), got '{text}'"
+        ))
+    };
+    if t.len() != 6 {
+        return Err(bad());
+    }
+    let v = u32::from_str_radix(t, 16).map_err(|_| bad())?;
+    Ok([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+}
+
+/// Builds the parameters; for the classic kind also returns how `c` was found.
+fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
+    let iterations = args
+        .iterations
+        .unwrap_or(if args.kind == FractalKind::Classic {
+            362
+        } else {
+            1000
+        });
+    let region = match (args.xa, args.xb, args.ya, args.yb) {
+        (Some(xa), Some(xb), Some(ya), Some(yb)) => Region::new(xa, xb, ya, yb),
+        _ => {
+            let (home_c, home_s) = home_view(args.kind);
+            let center = args
+                .center
+                .as_deref()
+                .map(parse_complex)
+                .transpose()?
+                .unwrap_or(home_c);
+            let scale = args.scale.unwrap_or(home_s);
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(CliError::Usage(format!(
+                    "--scale must be a finite number > 0, got {scale}"
+                ))
+                .into());
+            }
+            Region::from_center_scale(center, scale, args.width, args.height)
+        }
+    };
+    let given_c = args.c.as_deref().map(parse_complex).transpose()?;
+    let mut search = None;
+    let mut seed_used = None;
+    let fractal = match args.kind {
+        FractalKind::Mandelbrot => Fractal::Mandelbrot,
+        FractalKind::BurningShip => Fractal::BurningShip,
+        FractalKind::Multibrot => Fractal::Multibrot { power: args.power },
+        FractalKind::Julia => Fractal::Julia {
+            c: given_c.unwrap_or(Complex64::new(-0.8, 0.156)),
+        },
+        FractalKind::Classic => {
+            let c = match given_c {
+                Some(c) => c,
+                None => {
+                    // Validate the region first: the search draws from it.
+                    region.validate(args.width.max(2), args.height.max(2))?;
+                    let seed = args.seed.unwrap_or_else(random_seed);
+                    seed_used = Some(seed);
+                    let s = find_c(&region, iterations, seed);
+                    search = Some(s);
+                    s.c
+                }
+            };
+            Fractal::Classic { c }
+        }
+    };
+    let default_palette = if args.kind == FractalKind::Classic {
+        Palette::Classic
+    } else {
+        Palette::Ultra
+    };
+    let colouring = Colouring {
+        palette: args.palette.unwrap_or(default_palette),
+        offset: args.palette_offset,
+        cycle_iterations: args.palette_cycle,
+        interior: parse_rgb(&args.interior)?,
+    };
+    let params = Params {
+        fractal,
+        region,
+        width: args.width,
+        height: args.height,
+        max_iterations: iterations,
+        colouring,
+    };
+    Ok((params, search, seed_used))
+}
+
+/// A seed from the OS's per-process hash randomisation: no RNG dependency needed.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// Runs `faafo render`.
+pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
+    let (params, search, seed) = params(args)?;
+    let options = RenderOptions {
+        kernel: args.kernel,
+        ..RenderOptions::default()
+    };
+    let depth = match args.depth {
+        Depth::Eight => BitDepth::Eight,
+        Depth::Sixteen => BitDepth::Sixteen,
+    };
+    // Write next to the target and rename at the end, so a failed or interrupted render
+    // never leaves a truncated PNG under the requested name.
+    let tmp = temp_path(&args.output);
+    let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let result = write_png(
+        &params,
+        &options,
+        &Control::new(),
+        depth,
+        BufWriter::new(file),
+    );
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&tmp, &args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+
+    println!("output:     {}", args.output.display());
+    println!("checksum:   {}", summary.sha256);
+    println!("size:       {} bytes", summary.bytes);
+    if let Some(c) = params.fractal.c() {
+        println!("c:          {},{}", c.re, c.im);
+    }
+    if let (Some(s), Some(seed)) = (search, seed) {
+        let how = if s.fallback {
+            " (no candidate accepted; documented fallback used)"
+        } else {
+            ""
+        };
+        println!("seed:       {seed} ({} candidates drawn){how}", s.attempts);
+    }
+    println!(
+        "region:     xa={} xb={} ya={} yb={}",
+        params.region.xa, params.region.xb, params.region.ya, params.region.yb
+    );
+    println!(
+        "iterations: {} computed (limit {} per pixel)",
+        summary.iterations, params.max_iterations
+    );
+    println!("kernel:     {}", summary.kernel);
+    println!(
+        "time:       {:.3} s render, {:.3} s total",
+        summary.compute.as_secs_f64(),
+        summary.total.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "fractal.png".into());
+    target.with_file_name(format!(".{name}.{}.partial", std::process::id()))
+}

@@ -1,0 +1,113 @@
+//! Errors for bad parameters and failed renders.
+//!
+//! Every message names the parameter that was wrong and what is allowed, because these
+//! strings reach people directly (CLI, API 400 bodies, the explorer's status line).
+
+use thiserror::Error;
+
+/// A parameter outside what the engine accepts.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ParamError {
+    /// An integer parameter (width, height, iterations, power) out of its range.
+    #[error("{name} must be between {min} and {max}, got {value}")]
+    OutOfRange {
+        /// Parameter name as the user spells it (`width`, `iterations`, …).
+        name: &'static str,
+        /// The value given.
+        value: u64,
+        /// Smallest allowed value.
+        min: u64,
+        /// Largest allowed value.
+        max: u64,
+    },
+    /// A coordinate or constant that is NaN or infinite.
+    #[error("{name} must be a finite number, got {value}")]
+    NotFinite {
+        /// Parameter name (`xa`, `c.re`, `scale`, …).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A bound pair in the wrong order, e.g. `xa >= xb`.
+    #[error(
+        "{low_name} must be less than {high_name}, got {low_name} = {low} and {high_name} = {high}"
+    )]
+    BadBounds {
+        /// Name of the lower bound (`xa` or `ya`).
+        low_name: &'static str,
+        /// Name of the upper bound (`xb` or `yb`).
+        high_name: &'static str,
+        /// The lower bound given.
+        low: f64,
+        /// The upper bound given.
+        high: f64,
+    },
+    /// The region is so small that neighbouring pixels map to the same coordinate.
+    #[error(
+        "the view is too deep for 64-bit floats: {axis} spans {span:e} over {pixels} pixels (the smallest usable pixel step is about {min_step:e})"
+    )]
+    TooDeep {
+        /// `x` or `y`.
+        axis: &'static str,
+        /// Extent of the region on that axis.
+        span: f64,
+        /// Pixels along that axis.
+        pixels: u32,
+        /// Smallest step that still separates pixels at this centre.
+        min_step: f64,
+    },
+    /// width × height above the configured pixel cap.
+    #[error("image of {width} x {height} = {pixels} pixels is over the cap of {cap} pixels")]
+    TooManyPixels {
+        /// Requested width.
+        width: u32,
+        /// Requested height.
+        height: u32,
+        /// width × height.
+        pixels: u64,
+        /// The configured cap.
+        cap: u64,
+    },
+    /// An unknown name for an enumerated parameter (kind, palette, kernel).
+    #[error("unknown {what} '{given}'; allowed: {allowed}")]
+    UnknownName {
+        /// What was being named (`kind`, `palette`, `kernel path`).
+        what: &'static str,
+        /// The name given.
+        given: String,
+        /// Comma-separated list of allowed names.
+        allowed: String,
+    },
+    /// A value that could not be parsed at all.
+    #[error("cannot parse {what} from '{given}': expected {expected}")]
+    Unparsable {
+        /// What was being parsed.
+        what: &'static str,
+        /// The text given.
+        given: String,
+        /// What the text should look like.
+        expected: &'static str,
+    },
+}
+
+/// A render that did not complete.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The parameters were rejected before any work was done.
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    /// The caller cancelled the render through its [`crate::Control`].
+    #[error("render cancelled")]
+    Cancelled,
+    /// A kernel path was requested that this CPU cannot run.
+    #[error("kernel path '{0}' is not supported on this CPU")]
+    UnsupportedKernel(&'static str),
+    /// Writing the PNG failed.
+    #[error("writing PNG: {0}")]
+    Png(#[from] png::EncodingError),
+    /// An I/O error from the output writer.
+    #[error("writing output: {0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,215 @@
+//! The iteration step of each fractal kind, and everything per-render that the kernels
+//! need around it (start values, escape test, smooth value, shortcuts).
+
+use super::simd::Simd;
+use crate::fractal::Fractal;
+
+/// One update `z ← f(z) + c`, written once for every [`Simd`] type.
+pub(crate) trait Formula: Copy + Send + Sync {
+    /// The next `(re, im)`.
+    fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V);
+}
+
+/// `z² + c` as the original faafo worker computed it: `x*x - y*y`, `x*y + y*x`, then `+ c`,
+/// never fused, so every path reproduces Python's float results bit for bit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClassicStep;
+
+impl Formula for ClassicStep {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V) {
+        let nx = s.add(s.sub(s.mul(x, x), s.mul(y, y)), cx);
+        let ny = s.add(s.add(s.mul(x, y), s.mul(y, x)), cy);
+        (nx, ny)
+    }
+}
+
+/// `z² + c` in the fewest operations: three fused multiply-adds and one add.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Quadratic;
+
+impl Formula for Quadratic {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V) {
+        let nx = s.mul_add(x, x, s.neg_mul_add(y, y, cx));
+        let ny = s.mul_add(s.add(x, x), y, cy);
+        (nx, ny)
+    }
+}
+
+/// Burning Ship: `(|x| + i|y|)² + c`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ship;
+
+impl Formula for Ship {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V) {
+        let (ax, ay) = (s.abs(x), s.abs(y));
+        let nx = s.mul_add(x, x, s.neg_mul_add(y, y, cx));
+        let ny = s.mul_add(s.add(ax, ax), ay, cy);
+        (nx, ny)
+    }
+}
+
+/// Multibrot: `z^power + c` by repeated complex multiplication.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Power {
+    pub(crate) power: u32,
+}
+
+impl Formula for Power {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V) {
+        let (mut wx, mut wy) = (x, y);
+        for _ in 1..self.power {
+            let nx = s.neg_mul_add(wy, y, s.mul(wx, x));
+            let ny = s.mul_add(wx, y, s.mul(wy, x));
+            wx = nx;
+            wy = ny;
+        }
+        (s.add(wx, cx), s.add(wy, cy))
+    }
+}
+
+/// Relative half-width of the band around |z|² = 4 inside which the classic escape test
+/// defers to `hypot`. `x*x + y*y` is within 2 ulps of the exact value and `hypot` within
+/// 1 ulp, so outside ±2^-45 both give the same answer; inside it, `hypot` decides.
+const CLASSIC_BAND: f64 = 1.0 / (1u64 << 45) as f64;
+
+/// |c| below which the classic kind may test escape only every few steps: once
+/// `hypot(z) > 2` with |c| < 1.99, |z| grows every step (|z² + c| ≥ 4 − 1.99 > 2), so
+/// "escaped at the end of a block" is exactly "escaped somewhere in the block".
+pub(crate) const CLASSIC_BLOCK_MAX_C: f64 = 1.99;
+
+/// Per-render constants shared by all kernels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Setup {
+    /// Escape tests per pixel: states `z_0 .. z_{limit-1}` are tested.
+    pub(crate) limit: u32,
+    /// `Some(c)` for Julia-type kinds (`z0` = pixel), `None` when `c` = pixel, `z0 = c`.
+    pub(crate) julia_c: Option<(f64, f64)>,
+    /// Lanes whose |z|² is not ≤ this may have escaped and are re-checked exactly.
+    pub(crate) fast_r2: f64,
+    /// The escape radius squared (the decisive test for all but classic).
+    pub(crate) r2: f64,
+    /// Classic: the escape test is `hypot(x, y) > 2`.
+    pub(crate) exact_hypot: bool,
+    /// ln of the escape radius, for the smooth value.
+    pub(crate) ln_r: f64,
+    /// ln of the power, for the smooth value.
+    pub(crate) ln_power: f64,
+    /// Mandelbrot: skip points inside the main cardioid and the period-2 bulb.
+    pub(crate) cardioid: bool,
+    /// Periodicity checking enabled.
+    pub(crate) periodicity: bool,
+    /// Two states closer than this (|Δx| + |Δy|) are taken as a cycle.
+    pub(crate) period_eps: f64,
+}
+
+/// What a finished pixel stores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Outcome {
+    /// Escape index, or `limit - 1` for interior points (the original's convention).
+    pub(crate) count: u32,
+    /// Continuous escape value, or −1 for interior points.
+    pub(crate) smooth: f32,
+}
+
+impl Setup {
+    /// Constants for `fractal` over a view whose pixel step is `pixel_step`.
+    pub(crate) fn new(fractal: &Fractal, limit: u32, pixel_step: f64, shortcuts: bool) -> Self {
+        let power = fractal.power();
+        let (julia_c, radius, exact_hypot) = match *fractal {
+            Fractal::Classic { c } => (Some((c.re, c.im)), 2.0, true),
+            // Radius ≥ max(2, |c|) makes escape monotonic, which the blocked kernels
+            // rely on; 16 gives smooth colours without visible banding.
+            Fractal::Julia { c } => (Some((c.re, c.im)), (2.0 * c.norm()).max(16.0), false),
+            _ => (None, 16.0_f64, false),
+        };
+        let r2 = radius * radius;
+        let fast_r2 = if exact_hypot {
+            r2 * (1.0 - CLASSIC_BAND)
+        } else {
+            r2
+        };
+        Self {
+            limit,
+            julia_c,
+            fast_r2,
+            r2,
+            exact_hypot,
+            ln_r: radius.ln(),
+            ln_power: f64::from(power).ln(),
+            cardioid: shortcuts && matches!(fractal, Fractal::Mandelbrot),
+            periodicity: shortcuts,
+            // The classic kind only accepts exact repetition, which keeps it bit-exact.
+            period_eps: if exact_hypot {
+                0.0
+            } else {
+                pixel_step * (1.0 / 1024.0)
+            },
+        }
+    }
+
+    /// `(z0.re, z0.im, c.re, c.im)` for the pixel at (`px`, `py`).
+    #[inline(always)]
+    pub(crate) fn start(&self, px: f64, py: f64) -> (f64, f64, f64, f64) {
+        match self.julia_c {
+            Some((cx, cy)) => (px, py, cx, cy),
+            None => (px, py, px, py),
+        }
+    }
+
+    /// The exact escape test for one lane, given its |z|² as the kernel computed it.
+    #[inline]
+    pub(crate) fn escaped(&self, x: f64, y: f64, norm: f64) -> bool {
+        if !self.exact_hypot {
+            return !(norm <= self.r2);
+        }
+        if !(norm <= self.r2 * (1.0 + CLASSIC_BAND)) {
+            true
+        } else if norm < self.fast_r2 {
+            false
+        } else {
+            x.hypot(y) > 2.0
+        }
+    }
+
+    /// True for points that certainly never escape (main cardioid, period-2 bulb).
+    #[inline]
+    pub(crate) fn known_interior(&self, cx: f64, cy: f64) -> bool {
+        if !self.cardioid {
+            return false;
+        }
+        let y2 = cy * cy;
+        let xq = cx - 0.25;
+        let q = xq * xq + y2;
+        q * (q + xq) <= 0.25 * y2 || (cx + 1.0) * (cx + 1.0) + y2 <= 0.0625
+    }
+
+    /// Outcome of a point that escaped at state `index` with |z|² = `norm`.
+    #[inline]
+    pub(crate) fn escaped_at(&self, index: u32, norm: f64) -> Outcome {
+        // ν = n + 1 − log_p(ln|z| / ln R): continuous across escape-count bands.
+        let ln_z = 0.5 * norm.ln();
+        let nu = f64::from(index) + 1.0 - (ln_z / self.ln_r).ln() / self.ln_power;
+        let smooth = if nu.is_finite() {
+            nu.max(0.0) as f32
+        } else {
+            index as f32
+        };
+        Outcome {
+            count: index,
+            smooth,
+        }
+    }
+
+    /// Outcome of a point that never escaped.
+    #[inline]
+    pub(crate) fn interior(&self) -> Outcome {
+        Outcome {
+            count: self.limit.saturating_sub(1),
+            smooth: -1.0,
+        }
+    }
+}

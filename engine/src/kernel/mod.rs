@@ -1,0 +1,197 @@
+//! Kernels: the per-pixel iteration on every instruction set, and the choice between them.
+//!
+//! | path        | lanes × chains | arithmetic                  | where                 |
+//! |-------------|----------------|-----------------------------|-----------------------|
+//! | `avx512`    | 8 × 4          | fused multiply-add          | x86-64 with AVX-512F/DQ |
+//! | `avx2+fma`  | 4 × 4          | fused multiply-add          | x86-64 with AVX2 + FMA |
+//! | `scalar`    | 1 × 4          | separate multiply and add   | everywhere (the plain fallback) |
+//! | `reference` | 1 pixel        | separate multiply and add   | everywhere; tests and odd cases |
+//!
+//! `scalar` and `reference` do the same arithmetic, so they agree exactly. The FMA paths
+//! round differently (one rounding per multiply-add instead of two), so orbits that pass
+//! very close to the escape radius may escape one step earlier or later; the tests bound
+//! how often. The classic kind never fuses on any path, so it is bit-exact everywhere.
+
+mod blocked;
+mod feed;
+mod formula;
+mod reference;
+mod simd;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub(crate) use feed::Band;
+pub(crate) use formula::Setup;
+
+use crate::error::{ParamError, RenderError};
+use crate::fractal::Fractal;
+use formula::{CLASSIC_BLOCK_MAX_C, ClassicStep, Formula, Power, Quadratic, Ship};
+use simd::Scalar;
+
+/// Which implementation computes the pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum KernelPath {
+    /// AVX-512 vectors of 8 lanes.
+    Avx512,
+    /// AVX2 vectors of 4 lanes with FMA.
+    Avx2Fma,
+    /// Portable scalar chains; the fallback on CPUs without the above.
+    Scalar,
+    /// One pixel at a time, no shortcuts: the yardstick for the others.
+    Reference,
+}
+
+impl KernelPath {
+    /// Every path, fastest first.
+    pub const ALL: [Self; 4] = [Self::Avx512, Self::Avx2Fma, Self::Scalar, Self::Reference];
+
+    /// The fastest path this CPU supports.
+    pub fn detect() -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.is_supported())
+            .unwrap_or(Self::Scalar)
+    }
+
+    /// Whether this CPU can run the path.
+    pub fn is_supported(self) -> bool {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512 => simd::Avx512::detect().is_some(),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2Fma => simd::Avx2::detect().is_some(),
+            #[cfg(not(target_arch = "x86_64"))]
+            Self::Avx512 | Self::Avx2Fma => false,
+            Self::Scalar | Self::Reference => true,
+        }
+    }
+
+    /// The name printed in benchmarks and readouts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Avx512 => "avx512",
+            Self::Avx2Fma => "avx2+fma",
+            Self::Scalar => "scalar",
+            Self::Reference => "reference",
+        }
+    }
+}
+
+impl fmt::Display for KernelPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for KernelPath {
+    type Err = ParamError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        let wanted = match wanted.as_str() {
+            "avx2" => "avx2+fma",
+            "avx-512" => "avx512",
+            other => other,
+        };
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == wanted)
+            .ok_or_else(|| ParamError::UnknownName {
+                what: "kernel path",
+                given: s.to_owned(),
+                allowed: Self::ALL.map(Self::name).join(", "),
+            })
+    }
+}
+
+/// The path that will actually run for `fractal` when `wanted` is asked for: the classic
+/// kind with |c| ≥ 1.99 needs an escape test after every step and always takes the
+/// reference path.
+pub(crate) fn effective_path(
+    wanted: KernelPath,
+    fractal: &Fractal,
+) -> Result<KernelPath, RenderError> {
+    if !wanted.is_supported() {
+        return Err(RenderError::UnsupportedKernel(wanted.name()));
+    }
+    match fractal {
+        Fractal::Classic { c } if c.norm() >= CLASSIC_BLOCK_MAX_C => Ok(KernelPath::Reference),
+        _ => Ok(wanted),
+    }
+}
+
+/// Computes one band with the given (already effective and supported) path; returns the
+/// number of updates performed.
+pub(crate) fn compute(
+    path: KernelPath,
+    fractal: &Fractal,
+    setup: &Setup,
+    band: &mut Band<'_>,
+) -> u64 {
+    match *fractal {
+        Fractal::Classic { .. } => with_formula(path, ClassicStep, setup, band),
+        Fractal::Mandelbrot | Fractal::Julia { .. } | Fractal::Multibrot { power: 2 } => {
+            with_formula(path, Quadratic, setup, band)
+        }
+        Fractal::BurningShip => with_formula(path, Ship, setup, band),
+        Fractal::Multibrot { power } => with_formula(path, Power { power }, setup, band),
+    }
+}
+
+fn with_formula<F: Formula>(path: KernelPath, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx512 => match simd::Avx512::detect() {
+            // SAFETY: the token proves the CPU has the features the function enables.
+            Some(token) => unsafe { x86::avx512(token, f, setup, band) },
+            None => blocked::run::<Scalar, F, 4>(Scalar, f, setup, band),
+        },
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx2Fma => match simd::Avx2::detect() {
+            // SAFETY: as above.
+            Some(token) => unsafe { x86::avx2(token, f, setup, band) },
+            None => blocked::run::<Scalar, F, 4>(Scalar, f, setup, band),
+        },
+        KernelPath::Reference => reference::run(f, setup, band),
+        _ => blocked::run::<Scalar, F, 4>(Scalar, f, setup, band),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::blocked;
+    use super::feed::Band;
+    use super::formula::{Formula, Setup};
+    use super::simd::{Avx2, Avx512};
+
+    /// The blocked kernel compiled for AVX-512.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
+    #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+    pub(super) unsafe fn avx512<F: Formula>(
+        s: Avx512,
+        f: F,
+        setup: &Setup,
+        band: &mut Band<'_>,
+    ) -> u64 {
+        blocked::run::<Avx512, F, 4>(s, f, setup, band)
+    }
+
+    /// The blocked kernel compiled for AVX2 + FMA.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA (guaranteed by the token).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn avx2<F: Formula>(
+        s: Avx2,
+        f: F,
+        setup: &Setup,
+        band: &mut Band<'_>,
+    ) -> u64 {
+        blocked::run::<Avx2, F, 4>(s, f, setup, band)
+    }
+}

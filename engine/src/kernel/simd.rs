@@ -1,0 +1,237 @@
+//! A minimal vector abstraction over f64 lanes: portable scalar, AVX2+FMA and AVX-512.
+//!
+//! Each instruction set is a zero-sized *token* type. A token can only be obtained after
+//! the CPU was checked for the features it needs ([`Avx2::detect`], [`Avx512::detect`]),
+//! which is what makes the `unsafe` intrinsic calls inside the methods sound. The kernels
+//! are written once, generic over [`Simd`], and instantiated inside
+//! `#[target_feature]` functions so the `#[inline(always)]` methods compile to single
+//! instructions.
+
+/// Lanes per vector, at most; sizes the kernels' per-lane bookkeeping arrays.
+pub(crate) const MAX_LANES: usize = 8;
+
+/// Operations the fractal kernels need, on vectors of `LANES` f64 values.
+pub(crate) trait Simd: Copy {
+    /// f64 lanes per vector.
+    const LANES: usize;
+    /// The vector type.
+    type V: Copy;
+
+    /// All lanes `x`.
+    fn splat(self, x: f64) -> Self::V;
+    /// Loads `LANES` values from the front of `src`.
+    fn load(self, src: &[f64; MAX_LANES]) -> Self::V;
+    /// Stores `LANES` values to the front of `dst`.
+    fn store(self, v: Self::V, dst: &mut [f64; MAX_LANES]);
+    /// `a + b`.
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a - b`.
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a * b`.
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a * b + c`, fused (one rounding) where the instruction set has FMA.
+    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `c - a * b`, fused where the instruction set has FMA.
+    fn neg_mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `|a|`.
+    fn abs(self, a: Self::V) -> Self::V;
+    /// Bit `i` set where `!(a[i] <= b[i])`, i.e. also where a lane is NaN.
+    fn not_le_mask(self, a: Self::V, b: Self::V) -> u32;
+    /// Bit `i` set where `a[i] <= b[i]` (false for NaN).
+    fn le_mask(self, a: Self::V, b: Self::V) -> u32;
+}
+
+/// Plain f64, one lane: runs everywhere, never fuses, and is the arithmetic of the
+/// reference path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scalar;
+
+impl Simd for Scalar {
+    const LANES: usize = 1;
+    type V = f64;
+
+    #[inline(always)]
+    fn splat(self, x: f64) -> f64 {
+        x
+    }
+    #[inline(always)]
+    fn load(self, src: &[f64; MAX_LANES]) -> f64 {
+        src[0]
+    }
+    #[inline(always)]
+    fn store(self, v: f64, dst: &mut [f64; MAX_LANES]) {
+        dst[0] = v;
+    }
+    #[inline(always)]
+    fn add(self, a: f64, b: f64) -> f64 {
+        a + b
+    }
+    #[inline(always)]
+    fn sub(self, a: f64, b: f64) -> f64 {
+        a - b
+    }
+    #[inline(always)]
+    fn mul(self, a: f64, b: f64) -> f64 {
+        a * b
+    }
+    #[inline(always)]
+    fn mul_add(self, a: f64, b: f64, c: f64) -> f64 {
+        a * b + c
+    }
+    #[inline(always)]
+    fn neg_mul_add(self, a: f64, b: f64, c: f64) -> f64 {
+        c - a * b
+    }
+    #[inline(always)]
+    fn abs(self, a: f64) -> f64 {
+        a.abs()
+    }
+    #[inline(always)]
+    fn not_le_mask(self, a: f64, b: f64) -> u32 {
+        u32::from(!(a <= b))
+    }
+    #[inline(always)]
+    fn le_mask(self, a: f64, b: f64) -> u32 {
+        u32::from(a <= b)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::{Avx2, Avx512};
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    use super::{MAX_LANES, Simd};
+
+    /// AVX2 + FMA, 4 lanes. Only constructed by [`Avx2::detect`].
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) struct Avx2(());
+
+    impl Avx2 {
+        /// The token, if this CPU has AVX2 and FMA.
+        pub(crate) fn detect() -> Option<Self> {
+            (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+                .then_some(Self(()))
+        }
+    }
+
+    // SAFETY (all methods): an `Avx2` value exists only after `detect` confirmed AVX2 and
+    // FMA, and `load`/`store` access at most 4 of the array's 8 elements.
+    impl Simd for Avx2 {
+        const LANES: usize = 4;
+        type V = __m256d;
+
+        #[inline(always)]
+        fn splat(self, x: f64) -> __m256d {
+            unsafe { _mm256_set1_pd(x) }
+        }
+        #[inline(always)]
+        fn load(self, src: &[f64; MAX_LANES]) -> __m256d {
+            unsafe { _mm256_loadu_pd(src.as_ptr()) }
+        }
+        #[inline(always)]
+        fn store(self, v: __m256d, dst: &mut [f64; MAX_LANES]) {
+            unsafe { _mm256_storeu_pd(dst.as_mut_ptr(), v) }
+        }
+        #[inline(always)]
+        fn add(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_add_pd(a, b) }
+        }
+        #[inline(always)]
+        fn sub(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_sub_pd(a, b) }
+        }
+        #[inline(always)]
+        fn mul(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_mul_pd(a, b) }
+        }
+        #[inline(always)]
+        fn mul_add(self, a: __m256d, b: __m256d, c: __m256d) -> __m256d {
+            unsafe { _mm256_fmadd_pd(a, b, c) }
+        }
+        #[inline(always)]
+        fn neg_mul_add(self, a: __m256d, b: __m256d, c: __m256d) -> __m256d {
+            unsafe { _mm256_fnmadd_pd(a, b, c) }
+        }
+        #[inline(always)]
+        fn abs(self, a: __m256d) -> __m256d {
+            unsafe { _mm256_andnot_pd(_mm256_set1_pd(-0.0), a) }
+        }
+        #[inline(always)]
+        fn not_le_mask(self, a: __m256d, b: __m256d) -> u32 {
+            unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_NLE_UQ>(a, b)) as u32 }
+        }
+        #[inline(always)]
+        fn le_mask(self, a: __m256d, b: __m256d) -> u32 {
+            unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(a, b)) as u32 }
+        }
+    }
+
+    /// AVX-512F (+DQ), 8 lanes. Only constructed by [`Avx512::detect`].
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) struct Avx512(());
+
+    impl Avx512 {
+        /// The token, if this CPU has AVX-512F, AVX-512DQ and FMA.
+        pub(crate) fn detect() -> Option<Self> {
+            (is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512dq")
+                && is_x86_feature_detected!("fma"))
+            .then_some(Self(()))
+        }
+    }
+
+    // SAFETY (all methods): an `Avx512` value exists only after `detect` confirmed the
+    // features, and `load`/`store` access exactly the array's 8 elements.
+    impl Simd for Avx512 {
+        const LANES: usize = 8;
+        type V = __m512d;
+
+        #[inline(always)]
+        fn splat(self, x: f64) -> __m512d {
+            unsafe { _mm512_set1_pd(x) }
+        }
+        #[inline(always)]
+        fn load(self, src: &[f64; MAX_LANES]) -> __m512d {
+            unsafe { _mm512_loadu_pd(src.as_ptr()) }
+        }
+        #[inline(always)]
+        fn store(self, v: __m512d, dst: &mut [f64; MAX_LANES]) {
+            unsafe { _mm512_storeu_pd(dst.as_mut_ptr(), v) }
+        }
+        #[inline(always)]
+        fn add(self, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_add_pd(a, b) }
+        }
+        #[inline(always)]
+        fn sub(self, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_sub_pd(a, b) }
+        }
+        #[inline(always)]
+        fn mul(self, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_mul_pd(a, b) }
+        }
+        #[inline(always)]
+        fn mul_add(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
+            unsafe { _mm512_fmadd_pd(a, b, c) }
+        }
+        #[inline(always)]
+        fn neg_mul_add(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
+            unsafe { _mm512_fnmadd_pd(a, b, c) }
+        }
+        #[inline(always)]
+        fn abs(self, a: __m512d) -> __m512d {
+            unsafe { _mm512_abs_pd(a) }
+        }
+        #[inline(always)]
+        fn not_le_mask(self, a: __m512d, b: __m512d) -> u32 {
+            u32::from(unsafe { _mm512_cmp_pd_mask::<_CMP_NLE_UQ>(a, b) })
+        }
+        #[inline(always)]
+        fn le_mask(self, a: __m512d, b: __m512d) -> u32 {
+            u32::from(unsafe { _mm512_cmp_pd_mask::<_CMP_LE_OQ>(a, b) })
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! faafo's renderer: one engine for the desktop explorer, the workers and the CLI.
+//!
+//! # Layout
+//! - [`params`]: [`Params`], everything that defines an image, and its validation.
+//! - [`region`]: the rectangle of the plane, as `xa xb ya yb` or centre + scale.
+//! - [`fractal`]: the kinds (classic faafo Julia, Mandelbrot, Julia, Burning Ship,
+//!   Multibrot).
+//! - [`classic`]: the original's random choice of `c`, seeded and bounded.
+//! - `kernel`: the per-pixel iteration on AVX-512, AVX2+FMA, portable scalar, and the
+//!   reference path, chosen at run time ([`KernelPath`]).
+//! - [`render()`] / [`render_progressive`]: bands of rows in parallel (rayon), with
+//!   cancellation and progress through [`Control`].
+//! - [`EscapeBuffer`] + [`palette`]: escape values are kept, so recolouring is free.
+//! - [`write_png`] / [`encode_png`]: 8- or 16-bit PNG with its SHA-256, streamed band by
+//!   band for images larger than memory should hold.
+//! - [`scenes`]: the fixed benchmark scenes.
+//!
+//! The engine has no async runtime, network, database or GUI dependency: it is plain
+//! computation that every other part of faafo links.
+
+mod buffer;
+pub mod classic;
+mod control;
+mod error;
+pub mod fractal;
+mod kernel;
+mod output;
+pub mod palette;
+pub mod params;
+pub mod region;
+mod render;
+pub mod scenes;
+
+pub use buffer::EscapeBuffer;
+pub use control::Control;
+pub use error::{ParamError, RenderError};
+pub use fractal::{Fractal, FractalKind};
+pub use kernel::KernelPath;
+pub use num_complex::Complex64;
+pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png};
+pub use palette::{Colouring, Palette};
+pub use params::{Limits, Params};
+pub use region::Region;
+pub use render::{PREVIEW_DIVISOR, Render, RenderOptions, RenderStats, render, render_progressive};

@@ -1,0 +1,192 @@
+//! Rendering: splitting an image into bands of rows, computing them in parallel on the
+//! chosen kernel path, with cancellation and progress.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::buffer::EscapeBuffer;
+use crate::control::Control;
+use crate::error::RenderError;
+use crate::kernel::{self, Band, KernelPath, Setup};
+use crate::params::{Limits, Params};
+use crate::region::map_axis;
+
+/// Pixels per band: big enough that scheduling is noise, small enough that cancellation
+/// is quick and that rayon can balance uneven rows across cores.
+const BAND_PIXELS: usize = 4096;
+
+/// How to render (as opposed to *what*: that is [`Params`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderOptions {
+    /// Kernel path; `None` picks the fastest this CPU supports.
+    pub kernel: Option<KernelPath>,
+    /// Cardioid/bulb test and periodicity checking. Off only to measure raw kernel speed.
+    pub shortcuts: bool,
+    /// Caps the parameters are checked against.
+    pub limits: Limits,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self {
+            kernel: None,
+            shortcuts: true,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Figures about one render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderStats {
+    /// z updates actually performed (pixels settled by shortcuts cost none).
+    pub iterations: u64,
+    /// The kernel path that ran.
+    pub kernel: KernelPath,
+    /// Wall-clock time of the computation (not of colouring or encoding).
+    pub wall: Duration,
+}
+
+/// A finished render: escape values plus figures.
+#[derive(Debug, Clone)]
+pub struct Render {
+    /// The escape values; colour them with [`EscapeBuffer::to_rgb8`] or encode to PNG.
+    pub buffer: EscapeBuffer,
+    /// What it cost.
+    pub stats: RenderStats,
+}
+
+/// Per-render constants: the pixel coordinates and the kernel setup.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) params: Params,
+    pub(crate) path: KernelPath,
+    setup: Setup,
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+}
+
+impl Prepared {
+    /// Validates `params` and precomputes what every band needs.
+    pub(crate) fn new(params: &Params, options: &RenderOptions) -> Result<Self, RenderError> {
+        params.validate(&options.limits)?;
+        let path = kernel::effective_path(
+            options.kernel.unwrap_or_else(KernelPath::detect),
+            &params.fractal,
+        )?;
+        let r = &params.region;
+        let xs = (0..params.width)
+            .map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width))
+            .collect();
+        let ys = (0..params.height)
+            .map(|i| map_axis(f64::from(i), r.ya, r.yb, params.height))
+            .collect();
+        let setup = Setup::new(
+            &params.fractal,
+            params.max_iterations,
+            r.pixel_step_x(params.width),
+            options.shortcuts,
+        );
+        Ok(Self {
+            params: *params,
+            path,
+            setup,
+            xs,
+            ys,
+        })
+    }
+
+    /// Rows per band for this width.
+    fn band_rows(&self) -> usize {
+        (BAND_PIXELS / self.xs.len()).max(1)
+    }
+
+    /// Computes `rows` into `counts`/`smooth` (which hold exactly those rows), in
+    /// parallel bands. Returns the updates performed, or `Cancelled`.
+    pub(crate) fn compute_rows(
+        &self,
+        rows: Range<usize>,
+        counts: &mut [u32],
+        smooth: &mut [f32],
+        control: &Control,
+    ) -> Result<u64, RenderError> {
+        let width = self.xs.len();
+        let band_rows = self.band_rows();
+        let ys = &self.ys[rows];
+        let iterations: u64 = counts
+            .par_chunks_mut(band_rows * width)
+            .zip(smooth.par_chunks_mut(band_rows * width))
+            .zip(ys.par_chunks(band_rows))
+            .map(|((counts, smooth), ys)| {
+                if control.is_cancelled() {
+                    return 0;
+                }
+                let mut band = Band {
+                    xs: &self.xs,
+                    ys,
+                    counts,
+                    smooth,
+                };
+                let n = kernel::compute(self.path, &self.params.fractal, &self.setup, &mut band);
+                control.add_done((ys.len() * width) as u64);
+                n
+            })
+            .sum();
+        if control.is_cancelled() {
+            return Err(RenderError::Cancelled);
+        }
+        Ok(iterations)
+    }
+}
+
+/// Renders `params` into memory.
+///
+/// Needs 8 bytes per pixel; for very large images write a PNG band by band with
+/// [`crate::write_png`] instead.
+pub fn render(
+    params: &Params,
+    options: &RenderOptions,
+    control: &Control,
+) -> Result<Render, RenderError> {
+    let prepared = Prepared::new(params, options)?;
+    let started = Instant::now();
+    control.start(params.pixels());
+    let mut buffer = EscapeBuffer::new(params.width, params.height);
+    let (counts, smooth) = buffer.planes_mut();
+    let iterations = prepared.compute_rows(0..params.height as usize, counts, smooth, control)?;
+    Ok(Render {
+        buffer,
+        stats: RenderStats {
+            iterations,
+            kernel: prepared.path,
+            wall: started.elapsed(),
+        },
+    })
+}
+
+/// Side of the coarse preview relative to the full image in [`render_progressive`].
+pub const PREVIEW_DIVISOR: u32 = 4;
+
+/// Renders a coarse preview (1/[`PREVIEW_DIVISOR`] of each side, same region) and then
+/// the full image, handing each to `on_stage` with `true` for the final one. Interactive
+/// callers show the preview at once and replace it when the full image arrives.
+pub fn render_progressive(
+    params: &Params,
+    options: &RenderOptions,
+    control: &Control,
+    mut on_stage: impl FnMut(&Render, bool),
+) -> Result<Render, RenderError> {
+    let (pw, ph) = (
+        params.width / PREVIEW_DIVISOR,
+        params.height / PREVIEW_DIVISOR,
+    );
+    if pw >= 2 && ph >= 2 {
+        let preview = render(&params.with_size(pw, ph), options, control)?;
+        on_stage(&preview, false);
+    }
+    let full = render(params, options, control)?;
+    on_stage(&full, true);
+    Ok(full)
+}

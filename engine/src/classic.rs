@@ -89,11 +89,7 @@ pub fn accepts(c: Complex64, iterations: u32) -> bool {
 pub fn find_c(region: &Region, iterations: u32, seed: u64) -> CSearch {
     // An escape count of at least 11 needs at least 12 escape tests.
     if iterations <= 11 {
-        return CSearch {
-            c: FALLBACK_C,
-            attempts: 0,
-            fallback: true,
-        };
+        return CSearch { c: FALLBACK_C, attempts: 0, fallback: true };
     }
     let mut rng = SplitMix64::new(seed);
     for attempt in 1..=MAX_ATTEMPTS {
@@ -101,18 +97,10 @@ pub fn find_c(region: &Region, iterations: u32, seed: u64) -> CSearch {
         let cy = rng.next_f64() * (region.yb - region.ya) + region.ya;
         let c = Complex64::new(cx, cy);
         if accepts(c, iterations) {
-            return CSearch {
-                c,
-                attempts: attempt,
-                fallback: false,
-            };
+            return CSearch { c, attempts: attempt, fallback: false };
         }
     }
-    CSearch {
-        c: FALLBACK_C,
-        attempts: MAX_ATTEMPTS,
-        fallback: true,
-    }
+    CSearch { c: FALLBACK_C, attempts: MAX_ATTEMPTS, fallback: true }
 }
 
 #[cfg(test)]

@@ -30,9 +30,7 @@ pub enum ParamError {
         value: f64,
     },
     /// A bound pair in the wrong order, e.g. `xa >= xb`.
-    #[error(
-        "{low_name} must be less than {high_name}, got {low_name} = {low} and {high_name} = {high}"
-    )]
+    #[error("{low_name} must be less than {high_name}, got {low_name} = {low} and {high_name} = {high}")]
     BadBounds {
         /// Name of the lower bound (`xa` or `ya`).
         low_name: &'static str,

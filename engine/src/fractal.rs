@@ -109,13 +109,7 @@ pub enum FractalKind {
 
 impl FractalKind {
     /// Every kind, in menu order.
-    pub const ALL: [Self; 5] = [
-        Self::Mandelbrot,
-        Self::Julia,
-        Self::BurningShip,
-        Self::Multibrot,
-        Self::Classic,
-    ];
+    pub const ALL: [Self; 5] = [Self::Mandelbrot, Self::Julia, Self::BurningShip, Self::Multibrot, Self::Classic];
 
     /// The kebab-case name.
     pub fn name(self) -> &'static str {
@@ -166,17 +160,13 @@ pub fn parse_complex(text: &str) -> Result<Complex64, ParamError> {
         // Find the sign that separates the parts: the last + or - that is not the first
         // character and does not follow an exponent marker.
         let bytes = body.as_bytes();
-        let split = (1..bytes.len())
-            .rev()
-            .find(|&i| matches!(bytes[i], b'+' | b'-') && !matches!(bytes[i - 1], b'e' | b'E'));
+        let split =
+            (1..bytes.len()).rev().find(|&i| matches!(bytes[i], b'+' | b'-') && !matches!(bytes[i - 1], b'e' | b'E'));
         match split {
             Some(i) => {
                 let im_text = &body[i..];
-                let im = if im_text == "+" || im_text == "-" {
-                    parse(&format!("{im_text}1"))?
-                } else {
-                    parse(im_text)?
-                };
+                let im =
+                    if im_text == "+" || im_text == "-" { parse(&format!("{im_text}1"))? } else { parse(im_text)? };
                 Complex64::new(parse(&body[..i])?, im)
             }
             None => Complex64::new(0.0, parse(body)?),
@@ -201,53 +191,28 @@ mod tests {
         for k in FractalKind::ALL {
             assert_eq!(k.name().parse::<FractalKind>(), Ok(k));
         }
-        assert_eq!(
-            "Burning_Ship".parse::<FractalKind>(),
-            Ok(FractalKind::BurningShip)
-        );
+        assert_eq!("Burning_Ship".parse::<FractalKind>(), Ok(FractalKind::BurningShip));
         let err = "newton".parse::<FractalKind>().unwrap_err().to_string();
-        assert!(
-            err.contains("newton") && err.contains("mandelbrot, julia"),
-            "{err}"
-        );
+        assert!(err.contains("newton") && err.contains("mandelbrot, julia"), "{err}");
     }
 
     #[test]
     fn complex_forms() {
-        assert_eq!(
-            parse_complex("0.285,0.01").unwrap(),
-            Complex64::new(0.285, 0.01)
-        );
-        assert_eq!(
-            parse_complex("-0.8+0.156i").unwrap(),
-            Complex64::new(-0.8, 0.156)
-        );
-        assert_eq!(
-            parse_complex("-0.8-0.156i").unwrap(),
-            Complex64::new(-0.8, -0.156)
-        );
-        assert_eq!(
-            parse_complex("1e-3-2e-3i").unwrap(),
-            Complex64::new(1e-3, -2e-3)
-        );
+        assert_eq!(parse_complex("0.285,0.01").unwrap(), Complex64::new(0.285, 0.01));
+        assert_eq!(parse_complex("-0.8+0.156i").unwrap(), Complex64::new(-0.8, 0.156));
+        assert_eq!(parse_complex("-0.8-0.156i").unwrap(), Complex64::new(-0.8, -0.156));
+        assert_eq!(parse_complex("1e-3-2e-3i").unwrap(), Complex64::new(1e-3, -2e-3));
         assert_eq!(parse_complex("0.5").unwrap(), Complex64::new(0.5, 0.0));
         assert_eq!(parse_complex("2i").unwrap(), Complex64::new(0.0, 2.0));
         assert!(parse_complex("nan,0").is_err());
-        assert!(
-            parse_complex("a,b")
-                .unwrap_err()
-                .to_string()
-                .contains("RE,IM")
-        );
+        assert!(parse_complex("a,b").unwrap_err().to_string().contains("RE,IM"));
     }
 
     #[test]
     fn power_and_c_validated() {
         assert!(Fractal::Multibrot { power: 1 }.validate().is_err());
         assert!(Fractal::Multibrot { power: 3 }.validate().is_ok());
-        let bad = Fractal::Julia {
-            c: Complex64::new(f64::NAN, 0.0),
-        };
+        let bad = Fractal::Julia { c: Complex64::new(f64::NAN, 0.0) };
         assert!(bad.validate().unwrap_err().to_string().contains("c.re"));
     }
 }

@@ -96,22 +96,17 @@ fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) -> png::Enc
 }
 
 /// Encodes a rendered buffer as PNG bytes.
-pub fn encode_png(
-    buffer: &EscapeBuffer,
-    colouring: &Colouring,
-    depth: BitDepth,
-) -> Result<Vec<u8>, RenderError> {
+pub fn encode_png(buffer: &EscapeBuffer, colouring: &Colouring, depth: BitDepth) -> Result<Vec<u8>, RenderError> {
     let mut data = vec![0u8; buffer.counts().len() * depth.bytes_per_pixel()];
     match depth {
-        BitDepth::Eight => colour_rgb8(buffer.counts(), buffer.smooth(), colouring, &mut data),
+        BitDepth::Eight => colour_rgb8(buffer.counts(), buffer.norms(), buffer.smooth_scale(), colouring, &mut data),
         BitDepth::Sixteen => {
-            colour_rgb16_be(buffer.counts(), buffer.smooth(), colouring, &mut data)
+            colour_rgb16_be(buffer.counts(), buffer.norms(), buffer.smooth_scale(), colouring, &mut data)
         }
     }
     let mut out = Vec::with_capacity(data.len() / 2);
     {
-        let mut writer =
-            encoder(&mut out, buffer.width(), buffer.height(), depth).write_header()?;
+        let mut writer = encoder(&mut out, buffer.width(), buffer.height(), depth).write_header()?;
         writer.write_image_data(&data)?;
         writer.finish()?;
     }
@@ -139,14 +134,11 @@ pub fn write_png<W: Write>(
     let chunk_rows = (STREAM_CHUNK_PIXELS / width).clamp(1, height);
     let bpp = depth.bytes_per_pixel();
     let mut counts = vec![0u32; chunk_rows * width];
-    let mut smooth = vec![0f32; chunk_rows * width];
+    let mut norms = vec![0f32; chunk_rows * width];
+    let scale = prepared.setup.smooth_scale();
     let mut colours = vec![0u8; chunk_rows * width * bpp];
 
-    let mut sink = HashingWriter {
-        inner: out,
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
+    let mut sink = HashingWriter { inner: out, hasher: Sha256::new(), bytes: 0 };
     let mut iterations = 0u64;
     let mut compute = Duration::ZERO;
     {
@@ -157,21 +149,12 @@ pub fn write_png<W: Write>(
             let rows = chunk_rows.min(height - row);
             let n = rows * width;
             let t = Instant::now();
-            iterations += prepared.compute_rows(
-                row..row + rows,
-                &mut counts[..n],
-                &mut smooth[..n],
-                control,
-            )?;
+            iterations += prepared.compute_rows(row..row + rows, &mut counts[..n], &mut norms[..n], control)?;
             compute += t.elapsed();
             let bytes = &mut colours[..n * bpp];
             match depth {
-                BitDepth::Eight => {
-                    colour_rgb8(&counts[..n], &smooth[..n], &params.colouring, bytes)
-                }
-                BitDepth::Sixteen => {
-                    colour_rgb16_be(&counts[..n], &smooth[..n], &params.colouring, bytes)
-                }
+                BitDepth::Eight => colour_rgb8(&counts[..n], &norms[..n], scale, &params.colouring, bytes),
+                BitDepth::Sixteen => colour_rgb16_be(&counts[..n], &norms[..n], scale, &params.colouring, bytes),
             }
             stream.write_all(bytes)?;
             row += rows;

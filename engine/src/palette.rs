@@ -38,14 +38,7 @@ pub enum Palette {
 
 impl Palette {
     /// Every palette, in menu order.
-    pub const ALL: [Self; 6] = [
-        Self::Ultra,
-        Self::Fire,
-        Self::Ocean,
-        Self::Grayscale,
-        Self::Rainbow,
-        Self::Classic,
-    ];
+    pub const ALL: [Self; 6] = [Self::Ultra, Self::Fire, Self::Ocean, Self::Grayscale, Self::Rainbow, Self::Classic];
 
     /// The kebab-case name.
     pub fn name(self) -> &'static str {
@@ -110,10 +103,7 @@ fn build_lut(stops: &[(f32, [f32; 3])]) -> Vec<[f32; 3]> {
             // The stop at or before t, and the next one (wrapping to the first + 1.0).
             let k = stops.iter().rposition(|(p, _)| *p <= t).unwrap_or(0);
             let (p0, c0) = stops[k];
-            let (p1, c1) = stops
-                .get(k + 1)
-                .copied()
-                .unwrap_or((1.0 + stops[0].0, stops[0].1));
+            let (p1, c1) = stops.get(k + 1).copied().unwrap_or((1.0 + stops[0].0, stops[0].1));
             let f = if p1 > p0 { (t - p0) / (p1 - p0) } else { 0.0 };
             std::array::from_fn(|ch| (c0[ch] + (c1[ch] - c0[ch]) * f) / 255.0)
         })
@@ -131,19 +121,12 @@ impl FromStr for Palette {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase();
-        let wanted = if wanted == "greyscale" {
-            "grayscale".to_owned()
-        } else {
-            wanted
-        };
-        Self::ALL
-            .into_iter()
-            .find(|p| p.name() == wanted)
-            .ok_or_else(|| ParamError::UnknownName {
-                what: "palette",
-                given: s.to_owned(),
-                allowed: Self::ALL.map(Self::name).join(", "),
-            })
+        let wanted = if wanted == "greyscale" { "grayscale".to_owned() } else { wanted };
+        Self::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| ParamError::UnknownName {
+            what: "palette",
+            given: s.to_owned(),
+            allowed: Self::ALL.map(Self::name).join(", "),
+        })
     }
 }
 
@@ -165,31 +148,20 @@ pub struct Colouring {
 
 impl Default for Colouring {
     fn default() -> Self {
-        Self {
-            palette: Palette::Ultra,
-            offset: 0.0,
-            cycle_iterations: 64.0,
-            interior: [0, 0, 0],
-        }
+        Self { palette: Palette::Ultra, offset: 0.0, cycle_iterations: 64.0, interior: [0, 0, 0] }
     }
 }
 
 impl Colouring {
     /// The original faafo look.
     pub fn classic() -> Self {
-        Self {
-            palette: Palette::Classic,
-            ..Self::default()
-        }
+        Self { palette: Palette::Classic, ..Self::default() }
     }
 
     /// Checks offset and cycle length.
     pub fn validate(&self) -> Result<(), ParamError> {
         if !self.offset.is_finite() {
-            return Err(ParamError::NotFinite {
-                name: "palette offset",
-                value: f64::from(self.offset),
-            });
+            return Err(ParamError::NotFinite { name: "palette offset", value: f64::from(self.offset) });
         }
         if !(self.cycle_iterations.is_finite() && self.cycle_iterations >= 1.0) {
             return Err(ParamError::Unparsable {
@@ -205,8 +177,7 @@ impl Colouring {
     #[inline]
     fn channels(&self, count: u32, smooth: f32) -> [f32; 3] {
         if self.palette == Palette::Classic {
-            return classic_rgb(count.wrapping_add(self.classic_shift()))
-                .map(|c| f32::from(c) / 255.0);
+            return classic_rgb(count.wrapping_add(self.classic_shift())).map(|c| f32::from(c) / 255.0);
         }
         if smooth < 0.0 {
             return self.interior.map(|c| f32::from(c) / 255.0);
@@ -231,30 +202,23 @@ impl Colouring {
             // Integer path: exact, and the hot path for faafo tasks.
             return classic_rgb(count.wrapping_add(self.classic_shift()));
         }
-        self.channels(count, smooth)
-            .map(|c| (c * 255.0 + 0.5) as u8)
+        self.channels(count, smooth).map(|c| (c * 255.0 + 0.5) as u8)
     }
 
     /// 16-bit colour of one pixel.
     #[inline]
     pub fn rgb16(&self, count: u32, smooth: f32) -> [u16; 3] {
         if self.palette == Palette::Classic {
-            return classic_rgb(count.wrapping_add(self.classic_shift()))
-                .map(|c| u16::from(c) * 257);
+            return classic_rgb(count.wrapping_add(self.classic_shift())).map(|c| u16::from(c) * 257);
         }
-        self.channels(count, smooth)
-            .map(|c| (c * 65535.0 + 0.5) as u16)
+        self.channels(count, smooth).map(|c| (c * 65535.0 + 0.5) as u16)
     }
 }
 
 /// The original worker's colour function (faafo-spec §4.2).
 #[inline]
 pub fn classic_rgb(i: u32) -> [u8; 3] {
-    [
-        ((i % 8) * 32) as u8,
-        ((i % 16) * 16) as u8,
-        ((i % 32) * 8) as u8,
-    ]
+    [((i % 8) * 32) as u8, ((i % 16) * 16) as u8, ((i % 32) * 8) as u8]
 }
 
 #[cfg(test)]
@@ -282,28 +246,18 @@ mod tests {
         ];
         for (i, rgb) in cases {
             assert_eq!(classic_rgb(i), rgb, "i = {i}");
-            assert_eq!(
-                Colouring::classic().rgb8(i, -1.0),
-                rgb,
-                "i = {i} through Colouring"
-            );
+            assert_eq!(Colouring::classic().rgb8(i, -1.0), rgb, "i = {i} through Colouring");
         }
     }
 
     #[test]
     fn gradients_are_continuous_and_wrap() {
         for p in Palette::ALL.into_iter().filter(|p| *p != Palette::Classic) {
-            let c = Colouring {
-                palette: p,
-                ..Colouring::default()
-            };
+            let c = Colouring { palette: p, ..Colouring::default() };
             let mut prev = c.rgb8(0, 0.0);
             for step in 1..=6400 {
                 let now = c.rgb8(0, step as f32 * 0.01);
-                let jump = (0..3)
-                    .map(|k| (i32::from(now[k]) - i32::from(prev[k])).abs())
-                    .max()
-                    .unwrap_or(0);
+                let jump = (0..3).map(|k| (i32::from(now[k]) - i32::from(prev[k])).abs()).max().unwrap_or(0);
                 assert!(jump <= 12, "{p}: jump of {jump} at step {step}");
                 prev = now;
             }
@@ -313,15 +267,9 @@ mod tests {
 
     #[test]
     fn interior_colour_and_offset() {
-        let c = Colouring {
-            interior: [1, 2, 3],
-            ..Colouring::default()
-        };
+        let c = Colouring { interior: [1, 2, 3], ..Colouring::default() };
         assert_eq!(c.rgb8(99, -1.0), [1, 2, 3]);
-        let shifted = Colouring {
-            offset: 0.5,
-            ..Colouring::default()
-        };
+        let shifted = Colouring { offset: 0.5, ..Colouring::default() };
         assert_eq!(shifted.rgb8(0, 0.0), c.rgb8(0, 32.0));
         assert_eq!(c.rgb16(99, -1.0), [257, 514, 771]);
     }

@@ -45,10 +45,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_pixels: DEFAULT_MAX_PIXELS,
-            max_iterations: DEFAULT_MAX_ITERATIONS,
-        }
+        Self { max_pixels: DEFAULT_MAX_PIXELS, max_iterations: DEFAULT_MAX_ITERATIONS }
     }
 }
 
@@ -74,11 +71,7 @@ impl Params {
 
     /// The same view at another size (same edges), e.g. a coarse preview.
     pub fn with_size(&self, width: u32, height: u32) -> Self {
-        Self {
-            width,
-            height,
-            ..*self
-        }
+        Self { width, height, ..*self }
     }
 
     /// Number of pixels.
@@ -143,58 +136,24 @@ mod tests {
         let cases: [(Params, &str); 5] = [
             (Params { width: 0, ..ok() }, "width must be between 2"),
             (Params { height: 1, ..ok() }, "height must be between 2"),
-            (
-                Params {
-                    max_iterations: 0,
-                    ..ok()
-                },
-                "iterations must be between 1 and 10000000",
-            ),
-            (
-                Params {
-                    width: 100_000,
-                    height: 100_000,
-                    ..ok()
-                },
-                "over the cap",
-            ),
-            (
-                Params {
-                    region: Region::new(0.0, f64::INFINITY, 0.0, 1.0),
-                    ..ok()
-                },
-                "xb must be a finite",
-            ),
+            (Params { max_iterations: 0, ..ok() }, "iterations must be between 1 and 10000000"),
+            (Params { width: 100_000, height: 100_000, ..ok() }, "over the cap"),
+            (Params { region: Region::new(0.0, f64::INFINITY, 0.0, 1.0), ..ok() }, "xb must be a finite"),
         ];
         for (p, want) in cases {
             let e = p.validate(&l).unwrap_err().to_string();
             assert!(e.contains(want), "{e:?} should contain {want:?}");
         }
-        let tight = Limits {
-            max_pixels: 1000,
-            max_iterations: 50,
-        };
-        assert!(
-            ok().validate(&tight)
-                .unwrap_err()
-                .to_string()
-                .contains("cap of 1000")
-        );
+        let tight = Limits { max_pixels: 1000, max_iterations: 50 };
+        assert!(ok().validate(&tight).unwrap_err().to_string().contains("cap of 1000"));
     }
 
     #[cfg(feature = "serde")]
     #[test]
     fn serde_round_trip_keeps_full_precision() {
         let p = Params {
-            fractal: Fractal::Julia {
-                c: Complex64::new(-0.8, 0.156),
-            },
-            region: Region::new(
-                -1.77488588389,
-                3.08249829401,
-                -1.31213919301,
-                1.952_816_908_970_000_1,
-            ),
+            fractal: Fractal::Julia { c: Complex64::new(-0.8, 0.156) },
+            region: Region::new(-1.77488588389, 3.08249829401, -1.31213919301, 1.952_816_908_971),
             ..ok()
         };
         let text = serde_json::to_string(&p).unwrap();

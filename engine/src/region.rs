@@ -36,20 +36,12 @@ impl Region {
     pub fn from_center_scale(center: Complex64, scale: f64, width: u32, height: u32) -> Self {
         let half_x = scale / 2.0;
         let half_y = half_x * pixel_aspect(width, height);
-        Self {
-            xa: center.re - half_x,
-            xb: center.re + half_x,
-            ya: center.im - half_y,
-            yb: center.im + half_y,
-        }
+        Self { xa: center.re - half_x, xb: center.re + half_x, ya: center.im - half_y, yb: center.im + half_y }
     }
 
     /// The centre of the rectangle.
     pub fn center(&self) -> Complex64 {
-        Complex64::new(
-            self.xa + (self.xb - self.xa) / 2.0,
-            self.ya + (self.yb - self.ya) / 2.0,
-        )
+        Complex64::new(self.xa + (self.xb - self.xa) / 2.0, self.ya + (self.yb - self.ya) / 2.0)
     }
 
     /// The x extent, xb − xa (the explorer's "scale").
@@ -69,10 +61,7 @@ impl Region {
 
     /// The complex coordinate of pixel centre (`x`, `y`), using the original's mapping.
     pub fn pixel_to_complex(&self, x: f64, y: f64, width: u32, height: u32) -> Complex64 {
-        Complex64::new(
-            map_axis(x, self.xa, self.xb, width),
-            map_axis(y, self.ya, self.yb, height),
-        )
+        Complex64::new(map_axis(x, self.xa, self.xb, width), map_axis(y, self.ya, self.yb, height))
     }
 
     /// The pixel position (fractional) of a complex coordinate; inverse of
@@ -96,59 +85,30 @@ impl Region {
 
     /// This region moved by `delta`.
     pub fn translate(&self, delta: Complex64) -> Self {
-        Self {
-            xa: self.xa + delta.re,
-            xb: self.xb + delta.re,
-            ya: self.ya + delta.im,
-            yb: self.yb + delta.im,
-        }
+        Self { xa: self.xa + delta.re, xb: self.xb + delta.re, ya: self.ya + delta.im, yb: self.yb + delta.im }
     }
 
     /// Checks: all edges finite, `xa < xb`, `ya < yb`, and neighbouring pixels still at
     /// distinct coordinates.
     pub fn validate(&self, width: u32, height: u32) -> Result<(), ParamError> {
-        for (name, value) in [
-            ("xa", self.xa),
-            ("xb", self.xb),
-            ("ya", self.ya),
-            ("yb", self.yb),
-        ] {
+        for (name, value) in [("xa", self.xa), ("xb", self.xb), ("ya", self.ya), ("yb", self.yb)] {
             if !value.is_finite() {
                 return Err(ParamError::NotFinite { name, value });
             }
         }
-        for (low_name, high_name, low, high) in [
-            ("xa", "xb", self.xa, self.xb),
-            ("ya", "yb", self.ya, self.yb),
-        ] {
+        for (low_name, high_name, low, high) in [("xa", "xb", self.xa, self.xb), ("ya", "yb", self.ya, self.yb)] {
             if low >= high {
-                return Err(ParamError::BadBounds {
-                    low_name,
-                    high_name,
-                    low,
-                    high,
-                });
+                return Err(ParamError::BadBounds { low_name, high_name, low, high });
             }
         }
         if !(self.xb - self.xa).is_finite() || !(self.yb - self.ya).is_finite() {
-            return Err(ParamError::NotFinite {
-                name: "region extent",
-                value: f64::INFINITY,
-            });
+            return Err(ParamError::NotFinite { name: "region extent", value: f64::INFINITY });
         }
-        for (axis, a, b, pixels) in [
-            ("x", self.xa, self.xb, width),
-            ("y", self.ya, self.yb, height),
-        ] {
+        for (axis, a, b, pixels) in [("x", self.xa, self.xb, width), ("y", self.ya, self.yb, height)] {
             let step = (b - a) / f64::from(pixels.saturating_sub(1).max(1));
             let min_step = ulp(a.abs().max(b.abs())) * 2.0;
             if step < min_step {
-                return Err(ParamError::TooDeep {
-                    axis,
-                    span: b - a,
-                    pixels,
-                    min_step,
-                });
+                return Err(ParamError::TooDeep { axis, span: b - a, pixels, min_step });
             }
         }
         Ok(())
@@ -183,13 +143,9 @@ mod tests {
     fn spec_t1_pixel_mapping() {
         // faafo-spec §10 T1: w=4, h=3, xa=-2, xb=2, ya=-1.5, yb=1.5.
         let r = Region::new(-2.0, 2.0, -1.5, 1.5);
-        let xs: Vec<f64> = (0..4)
-            .map(|x| map_axis(f64::from(x), r.xa, r.xb, 4))
-            .collect();
+        let xs: Vec<f64> = (0..4).map(|x| map_axis(f64::from(x), r.xa, r.xb, 4)).collect();
         assert_eq!(xs, [-2.0, -0.6666666666666667, 0.6666666666666665, 2.0]);
-        let ys: Vec<f64> = (0..3)
-            .map(|y| map_axis(f64::from(y), r.ya, r.yb, 3))
-            .collect();
+        let ys: Vec<f64> = (0..3).map(|y| map_axis(f64::from(y), r.ya, r.yb, 3)).collect();
         assert_eq!(ys, [-1.5, 0.0, 1.5]);
     }
 
@@ -219,15 +175,9 @@ mod tests {
 
     #[test]
     fn validation_names_the_field() {
-        let e = Region::new(1.0, -1.0, 0.0, 1.0)
-            .validate(10, 10)
-            .unwrap_err()
-            .to_string();
+        let e = Region::new(1.0, -1.0, 0.0, 1.0).validate(10, 10).unwrap_err().to_string();
         assert!(e.contains("xa must be less than xb"), "{e}");
-        let e = Region::new(0.0, 1.0, f64::NAN, 1.0)
-            .validate(10, 10)
-            .unwrap_err()
-            .to_string();
+        let e = Region::new(0.0, 1.0, f64::NAN, 1.0).validate(10, 10).unwrap_err().to_string();
         assert!(e.contains("ya must be a finite number"), "{e}");
         let e = Region::new(1.0, 1.0 + 1e-17, 0.0, 1.0).validate(10, 10);
         assert!(e.is_err());

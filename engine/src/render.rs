@@ -30,11 +30,7 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self {
-            kernel: None,
-            shortcuts: true,
-            limits: Limits::default(),
-        }
+        Self { kernel: None, shortcuts: true, limits: Limits::default() }
     }
 }
 
@@ -63,7 +59,7 @@ pub struct Render {
 pub(crate) struct Prepared {
     pub(crate) params: Params,
     pub(crate) path: KernelPath,
-    setup: Setup,
+    pub(crate) setup: Setup,
     xs: Vec<f64>,
     ys: Vec<f64>,
 }
@@ -72,30 +68,12 @@ impl Prepared {
     /// Validates `params` and precomputes what every band needs.
     pub(crate) fn new(params: &Params, options: &RenderOptions) -> Result<Self, RenderError> {
         params.validate(&options.limits)?;
-        let path = kernel::effective_path(
-            options.kernel.unwrap_or_else(KernelPath::detect),
-            &params.fractal,
-        )?;
+        let path = kernel::effective_path(options.kernel.unwrap_or_else(KernelPath::detect), &params.fractal)?;
         let r = &params.region;
-        let xs = (0..params.width)
-            .map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width))
-            .collect();
-        let ys = (0..params.height)
-            .map(|i| map_axis(f64::from(i), r.ya, r.yb, params.height))
-            .collect();
-        let setup = Setup::new(
-            &params.fractal,
-            params.max_iterations,
-            r.pixel_step_x(params.width),
-            options.shortcuts,
-        );
-        Ok(Self {
-            params: *params,
-            path,
-            setup,
-            xs,
-            ys,
-        })
+        let xs = (0..params.width).map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width)).collect();
+        let ys = (0..params.height).map(|i| map_axis(f64::from(i), r.ya, r.yb, params.height)).collect();
+        let setup = Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
+        Ok(Self { params: *params, path, setup, xs, ys })
     }
 
     /// Rows per band for this width.
@@ -103,13 +81,13 @@ impl Prepared {
         (BAND_PIXELS / self.xs.len()).max(1)
     }
 
-    /// Computes `rows` into `counts`/`smooth` (which hold exactly those rows), in
+    /// Computes `rows` into `counts`/`norms` (which hold exactly those rows), in
     /// parallel bands. Returns the updates performed, or `Cancelled`.
     pub(crate) fn compute_rows(
         &self,
         rows: Range<usize>,
         counts: &mut [u32],
-        smooth: &mut [f32],
+        norms: &mut [f32],
         control: &Control,
     ) -> Result<u64, RenderError> {
         let width = self.xs.len();
@@ -117,18 +95,13 @@ impl Prepared {
         let ys = &self.ys[rows];
         let iterations: u64 = counts
             .par_chunks_mut(band_rows * width)
-            .zip(smooth.par_chunks_mut(band_rows * width))
+            .zip(norms.par_chunks_mut(band_rows * width))
             .zip(ys.par_chunks(band_rows))
-            .map(|((counts, smooth), ys)| {
+            .map(|((counts, norms), ys)| {
                 if control.is_cancelled() {
                     return 0;
                 }
-                let mut band = Band {
-                    xs: &self.xs,
-                    ys,
-                    counts,
-                    smooth,
-                };
+                let mut band = Band { xs: &self.xs, ys, counts, norms };
                 let n = kernel::compute(self.path, &self.params.fractal, &self.setup, &mut band);
                 control.add_done((ys.len() * width) as u64);
                 n
@@ -145,25 +118,14 @@ impl Prepared {
 ///
 /// Needs 8 bytes per pixel; for very large images write a PNG band by band with
 /// [`crate::write_png`] instead.
-pub fn render(
-    params: &Params,
-    options: &RenderOptions,
-    control: &Control,
-) -> Result<Render, RenderError> {
+pub fn render(params: &Params, options: &RenderOptions, control: &Control) -> Result<Render, RenderError> {
     let prepared = Prepared::new(params, options)?;
     let started = Instant::now();
     control.start(params.pixels());
-    let mut buffer = EscapeBuffer::new(params.width, params.height);
-    let (counts, smooth) = buffer.planes_mut();
-    let iterations = prepared.compute_rows(0..params.height as usize, counts, smooth, control)?;
-    Ok(Render {
-        buffer,
-        stats: RenderStats {
-            iterations,
-            kernel: prepared.path,
-            wall: started.elapsed(),
-        },
-    })
+    let mut buffer = EscapeBuffer::new(params.width, params.height, prepared.setup.smooth_scale());
+    let (counts, norms) = buffer.planes_mut();
+    let iterations = prepared.compute_rows(0..params.height as usize, counts, norms, control)?;
+    Ok(Render { buffer, stats: RenderStats { iterations, kernel: prepared.path, wall: started.elapsed() } })
 }
 
 /// Side of the coarse preview relative to the full image in [`render_progressive`].
@@ -178,10 +140,7 @@ pub fn render_progressive(
     control: &Control,
     mut on_stage: impl FnMut(&Render, bool),
 ) -> Result<Render, RenderError> {
-    let (pw, ph) = (
-        params.width / PREVIEW_DIVISOR,
-        params.height / PREVIEW_DIVISOR,
-    );
+    let (pw, ph) = (params.width / PREVIEW_DIVISOR, params.height / PREVIEW_DIVISOR);
     if pw >= 2 && ph >= 2 {
         let preview = render(&params.with_size(pw, ph), options, control)?;
         on_stage(&preview, false);

@@ -36,21 +36,14 @@ pub fn all() -> Vec<Scene> {
         Scene {
             name: "seahorse",
             description: "deep in Seahorse Valley, view width 1e-6, 10000 iterations",
-            params: full_hd(
-                Fractal::Mandelbrot,
-                Complex64::new(-0.743643887037151, 0.131825904205330),
-                1e-6,
-                10_000,
-            ),
+            params: full_hd(Fractal::Mandelbrot, Complex64::new(-0.743643887037151, 0.131825904205330), 1e-6, 10_000),
             shortcuts: true,
         },
         Scene {
             name: "classic",
             description: "the original faafo task of the tutorial (649x869, 362 iterations, c = 0.285+0.01i)",
             params: Params {
-                fractal: Fractal::Classic {
-                    c: Complex64::new(0.285, 0.01),
-                },
+                fractal: Fractal::Classic { c: Complex64::new(0.285, 0.01) },
                 region: Region::new(-1.77488588389, 3.08249829401, -1.31213919301, 1.95281690897),
                 width: 649,
                 height: 869,

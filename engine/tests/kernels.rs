@@ -1,28 +1,19 @@
 //! The engine's promises, checked on every kernel path this CPU supports: the classic
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 //! kind reproduces the original's pixels bit for bit, and the fast paths agree with the
 //! reference path.
 
-use faafo_engine::{
-    Colouring, Complex64, Control, Fractal, KernelPath, Params, Region, RenderOptions, render,
-    scenes,
-};
+use faafo_engine::{Colouring, Complex64, Control, Fractal, KernelPath, Params, Region, RenderOptions, render, scenes};
 use sha2::{Digest, Sha256};
 
 fn supported_paths() -> Vec<KernelPath> {
-    let paths: Vec<_> = KernelPath::ALL
-        .into_iter()
-        .filter(|p| p.is_supported())
-        .collect();
+    let paths: Vec<_> = KernelPath::ALL.into_iter().filter(|p| p.is_supported()).collect();
     eprintln!("kernel paths under test: {paths:?}");
     paths
 }
 
 fn counts(params: &Params, kernel: KernelPath, shortcuts: bool) -> Vec<u32> {
-    let options = RenderOptions {
-        kernel: Some(kernel),
-        shortcuts,
-        ..RenderOptions::default()
-    };
+    let options = RenderOptions { kernel: Some(kernel), shortcuts, ..RenderOptions::default() };
     let r = render(params, &options, &Control::new()).expect("render");
     assert_eq!(r.stats.kernel, kernel);
     r.buffer.counts().to_vec()
@@ -41,35 +32,17 @@ fn classic(c: Complex64, w: u32, h: u32, region: Region, iterations: u32) -> Par
 
 #[test]
 fn spec_t3_escape_grid_on_every_path() {
-    let p = classic(
-        Complex64::new(-0.8, 0.156),
-        5,
-        4,
-        Region::new(-1.5, 1.5, -1.0, 1.0),
-        64,
-    );
+    let p = classic(Complex64::new(-0.8, 0.156), 5, 4, Region::new(-1.5, 1.5, -1.0, 1.0), 64);
     let want: [u32; 20] = [1, 1, 2, 2, 1, 2, 6, 63, 9, 2, 2, 9, 63, 6, 2, 1, 2, 2, 1, 1];
     for path in supported_paths() {
         for shortcuts in [true, false] {
-            assert_eq!(
-                counts(&p, path, shortcuts),
-                want,
-                "{path} shortcuts={shortcuts}"
-            );
+            assert_eq!(counts(&p, path, shortcuts), want, "{path} shortcuts={shortcuts}");
         }
-        let options = RenderOptions {
-            kernel: Some(path),
-            ..RenderOptions::default()
-        };
-        let rgb = render(&p, &options, &Control::new())
-            .unwrap()
-            .buffer
-            .to_rgb8(&p.colouring);
+        let options = RenderOptions { kernel: Some(path), ..RenderOptions::default() };
+        let rgb = render(&p, &options, &Control::new()).unwrap().buffer.to_rgb8(&p.colouring);
         assert_eq!(
             &rgb[15..30],
-            &[
-                64, 32, 16, 192, 96, 48, 224, 240, 248, 32, 144, 72, 64, 32, 16
-            ],
+            &[64, 32, 16, 192, 96, 48, 224, 240, 248, 32, 144, 72, 64, 32, 16],
             "{path} row 1 RGB"
         );
     }
@@ -77,13 +50,7 @@ fn spec_t3_escape_grid_on_every_path() {
 
 #[test]
 fn spec_t4_escape_grid_on_every_path() {
-    let p = classic(
-        Complex64::new(-0.8, 0.156),
-        8,
-        8,
-        Region::new(-2.0, 2.0, -2.0, 2.0),
-        256,
-    );
+    let p = classic(Complex64::new(-0.8, 0.156), 8, 8, Region::new(-2.0, 2.0, -2.0, 2.0), 256);
     #[rustfmt::skip]
     let want: [u32; 64] = [
         0,0,0,0,0,0,0,0,
@@ -119,35 +86,16 @@ fn classic_scene_matches_the_original_bit_for_bit() {
 #[test]
 fn classic_fast_paths_equal_reference() {
     let views = [
-        (
-            Complex64::new(-0.8, 0.156),
-            Region::new(-1.5, 1.5, -1.0, 1.0),
-            1000,
-        ),
-        (
-            Complex64::new(-0.4, 0.6),
-            Region::new(-0.3, 0.1, -0.2, 0.2),
-            500,
-        ),
-        (
-            Complex64::new(0.3, 0.0),
-            Region::new(-2.0, 2.0, -2.0, 2.0),
-            12,
-        ),
-        (
-            Complex64::new(1.995, 0.0),
-            Region::new(-2.0, 2.0, -2.0, 2.0),
-            50,
-        ), // |c| >= 1.99: reference path
+        (Complex64::new(-0.8, 0.156), Region::new(-1.5, 1.5, -1.0, 1.0), 1000),
+        (Complex64::new(-0.4, 0.6), Region::new(-0.3, 0.1, -0.2, 0.2), 500),
+        (Complex64::new(0.3, 0.0), Region::new(-2.0, 2.0, -2.0, 2.0), 12),
+        (Complex64::new(1.995, 0.0), Region::new(-2.0, 2.0, -2.0, 2.0), 50), // |c| >= 1.99: reference path
     ];
     for (c, region, it) in views {
         let p = classic(c, 203, 157, region, it);
         let want = counts(&p, KernelPath::Reference, false);
         for path in supported_paths() {
-            let options = RenderOptions {
-                kernel: Some(path),
-                ..RenderOptions::default()
-            };
+            let options = RenderOptions { kernel: Some(path), ..RenderOptions::default() };
             let r = render(&p, &options, &Control::new()).unwrap();
             assert_eq!(r.buffer.counts(), &want[..], "{path} c={c}");
         }
@@ -155,80 +103,21 @@ fn classic_fast_paths_equal_reference() {
 }
 
 fn non_classic_views() -> Vec<(&'static str, Params)> {
-    let mk = |fractal, center: Complex64, scale: f64, it| {
-        Params::from_center_scale(fractal, center, scale, 241, 173, it)
-    };
+    let mk =
+        |fractal, center: Complex64, scale: f64, it| Params::from_center_scale(fractal, center, scale, 241, 173, it);
     vec![
-        (
-            "mandelbrot whole",
-            mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 500),
-        ),
+        ("mandelbrot whole", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 500)),
         (
             "mandelbrot seahorse",
-            mk(
-                Fractal::Mandelbrot,
-                Complex64::new(-0.743643887037151, 0.131825904205330),
-                1e-6,
-                3000,
-            ),
+            mk(Fractal::Mandelbrot, Complex64::new(-0.743643887037151, 0.131825904205330), 1e-6, 3000),
         ),
-        (
-            "mandelbrot limit 1",
-            mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 1),
-        ),
-        (
-            "mandelbrot limit 9",
-            mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 9),
-        ),
-        (
-            "julia",
-            mk(
-                Fractal::Julia {
-                    c: Complex64::new(-0.8, 0.156),
-                },
-                Complex64::new(0.0, 0.0),
-                3.2,
-                800,
-            ),
-        ),
-        (
-            "julia big c",
-            mk(
-                Fractal::Julia {
-                    c: Complex64::new(3.0, -1.0),
-                },
-                Complex64::new(0.0, 0.0),
-                8.0,
-                100,
-            ),
-        ),
-        (
-            "burning ship",
-            mk(
-                Fractal::BurningShip,
-                Complex64::new(-1.76, -0.03),
-                0.15,
-                600,
-            ),
-        ),
-        (
-            "multibrot 3",
-            mk(
-                Fractal::Multibrot { power: 3 },
-                Complex64::new(0.0, 0.0),
-                3.0,
-                400,
-            ),
-        ),
-        (
-            "multibrot 7",
-            mk(
-                Fractal::Multibrot { power: 7 },
-                Complex64::new(0.0, 0.0),
-                3.0,
-                300,
-            ),
-        ),
+        ("mandelbrot limit 1", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 1)),
+        ("mandelbrot limit 9", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 9)),
+        ("julia", mk(Fractal::Julia { c: Complex64::new(-0.8, 0.156) }, Complex64::new(0.0, 0.0), 3.2, 800)),
+        ("julia big c", mk(Fractal::Julia { c: Complex64::new(3.0, -1.0) }, Complex64::new(0.0, 0.0), 8.0, 100)),
+        ("burning ship", mk(Fractal::BurningShip, Complex64::new(-1.76, -0.03), 0.15, 600)),
+        ("multibrot 3", mk(Fractal::Multibrot { power: 3 }, Complex64::new(0.0, 0.0), 3.0, 400)),
+        ("multibrot 7", mk(Fractal::Multibrot { power: 7 }, Complex64::new(0.0, 0.0), 3.0, 300)),
     ]
 }
 
@@ -244,10 +133,7 @@ fn scalar_path_equals_reference() {
             if shortcuts {
                 // Periodicity may call a point interior a hair before the reference
                 // would have run out of iterations: never more than 1 pixel in 2000.
-                assert!(
-                    differ * 2000 <= want.len(),
-                    "{name}: {differ} pixels differ with shortcuts"
-                );
+                assert!(differ * 2000 <= want.len(), "{name}: {differ} pixels differ with shortcuts");
             } else {
                 assert_eq!(differ, 0, "{name}: {differ} pixels differ");
             }
@@ -263,10 +149,8 @@ fn scalar_path_equals_reference() {
 /// they must agree with each other exactly.
 #[test]
 fn fma_paths_within_tolerance_of_reference() {
-    let fma: Vec<_> = supported_paths()
-        .into_iter()
-        .filter(|p| matches!(p, KernelPath::Avx2Fma | KernelPath::Avx512))
-        .collect();
+    let fma: Vec<_> =
+        supported_paths().into_iter().filter(|p| matches!(p, KernelPath::Avx2Fma | KernelPath::Avx512)).collect();
     let mean = |v: &[u32]| v.iter().map(|&c| f64::from(c)).sum::<f64>() / v.len() as f64;
     for (name, p) in non_classic_views() {
         let want = counts(&p, KernelPath::Reference, false);
@@ -275,19 +159,10 @@ fn fma_paths_within_tolerance_of_reference() {
             for shortcuts in [false, true] {
                 let got = counts(&p, path, shortcuts);
                 let differ = got.iter().zip(&want).filter(|(a, b)| a != b).count();
-                eprintln!(
-                    "{name} {path} shortcuts={shortcuts}: {differ}/{} differ",
-                    want.len()
-                );
-                assert!(
-                    differ * 50 <= want.len(),
-                    "{name} {path}: {differ} pixels differ"
-                );
+                eprintln!("{name} {path} shortcuts={shortcuts}: {differ}/{} differ", want.len());
+                assert!(differ * 50 <= want.len(), "{name} {path}: {differ} pixels differ");
                 let (m_got, m_want) = (mean(&got), mean(&want));
-                assert!(
-                    (m_got - m_want).abs() <= 0.01 * m_want.max(1.0),
-                    "{name} {path}: mean {m_got} vs {m_want}"
-                );
+                assert!((m_got - m_want).abs() <= 0.01 * m_want.max(1.0), "{name} {path}: mean {m_got} vs {m_want}");
                 if !shortcuts {
                     match &first {
                         Some(f) => {
@@ -306,11 +181,7 @@ fn iterations_counted_are_the_work_done() {
     // Without shortcuts every pixel costs exactly its escape index, or limit - 1 when it
     // never escapes; the reference and the blocked kernels must both report that.
     for (name, p) in non_classic_views() {
-        let options = |k| RenderOptions {
-            kernel: Some(k),
-            shortcuts: false,
-            ..RenderOptions::default()
-        };
+        let options = |k| RenderOptions { kernel: Some(k), shortcuts: false, ..RenderOptions::default() };
         let r = render(&p, &options(KernelPath::Reference), &Control::new()).unwrap();
         let expected: u64 = r.buffer.counts().iter().map(|&c| u64::from(c)).sum();
         assert_eq!(r.stats.iterations, expected, "{name} reference");
@@ -318,11 +189,7 @@ fn iterations_counted_are_the_work_done() {
         assert_eq!(s.stats.iterations, expected, "{name} scalar");
         // With shortcuts, less work is done, never more.
         let fast = render(&p, &RenderOptions::default(), &Control::new()).unwrap();
-        assert!(
-            fast.stats.iterations <= expected + expected / 100,
-            "{name}: {} > {expected}",
-            fast.stats.iterations
-        );
+        assert!(fast.stats.iterations <= expected + expected / 100, "{name}: {} > {expected}", fast.stats.iterations);
     }
 }
 

@@ -64,10 +64,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             .map(|name| {
                 scenes::find(name).ok_or_else(|| {
                     let names: Vec<_> = all.iter().map(|s| s.name).collect();
-                    CliError::Usage(format!(
-                        "unknown scene '{name}'; allowed: {}",
-                        names.join(", ")
-                    ))
+                    CliError::Usage(format!("unknown scene '{name}'; allowed: {}", names.join(", ")))
                 })
             })
             .collect::<Result<_, _>>()?
@@ -82,24 +79,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     if !args.json {
         println!(
             "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8} {:>8} {:>9}  checksum",
-            "scene",
-            "kernel",
-            "thr",
-            "width",
-            "height",
-            "maxit",
-            "iterations",
-            "cpu ms",
-            "wall ms",
-            "Giter/cpu-s"
+            "scene", "kernel", "thr", "width", "height", "maxit", "iterations", "cpu ms", "wall ms", "Giter/cpu-s"
         );
     }
     for scene in chosen {
-        let options = RenderOptions {
-            kernel: args.kernel,
-            shortcuts: scene.shortcuts,
-            ..RenderOptions::default()
-        };
+        let options = RenderOptions { kernel: args.kernel, shortcuts: scene.shortcuts, ..RenderOptions::default() };
         let mut runs = Vec::with_capacity(args.repeat);
         let mut last = None;
         for i in 0..=args.repeat {
@@ -117,12 +101,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         let mut walls: Vec<f64> = runs.iter().map(|r| r.1).collect();
         walls.sort_by(f64::total_cmp);
         let wall_ms = walls[walls.len() / 2];
-        let bytes: Vec<u8> = r
-            .buffer
-            .counts()
-            .iter()
-            .flat_map(|c| c.to_le_bytes())
-            .collect();
+        let bytes: Vec<u8> = r.buffer.counts().iter().flat_map(|c| c.to_le_bytes()).collect();
         let row = Row {
             scene: scene.name,
             kernel: r.stats.kernel.to_string(),

@@ -51,6 +51,10 @@ pub fn main() -> ExitCode {
             let usage = err.chain().any(|e| {
                 e.downcast_ref::<CliError>().is_some()
                     || e.downcast_ref::<faafo_engine::ParamError>().is_some()
+                    || matches!(
+                        e.downcast_ref::<faafo_engine::RenderError>(),
+                        Some(faafo_engine::RenderError::Params(_))
+                    )
             });
             ExitCode::from(if usage { EXIT_USAGE } else { EXIT_FAILURE })
         }

@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use faafo_engine::classic::{CSearch, find_c};
 use faafo_engine::fractal::parse_complex;
 use faafo_engine::{
-    BitDepth, Colouring, Complex64, Control, Fractal, FractalKind, KernelPath, Palette, Params,
-    Region, RenderOptions, write_png,
+    BitDepth, Colouring, Complex64, Control, Fractal, FractalKind, KernelPath, Palette, Params, Region, RenderOptions,
+    write_png,
 };
 
 use super::CliError;
@@ -97,19 +97,14 @@ fn home_view(kind: FractalKind) -> (Complex64, f64) {
     match kind {
         FractalKind::Mandelbrot => (Complex64::new(-0.75, 0.0), 3.5),
         FractalKind::BurningShip => (Complex64::new(-0.45, -0.5), 3.6),
-        FractalKind::Classic | FractalKind::Julia | FractalKind::Multibrot => {
-            (Complex64::new(0.0, 0.0), 3.5)
-        }
+        FractalKind::Classic | FractalKind::Julia | FractalKind::Multibrot => (Complex64::new(0.0, 0.0), 3.5),
     }
 }
 
 fn parse_rgb(text: &str) -> Result<[u8; 3], CliError> {
     let t = text.trim_start_matches('#');
-    let bad = || {
-        CliError::Usage(format!(
-            "--interior must be a colour as RRGGBB hex (for example 000000), got '{text}'"
-        ))
-    };
+    let bad =
+        || CliError::Usage(format!("--interior must be a colour as RRGGBB hex (for example 000000), got '{text}'"));
     if t.len() != 6 {
         return Err(bad());
     }
@@ -119,29 +114,15 @@ fn parse_rgb(text: &str) -> Result<[u8; 3], CliError> {
 
 /// Builds the parameters; for the classic kind also returns how `c` was found.
 fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
-    let iterations = args
-        .iterations
-        .unwrap_or(if args.kind == FractalKind::Classic {
-            362
-        } else {
-            1000
-        });
+    let iterations = args.iterations.unwrap_or(if args.kind == FractalKind::Classic { 362 } else { 1000 });
     let region = match (args.xa, args.xb, args.ya, args.yb) {
         (Some(xa), Some(xb), Some(ya), Some(yb)) => Region::new(xa, xb, ya, yb),
         _ => {
             let (home_c, home_s) = home_view(args.kind);
-            let center = args
-                .center
-                .as_deref()
-                .map(parse_complex)
-                .transpose()?
-                .unwrap_or(home_c);
+            let center = args.center.as_deref().map(parse_complex).transpose()?.unwrap_or(home_c);
             let scale = args.scale.unwrap_or(home_s);
             if !(scale.is_finite() && scale > 0.0) {
-                return Err(CliError::Usage(format!(
-                    "--scale must be a finite number > 0, got {scale}"
-                ))
-                .into());
+                return Err(CliError::Usage(format!("--scale must be a finite number > 0, got {scale}")).into());
             }
             Region::from_center_scale(center, scale, args.width, args.height)
         }
@@ -153,9 +134,7 @@ fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<
         FractalKind::Mandelbrot => Fractal::Mandelbrot,
         FractalKind::BurningShip => Fractal::BurningShip,
         FractalKind::Multibrot => Fractal::Multibrot { power: args.power },
-        FractalKind::Julia => Fractal::Julia {
-            c: given_c.unwrap_or(Complex64::new(-0.8, 0.156)),
-        },
+        FractalKind::Julia => Fractal::Julia { c: given_c.unwrap_or(Complex64::new(-0.8, 0.156)) },
         FractalKind::Classic => {
             let c = match given_c {
                 Some(c) => c,
@@ -172,25 +151,15 @@ fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<
             Fractal::Classic { c }
         }
     };
-    let default_palette = if args.kind == FractalKind::Classic {
-        Palette::Classic
-    } else {
-        Palette::Ultra
-    };
+    let default_palette = if args.kind == FractalKind::Classic { Palette::Classic } else { Palette::Ultra };
     let colouring = Colouring {
         palette: args.palette.unwrap_or(default_palette),
         offset: args.palette_offset,
         cycle_iterations: args.palette_cycle,
         interior: parse_rgb(&args.interior)?,
     };
-    let params = Params {
-        fractal,
-        region,
-        width: args.width,
-        height: args.height,
-        max_iterations: iterations,
-        colouring,
-    };
+    let params =
+        Params { fractal, region, width: args.width, height: args.height, max_iterations: iterations, colouring };
     Ok((params, search, seed_used))
 }
 
@@ -203,10 +172,7 @@ fn random_seed() -> u64 {
 /// Runs `faafo render`.
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let (params, search, seed) = params(args)?;
-    let options = RenderOptions {
-        kernel: args.kernel,
-        ..RenderOptions::default()
-    };
+    let options = RenderOptions { kernel: args.kernel, ..RenderOptions::default() };
     let depth = match args.depth {
         Depth::Eight => BitDepth::Eight,
         Depth::Sixteen => BitDepth::Sixteen,
@@ -215,13 +181,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     // never leaves a truncated PNG under the requested name.
     let tmp = temp_path(&args.output);
     let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let result = write_png(
-        &params,
-        &options,
-        &Control::new(),
-        depth,
-        BufWriter::new(file),
-    );
+    let result = write_png(&params, &options, &Control::new(), depth, BufWriter::new(file));
     let summary = match result {
         Ok(s) => s,
         Err(e) => {
@@ -229,8 +189,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             return Err(e.into());
         }
     };
-    std::fs::rename(&tmp, &args.output)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    std::fs::rename(&tmp, &args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
 
     println!("output:     {}", args.output.display());
     println!("checksum:   {}", summary.sha256);
@@ -239,34 +198,20 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         println!("c:          {},{}", c.re, c.im);
     }
     if let (Some(s), Some(seed)) = (search, seed) {
-        let how = if s.fallback {
-            " (no candidate accepted; documented fallback used)"
-        } else {
-            ""
-        };
+        let how = if s.fallback { " (no candidate accepted; documented fallback used)" } else { "" };
         println!("seed:       {seed} ({} candidates drawn){how}", s.attempts);
     }
     println!(
         "region:     xa={} xb={} ya={} yb={}",
         params.region.xa, params.region.xb, params.region.ya, params.region.yb
     );
-    println!(
-        "iterations: {} computed (limit {} per pixel)",
-        summary.iterations, params.max_iterations
-    );
+    println!("iterations: {} computed (limit {} per pixel)", summary.iterations, params.max_iterations);
     println!("kernel:     {}", summary.kernel);
-    println!(
-        "time:       {:.3} s render, {:.3} s total",
-        summary.compute.as_secs_f64(),
-        summary.total.as_secs_f64()
-    );
+    println!("time:       {:.3} s render, {:.3} s total", summary.compute.as_secs_f64(), summary.total.as_secs_f64());
     Ok(())
 }
 
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "fractal.png".into());
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "fractal.png".into());
     target.with_file_name(format!(".{name}.{}.partial", std::process::id()))
 }

@@ -10,15 +10,15 @@ pub(crate) struct Band<'a> {
     pub(crate) xs: &'a [f64],
     pub(crate) ys: &'a [f64],
     pub(crate) counts: &'a mut [u32],
-    pub(crate) smooth: &'a mut [f32],
+    pub(crate) norms: &'a mut [f32],
 }
 
 impl Band<'_> {
     #[inline]
     pub(crate) fn write(&mut self, index: usize, outcome: Outcome) {
-        if let (Some(c), Some(s)) = (self.counts.get_mut(index), self.smooth.get_mut(index)) {
+        if let (Some(c), Some(n)) = (self.counts.get_mut(index), self.norms.get_mut(index)) {
             *c = outcome.count;
-            *s = outcome.smooth;
+            *n = outcome.norm;
         }
     }
 }
@@ -46,13 +46,7 @@ pub(crate) struct Feed {
 impl Feed {
     pub(crate) fn new(band: &Band<'_>) -> Self {
         let width = band.xs.len();
-        Self {
-            next: 0,
-            total: width * band.ys.len(),
-            col: 0,
-            row: 0,
-            width,
-        }
+        Self { next: 0, total: width * band.ys.len(), col: 0, row: 0, width }
     }
 
     /// The next pixel that needs iterating. Pixels settled without iterating are written
@@ -82,13 +76,7 @@ impl Feed {
                 band.write(index, setup.interior());
                 continue;
             }
-            return Some(Start {
-                index: index as u32,
-                x,
-                y,
-                cx,
-                cy,
-            });
+            return Some(Start { index: index as u32, x, y, cx, cy });
         }
         None
     }

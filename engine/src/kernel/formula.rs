@@ -81,6 +81,35 @@ const CLASSIC_BAND: f64 = 1.0 / (1u64 << 45) as f64;
 /// "escaped at the end of a block" is exactly "escaped somewhere in the block".
 pub(crate) const CLASSIC_BLOCK_MAX_C: f64 = 1.99;
 
+/// Constants of the smooth escape value ν = n + 1 − log_p(ln|z| / ln R).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SmoothScale {
+    /// log2(R²).
+    pub log2_r2: f32,
+    /// 1 / log2(power).
+    pub inv_log2_power: f32,
+}
+
+impl Default for SmoothScale {
+    fn default() -> Self {
+        Self { log2_r2: 8.0, inv_log2_power: 1.0 }
+    }
+}
+
+impl SmoothScale {
+    /// The smooth value of a pixel that escaped at `count` with |z|² = `norm`; negative
+    /// for interior points (`norm < 0`). Continuous across count bands, ≥ 0.
+    #[inline]
+    pub fn smooth(&self, count: u32, norm: f32) -> f32 {
+        if norm < 0.0 {
+            return -1.0;
+        }
+        // log2(ln|z| / ln R) = log2(log2|z|² / log2 R²).
+        let nu = count as f32 + 1.0 - (norm.log2() / self.log2_r2).log2() * self.inv_log2_power;
+        if nu.is_finite() { nu.max(0.0) } else { count as f32 }
+    }
+}
+
 /// Per-render constants shared by all kernels.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Setup {
@@ -92,6 +121,8 @@ pub(crate) struct Setup {
     pub(crate) fast_r2: f64,
     /// The escape radius squared (the decisive test for all but classic).
     pub(crate) r2: f64,
+    /// Classic: lanes with |z|² above this escaped for certain (no `hypot` needed).
+    pub(crate) r2_high: f64,
     /// Classic: the escape test is `hypot(x, y) > 2`.
     pub(crate) exact_hypot: bool,
     /// ln of the escape radius, for the smooth value.
@@ -111,8 +142,9 @@ pub(crate) struct Setup {
 pub(crate) struct Outcome {
     /// Escape index, or `limit - 1` for interior points (the original's convention).
     pub(crate) count: u32,
-    /// Continuous escape value, or −1 for interior points.
-    pub(crate) smooth: f32,
+    /// |z|² at the escape, or −1 for interior points; the smooth (continuous) escape
+    /// value is derived from it when colouring, which keeps logarithms out of the kernels.
+    pub(crate) norm: f32,
 }
 
 impl Setup {
@@ -127,27 +159,20 @@ impl Setup {
             _ => (None, 16.0_f64, false),
         };
         let r2 = radius * radius;
-        let fast_r2 = if exact_hypot {
-            r2 * (1.0 - CLASSIC_BAND)
-        } else {
-            r2
-        };
+        let fast_r2 = if exact_hypot { r2 * (1.0 - CLASSIC_BAND) } else { r2 };
         Self {
             limit,
             julia_c,
             fast_r2,
             r2,
+            r2_high: if exact_hypot { r2 * (1.0 + CLASSIC_BAND) } else { r2 },
             exact_hypot,
             ln_r: radius.ln(),
             ln_power: f64::from(power).ln(),
             cardioid: shortcuts && matches!(fractal, Fractal::Mandelbrot),
             periodicity: shortcuts,
             // The classic kind only accepts exact repetition, which keeps it bit-exact.
-            period_eps: if exact_hypot {
-                0.0
-            } else {
-                pixel_step * (1.0 / 1024.0)
-            },
+            period_eps: if exact_hypot { 0.0 } else { pixel_step * (1.0 / 1024.0) },
         }
     }
 
@@ -161,12 +186,14 @@ impl Setup {
     }
 
     /// The exact escape test for one lane, given its |z|² as the kernel computed it.
+    /// Written as `!(a <= b)` on purpose: a NaN |z|² (overflowed orbit) counts as escaped.
     #[inline]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub(crate) fn escaped(&self, x: f64, y: f64, norm: f64) -> bool {
         if !self.exact_hypot {
             return !(norm <= self.r2);
         }
-        if !(norm <= self.r2 * (1.0 + CLASSIC_BAND)) {
+        if !(norm <= self.r2_high) {
             true
         } else if norm < self.fast_r2 {
             false
@@ -190,26 +217,20 @@ impl Setup {
     /// Outcome of a point that escaped at state `index` with |z|² = `norm`.
     #[inline]
     pub(crate) fn escaped_at(&self, index: u32, norm: f64) -> Outcome {
-        // ν = n + 1 − log_p(ln|z| / ln R): continuous across escape-count bands.
-        let ln_z = 0.5 * norm.ln();
-        let nu = f64::from(index) + 1.0 - (ln_z / self.ln_r).ln() / self.ln_power;
-        let smooth = if nu.is_finite() {
-            nu.max(0.0) as f32
-        } else {
-            index as f32
-        };
-        Outcome {
-            count: index,
-            smooth,
-        }
+        Outcome { count: index, norm: norm as f32 }
     }
 
     /// Outcome of a point that never escaped.
     #[inline]
     pub(crate) fn interior(&self) -> Outcome {
-        Outcome {
-            count: self.limit.saturating_sub(1),
-            smooth: -1.0,
+        Outcome { count: self.limit.saturating_sub(1), norm: -1.0 }
+    }
+
+    /// How to turn (count, |z|²) into a smooth escape value for this render.
+    pub(crate) fn smooth_scale(&self) -> SmoothScale {
+        SmoothScale {
+            log2_r2: (2.0 * self.ln_r / std::f64::consts::LN_2) as f32,
+            inv_log2_power: (std::f64::consts::LN_2 / self.ln_power) as f32,
         }
     }
 }

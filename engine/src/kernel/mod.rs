@@ -12,9 +12,9 @@
 //! very close to the escape radius may escape one step earlier or later; the tests bound
 //! how often. The classic kind never fuses on any path, so it is bit-exact everywhere.
 
-mod blocked;
 mod feed;
 mod formula;
+mod grouped;
 mod reference;
 mod simd;
 
@@ -23,6 +23,7 @@ use std::str::FromStr;
 
 pub(crate) use feed::Band;
 pub(crate) use formula::Setup;
+pub use formula::SmoothScale;
 
 use crate::error::{ParamError, RenderError};
 use crate::fractal::Fractal;
@@ -50,10 +51,7 @@ impl KernelPath {
 
     /// The fastest path this CPU supports.
     pub fn detect() -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.is_supported())
-            .unwrap_or(Self::Scalar)
+        Self::ALL.into_iter().find(|p| p.is_supported()).unwrap_or(Self::Scalar)
     }
 
     /// Whether this CPU can run the path.
@@ -96,24 +94,18 @@ impl FromStr for KernelPath {
             "avx-512" => "avx512",
             other => other,
         };
-        Self::ALL
-            .into_iter()
-            .find(|p| p.name() == wanted)
-            .ok_or_else(|| ParamError::UnknownName {
-                what: "kernel path",
-                given: s.to_owned(),
-                allowed: Self::ALL.map(Self::name).join(", "),
-            })
+        Self::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| ParamError::UnknownName {
+            what: "kernel path",
+            given: s.to_owned(),
+            allowed: Self::ALL.map(Self::name).join(", "),
+        })
     }
 }
 
 /// The path that will actually run for `fractal` when `wanted` is asked for: the classic
 /// kind with |c| ≥ 1.99 needs an escape test after every step and always takes the
 /// reference path.
-pub(crate) fn effective_path(
-    wanted: KernelPath,
-    fractal: &Fractal,
-) -> Result<KernelPath, RenderError> {
+pub(crate) fn effective_path(wanted: KernelPath, fractal: &Fractal) -> Result<KernelPath, RenderError> {
     if !wanted.is_supported() {
         return Err(RenderError::UnsupportedKernel(wanted.name()));
     }
@@ -125,12 +117,7 @@ pub(crate) fn effective_path(
 
 /// Computes one band with the given (already effective and supported) path; returns the
 /// number of updates performed.
-pub(crate) fn compute(
-    path: KernelPath,
-    fractal: &Fractal,
-    setup: &Setup,
-    band: &mut Band<'_>,
-) -> u64 {
+pub(crate) fn compute(path: KernelPath, fractal: &Fractal, setup: &Setup, band: &mut Band<'_>) -> u64 {
     match *fractal {
         Fractal::Classic { .. } => with_formula(path, ClassicStep, setup, band),
         Fractal::Mandelbrot | Fractal::Julia { .. } | Fractal::Multibrot { power: 2 } => {
@@ -147,24 +134,24 @@ fn with_formula<F: Formula>(path: KernelPath, f: F, setup: &Setup, band: &mut Ba
         KernelPath::Avx512 => match simd::Avx512::detect() {
             // SAFETY: the token proves the CPU has the features the function enables.
             Some(token) => unsafe { x86::avx512(token, f, setup, band) },
-            None => blocked::run::<Scalar, F, 4>(Scalar, f, setup, band),
+            None => grouped::run::<Scalar, F, 4>(Scalar, f, setup, band),
         },
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx2Fma => match simd::Avx2::detect() {
             // SAFETY: as above.
             Some(token) => unsafe { x86::avx2(token, f, setup, band) },
-            None => blocked::run::<Scalar, F, 4>(Scalar, f, setup, band),
+            None => grouped::run::<Scalar, F, 4>(Scalar, f, setup, band),
         },
         KernelPath::Reference => reference::run(f, setup, band),
-        _ => blocked::run::<Scalar, F, 4>(Scalar, f, setup, band),
+        _ => grouped::run::<Scalar, F, 4>(Scalar, f, setup, band),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::blocked;
     use super::feed::Band;
     use super::formula::{Formula, Setup};
+    use super::grouped;
     use super::simd::{Avx2, Avx512};
 
     /// The blocked kernel compiled for AVX-512.
@@ -172,13 +159,8 @@ mod x86 {
     /// # Safety
     /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
     #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-    pub(super) unsafe fn avx512<F: Formula>(
-        s: Avx512,
-        f: F,
-        setup: &Setup,
-        band: &mut Band<'_>,
-    ) -> u64 {
-        blocked::run::<Avx512, F, 4>(s, f, setup, band)
+    pub(super) unsafe fn avx512<F: Formula>(s: Avx512, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
+        grouped::run::<Avx512, F, 4>(s, f, setup, band)
     }
 
     /// The blocked kernel compiled for AVX2 + FMA.
@@ -186,12 +168,7 @@ mod x86 {
     /// # Safety
     /// The CPU must support AVX2 and FMA (guaranteed by the token).
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn avx2<F: Formula>(
-        s: Avx2,
-        f: F,
-        setup: &Setup,
-        band: &mut Band<'_>,
-    ) -> u64 {
-        blocked::run::<Avx2, F, 4>(s, f, setup, band)
+    pub(super) unsafe fn avx2<F: Formula>(s: Avx2, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
+        grouped::run::<Avx2, F, 4>(s, f, setup, band)
     }
 }

@@ -39,6 +39,8 @@ pub(crate) trait Simd: Copy {
     fn not_le_mask(self, a: Self::V, b: Self::V) -> u32;
     /// Bit `i` set where `a[i] <= b[i]` (false for NaN).
     fn le_mask(self, a: Self::V, b: Self::V) -> u32;
+    /// Lanes whose bit is set in `mask` from `b`, the others from `a`.
+    fn blend(self, mask: u32, a: Self::V, b: Self::V) -> Self::V;
 }
 
 /// Plain f64, one lane: runs everywhere, never fuses, and is the arithmetic of the
@@ -87,12 +89,17 @@ impl Simd for Scalar {
         a.abs()
     }
     #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN must count as "not ≤"
     fn not_le_mask(self, a: f64, b: f64) -> u32 {
         u32::from(!(a <= b))
     }
     #[inline(always)]
     fn le_mask(self, a: f64, b: f64) -> u32 {
         u32::from(a <= b)
+    }
+    #[inline(always)]
+    fn blend(self, mask: u32, a: f64, b: f64) -> f64 {
+        if mask & 1 != 0 { b } else { a }
     }
 }
 
@@ -112,8 +119,7 @@ mod x86 {
     impl Avx2 {
         /// The token, if this CPU has AVX2 and FMA.
         pub(crate) fn detect() -> Option<Self> {
-            (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
-                .then_some(Self(()))
+            (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")).then_some(Self(()))
         }
     }
 
@@ -166,6 +172,15 @@ mod x86 {
         #[inline(always)]
         fn le_mask(self, a: __m256d, b: __m256d) -> u32 {
             unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(a, b)) as u32 }
+        }
+        #[inline(always)]
+        fn blend(self, mask: u32, a: __m256d, b: __m256d) -> __m256d {
+            unsafe {
+                // Spread the 4 mask bits to 4 all-ones/all-zeros 64-bit lanes.
+                let bits = _mm256_set_epi64x(8, 4, 2, 1);
+                let m = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(i64::from(mask)), bits), bits);
+                _mm256_blendv_pd(a, b, _mm256_castsi256_pd(m))
+            }
         }
     }
 
@@ -232,6 +247,10 @@ mod x86 {
         #[inline(always)]
         fn le_mask(self, a: __m512d, b: __m512d) -> u32 {
             u32::from(unsafe { _mm512_cmp_pd_mask::<_CMP_LE_OQ>(a, b) })
+        }
+        #[inline(always)]
+        fn blend(self, mask: u32, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_mask_blend_pd(mask as u8, a, b) }
         }
     }
 }

@@ -1,0 +1,147 @@
+//! The `faafo` binary's local verbs, run as a user would run them.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn faafo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faafo")).args(args).output().expect("run faafo")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("faafo-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn field<'a>(stdout: &'a str, key: &str) -> &'a str {
+    stdout.lines().find_map(|l| l.strip_prefix(key)).map(str::trim).unwrap_or_else(|| panic!("no {key} in {stdout}"))
+}
+
+#[test]
+fn render_classic_writes_png_and_prints_its_checksum() {
+    let out = tmp("classic.png");
+    let o = faafo(&[
+        "render",
+        "--kind",
+        "classic",
+        "--width",
+        "649",
+        "--height",
+        "869",
+        "--iterations",
+        "362",
+        "--xa",
+        "-1.77488588389",
+        "--xb",
+        "3.08249829401",
+        "--ya",
+        "-1.31213919301",
+        "--yb",
+        "1.95281690897",
+        "--c",
+        "0.285,0.01",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(field(&stdout, "checksum:"), faafo_engine::sha256_hex(&bytes));
+    assert_eq!(field(&stdout, "size:"), format!("{} bytes", bytes.len()));
+    assert_eq!(field(&stdout, "c:"), "0.285,0.01");
+}
+
+#[test]
+fn classic_seed_reproduces_c_and_image() {
+    let (a, b) = (tmp("seed-a.png"), tmp("seed-b.png"));
+    let run = |p: &PathBuf| {
+        let o = faafo(&[
+            "render",
+            "--kind",
+            "classic",
+            "--width",
+            "120",
+            "--height",
+            "90",
+            "--seed",
+            "1234",
+            "-o",
+            p.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let (sa, sb) = (run(&a), run(&b));
+    assert_eq!(field(&sa, "c:"), field(&sb, "c:"));
+    assert_eq!(field(&sa, "checksum:"), field(&sb, "checksum:"));
+    assert!(field(&sa, "seed:").starts_with("1234 "));
+    assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+}
+
+#[test]
+fn every_kind_renders_by_centre_and_scale() {
+    for kind in ["mandelbrot", "julia", "burning-ship", "multibrot", "classic"] {
+        let out = tmp(&format!("{kind}.png"));
+        let o = faafo(&[
+            "render",
+            "--kind",
+            kind,
+            "--width",
+            "64",
+            "--height",
+            "48",
+            "--center",
+            "-0.5,0.1",
+            "--scale",
+            "3",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{kind}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::metadata(&out).unwrap().len() > 100);
+    }
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_exit_code_2() {
+    let out = tmp("bad.png");
+    let out = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (&["render", "--width", "0", "-o", out], "width must be between 2"),
+        (&["render", "--iterations", "0", "-o", out], "iterations must be between 1"),
+        (&["render", "--xa", "1", "--xb", "-1", "--ya", "0", "--yb", "1", "-o", out], "xa must be less than xb"),
+        (&["render", "--xa", "NaN", "--xb", "1", "--ya", "0", "--yb", "1", "-o", out], "xa must be a finite number"),
+        (&["render", "--width", "100000", "--height", "100000", "-o", out], "over the cap"),
+        (&["render", "--kind", "newton", "-o", out], "unknown kind 'newton'"),
+        (&["render", "--palette", "plasma", "-o", out], "unknown palette 'plasma'"),
+    ];
+    for (args, want) in cases {
+        let o = faafo(args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr:?} should contain {want:?}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    }
+    assert!(!std::path::Path::new(out).exists(), "no file is left behind on bad input");
+}
+
+#[test]
+fn bench_prints_the_figures_as_json() {
+    let o = faafo(&["bench", "--scene", "classic", "--repeat", "1", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let row: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    for key in ["kernel", "threads", "width", "height", "max_iterations", "iterations", "cpu_ms", "wall_ms", "checksum"]
+    {
+        assert!(row.get(key).is_some(), "missing {key} in {row}");
+    }
+    assert_eq!(row["width"], 649);
+    // The classic scene's escape counts are the original's: the checksum is the prefix of
+    // the Python oracle's hash (engine/tests/data/classic_counts.sha256).
+    let oracle = include_str!("../../engine/tests/data/classic_counts.sha256");
+    assert!(oracle.starts_with(row["checksum"].as_str().unwrap()));
+    let o = faafo(&["bench", "--scene", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown scene 'nope'; allowed: standard"));
+}

@@ -109,3 +109,21 @@ pub enum RenderError {
     #[error("writing output: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Looks up `given` among `all` by name, case-insensitively, after mapping `aliases`
+/// (`(alias, name)` pairs); the error lists every allowed name.
+pub(crate) fn parse_name<T: Copy>(
+    what: &'static str,
+    given: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+    aliases: &[(&str, &str)],
+) -> Result<T, ParamError> {
+    let lower = given.trim().to_ascii_lowercase();
+    let wanted = aliases.iter().find(|(alias, _)| *alias == lower).map_or(lower.as_str(), |(_, n)| *n);
+    all.iter().copied().find(|t| name(*t) == wanted).ok_or_else(|| ParamError::UnknownName {
+        what,
+        given: given.to_owned(),
+        allowed: all.iter().map(|t| name(*t)).collect::<Vec<_>>().join(", "),
+    })
+}

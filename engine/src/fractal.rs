@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use num_complex::Complex64;
 
-use crate::error::ParamError;
+use crate::error::{ParamError, parse_name};
 
 /// Largest Multibrot power accepted. Beyond this, `z^d` overflows to infinity within a
 /// couple of iterations for any |z| > 1 and the pictures stop changing.
@@ -133,15 +133,13 @@ impl FromStr for FractalKind {
     type Err = ParamError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
-        Self::ALL
-            .into_iter()
-            .find(|k| k.name() == wanted || (wanted == "burningship" && *k == Self::BurningShip))
-            .ok_or_else(|| ParamError::UnknownName {
-                what: "kind",
-                given: s.to_owned(),
-                allowed: Self::ALL.map(Self::name).join(", "),
-            })
+        parse_name(
+            "kind",
+            s,
+            &Self::ALL,
+            Self::name,
+            &[("burning_ship", "burning-ship"), ("burningship", "burning-ship")],
+        )
     }
 }
 
@@ -192,6 +190,7 @@ mod tests {
             assert_eq!(k.name().parse::<FractalKind>(), Ok(k));
         }
         assert_eq!("Burning_Ship".parse::<FractalKind>(), Ok(FractalKind::BurningShip));
+        assert_eq!("AVX2".parse::<crate::KernelPath>(), Ok(crate::KernelPath::Avx2Fma));
         let err = "newton".parse::<FractalKind>().unwrap_err().to_string();
         assert!(err.contains("newton") && err.contains("mandelbrot, julia"), "{err}");
     }

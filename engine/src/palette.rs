@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use crate::error::ParamError;
+use crate::error::{ParamError, parse_name};
 
 /// Entries in each gradient's lookup table; enough that neighbouring entries differ by
 /// less than one 8-bit step for every built-in gradient.
@@ -120,13 +120,7 @@ impl FromStr for Palette {
     type Err = ParamError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        let wanted = if wanted == "greyscale" { "grayscale".to_owned() } else { wanted };
-        Self::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| ParamError::UnknownName {
-            what: "palette",
-            given: s.to_owned(),
-            allowed: Self::ALL.map(Self::name).join(", "),
-        })
+        parse_name("palette", s, &Self::ALL, Self::name, &[("greyscale", "grayscale")])
     }
 }
 

@@ -147,3 +147,21 @@ fn bad_parameters_are_rejected_before_work() {
         assert!(e.contains(name), "{e:?} should name {name}");
     }
 }
+
+/// The example parameter files in assets/ parse and render.
+#[cfg(feature = "serde")]
+#[test]
+fn example_parameter_files_load() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let p: Params = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        p.validate(&faafo_engine::Limits::default()).unwrap();
+        let small = p.with_size(64, 48);
+        render(&small, &RenderOptions::default(), &Control::new()).unwrap();
+        seen += 1;
+    }
+    assert!(seen >= 2, "found {seen} example files in {}", dir.display());
+}

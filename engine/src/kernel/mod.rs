@@ -25,7 +25,7 @@ pub(crate) use feed::Band;
 pub(crate) use formula::Setup;
 pub use formula::SmoothScale;
 
-use crate::error::{ParamError, RenderError};
+use crate::error::{ParamError, RenderError, parse_name};
 use crate::fractal::Fractal;
 use formula::{CLASSIC_BLOCK_MAX_C, ClassicStep, Formula, Power, Quadratic, Ship};
 use simd::Scalar;
@@ -88,17 +88,7 @@ impl FromStr for KernelPath {
     type Err = ParamError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        let wanted = match wanted.as_str() {
-            "avx2" => "avx2+fma",
-            "avx-512" => "avx512",
-            other => other,
-        };
-        Self::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| ParamError::UnknownName {
-            what: "kernel path",
-            given: s.to_owned(),
-            allowed: Self::ALL.map(Self::name).join(", "),
-        })
+        parse_name("kernel path", s, &Self::ALL, Self::name, &[("avx2", "avx2+fma"), ("avx-512", "avx512")])
     }
 }
 

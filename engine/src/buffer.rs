@@ -74,9 +74,7 @@ impl EscapeBuffer {
     /// 8-bit RGB, 3 bytes per pixel, row-major.
     pub fn to_rgb8(&self, colouring: &Colouring) -> Vec<u8> {
         let mut out = vec![0u8; self.counts.len() * 3];
-        colour(&self.counts, &self.norms, self.scale, &mut out, 3, |c, s, px| {
-            px.copy_from_slice(&colouring.rgb8(c, s));
-        });
+        colour_rgb8(&self.counts, &self.norms, self.scale, colouring, &mut out);
         out
     }
 

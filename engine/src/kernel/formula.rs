@@ -8,6 +8,21 @@ use crate::fractal::Fractal;
 pub(crate) trait Formula: Copy + Send + Sync {
     /// The next `(re, im)`.
     fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V);
+
+    /// The next `(re, im)` and |z|² of the current state, sharing products where the
+    /// formula allows. On the non-fused (scalar) path the results equal `step` and
+    /// `norm` exactly.
+    #[inline(always)]
+    fn step_norm<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V, S::V) {
+        let (nx, ny) = self.step(s, x, y, cx, cy);
+        (nx, ny, norm(s, x, y))
+    }
+}
+
+/// |z|² as every path computes it for the escape test.
+#[inline(always)]
+pub(crate) fn norm<S: Simd>(s: S, x: S::V, y: S::V) -> S::V {
+    s.mul_add(x, x, s.mul(y, y))
 }
 
 /// `z² + c` as the original faafo worker computed it: `x*x - y*y`, `x*y + y*x`, then `+ c`,
@@ -22,6 +37,17 @@ impl Formula for ClassicStep {
         let ny = s.add(s.add(s.mul(x, y), s.mul(y, x)), cy);
         (nx, ny)
     }
+
+    #[inline(always)]
+    fn step_norm<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V, S::V) {
+        // x*y + y*x is xy + xy exactly (IEEE products commute; doubling is exact).
+        let (xx, yy, xy) = (s.mul(x, x), s.mul(y, y), s.mul(x, y));
+        let nx = s.add(s.sub(xx, yy), cx);
+        let ny = s.add(s.add(xy, xy), cy);
+        // The classic escape test only trusts |z|² away from 4 (see `Setup::escaped`),
+        // so this unfused sum is as good as `norm`'s.
+        (nx, ny, s.add(xx, yy))
+    }
 }
 
 /// `z² + c` in the fewest operations: three fused multiply-adds and one add.
@@ -34,6 +60,15 @@ impl Formula for Quadratic {
         let nx = s.mul_add(x, x, s.neg_mul_add(y, y, cx));
         let ny = s.mul_add(s.add(x, x), y, cy);
         (nx, ny)
+    }
+
+    #[inline(always)]
+    fn step_norm<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V, S::V) {
+        // Shares y² between the update and |z|²; unfused this is `step` + `norm` exactly.
+        let yy = s.mul(y, y);
+        let nx = s.mul_add(x, x, s.sub(cx, yy));
+        let ny = s.mul_add(s.add(x, x), y, cy);
+        (nx, ny, s.mul_add(x, x, yy))
     }
 }
 

@@ -1,6 +1,6 @@
-//! The fast path: each vector holds a group of neighbouring pixels of one row; several
-//! independent groups ("chains") are stepped in turn; |z| is tested only every
-//! [`BLOCK`] steps.
+//! The second stage, for pixels still iterating after the first ([`super::stepwise`]):
+//! each vector holds a group of pending pixels; several independent groups ("chains")
+//! are stepped in turn; |z| is tested only every [`BLOCK`] steps.
 //!
 //! Why this shape:
 //! - *Chains*: an update is a chain of dependent multiply-adds (4 cycles latency each);
@@ -10,14 +10,14 @@
 //!   radius at the end of a block escaped somewhere in it, and one inside did not. Only
 //!   blocks in which a lane escapes are replayed step by step, with the same arithmetic,
 //!   to find the exact escape index and |z|.
-//! - *Neighbours*: adjacent pixels escape at similar counts, so lanes of a group finish
-//!   close together and little work is wasted; loading a group is one vector load, and
-//!   the per-pixel bookkeeping stays out of the inner loop.
+//! - *Long orbits only*: the first stage settles every pixel that escapes early, so the
+//!   pixels here mostly run long, and replays are rare compared with blocks.
 //! - *Periodicity*: at the end of a block each lane's z is compared with a reference
 //!   saved at power-of-two block counts (Brent); a repeat means an attracting cycle.
 
 use super::feed::Band;
-use super::formula::{Formula, Outcome, Setup};
+use super::formula::{Formula, Outcome, Setup, norm};
+use super::lanes::{Pending, escaped_lanes, low_lanes};
 use super::simd::{MAX_LANES, Simd};
 
 /// Steps between escape tests.
@@ -44,27 +44,20 @@ impl Group {
     const IDLE: Self = Self { first: 0, len: 0, live: 0, steps: 0, blocks: 0, interior_work: 0 };
 }
 
-/// Hands out groups of up to `LANES` consecutive pixels of one row.
+/// Hands out groups of up to `LANES` consecutive pending pixels.
 struct Groups {
-    next_col: usize,
-    row: usize,
-    width: usize,
-    rows: usize,
+    next: usize,
+    total: usize,
 }
 
 impl Groups {
-    fn next(&mut self, lanes: usize) -> Option<(usize, usize, usize)> {
-        if self.row >= self.rows {
+    fn next(&mut self, lanes: usize) -> Option<(usize, usize)> {
+        if self.next >= self.total {
             return None;
         }
-        let (row, col) = (self.row, self.next_col);
-        let len = lanes.min(self.width - col);
-        self.next_col += len;
-        if self.next_col == self.width {
-            self.next_col = 0;
-            self.row += 1;
-        }
-        Some((row, col, len))
+        let (at, len) = (self.next, lanes.min(self.total - self.next));
+        self.next += len;
+        Some((at, len))
     }
 }
 
@@ -82,87 +75,44 @@ struct Regs<V> {
     norm: V,
 }
 
-/// Iterates over the set bits of `m`.
+/// Starts the next group of pending pixels on a chain: loads their state and settles
+/// those that escape at it. `None` when none are left.
 #[inline(always)]
-fn bits(mut m: u32) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        if m == 0 {
-            return None;
-        }
-        let l = m.trailing_zeros() as usize;
-        m &= m - 1;
-        Some(l)
-    })
-}
-
-/// Of the lanes in `candidates` (|z|² not ≤ the fast radius), those that escaped. Exact
-/// without looking at single lanes except for the classic kind's rare band cases.
-#[inline(always)]
-fn escaped_lanes<S: Simd>(s: S, setup: &Setup, x: S::V, y: S::V, norm: S::V, candidates: u32) -> u32 {
-    if candidates == 0 || !setup.exact_hypot {
-        return candidates;
-    }
-    let sure = s.not_le_mask(norm, s.splat(setup.r2_high)) & candidates;
-    let band = candidates & !sure;
-    if band == 0 {
-        return sure;
-    }
-    let (mut xs, mut ys, mut ns) = ([0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES]);
-    s.store(x, &mut xs);
-    s.store(y, &mut ys);
-    s.store(norm, &mut ns);
-    bits(band).filter(|&l| setup.escaped(xs[l], ys[l], ns[l])).fold(sure, |m, l| m | (1 << l))
-}
-
-/// Starts the next group on a chain: loads its pixels and settles those that need no
-/// iterating (outside at the start, inside the cardioid/bulb). `None` when the band is
-/// exhausted.
-#[inline(always)]
-fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> Option<(Group, Regs<S::V>)> {
-    let (row, col, len) = groups.next(S::LANES)?;
-    let mut px = [0.0; MAX_LANES];
-    px[..len].copy_from_slice(&band.xs[col..col + len]);
-    let px = s.load(&px);
-    let py = s.splat(band.ys[row]);
-    let (cx, cy) = match setup.julia_c {
-        Some((re, im)) => (s.splat(re), s.splat(im)),
-        None => (px, py),
+fn start<S: Simd>(s: S, setup: &Setup, pending: &Pending, groups: &mut Groups) -> Option<(Group, Regs<S::V>)> {
+    let (at, len) = groups.next(S::LANES)?;
+    let load = |v: &[f64]| {
+        let mut a = [0.0; MAX_LANES];
+        a[..len].copy_from_slice(&v[at..at + len]);
+        s.load(&a)
     };
-    let mut live = (1u32 << len) - 1;
-    if setup.cardioid {
-        // Main cardioid: q(q + x − ¼) ≤ y²/4 with q = (x − ¼)² + y²; bulb: (x+1)² + y² ≤ 1/16.
-        let y2 = s.mul(cy, cy);
-        let xq = s.sub(cx, s.splat(0.25));
-        let q = s.mul_add(xq, xq, y2);
-        let inside = s.le_mask(s.mul(q, s.add(q, xq)), s.mul(s.splat(0.25), y2));
-        let x1 = s.add(cx, s.splat(1.0));
-        let bulb = s.le_mask(s.mul_add(x1, x1, y2), s.splat(0.0625));
-        live &= !(inside | bulb);
-    }
-    let norm = s.mul_add(px, px, s.mul(py, py));
-    let out = escaped_lanes(s, setup, px, py, norm, s.not_le_mask(norm, s.splat(setup.fast_r2)) & live);
+    let (x, y, cx, cy) = (load(&pending.x), load(&pending.y), load(&pending.cx), load(&pending.cy));
+    let mut live = low_lanes(len);
+    let steps = u64::from(pending.steps);
+    let norm = norm(s, x, y);
+    let out = escaped_lanes(s, setup, x, y, norm, s.not_le_mask(norm, s.splat(setup.fast_r2)) & live);
     live &= !out;
-    if setup.limit <= 1 {
+    if steps >= u64::from(setup.limit - 1) {
         live = 0;
     }
     let nan = s.splat(f64::NAN);
     let regs = Regs {
-        x: px,
-        y: py,
+        x,
+        y,
         cx,
         cy,
         xr: nan,
         yr: nan,
-        count: s.blend(out, s.splat(f64::from(setup.limit - 1)), s.splat(0.0)),
+        count: s.blend(out, s.splat(f64::from(setup.limit - 1)), s.splat(steps as f64)),
         norm: s.blend(out, s.splat(-1.0), norm),
     };
-    let group = Group { first: row * groups.width + col, len, live, steps: 0, blocks: 0, interior_work: 0 };
+    let interior_work = u64::from((low_lanes(len) & !out & !live).count_ones()) * steps;
+    let group = Group { first: at, len, live, steps, blocks: 0, interior_work };
     Some((group, regs))
 }
 
 /// Writes a finished group's pixels; returns the updates they cost.
 #[inline(always)]
-fn finish<S: Simd>(s: S, band: &mut Band<'_>, g: &Group, r: &Regs<S::V>) -> u64 {
+fn finish<S: Simd>(s: S, band: &mut Band<'_>, pending: &Pending, g: &Group, r: &Regs<S::V>) -> u64 {
     let (mut counts, mut norms) = ([0.0; MAX_LANES], [0.0; MAX_LANES]);
     s.store(r.count, &mut counts);
     s.store(r.norm, &mut norms);
@@ -172,7 +122,7 @@ fn finish<S: Simd>(s: S, band: &mut Band<'_>, g: &Group, r: &Regs<S::V>) -> u64 
         if norms[l] >= 0.0 {
             work += counts[l] as u64;
         }
-        band.write(g.first + l, outcome);
+        band.write(pending.index[g.first + l] as usize, outcome);
     }
     work
 }
@@ -197,7 +147,7 @@ fn replay<S: Simd, F: Formula>(
     let mut found = 0;
     for step in 1..=max_steps {
         (x, y) = f.step(s, x, y, r.cx, r.cy);
-        let norm = s.mul_add(x, x, s.mul(y, y));
+        let norm = norm(s, x, y);
         let m = escaped_lanes(s, setup, x, y, norm, s.not_le_mask(norm, fast_r2) & pending);
         if m != 0 {
             r.count = s.blend(m, r.count, s.splat((g.steps + u64::from(step)) as f64));
@@ -222,12 +172,13 @@ fn refill<S: Simd>(
     group: &mut Group,
     regs: &mut Regs<S::V>,
     groups: &mut Groups,
+    pending: &Pending,
     band: &mut Band<'_>,
 ) -> u64 {
     let mut spent = 0;
     loop {
-        match start(s, setup, band, groups) {
-            Some((g, r)) if g.live == 0 => spent += finish(s, band, &g, &r),
+        match start(s, setup, pending, groups) {
+            Some((g, r)) if g.live == 0 => spent += finish(s, band, pending, &g, &r),
             Some((g, r)) => {
                 *group = g;
                 *regs = r;
@@ -244,17 +195,24 @@ fn refill<S: Simd>(
     }
 }
 
-/// Computes `band` with `C` chains of `S` vectors; returns the number of updates spent
-/// on pixels (steps of lanes that already finished are not counted).
+/// Finishes the `pending` pixels of `band` with `C` chains of `S` vectors; returns the
+/// updates spent on them in all (both stages; steps of lanes that already finished are
+/// not counted).
 #[inline(always)]
-pub(crate) fn run<S: Simd, F: Formula, const C: usize>(s: S, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
-    let mut groups = Groups { next_col: 0, row: 0, width: band.xs.len(), rows: band.ys.len() };
+pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
+    s: S,
+    f: F,
+    setup: &Setup,
+    pending: &Pending,
+    band: &mut Band<'_>,
+) -> u64 {
+    let mut groups = Groups { next: 0, total: pending.len() };
     let mut iterations = 0u64;
     let mut group = [Group::IDLE; C];
     let zero = s.splat(0.0);
     let mut regs = [Regs { x: zero, y: zero, cx: zero, cy: zero, xr: zero, yr: zero, count: zero, norm: zero }; C];
     for c in 0..C {
-        iterations += refill(s, setup, &mut group[c], &mut regs[c], &mut groups, band);
+        iterations += refill(s, setup, &mut group[c], &mut regs[c], &mut groups, pending, band);
     }
     let limit_states = u64::from(setup.limit - 1);
     let fast_r2 = s.splat(setup.fast_r2);
@@ -279,7 +237,7 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(s: S, f: F, setup: &Setup
                 g.interior_work += u64::from((g.live & !found).count_ones()) * limit_states;
                 g.live = 0;
             } else {
-                let norm = s.mul_add(r.x, r.x, s.mul(r.y, r.y));
+                let norm = norm(s, r.x, r.y);
                 let maybe_out = s.not_le_mask(norm, fast_r2) & g.live;
                 if maybe_out != 0 {
                     g.live &= !replay(s, f, setup, from[c], g, r, maybe_out, BLOCK);
@@ -298,8 +256,8 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(s: S, f: F, setup: &Setup
                 }
             }
             if g.live == 0 {
-                iterations += finish(s, band, g, r);
-                iterations += refill(s, setup, g, r, &mut groups, band);
+                iterations += finish(s, band, pending, g, r);
+                iterations += refill(s, setup, g, r, &mut groups, pending, band);
             }
         }
     }

@@ -15,6 +15,8 @@
 mod feed;
 mod formula;
 mod grouped;
+mod lanes;
+mod stepwise;
 mod reference;
 mod simd;
 
@@ -124,41 +126,53 @@ fn with_formula<F: Formula>(path: KernelPath, f: F, setup: &Setup, band: &mut Ba
         KernelPath::Avx512 => match simd::Avx512::detect() {
             // SAFETY: the token proves the CPU has the features the function enables.
             Some(token) => unsafe { x86::avx512(token, f, setup, band) },
-            None => grouped::run::<Scalar, F, 4>(Scalar, f, setup, band),
+            None => two_stage::<Scalar, F, 4>(Scalar, f, setup, band),
         },
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx2Fma => match simd::Avx2::detect() {
             // SAFETY: as above.
             Some(token) => unsafe { x86::avx2(token, f, setup, band) },
-            None => grouped::run::<Scalar, F, 4>(Scalar, f, setup, band),
+            None => two_stage::<Scalar, F, 4>(Scalar, f, setup, band),
         },
         KernelPath::Reference => reference::run(f, setup, band),
-        _ => grouped::run::<Scalar, F, 4>(Scalar, f, setup, band),
+        _ => two_stage::<Scalar, F, 4>(Scalar, f, setup, band),
     }
+}
+
+/// Both stages on one band: every pixel through [`stepwise`] for its first states, the
+/// rest through [`grouped`].
+#[inline(always)]
+fn two_stage<S: simd::Simd, F: Formula, const C: usize>(s: S, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
+    let states = stepwise::FIRST_STAGE_STATES.min(setup.limit);
+    let mut pending = lanes::Pending::default();
+    let mut iterations = stepwise::run::<S, F, C>(s, f, setup, states, band, &mut pending);
+    if pending.len() > 0 {
+        iterations += grouped::run::<S, F, C>(s, f, setup, &pending, band);
+    }
+    iterations
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::feed::Band;
     use super::formula::{Formula, Setup};
-    use super::grouped;
     use super::simd::{Avx2, Avx512};
 
-    /// The blocked kernel compiled for AVX-512.
+    /// The two-stage kernel compiled for AVX-512.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
     #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
     pub(super) unsafe fn avx512<F: Formula>(s: Avx512, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
-        grouped::run::<Avx512, F, 4>(s, f, setup, band)
+        super::two_stage::<Avx512, F, 4>(s, f, setup, band)
     }
 
-    /// The blocked kernel compiled for AVX2 + FMA.
+    /// The two-stage kernel compiled for AVX2 + FMA.
     ///
     /// # Safety
     /// The CPU must support AVX2 and FMA (guaranteed by the token).
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn avx2<F: Formula>(s: Avx2, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
-        grouped::run::<Avx2, F, 4>(s, f, setup, band)
+        super::two_stage::<Avx2, F, 4>(s, f, setup, band)
     }
 }

@@ -41,6 +41,15 @@ pub(crate) trait Simd: Copy {
     fn le_mask(self, a: Self::V, b: Self::V) -> u32;
     /// Lanes whose bit is set in `mask` from `b`, the others from `a`.
     fn blend(self, mask: u32, a: Self::V, b: Self::V) -> Self::V;
+    /// `a + b` in the lanes whose bit is set in `mask`, `a` in the others.
+    fn mask_add(self, mask: u32, a: Self::V, b: Self::V) -> Self::V {
+        self.blend(mask, a, self.add(a, b))
+    }
+    /// Stores the lanes, converted to u32 (they hold small non-negative integers), to
+    /// the front of `dst`, which has at least `LANES` elements.
+    fn store_u32(self, v: Self::V, dst: &mut [u32]);
+    /// Stores the lanes, converted to f32, to the front of `dst` (at least `LANES` long).
+    fn store_f32(self, v: Self::V, dst: &mut [f32]);
 }
 
 /// Plain f64, one lane: runs everywhere, never fuses, and is the arithmetic of the
@@ -101,6 +110,14 @@ impl Simd for Scalar {
     fn blend(self, mask: u32, a: f64, b: f64) -> f64 {
         if mask & 1 != 0 { b } else { a }
     }
+    #[inline(always)]
+    fn store_u32(self, v: f64, dst: &mut [u32]) {
+        dst[0] = v as u32;
+    }
+    #[inline(always)]
+    fn store_f32(self, v: f64, dst: &mut [f32]) {
+        dst[0] = v as f32;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -124,7 +141,8 @@ mod x86 {
     }
 
     // SAFETY (all methods): an `Avx2` value exists only after `detect` confirmed AVX2 and
-    // FMA, and `load`/`store` access at most 4 of the array's 8 elements.
+    // FMA; `load`/`store` access at most 4 of the array's 8 elements, and the slice stores
+    // assert their length first.
     impl Simd for Avx2 {
         const LANES: usize = 4;
         type V = __m256d;
@@ -182,6 +200,17 @@ mod x86 {
                 _mm256_blendv_pd(a, b, _mm256_castsi256_pd(m))
             }
         }
+        #[inline(always)]
+        fn store_u32(self, v: __m256d, dst: &mut [u32]) {
+            assert!(dst.len() >= 4);
+            // Counts stay below 2^31, so the signed conversion is exact.
+            unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), _mm256_cvttpd_epi32(v)) }
+        }
+        #[inline(always)]
+        fn store_f32(self, v: __m256d, dst: &mut [f32]) {
+            assert!(dst.len() >= 4);
+            unsafe { _mm_storeu_ps(dst.as_mut_ptr(), _mm256_cvtpd_ps(v)) }
+        }
     }
 
     /// AVX-512F (+DQ), 8 lanes. Only constructed by [`Avx512::detect`].
@@ -199,7 +228,8 @@ mod x86 {
     }
 
     // SAFETY (all methods): an `Avx512` value exists only after `detect` confirmed the
-    // features, and `load`/`store` access exactly the array's 8 elements.
+    // features; `load`/`store` access exactly the array's 8 elements, and the slice stores
+    // assert their length first.
     impl Simd for Avx512 {
         const LANES: usize = 8;
         type V = __m512d;
@@ -251,6 +281,20 @@ mod x86 {
         #[inline(always)]
         fn blend(self, mask: u32, a: __m512d, b: __m512d) -> __m512d {
             unsafe { _mm512_mask_blend_pd(mask as u8, a, b) }
+        }
+        #[inline(always)]
+        fn mask_add(self, mask: u32, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_mask_add_pd(a, mask as u8, a, b) }
+        }
+        #[inline(always)]
+        fn store_u32(self, v: __m512d, dst: &mut [u32]) {
+            assert!(dst.len() >= 8);
+            unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), _mm512_cvttpd_epu32(v)) }
+        }
+        #[inline(always)]
+        fn store_f32(self, v: __m512d, dst: &mut [f32]) {
+            assert!(dst.len() >= 8);
+            unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), _mm512_cvtpd_ps(v)) }
         }
     }
 }

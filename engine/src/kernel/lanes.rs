@@ -1,0 +1,62 @@
+//! Small helpers shared by the vector kernels.
+
+use super::formula::Setup;
+use super::simd::{MAX_LANES, Simd};
+
+/// Iterates over the set bits of `m`.
+#[inline(always)]
+pub(crate) fn bits(mut m: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if m == 0 {
+            return None;
+        }
+        let l = m.trailing_zeros() as usize;
+        m &= m - 1;
+        Some(l)
+    })
+}
+
+/// Of the lanes in `candidates` (|z|² not ≤ the fast radius), those that escaped. Exact
+/// without looking at single lanes except for the classic kind's rare band cases.
+#[inline(always)]
+pub(crate) fn escaped_lanes<S: Simd>(s: S, setup: &Setup, x: S::V, y: S::V, norm: S::V, candidates: u32) -> u32 {
+    if candidates == 0 || !setup.exact_hypot {
+        return candidates;
+    }
+    let sure = s.not_le_mask(norm, s.splat(setup.r2_high)) & candidates;
+    let band = candidates & !sure;
+    if band == 0 {
+        return sure;
+    }
+    let (mut xs, mut ys, mut ns) = ([0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES]);
+    s.store(x, &mut xs);
+    s.store(y, &mut ys);
+    s.store(norm, &mut ns);
+    bits(band).filter(|&l| setup.escaped(xs[l], ys[l], ns[l])).fold(sure, |m, l| m | (1 << l))
+}
+
+/// Mask of the low `len` lanes.
+#[inline(always)]
+pub(crate) fn low_lanes(len: usize) -> u32 {
+    (1u32 << len) - 1
+}
+
+/// Pixels that the first stage left unfinished: their state after `steps` updates (state
+/// `steps` not yet tested), in structure-of-arrays form so the second stage loads a group
+/// with one vector load per field.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    pub(crate) index: Vec<u32>,
+    pub(crate) x: Vec<f64>,
+    pub(crate) y: Vec<f64>,
+    pub(crate) cx: Vec<f64>,
+    pub(crate) cy: Vec<f64>,
+    /// Updates done on every pending pixel.
+    pub(crate) steps: u32,
+}
+
+impl Pending {
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+}

@@ -32,7 +32,15 @@ pub(crate) fn escaped_lanes<S: Simd>(s: S, setup: &Setup, x: S::V, y: S::V, norm
     s.store(x, &mut xs);
     s.store(y, &mut ys);
     s.store(norm, &mut ns);
-    bits(band).filter(|&l| setup.escaped(xs[l], ys[l], ns[l])).fold(sure, |m, l| m | (1 << l))
+    sure | resolve_band(setup, &xs, &ys, &ns, band)
+}
+
+/// The `hypot` decision for lanes whose |z|² is within a hair of 4. Rare, so kept out of
+/// line: that keeps the hot loops small enough to stay unrolled and in registers.
+#[cold]
+#[inline(never)]
+fn resolve_band(setup: &Setup, xs: &[f64; MAX_LANES], ys: &[f64; MAX_LANES], ns: &[f64; MAX_LANES], band: u32) -> u32 {
+    bits(band).filter(|&l| setup.escaped(xs[l], ys[l], ns[l])).fold(0, |m, l| m | (1 << l))
 }
 
 /// Mask of the low `len` lanes.

@@ -50,6 +50,10 @@ pub(crate) trait Simd: Copy {
     fn store_u32(self, v: Self::V, dst: &mut [u32]);
     /// Stores the lanes, converted to f32, to the front of `dst` (at least `LANES` long).
     fn store_f32(self, v: Self::V, dst: &mut [f32]);
+    /// Loads the first `LANES` values of `src` (at least `LANES` long).
+    fn load_slice(self, src: &[f64]) -> Self::V;
+    /// Sum of the lanes.
+    fn reduce_add(self, v: Self::V) -> f64;
 }
 
 /// Plain f64, one lane: runs everywhere, never fuses, and is the arithmetic of the
@@ -117,6 +121,14 @@ impl Simd for Scalar {
     #[inline(always)]
     fn store_f32(self, v: f64, dst: &mut [f32]) {
         dst[0] = v as f32;
+    }
+    #[inline(always)]
+    fn load_slice(self, src: &[f64]) -> f64 {
+        src[0]
+    }
+    #[inline(always)]
+    fn reduce_add(self, v: f64) -> f64 {
+        v
     }
 }
 
@@ -211,6 +223,18 @@ mod x86 {
             assert!(dst.len() >= 4);
             unsafe { _mm_storeu_ps(dst.as_mut_ptr(), _mm256_cvtpd_ps(v)) }
         }
+        #[inline(always)]
+        fn load_slice(self, src: &[f64]) -> __m256d {
+            assert!(src.len() >= 4);
+            unsafe { _mm256_loadu_pd(src.as_ptr()) }
+        }
+        #[inline(always)]
+        fn reduce_add(self, v: __m256d) -> f64 {
+            unsafe {
+                let pair = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+                _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)))
+            }
+        }
     }
 
     /// AVX-512F (+DQ), 8 lanes. Only constructed by [`Avx512::detect`].
@@ -295,6 +319,15 @@ mod x86 {
         fn store_f32(self, v: __m512d, dst: &mut [f32]) {
             assert!(dst.len() >= 8);
             unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), _mm512_cvtpd_ps(v)) }
+        }
+        #[inline(always)]
+        fn load_slice(self, src: &[f64]) -> __m512d {
+            assert!(src.len() >= 8);
+            unsafe { _mm512_loadu_pd(src.as_ptr()) }
+        }
+        #[inline(always)]
+        fn reduce_add(self, v: __m512d) -> f64 {
+            unsafe { _mm512_reduce_add_pd(v) }
         }
     }
 }

@@ -85,9 +85,13 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
     let Some((row, col, len)) = groups.next(S::LANES) else {
         return (IDLE, Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero });
     };
-    let mut px = [0.0; MAX_LANES];
-    px[..len].copy_from_slice(&band.xs[col..col + len]);
-    let px = s.load(&px);
+    let px = if len == S::LANES {
+        s.load_slice(&band.xs[col..])
+    } else {
+        let mut px = [0.0; MAX_LANES];
+        px[..len].copy_from_slice(&band.xs[col..col + len]);
+        s.load(&px)
+    };
     let py = s.splat(band.ys[row]);
     let (cx, cy) = match setup.julia_c {
         Some((re, im)) => (s.splat(re), s.splat(im)),
@@ -104,8 +108,19 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
         let bulb = s.le_mask(s.mul_add(x1, x1, y2), s.splat(0.0625));
         shortcut = (inside | bulb) & low_lanes(len);
     }
+    let mut alive = low_lanes(len) & !shortcut;
+    let mut norm = s.splat(-1.0);
+    // A group entirely outside at the start (the classic kind's black border) is settled
+    // here without a round of steps. Mixed groups are left to the steps, which test
+    // state 0 themselves.
+    let norm0 = super::formula::norm(s, px, py);
+    let out0 = escaped_lanes(s, setup, px, py, norm0, s.not_le_mask(norm0, s.splat(setup.fast_r2)) & alive);
+    if out0 == alive {
+        alive = 0;
+        norm = s.blend(out0, norm, norm0);
+    }
     let meta = Meta {
-        alive: low_lanes(len) & !shortcut,
+        alive,
         shortcut,
         steps: 0,
         first: row * groups.width + col,
@@ -113,7 +128,7 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
         active: true,
     };
     let count = s.blend(shortcut, zero, s.splat(f64::from(setup.limit - 1)));
-    (meta, Regs { x: px, y: py, cx, cy, count, norm: s.splat(-1.0) })
+    (meta, Regs { x: px, y: py, cx, cy, count, norm })
 }
 
 /// One step of one chain: tests the current state, records escapes, updates.
@@ -181,7 +196,7 @@ fn finish<S: Simd>(
     // Work: every final lane's count, except shortcut lanes (no work); lanes passed on
     // are counted by the second stage, for their whole orbit.
     let final_lanes = low_lanes(m.len) & !m.shortcut & if complete { u32::MAX } else { !m.alive };
-    bits(final_lanes).map(|l| u64::from(counts[l])).sum()
+    s.reduce_add(s.blend(final_lanes, s.splat(0.0), count)) as u64
 }
 
 /// Runs the first stage over `band`: tests states `0..states` of every pixel (`states` ≤

@@ -226,14 +226,18 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
                 step(s, f, setup, &mut meta[c], &mut regs[c]);
             }
         }
-        for c in 0..C {
-            let m = &mut meta[c];
-            if !m.active {
-                continue;
-            }
+        let mut due = false;
+        for m in meta.iter_mut() {
             m.steps += ROUND;
-            if m.alive == 0 || m.steps + ROUND > states {
-                iterations += settle(s, f, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c]);
+            due |= m.active && (m.alive == 0 || m.steps + ROUND > states);
+        }
+        // Most rounds end with every chain still busy: then no state leaves the registers.
+        if due {
+            for c in 0..C {
+                let m = &meta[c];
+                if m.active && (m.alive == 0 || m.steps + ROUND > states) {
+                    iterations += settle(s, f, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c]);
+                }
             }
         }
     }

@@ -16,9 +16,9 @@ mod feed;
 mod formula;
 mod grouped;
 mod lanes;
-mod stepwise;
 mod reference;
 mod simd;
+mod stepwise;
 
 use std::fmt;
 use std::str::FromStr;

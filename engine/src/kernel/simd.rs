@@ -16,6 +16,9 @@ pub(crate) trait Simd: Copy {
     const LANES: usize;
     /// The vector type.
     type V: Copy;
+    /// A lane mask in the instruction set's own form (a k-register on AVX-512, a vector
+    /// of all-ones/all-zeros lanes on AVX2), for hot loops that never look at bits.
+    type M: Copy;
 
     /// All lanes `x`.
     fn splat(self, x: f64) -> Self::V;
@@ -41,15 +44,27 @@ pub(crate) trait Simd: Copy {
     fn le_mask(self, a: Self::V, b: Self::V) -> u32;
     /// Lanes whose bit is set in `mask` from `b`, the others from `a`.
     fn blend(self, mask: u32, a: Self::V, b: Self::V) -> Self::V;
-    /// `a + b` in the lanes whose bit is set in `mask`, `a` in the others.
-    fn mask_add(self, mask: u32, a: Self::V, b: Self::V) -> Self::V {
-        self.blend(mask, a, self.add(a, b))
-    }
     /// Stores the lanes, converted to u32 (they hold small non-negative integers), to
     /// the front of `dst`, which has at least `LANES` elements.
     fn store_u32(self, v: Self::V, dst: &mut [u32]);
     /// Stores the lanes, converted to f32, to the front of `dst` (at least `LANES` long).
     fn store_f32(self, v: Self::V, dst: &mut [f32]);
+    /// Lanes where `a <= b` (false for NaN).
+    fn le(self, a: Self::V, b: Self::V) -> Self::M;
+    /// `a & b`.
+    fn m_and(self, a: Self::M, b: Self::M) -> Self::M;
+    /// `a & !b`.
+    fn m_and_not(self, a: Self::M, b: Self::M) -> Self::M;
+    /// `a | b`.
+    fn m_or(self, a: Self::M, b: Self::M) -> Self::M;
+    /// Bit `i` set where lane `i` is set.
+    fn m_bits(self, m: Self::M) -> u32;
+    /// The mask with the lanes of `bits` set.
+    fn m_from_bits(self, bits: u32) -> Self::M;
+    /// Lanes of `m` from `b`, the others from `a`.
+    fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `a + b` in the lanes of `m`, `a` in the others.
+    fn add_where(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
     /// Loads the first `LANES` values of `src` (at least `LANES` long).
     fn load_slice(self, src: &[f64]) -> Self::V;
     /// Sum of the lanes.
@@ -64,6 +79,40 @@ pub(crate) struct Scalar;
 impl Simd for Scalar {
     const LANES: usize = 1;
     type V = f64;
+    type M = bool;
+
+    #[inline(always)]
+    fn le(self, a: f64, b: f64) -> bool {
+        a <= b
+    }
+    #[inline(always)]
+    fn m_and(self, a: bool, b: bool) -> bool {
+        a & b
+    }
+    #[inline(always)]
+    fn m_and_not(self, a: bool, b: bool) -> bool {
+        a & !b
+    }
+    #[inline(always)]
+    fn m_or(self, a: bool, b: bool) -> bool {
+        a | b
+    }
+    #[inline(always)]
+    fn m_bits(self, m: bool) -> u32 {
+        u32::from(m)
+    }
+    #[inline(always)]
+    fn m_from_bits(self, bits: u32) -> bool {
+        bits & 1 != 0
+    }
+    #[inline(always)]
+    fn select(self, m: bool, a: f64, b: f64) -> f64 {
+        if m { b } else { a }
+    }
+    #[inline(always)]
+    fn add_where(self, m: bool, a: f64, b: f64) -> f64 {
+        if m { a + b } else { a }
+    }
 
     #[inline(always)]
     fn splat(self, x: f64) -> f64 {
@@ -158,6 +207,45 @@ mod x86 {
     impl Simd for Avx2 {
         const LANES: usize = 4;
         type V = __m256d;
+        type M = __m256d;
+
+        #[inline(always)]
+        fn le(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_cmp_pd::<_CMP_LE_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn m_and(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_and_pd(a, b) }
+        }
+        #[inline(always)]
+        fn m_and_not(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_andnot_pd(b, a) }
+        }
+        #[inline(always)]
+        fn m_or(self, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_or_pd(a, b) }
+        }
+        #[inline(always)]
+        fn m_bits(self, m: __m256d) -> u32 {
+            unsafe { _mm256_movemask_pd(m) as u32 }
+        }
+        #[inline(always)]
+        fn m_from_bits(self, bits: u32) -> __m256d {
+            unsafe {
+                // Spread the 4 mask bits to 4 all-ones/all-zeros 64-bit lanes.
+                let lane_bits = _mm256_set_epi64x(8, 4, 2, 1);
+                let m = _mm256_and_si256(_mm256_set1_epi64x(i64::from(bits)), lane_bits);
+                _mm256_castsi256_pd(_mm256_cmpeq_epi64(m, lane_bits))
+            }
+        }
+        #[inline(always)]
+        fn select(self, m: __m256d, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_blendv_pd(a, b, m) }
+        }
+        #[inline(always)]
+        fn add_where(self, m: __m256d, a: __m256d, b: __m256d) -> __m256d {
+            unsafe { _mm256_add_pd(a, _mm256_and_pd(m, b)) }
+        }
 
         #[inline(always)]
         fn splat(self, x: f64) -> __m256d {
@@ -205,12 +293,7 @@ mod x86 {
         }
         #[inline(always)]
         fn blend(self, mask: u32, a: __m256d, b: __m256d) -> __m256d {
-            unsafe {
-                // Spread the 4 mask bits to 4 all-ones/all-zeros 64-bit lanes.
-                let bits = _mm256_set_epi64x(8, 4, 2, 1);
-                let m = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(i64::from(mask)), bits), bits);
-                _mm256_blendv_pd(a, b, _mm256_castsi256_pd(m))
-            }
+            self.select(self.m_from_bits(mask), a, b)
         }
         #[inline(always)]
         fn store_u32(self, v: __m256d, dst: &mut [u32]) {
@@ -257,6 +340,42 @@ mod x86 {
     impl Simd for Avx512 {
         const LANES: usize = 8;
         type V = __m512d;
+        // Plain bits rather than `__mmask8`: measured faster here, because LLVM then keeps
+        // the few k-registers for the compares instead of spilling vectors around them.
+        type M = u32;
+
+        #[inline(always)]
+        fn le(self, a: __m512d, b: __m512d) -> u32 {
+            self.le_mask(a, b)
+        }
+        #[inline(always)]
+        fn m_and(self, a: u32, b: u32) -> u32 {
+            a & b
+        }
+        #[inline(always)]
+        fn m_and_not(self, a: u32, b: u32) -> u32 {
+            a & !b
+        }
+        #[inline(always)]
+        fn m_or(self, a: u32, b: u32) -> u32 {
+            a | b
+        }
+        #[inline(always)]
+        fn m_bits(self, m: u32) -> u32 {
+            m
+        }
+        #[inline(always)]
+        fn m_from_bits(self, bits: u32) -> u32 {
+            bits
+        }
+        #[inline(always)]
+        fn select(self, m: u32, a: __m512d, b: __m512d) -> __m512d {
+            self.blend(m, a, b)
+        }
+        #[inline(always)]
+        fn add_where(self, m: u32, a: __m512d, b: __m512d) -> __m512d {
+            unsafe { _mm512_mask_add_pd(a, m as u8, a, b) }
+        }
 
         #[inline(always)]
         fn splat(self, x: f64) -> __m512d {
@@ -305,10 +424,6 @@ mod x86 {
         #[inline(always)]
         fn blend(self, mask: u32, a: __m512d, b: __m512d) -> __m512d {
             unsafe { _mm512_mask_blend_pd(mask as u8, a, b) }
-        }
-        #[inline(always)]
-        fn mask_add(self, mask: u32, a: __m512d, b: __m512d) -> __m512d {
-            unsafe { _mm512_mask_add_pd(a, mask as u8, a, b) }
         }
         #[inline(always)]
         fn store_u32(self, v: __m512d, dst: &mut [u32]) {

@@ -50,8 +50,6 @@ const ROUND: u32 = 4;
 /// Where a chain's group goes and how far it got (the orbit itself is in registers).
 #[derive(Clone, Copy)]
 struct Meta {
-    /// Lanes still inside.
-    alive: u32,
     /// Lanes settled by the cardioid/bulb test (interior, no work).
     shortcut: u32,
     /// States tested so far.
@@ -64,26 +62,27 @@ struct Meta {
     active: bool,
 }
 
-const IDLE: Meta = Meta { alive: 0, shortcut: 0, steps: 0, first: 0, len: 0, active: false };
+const IDLE: Meta = Meta { shortcut: 0, steps: 0, first: 0, len: 0, active: false };
 
 /// A chain's vectors: the orbit, the constant, the escape index so far (states tested
-/// inside) and |z|² at escape (−1 until the lane escapes).
+/// inside), |z|² at escape (−1 until the lane escapes), and the lanes still inside.
 #[derive(Clone, Copy)]
-struct Regs<V> {
+struct Regs<V, M> {
     x: V,
     y: V,
     cx: V,
     cy: V,
     count: V,
     norm: V,
+    alive: M,
 }
 
 /// Loads the next group onto a chain, or marks it idle.
 #[inline(always)]
-fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> (Meta, Regs<S::V>) {
+fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> (Meta, Regs<S::V, S::M>) {
     let zero = s.splat(0.0);
     let Some((row, col, len)) = groups.next(S::LANES) else {
-        return (IDLE, Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero });
+        return (IDLE, Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero, alive: s.m_from_bits(0) });
     };
     let px = if len == S::LANES {
         s.load_slice(&band.xs[col..])
@@ -119,34 +118,27 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
         alive = 0;
         norm = s.blend(out0, norm, norm0);
     }
-    let meta = Meta {
-        alive,
-        shortcut,
-        steps: 0,
-        first: row * groups.width + col,
-        len,
-        active: true,
-    };
+    let meta = Meta { shortcut, steps: 0, first: row * groups.width + col, len, active: true };
     let count = s.blend(shortcut, zero, s.splat(f64::from(setup.limit - 1)));
-    (meta, Regs { x: px, y: py, cx, cy, count, norm })
+    (meta, Regs { x: px, y: py, cx, cy, count, norm, alive: s.m_from_bits(alive) })
 }
 
 /// One step of one chain: tests the current state, records escapes, updates.
 #[inline(always)]
-fn step<S: Simd, F: Formula>(s: S, f: F, setup: &Setup, m: &mut Meta, r: &mut Regs<S::V>) {
+fn step<S: Simd, F: Formula>(s: S, f: F, setup: &Setup, r: &mut Regs<S::V, S::M>) {
     let (nx, ny, norm) = f.step_norm(s, r.x, r.y, r.cx, r.cy);
-    let mut inside = s.le_mask(norm, s.splat(setup.fast_r2)) & m.alive;
+    let mut inside = s.m_and(s.le(norm, s.splat(setup.fast_r2)), r.alive);
     if setup.exact_hypot {
         // Classic: lanes within a hair of |z| = 2 are decided by `hypot`.
-        let band_lanes = s.le_mask(norm, s.splat(setup.r2_high)) & m.alive & !inside;
+        let band_lanes = s.m_bits(s.m_and_not(s.m_and(s.le(norm, s.splat(setup.r2_high)), r.alive), inside));
         if band_lanes != 0 {
             let out = escaped_lanes(s, setup, r.x, r.y, norm, band_lanes);
-            inside |= band_lanes & !out;
+            inside = s.m_or(inside, s.m_from_bits(band_lanes & !out));
         }
     }
-    r.norm = s.blend(m.alive & !inside, r.norm, norm);
-    r.count = s.mask_add(inside, r.count, s.splat(1.0));
-    m.alive = inside;
+    r.norm = s.select(s.m_and_not(r.alive, inside), r.norm, norm);
+    r.count = s.add_where(inside, r.count, s.splat(1.0));
+    r.alive = inside;
     r.x = nx;
     r.y = ny;
 }
@@ -162,17 +154,18 @@ fn finish<S: Simd>(
     band: &mut Band<'_>,
     pending: &mut Pending,
     m: &Meta,
-    r: &Regs<S::V>,
+    r: &Regs<S::V, S::M>,
 ) -> u64 {
     let complete = states >= setup.limit;
-    let count = if complete { s.blend(m.alive, r.count, s.splat(f64::from(setup.limit - 1))) } else { r.count };
-    if !complete && m.alive != 0 {
+    let alive = s.m_bits(r.alive);
+    let count = if complete { s.blend(alive, r.count, s.splat(f64::from(setup.limit - 1))) } else { r.count };
+    if !complete && alive != 0 {
         let (mut x, mut y, mut cx, mut cy) = ([0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES]);
         s.store(r.x, &mut x);
         s.store(r.y, &mut y);
         s.store(r.cx, &mut cx);
         s.store(r.cy, &mut cy);
-        for l in bits(m.alive) {
+        for l in bits(alive) {
             pending.index.push((m.first + l) as u32);
             pending.x.push(x[l]);
             pending.y.push(y[l]);
@@ -195,7 +188,7 @@ fn finish<S: Simd>(
     }
     // Work: every final lane's count, except shortcut lanes (no work); lanes passed on
     // are counted by the second stage, for their whole orbit.
-    let final_lanes = low_lanes(m.len) & !m.shortcut & if complete { u32::MAX } else { !m.alive };
+    let final_lanes = low_lanes(m.len) & !m.shortcut & if complete { u32::MAX } else { !alive };
     s.reduce_add(s.blend(final_lanes, s.splat(0.0), count)) as u64
 }
 
@@ -216,26 +209,27 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
     pending.steps = states;
     let mut meta = [IDLE; C];
     let zero = s.splat(0.0);
-    let mut regs = [Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero }; C];
+    let mut regs = [Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero, alive: s.m_from_bits(0) }; C];
     for c in 0..C {
         iterations += next_group(s, f, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c]);
     }
     while meta.iter().any(|m| m.active) {
         for _ in 0..ROUND {
             for c in 0..C {
-                step(s, f, setup, &mut meta[c], &mut regs[c]);
+                step(s, f, setup, &mut regs[c]);
             }
         }
         let mut due = false;
-        for m in meta.iter_mut() {
+        for c in 0..C {
+            let m = &mut meta[c];
             m.steps += ROUND;
-            due |= m.active && (m.alive == 0 || m.steps + ROUND > states);
+            due |= m.active && (s.m_bits(regs[c].alive) == 0 || m.steps + ROUND > states);
         }
         // Most rounds end with every chain still busy: then no state leaves the registers.
         if due {
             for c in 0..C {
                 let m = &meta[c];
-                if m.active && (m.alive == 0 || m.steps + ROUND > states) {
+                if m.active && (s.m_bits(regs[c].alive) == 0 || m.steps + ROUND > states) {
                     iterations += settle(s, f, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c]);
                 }
             }
@@ -257,10 +251,10 @@ fn settle<S: Simd, F: Formula>(
     pending: &mut Pending,
     groups: &mut Groups,
     m: &mut Meta,
-    r: &mut Regs<S::V>,
+    r: &mut Regs<S::V, S::M>,
 ) -> u64 {
-    while m.alive != 0 && m.steps < states {
-        step(s, f, setup, m, r);
+    while s.m_bits(r.alive) != 0 && m.steps < states {
+        step(s, f, setup, r);
         m.steps += 1;
     }
     let done = finish(s, setup, states, band, pending, m, r);
@@ -280,16 +274,16 @@ fn next_group<S: Simd, F: Formula>(
     pending: &mut Pending,
     groups: &mut Groups,
     m: &mut Meta,
-    r: &mut Regs<S::V>,
+    r: &mut Regs<S::V, S::M>,
 ) -> u64 {
     let mut spent = 0;
     loop {
         (*m, *r) = start(s, setup, band, groups);
-        if !m.active || (m.alive != 0 && states >= ROUND) {
+        if !m.active || (s.m_bits(r.alive) != 0 && states >= ROUND) {
             return spent;
         }
-        while m.alive != 0 && m.steps < states {
-            step(s, f, setup, m, r);
+        while s.m_bits(r.alive) != 0 && m.steps < states {
+            step(s, f, setup, r);
             m.steps += 1;
         }
         spent += finish(s, setup, states, band, pending, m, r);

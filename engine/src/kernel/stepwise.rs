@@ -215,8 +215,8 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
     }
     while meta.iter().any(|m| m.active) {
         for _ in 0..ROUND {
-            for c in 0..C {
-                step(s, f, setup, &mut regs[c]);
+            for r in regs.iter_mut() {
+                step(s, f, setup, r);
             }
         }
         let mut due = false;

@@ -27,6 +27,17 @@ impl EscapeBuffer {
         Self { width, height, counts: vec![0; n], norms: vec![-1.0; n], scale }
     }
 
+    /// Resizes to `width` × `height` for a new render, keeping the allocation; pixel
+    /// values are left for the render to overwrite.
+    pub(crate) fn reset(&mut self, width: u32, height: u32, scale: SmoothScale) {
+        let n = width as usize * height as usize;
+        self.counts.resize(n, 0);
+        self.norms.resize(n, -1.0);
+        self.width = width;
+        self.height = height;
+        self.scale = scale;
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> u32 {
         self.width

@@ -165,3 +165,17 @@ fn example_parameter_files_load() {
     }
     assert!(seen >= 2, "found {seen} example files in {}", dir.display());
 }
+
+/// A reused buffer gives the same pixels as a fresh one, across size changes.
+#[test]
+fn render_into_reuses_a_buffer_across_sizes() {
+    let mut buffer = faafo_engine::EscapeBuffer::new(0, 0, faafo_engine::SmoothScale::default());
+    for (w, h) in [(300, 200), (64, 48), (301, 199)] {
+        let p = view(w, h);
+        let stats = faafo_engine::render_into(&p, &RenderOptions::default(), &Control::new(), &mut buffer).unwrap();
+        let fresh = render(&p, &RenderOptions::default(), &Control::new()).unwrap();
+        assert_eq!((buffer.width(), buffer.height()), (w, h));
+        assert_eq!(buffer, fresh.buffer);
+        assert_eq!(stats.iterations, fresh.stats.iterations);
+    }
+}

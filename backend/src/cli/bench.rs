@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
-use faafo_engine::{Control, KernelPath, RenderOptions, render, scenes, sha256_hex};
+use faafo_engine::{Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, render_into, scenes, sha256_hex};
 use serde::Serialize;
 
 use super::CliError;
@@ -29,6 +29,10 @@ pub struct BenchArgs {
     /// Print one JSON object per scene instead of a table.
     #[arg(long)]
     json: bool,
+    /// Allocate a fresh buffer for every run (a one-shot render's cost, page faults
+    /// included) instead of reusing one as an explorer or a worker does.
+    #[arg(long)]
+    fresh_buffers: bool,
 }
 
 /// One scene's figures.
@@ -85,34 +89,38 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     for scene in chosen {
         let options = RenderOptions { kernel: args.kernel, shortcuts: scene.shortcuts, ..RenderOptions::default() };
         let mut runs = Vec::with_capacity(args.repeat);
+        let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
         let mut last = None;
         for i in 0..=args.repeat {
+            if args.fresh_buffers {
+                buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
+            }
             let (cpu0, wall0) = (process_cpu_time(), Instant::now());
-            let r = pool.install(|| render(&scene.params, &options, &Control::new()))?;
+            let stats = pool.install(|| render_into(&scene.params, &options, &Control::new(), &mut buffer))?;
             let (cpu, wall) = (process_cpu_time() - cpu0, wall0.elapsed());
             if i > 0 {
                 runs.push((cpu.as_secs_f64() * 1e3, wall.as_secs_f64() * 1e3));
             }
-            last = Some(r);
+            last = Some(stats);
         }
-        let r = last.context("no run")?;
+        let stats = last.context("no run")?;
         runs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (cpu_ms, _) = runs[runs.len() / 2];
         let mut walls: Vec<f64> = runs.iter().map(|r| r.1).collect();
         walls.sort_by(f64::total_cmp);
         let wall_ms = walls[walls.len() / 2];
-        let bytes: Vec<u8> = r.buffer.counts().iter().flat_map(|c| c.to_le_bytes()).collect();
+        let bytes: Vec<u8> = buffer.counts().iter().flat_map(|c| c.to_le_bytes()).collect();
         let row = Row {
             scene: scene.name,
-            kernel: r.stats.kernel.to_string(),
+            kernel: stats.kernel.to_string(),
             threads,
             width: scene.params.width,
             height: scene.params.height,
             max_iterations: scene.params.max_iterations,
-            iterations: r.stats.iterations,
+            iterations: stats.iterations,
             cpu_ms,
             wall_ms,
-            giga_iterations_per_cpu_second: r.stats.iterations as f64 / (cpu_ms * 1e6),
+            giga_iterations_per_cpu_second: stats.iterations as f64 / (cpu_ms * 1e6),
             checksum: sha256_hex(&bytes)[..16].to_owned(),
         };
         if args.json {

@@ -6,3 +6,4 @@
 
 pub mod cli;
 pub mod cputime;
+pub mod wire;

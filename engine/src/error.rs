@@ -89,6 +89,25 @@ pub enum ParamError {
     },
 }
 
+impl ParamError {
+    /// The parameter the error is about, as the user spells it (`width`, `xa`, `kind`, …).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::OutOfRange { name, .. } | Self::NotFinite { name, .. } => name,
+            Self::BadBounds { low_name, .. } => low_name,
+            Self::TooDeep { axis, .. } => {
+                if *axis == "x" {
+                    "xb"
+                } else {
+                    "yb"
+                }
+            }
+            Self::TooManyPixels { .. } => "width",
+            Self::UnknownName { what, .. } | Self::Unparsable { what, .. } => what,
+        }
+    }
+}
+
 /// A render that did not complete.
 #[derive(Debug, Error)]
 #[non_exhaustive]

@@ -1,0 +1,495 @@
+//! The `fractal` row and its JSON forms.
+//!
+//! The original table (faafo-spec §2) has `uuid, checksum, url, duration, size, width,
+//! height, iterations, xa, xb, ya, yb, image, generated_by`. Objects are every column but
+//! `image`, keys sorted (Flask's `jsonify`). The additive columns — `status`, `error`,
+//! `created_at`, `updated_at`, `kind`, `c_re`, `c_im`, `seed`, `palette` — make every
+//! image reproducible and its state visible; old clients ignore them.
+
+use faafo_engine::{
+    Colouring, Complex64, Fractal as EngineFractal, FractalKind, Limits, Palette, Params, Region, classic,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::WireError;
+
+/// What a column holds, for typing request values and search filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Text.
+    Text,
+    /// 64-bit integer.
+    Integer,
+    /// Double-precision float.
+    Real,
+}
+
+/// One column of the `fractal` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// Column name (also the JSON key).
+    pub name: &'static str,
+    /// Its type.
+    pub ty: ColumnType,
+    /// Whether clients may set it on create and update.
+    pub writable: bool,
+}
+
+const fn col(name: &'static str, ty: ColumnType, writable: bool) -> Column {
+    Column { name, ty, writable }
+}
+
+/// Every column except `image`, which is write-only (it never appears in objects).
+pub const COLUMNS: [Column; 22] = [
+    col("uuid", ColumnType::Text, true),
+    col("checksum", ColumnType::Text, true),
+    col("url", ColumnType::Text, true),
+    col("duration", ColumnType::Real, true),
+    col("size", ColumnType::Integer, true),
+    col("width", ColumnType::Integer, true),
+    col("height", ColumnType::Integer, true),
+    col("iterations", ColumnType::Integer, true),
+    col("xa", ColumnType::Real, true),
+    col("xb", ColumnType::Real, true),
+    col("ya", ColumnType::Real, true),
+    col("yb", ColumnType::Real, true),
+    col("generated_by", ColumnType::Text, true),
+    col("status", ColumnType::Text, true),
+    col("error", ColumnType::Text, true),
+    col("created_at", ColumnType::Text, false),
+    col("updated_at", ColumnType::Text, false),
+    col("kind", ColumnType::Text, true),
+    col("c_re", ColumnType::Real, true),
+    col("c_im", ColumnType::Real, true),
+    col("seed", ColumnType::Integer, true),
+    col("palette", ColumnType::Text, true),
+];
+
+/// The column called `name`, if any.
+pub fn column(name: &str) -> Option<&'static Column> {
+    COLUMNS.iter().find(|c| c.name == name)
+}
+
+/// Where a fractal is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Created, waiting for a worker.
+    #[default]
+    Pending,
+    /// A worker has taken it.
+    Rendering,
+    /// The image is stored.
+    Done,
+    /// Rendering failed; `error` says why.
+    Failed,
+}
+
+impl Status {
+    /// The lowercase name stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Rendering => "rendering",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored or sent status name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Rendering, Self::Done, Self::Failed].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// One row of the `fractal` table, without the image bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fractal {
+    /// Primary key; client-supplied in the original, generated when absent.
+    pub uuid: String,
+    /// Lowercase hex SHA-256 of the PNG.
+    pub checksum: Option<String>,
+    /// Always null (left over from the original's glance_store days).
+    pub url: Option<String>,
+    /// Render time in seconds, as the worker measured it.
+    pub duration: Option<f64>,
+    /// PNG size in bytes.
+    pub size: Option<i64>,
+    /// Image width in pixels.
+    pub width: i64,
+    /// Image height in pixels.
+    pub height: i64,
+    /// Escape tests per pixel.
+    pub iterations: i64,
+    /// Real part at column 0.
+    pub xa: f64,
+    /// Real part at the last column.
+    pub xb: f64,
+    /// Imaginary part at row 0.
+    pub ya: f64,
+    /// Imaginary part at the last row.
+    pub yb: f64,
+    /// Host name of the worker that rendered it.
+    pub generated_by: Option<String>,
+    /// Life-cycle state.
+    pub status: Status,
+    /// Why rendering failed, when it did.
+    pub error: Option<String>,
+    /// Creation time, RFC 3339 UTC.
+    pub created_at: String,
+    /// Last change, RFC 3339 UTC.
+    pub updated_at: String,
+    /// Fractal kind (`classic` for the original's tasks).
+    pub kind: String,
+    /// Real part of the Julia constant actually used (classic, julia).
+    pub c_re: Option<f64>,
+    /// Imaginary part of the Julia constant actually used.
+    pub c_im: Option<f64>,
+    /// Seed of the classic kind's search for `c`.
+    pub seed: Option<i64>,
+    /// Palette name.
+    pub palette: String,
+}
+
+impl Fractal {
+    /// The JSON object the API sends: every column, keys sorted.
+    pub fn to_object(&self) -> Value {
+        // serde_json's map is ordered by key (no `preserve_order`), which is exactly
+        // Flask's sorted `jsonify` output.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The engine parameters of this fractal, for rendering it.
+    pub fn params(&self) -> Result<Params, WireError> {
+        let kind: FractalKind = self.kind.parse().map_err(|e| WireError::invalid_field("kind", e))?;
+        let c = match (self.c_re, self.c_im) {
+            (Some(re), Some(im)) => Some(Complex64::new(re, im)),
+            _ => None,
+        };
+        let region = Region::new(self.xa, self.xb, self.ya, self.yb);
+        let iterations = u32::try_from(self.iterations).unwrap_or(0);
+        let fractal = match kind {
+            FractalKind::Classic => EngineFractal::Classic {
+                c: c.unwrap_or_else(|| classic::find_c(&region, iterations, self.seed.unwrap_or(0) as u64).c),
+            },
+            FractalKind::Julia => EngineFractal::Julia { c: c.unwrap_or(Complex64::new(-0.8, 0.156)) },
+            FractalKind::Mandelbrot => EngineFractal::Mandelbrot,
+            FractalKind::BurningShip => EngineFractal::BurningShip,
+            FractalKind::Multibrot => EngineFractal::Multibrot { power: 3 },
+        };
+        let palette: Palette = self.palette.parse().map_err(|e| WireError::invalid_field("palette", e))?;
+        Ok(Params {
+            fractal,
+            region,
+            width: u32::try_from(self.width).unwrap_or(0),
+            height: u32::try_from(self.height).unwrap_or(0),
+            max_iterations: iterations,
+            colouring: Colouring { palette, ..Colouring::default() },
+        })
+    }
+}
+
+/// A typed value for one column (what a request sets).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// SQL NULL.
+    Null,
+    /// Text.
+    Text(String),
+    /// Integer.
+    Integer(i64),
+    /// Float.
+    Real(f64),
+}
+
+/// Converts a JSON value to the column's type, or says what was expected.
+pub fn typed_value(column: &Column, value: &Value) -> Result<FieldValue, WireError> {
+    let bad = |expected: &str| WireError::invalid_field(column.name, format!("expected {expected}, got {value}"));
+    Ok(match (column.ty, value) {
+        (_, Value::Null) => FieldValue::Null,
+        (ColumnType::Text, Value::String(s)) => FieldValue::Text(s.clone()),
+        (ColumnType::Integer, Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => FieldValue::Integer(i),
+            // Python clients may send 512.0 for an integer column; accept whole floats.
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => FieldValue::Integer(f as i64),
+            _ => return Err(bad("an integer")),
+        },
+        (ColumnType::Real, Value::Number(n)) => FieldValue::Real(n.as_f64().ok_or_else(|| bad("a number"))?),
+        (ColumnType::Text, _) => return Err(bad("a string")),
+        (ColumnType::Integer, _) => return Err(bad("an integer")),
+        (ColumnType::Real, _) => return Err(bad("a number")),
+    })
+}
+
+/// The body of `POST /v1/fractal`, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFractal {
+    /// Client-supplied uuid, if any.
+    pub uuid: Option<String>,
+    /// The validated render parameters and reproducibility fields.
+    pub width: u32,
+    /// Image height.
+    pub height: u32,
+    /// Escape tests per pixel.
+    pub iterations: u32,
+    /// The region.
+    pub region: Region,
+    /// Kind name.
+    pub kind: FractalKind,
+    /// Julia constant, when given.
+    pub c: Option<Complex64>,
+    /// Seed for the classic search, when given.
+    pub seed: Option<i64>,
+    /// Palette.
+    pub palette: Palette,
+}
+
+/// Parses and validates a `POST /v1/fractal` body.
+///
+/// Keys that are not columns get the original's 400 `validation_errors` body. Missing
+/// or mistyped required fields, and values the engine cannot render, get a 400 naming
+/// the field and what is allowed (the original stored anything and crashed its workers).
+pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError> {
+    let object = body.as_object().ok_or_else(WireError::unable_to_decode)?;
+    if object.keys().any(|k| k != "image" && column(k).is_none()) {
+        return Err(WireError::validation_errors());
+    }
+    let get = |name: &str| -> Result<FieldValue, WireError> {
+        match (column(name), object.get(name)) {
+            (Some(c), Some(v)) => typed_value(c, v),
+            _ => Ok(FieldValue::Null),
+        }
+    };
+    let required_int = |name: &'static str| -> Result<i64, WireError> {
+        match get(name)? {
+            FieldValue::Integer(i) => Ok(i),
+            _ => Err(WireError::invalid_field(name, "is required (an integer)")),
+        }
+    };
+    let required_real = |name: &'static str| -> Result<f64, WireError> {
+        match get(name)? {
+            FieldValue::Real(f) => Ok(f),
+            FieldValue::Integer(i) => Ok(i as f64),
+            _ => Err(WireError::invalid_field(name, "is required (a number)")),
+        }
+    };
+    let optional_real = |name: &'static str| -> Result<Option<f64>, WireError> {
+        match get(name)? {
+            FieldValue::Real(f) => Ok(Some(f)),
+            FieldValue::Integer(i) => Ok(Some(i as f64)),
+            _ => Ok(None),
+        }
+    };
+    let side = |name: &'static str| -> Result<u32, WireError> {
+        let v = required_int(name)?;
+        u32::try_from(v)
+            .map_err(|_| WireError::invalid_field(name, format!("must be between 2 and {}, got {v}", u32::MAX)))
+    };
+    let uuid = match get("uuid")? {
+        FieldValue::Text(u) if !u.is_empty() && u.len() <= 36 => Some(u),
+        FieldValue::Null => None,
+        _ => return Err(WireError::invalid_field("uuid", "must be a string of 1 to 36 characters")),
+    };
+    let kind = match get("kind")? {
+        FieldValue::Text(k) => k.parse().map_err(|e| WireError::invalid_field("kind", e))?,
+        _ => FractalKind::Classic,
+    };
+    let palette = match get("palette")? {
+        FieldValue::Text(p) => p.parse().map_err(|e| WireError::invalid_field("palette", e))?,
+        _ if kind == FractalKind::Classic => Palette::Classic,
+        _ => Palette::Ultra,
+    };
+    let c = match (optional_real("c_re")?, optional_real("c_im")?) {
+        (Some(re), Some(im)) => Some(Complex64::new(re, im)),
+        (None, None) => None,
+        _ => return Err(WireError::invalid_field("c_re", "c_re and c_im must be given together")),
+    };
+    let seed = match get("seed")? {
+        FieldValue::Integer(s) => Some(s),
+        _ => None,
+    };
+    let new = NewFractal {
+        uuid,
+        width: side("width")?,
+        height: side("height")?,
+        iterations: {
+            let v = required_int("iterations")?;
+            u32::try_from(v).map_err(|_| {
+                WireError::invalid_field(
+                    "iterations",
+                    format!("must be between 1 and {}, got {v}", limits.max_iterations),
+                )
+            })?
+        },
+        region: Region::new(required_real("xa")?, required_real("xb")?, required_real("ya")?, required_real("yb")?),
+        kind,
+        c,
+        seed,
+        palette,
+    };
+    // The engine's own checks, so the API accepts exactly what workers can render.
+    let probe = Params {
+        fractal: match kind {
+            FractalKind::Multibrot => EngineFractal::Multibrot { power: 3 },
+            _ => EngineFractal::Julia { c: c.unwrap_or(Complex64::new(0.0, 0.0)) },
+        },
+        region: new.region,
+        width: new.width,
+        height: new.height,
+        max_iterations: new.iterations,
+        colouring: Colouring::default(),
+    };
+    probe.validate(limits).map_err(|e| WireError::invalid_field(e.field(), e))?;
+    Ok(new)
+}
+
+/// Parses the body of `PUT /v1/fractal/<uuid>`: any subset of columns (and `image`).
+/// An unknown key gets the original's `Model does not have field '<k>'`.
+pub fn parse_update(body: &Value) -> Result<Vec<(&'static Column, FieldValue)>, WireError> {
+    let object: &Map<String, Value> = body.as_object().ok_or_else(WireError::unable_to_decode)?;
+    let mut fields = Vec::new();
+    for (key, value) in object {
+        if key == "image" {
+            continue;
+        }
+        let c = column(key).ok_or_else(|| WireError::bad_request(format!("Model does not have field '{key}'")))?;
+        if c.writable {
+            fields.push((c, typed_value(c, value)?));
+        }
+    }
+    Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn sample() -> Fractal {
+        Fractal {
+            uuid: "212e8c23-e67f-4bd3-86e1-5a5e811ee2f4".into(),
+            checksum: None,
+            url: None,
+            duration: None,
+            size: None,
+            width: 510,
+            height: 278,
+            iterations: 281,
+            xa: -3.3528957195683087,
+            xb: 1.1428457603077387,
+            ya: -2.1341119130263717,
+            yb: 2.478654026560605,
+            generated_by: None,
+            status: Status::Pending,
+            error: None,
+            created_at: "2026-11-27T04:00:00.000000Z".into(),
+            updated_at: "2026-11-27T04:00:00.000000Z".into(),
+            kind: "classic".into(),
+            c_re: None,
+            c_im: None,
+            seed: Some(7),
+            palette: "classic".into(),
+        }
+    }
+
+    #[test]
+    fn object_has_the_original_fields_sorted_with_full_precision() {
+        let text = serde_json::to_string_pretty(&sample().to_object()).unwrap();
+        // §3.2's example object, field by field.
+        for line in [
+            "\"checksum\": null",
+            "\"duration\": null",
+            "\"generated_by\": null",
+            "\"height\": 278",
+            "\"iterations\": 281",
+            "\"size\": null",
+            "\"url\": null",
+            "\"uuid\": \"212e8c23-e67f-4bd3-86e1-5a5e811ee2f4\"",
+            "\"width\": 510",
+            "\"xa\": -3.3528957195683087",
+            "\"xb\": 1.1428457603077387",
+            "\"ya\": -2.1341119130263717",
+            "\"yb\": 2.478654026560605",
+        ] {
+            assert!(text.contains(line), "missing {line} in {text}");
+        }
+        assert!(!text.contains("image"));
+        let keys: Vec<_> = sample().to_object().as_object().unwrap().keys().cloned().collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "keys are sorted like Flask's jsonify");
+    }
+
+    #[test]
+    fn the_clis_create_body_is_accepted() {
+        let body = json!({"uuid": "212e8c23-e67f-4bd3-86e1-5a5e811ee2f4", "width": 510, "height": 278,
+            "iterations": 281, "xa": -3.3528957195683087, "xb": 1.1428457603077387,
+            "ya": -2.1341119130263717, "yb": 2.478654026560605});
+        let n = parse_new(&body, &Limits::default()).unwrap();
+        assert_eq!(n.uuid.as_deref(), Some("212e8c23-e67f-4bd3-86e1-5a5e811ee2f4"));
+        assert_eq!((n.width, n.height, n.iterations), (510, 278, 281));
+        assert_eq!(n.kind, FractalKind::Classic);
+        assert_eq!(n.palette, Palette::Classic);
+        assert_eq!(n.region.xa, -3.3528957195683087);
+    }
+
+    #[test]
+    fn create_errors_name_the_field() {
+        let ok = json!({"width": 64, "height": 64, "iterations": 100, "xa": -2, "xb": 2, "ya": -1.5, "yb": 1.5});
+        let with = |k: &str, v: Value| {
+            let mut b = ok.clone();
+            b[k] = v;
+            parse_new(&b, &Limits::default()).unwrap_err()
+        };
+        assert_eq!(with("colour", json!(1)), WireError::validation_errors());
+        let cases = [
+            (with("width", json!(1)), "width"),
+            (with("height", json!("tall")), "height"),
+            (with("iterations", json!(0)), "iterations"),
+            (with("xa", json!(3)), "xa"),
+            (with("kind", json!("newton")), "kind"),
+            (with("uuid", json!(12)), "uuid"),
+            (with("width", json!(5_000_000)), "width"),
+        ];
+        for (err, field) in cases {
+            assert_eq!(err.status, 400);
+            assert_eq!(err.body["field"], field, "{err}");
+        }
+        let mut missing = ok.clone();
+        missing.as_object_mut().unwrap().remove("xb");
+        assert_eq!(parse_new(&missing, &Limits::default()).unwrap_err().body["field"], "xb");
+        // The original's hang: iterations <= 11 is accepted and rendered with the
+        // documented fallback constant, never a hang.
+        assert!(
+            parse_new(
+                &json!({"width": 64, "height": 64, "iterations": 10, "xa": -2, "xb": 2, "ya": -1, "yb": 1}),
+                &Limits::default()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn update_accepts_the_workers_put_and_rejects_unknown_keys() {
+        let put = json!({"uuid": "x", "duration": 0.8725259304046631, "image": "iVBORw0KGgo=",
+            "checksum": "ab", "size": 10, "generated_by": "app-worker-1"});
+        let fields = parse_update(&put).unwrap();
+        let names: Vec<_> = fields.iter().map(|(c, _)| c.name).collect();
+        assert_eq!(names, ["checksum", "duration", "generated_by", "size", "uuid"]);
+        let err = parse_update(&json!({"colour": 1})).unwrap_err();
+        assert_eq!(err.body, json!({"message": "Model does not have field 'colour'"}));
+        assert_eq!(parse_update(&json!({"size": "big"})).unwrap_err().body["field"], "size");
+    }
+
+    #[test]
+    fn params_reproduce_the_stored_constant() {
+        let mut f = sample();
+        f.c_re = Some(0.285);
+        f.c_im = Some(0.01);
+        let p = f.params().unwrap();
+        assert_eq!(p.fractal, EngineFractal::Classic { c: Complex64::new(0.285, 0.01) });
+        assert_eq!(p.colouring.palette, Palette::Classic);
+    }
+}

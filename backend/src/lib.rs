@@ -6,4 +6,5 @@
 
 pub mod cli;
 pub mod cputime;
+pub mod store;
 pub mod wire;

@@ -1,0 +1,304 @@
+//! Fractal storage on SQLite, PostgreSQL or MySQL/MariaDB, chosen by URL.
+//!
+//! One code path for all three through sqlx's `Any` driver: the SQL that differs
+//! (placeholders, identifier quoting, column types, `ILIKE`) comes from the dialect.
+//! Images are raw PNG bytes in the `image` column (the blob-store trait with a
+//! directory and Swift backend is still to come, see the issue).
+
+mod clock;
+mod schema;
+pub mod url;
+
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Executor as _, Row as _};
+
+pub use clock::now_rfc3339;
+
+use crate::wire::fractal::{COLUMNS, Column, ColumnType, FieldValue, Fractal, Status};
+use crate::wire::paging::Paging;
+use crate::wire::search::{Dialect, Search};
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not one we support.
+    #[error("{0}")]
+    Url(String),
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A row with this uuid exists already.
+    #[error("a fractal with uuid '{0}' already exists")]
+    Duplicate(String),
+    /// A stored row could not be read back (a value outside the schema).
+    #[error("stored fractal is malformed: {0}")]
+    Malformed(String),
+}
+
+/// A connected, migrated database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
+
+fn select_list() -> String {
+    COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+}
+
+/// Binds `value` as the type of a column of type `ty` (typed NULLs matter to PostgreSQL).
+fn bind<'q>(q: AnyQuery<'q>, value: &FieldValue, ty: ColumnType) -> AnyQuery<'q> {
+    match (value, ty) {
+        (FieldValue::Null, ColumnType::Text) => q.bind(None::<String>),
+        (FieldValue::Null, ColumnType::Integer) => q.bind(None::<i64>),
+        (FieldValue::Null, ColumnType::Real) => q.bind(None::<f64>),
+        (FieldValue::Text(s), _) => q.bind(s.clone()),
+        (FieldValue::Integer(i), ColumnType::Real) => q.bind(*i as f64),
+        (FieldValue::Integer(i), _) => q.bind(*i),
+        (FieldValue::Real(f), _) => q.bind(*f),
+    }
+}
+
+/// Binds search parameters, each as its own type.
+fn bind_params<'q>(mut q: AnyQuery<'q>, params: &[FieldValue]) -> AnyQuery<'q> {
+    for v in params {
+        q = bind(q, v, value_type(v));
+    }
+    q
+}
+
+/// The type to bind a search value with: its own.
+fn value_type(value: &FieldValue) -> ColumnType {
+    match value {
+        FieldValue::Integer(_) => ColumnType::Integer,
+        FieldValue::Real(_) => ColumnType::Real,
+        FieldValue::Text(_) | FieldValue::Null => ColumnType::Text,
+    }
+}
+
+fn row_to_fractal(row: &AnyRow) -> Result<Fractal, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(Fractal {
+        uuid: row.try_get("uuid")?,
+        checksum: row.try_get("checksum")?,
+        url: row.try_get("url")?,
+        duration: row.try_get("duration")?,
+        size: row.try_get("size")?,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
+        iterations: row.try_get("iterations")?,
+        xa: row.try_get("xa")?,
+        xb: row.try_get("xb")?,
+        ya: row.try_get("ya")?,
+        yb: row.try_get("yb")?,
+        generated_by: row.try_get("generated_by")?,
+        status: Status::parse(&status).ok_or_else(|| StoreError::Malformed(format!("status '{status}'")))?,
+        error: row.try_get("error")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        kind: row.try_get("kind")?,
+        c_re: row.try_get("c_re")?,
+        c_im: row.try_get("c_im")?,
+        seed: row.try_get("seed")?,
+        palette: row.try_get("palette")?,
+    })
+}
+
+fn fractal_values(f: &Fractal) -> Vec<FieldValue> {
+    let text = |s: &Option<String>| s.clone().map_or(FieldValue::Null, FieldValue::Text);
+    let real = |v: Option<f64>| v.map_or(FieldValue::Null, FieldValue::Real);
+    let int = |v: Option<i64>| v.map_or(FieldValue::Null, FieldValue::Integer);
+    // In COLUMNS order.
+    vec![
+        FieldValue::Text(f.uuid.clone()),
+        text(&f.checksum),
+        text(&f.url),
+        real(f.duration),
+        int(f.size),
+        FieldValue::Integer(f.width),
+        FieldValue::Integer(f.height),
+        FieldValue::Integer(f.iterations),
+        FieldValue::Real(f.xa),
+        FieldValue::Real(f.xb),
+        FieldValue::Real(f.ya),
+        FieldValue::Real(f.yb),
+        text(&f.generated_by),
+        FieldValue::Text(f.status.as_str().to_owned()),
+        text(&f.error),
+        FieldValue::Text(f.created_at.clone()),
+        FieldValue::Text(f.updated_at.clone()),
+        FieldValue::Text(f.kind.clone()),
+        real(f.c_re),
+        real(f.c_im),
+        int(f.seed),
+        FieldValue::Text(f.palette.clone()),
+    ]
+}
+
+impl Store {
+    /// Connects to `database_url` (see [`url::parse`] for the spellings) and runs the
+    /// migrations that have not run yet.
+    pub async fn connect(database_url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let parsed = url::parse(database_url).map_err(StoreError::Url)?;
+        let sqlite = parsed.dialect == Dialect::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // WAL lets readers run beside the writer; the timeout makes a
+                        // busy writer wait instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&parsed.url)
+            .await?;
+        let store = Self { pool, dialect: parsed.dialect };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The SQL dialect of this database.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    fn mark(&self, n: usize) -> String {
+        match self.dialect {
+            Dialect::Postgres => format!("${n}"),
+            _ => "?".to_owned(),
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.pool.execute("CREATE TABLE IF NOT EXISTS faafo_schema (version INTEGER NOT NULL)").await?;
+        let version: Option<i64> =
+            match sqlx::query("SELECT version FROM faafo_schema").fetch_optional(&self.pool).await? {
+                Some(row) => Some(row.try_get::<i64, _>(0).or_else(|_| row.try_get::<i32, _>(0).map(i64::from))?),
+                None => None,
+            };
+        if version.is_none() {
+            self.pool.execute("INSERT INTO faafo_schema (version) VALUES (0)").await?;
+        }
+        let done = version.unwrap_or(0) as usize;
+        for (i, statements) in schema::migrations(self.dialect).into_iter().enumerate().skip(done) {
+            for statement in statements {
+                self.pool.execute(statement.as_str()).await?;
+            }
+            let set = format!("UPDATE faafo_schema SET version = {}", i + 1);
+            self.pool.execute(set.as_str()).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts a new row. A uuid that exists already is [`StoreError::Duplicate`].
+    pub async fn insert(&self, f: &Fractal) -> Result<(), StoreError> {
+        let marks: Vec<_> = (1..=COLUMNS.len()).map(|n| self.mark(n)).collect();
+        let sql = format!("INSERT INTO fractal ({}) VALUES ({})", select_list(), marks.join(", "));
+        let mut q = sqlx::query(&sql);
+        for (value, c) in fractal_values(f).iter().zip(COLUMNS.iter()) {
+            q = bind(q, value, c.ty);
+        }
+        match q.execute(&self.pool).await {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Duplicate(f.uuid.clone())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The row with `uuid`, if any.
+    pub async fn get(&self, uuid: &str) -> Result<Option<Fractal>, StoreError> {
+        let sql = format!("SELECT {} FROM fractal WHERE uuid = {}", select_list(), self.mark(1));
+        let row = sqlx::query(&sql).bind(uuid.to_owned()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(row_to_fractal).transpose()
+    }
+
+    /// Deletes the row; false when there was none.
+    pub async fn delete(&self, uuid: &str) -> Result<bool, StoreError> {
+        let sql = format!("DELETE FROM fractal WHERE uuid = {}", self.mark(1));
+        Ok(sqlx::query(&sql).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected() > 0)
+    }
+
+    /// Sets `fields` (and the image, when given) and `updated_at`; returns the row after
+    /// the change, or `None` when there is no such row.
+    pub async fn update(
+        &self,
+        uuid: &str,
+        fields: &[(&'static Column, FieldValue)],
+        image: Option<&[u8]>,
+    ) -> Result<Option<Fractal>, StoreError> {
+        let mut sets: Vec<String> = Vec::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            self.mark(n)
+        };
+        for (c, _) in fields {
+            sets.push(format!("{} = {}", c.name, next()));
+        }
+        if image.is_some() {
+            sets.push(format!("image = {}", next()));
+        }
+        sets.push(format!("updated_at = {}", next()));
+        let sql = format!("UPDATE fractal SET {} WHERE uuid = {}", sets.join(", "), next());
+        let mut q = sqlx::query(&sql);
+        for (c, v) in fields {
+            q = bind(q, v, c.ty);
+        }
+        if let Some(bytes) = image {
+            q = q.bind(bytes.to_vec());
+        }
+        let affected = q.bind(now_rfc3339()).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected();
+        // MySQL counts only rows that changed; look the row up rather than trust 0.
+        if affected == 0 && self.dialect != Dialect::MySql {
+            return Ok(None);
+        }
+        self.get(uuid).await
+    }
+
+    /// The stored PNG: `None` when there is no such row, `Some(None)` when it has no
+    /// image yet.
+    pub async fn image(&self, uuid: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        let sql = format!("SELECT image FROM fractal WHERE uuid = {}", self.mark(1));
+        let row = sqlx::query(&sql).bind(uuid.to_owned()).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get::<Option<Vec<u8>>, _>("image")?),
+            None => None,
+        })
+    }
+
+    /// Runs a search: the number of matching rows (after the search's own
+    /// `limit`/`offset`) and the rows of the requested page (all rows when `paging` is
+    /// `None`).
+    pub async fn search(&self, search: &Search, paging: Option<Paging>) -> Result<(u64, Vec<Fractal>), StoreError> {
+        let sql = search.to_sql(self.dialect, 0);
+        let inner_limit = match (search.limit, search.offset) {
+            (None, None) => String::new(),
+            (limit, offset) => {
+                let limit = match (limit, self.dialect) {
+                    (Some(l), _) => format!("LIMIT {l}"),
+                    (None, Dialect::Sqlite) => "LIMIT -1".to_owned(),
+                    (None, Dialect::MySql) => "LIMIT 18446744073709551615".to_owned(),
+                    (None, Dialect::Postgres) => String::new(),
+                };
+                format!("{limit} OFFSET {}", offset.unwrap_or(0))
+            }
+        };
+        let inner =
+            format!("SELECT {} FROM fractal {} {} {}", select_list(), sql.where_clause, sql.order_clause, inner_limit);
+        let count_sql = format!("SELECT COUNT(*) FROM ({inner}) AS matched");
+        let total: i64 = bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?.try_get(0)?;
+        let page = paging.map_or(String::new(), |p| format!("LIMIT {} OFFSET {}", p.results_per_page, p.offset()));
+        let rows_sql = format!("SELECT {} FROM ({inner}) AS matched {} {page}", select_list(), sql.order_clause);
+        let rows = bind_params(sqlx::query(&rows_sql), &sql.params).fetch_all(&self.pool).await?;
+        let fractals = rows.iter().map(row_to_fractal).collect::<Result<_, _>>()?;
+        Ok((total.max(0) as u64, fractals))
+    }
+}

@@ -1,0 +1,56 @@
+//! The `fractal` table in each dialect, and the migrations that create it.
+//!
+//! Differences from the original: DOUBLE precision everywhere (MySQL's `FLOAT` lost
+//! digits), raw PNG bytes instead of base64 text, no UNIQUE on `checksum` (identical
+//! images from different tasks are legitimate; the constraint left them pending forever),
+//! and the additive columns of [`crate::wire::fractal`].
+
+use crate::wire::search::Dialect;
+
+/// Statements of migration 1, for `dialect`.
+pub fn migration_1(dialect: Dialect) -> Vec<String> {
+    let (text_key, text, real, int, blob) = match dialect {
+        Dialect::Sqlite => ("TEXT", "TEXT", "REAL", "INTEGER", "BLOB"),
+        Dialect::Postgres => ("TEXT", "TEXT", "DOUBLE PRECISION", "BIGINT", "BYTEA"),
+        Dialect::MySql => ("VARCHAR(36)", "VARCHAR(255)", "DOUBLE", "BIGINT", "LONGBLOB"),
+    };
+    let long_text = if dialect == Dialect::MySql { "TEXT" } else { text };
+    let table = format!(
+        "CREATE TABLE IF NOT EXISTS fractal (
+            uuid {text_key} NOT NULL PRIMARY KEY,
+            checksum {text},
+            url {text},
+            duration {real},
+            size {int},
+            width {int} NOT NULL,
+            height {int} NOT NULL,
+            iterations {int} NOT NULL,
+            xa {real} NOT NULL,
+            xb {real} NOT NULL,
+            ya {real} NOT NULL,
+            yb {real} NOT NULL,
+            image {blob},
+            generated_by {text},
+            status {text} NOT NULL,
+            error {long_text},
+            created_at {text} NOT NULL,
+            updated_at {text} NOT NULL,
+            kind {text} NOT NULL,
+            c_re {real},
+            c_im {real},
+            seed {int},
+            palette {text} NOT NULL
+        ){}",
+        if dialect == Dialect::MySql { " CHARACTER SET utf8mb4" } else { "" }
+    );
+    vec![
+        table,
+        "CREATE INDEX fractal_created_at ON fractal (created_at)".to_owned(),
+        "CREATE INDEX fractal_status ON fractal (status)".to_owned(),
+    ]
+}
+
+/// Every migration, in order; `faafo_schema.version` records how many have run.
+pub fn migrations(dialect: Dialect) -> Vec<Vec<String>> {
+    vec![migration_1(dialect)]
+}

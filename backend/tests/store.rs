@@ -1,0 +1,201 @@
+//! The storage contract, run against real SQLite, PostgreSQL and MariaDB servers.
+//!
+//! PostgreSQL (127.0.0.1:5432, trust) and MariaDB (127.0.0.1:3306, root without password)
+//! must be running; `.ci/run` starts them. Each test creates its own database and drops
+//! it afterwards, so runs never see each other's rows. An unreachable server fails the
+//! test: these suites are never skipped.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use faafo_backend::store::{Store, StoreError, now_rfc3339};
+use faafo_backend::wire::fractal::{FieldValue, Fractal, Status, column};
+use faafo_backend::wire::paging::Paging;
+use faafo_backend::wire::search;
+use sqlx::Executor as _;
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty database of each kind; `drop_all` removes them.
+struct Databases {
+    pg_admin: String,
+    my_admin: String,
+    name: String,
+}
+
+impl Databases {
+    fn new() -> Self {
+        let name = format!("faafo_t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        Self {
+            pg_admin: std::env::var("FAAFO_TEST_POSTGRES")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+            my_admin: std::env::var("FAAFO_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".into()),
+            name,
+        }
+    }
+
+    async fn admin(url: &str, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach {url}: {e} (is the server running? .ci/run starts it)"));
+        conn.execute(sql).await.unwrap();
+    }
+
+    async fn urls(&self) -> Vec<String> {
+        Self::admin(&self.pg_admin, &format!("CREATE DATABASE {}", self.name)).await;
+        Self::admin(&self.my_admin, &format!("CREATE DATABASE {}", self.name)).await;
+        let base = |admin: &str| admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+        let dir = std::env::temp_dir().join(&self.name);
+        std::fs::create_dir_all(&dir).unwrap();
+        vec![
+            format!("sqlite://{}", dir.join("faafo.db").display()),
+            format!("{}/{}", base(&self.pg_admin), self.name),
+            format!("{}/{}", base(&self.my_admin), self.name),
+        ]
+    }
+
+    async fn drop_all(&self) {
+        Self::admin(&self.pg_admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
+        Self::admin(&self.my_admin, &format!("DROP DATABASE IF EXISTS {}", self.name)).await;
+        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(&self.name));
+    }
+}
+
+fn fractal(uuid: &str, width: i64) -> Fractal {
+    let now = now_rfc3339();
+    Fractal {
+        uuid: uuid.into(),
+        checksum: None,
+        url: None,
+        duration: None,
+        size: None,
+        width,
+        height: 278,
+        iterations: 281,
+        xa: -3.3528957195683087,
+        xb: 1.1428457603077387,
+        ya: -2.1341119130263717,
+        yb: 2.478654026560605,
+        generated_by: None,
+        status: Status::Pending,
+        error: None,
+        created_at: now.clone(),
+        updated_at: now,
+        kind: "classic".into(),
+        c_re: Some(0.285),
+        c_im: Some(0.01),
+        seed: Some(42),
+        palette: "classic".into(),
+    }
+}
+
+async fn contract(url: &str) {
+    let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    // Migrations are idempotent: a second start on the same database works.
+    let store2 = Store::connect(url).await.unwrap();
+
+    // Insert and read back with full f64 precision.
+    let f = fractal("212e8c23-e67f-4bd3-86e1-5a5e811ee2f4", 510);
+    store.insert(&f).await.unwrap();
+    assert_eq!(store2.get(&f.uuid).await.unwrap().as_ref(), Some(&f), "{url}");
+    assert!(matches!(store.insert(&f).await, Err(StoreError::Duplicate(_))), "{url}");
+
+    // Pending: a row without an image; unknown: no row.
+    assert_eq!(store.image(&f.uuid).await.unwrap(), Some(None), "{url}");
+    assert_eq!(store.image("nope").await.unwrap(), None, "{url}");
+
+    // The worker's result.
+    let png = vec![0x89u8, b'P', b'N', b'G', 0, 1, 2, 255];
+    let fields = vec![
+        (column("checksum").unwrap(), FieldValue::Text("ab".repeat(32))),
+        (column("size").unwrap(), FieldValue::Integer(png.len() as i64)),
+        (column("duration").unwrap(), FieldValue::Real(0.8725259304046631)),
+        (column("generated_by").unwrap(), FieldValue::Text("app-worker-1".into())),
+        (column("status").unwrap(), FieldValue::Text("done".into())),
+        (column("error").unwrap(), FieldValue::Null),
+    ];
+    let done = store.update(&f.uuid, &fields, Some(&png)).await.unwrap().unwrap();
+    assert_eq!(done.status, Status::Done);
+    assert_eq!(done.duration, Some(0.8725259304046631));
+    assert_eq!(done.generated_by.as_deref(), Some("app-worker-1"));
+    assert!(done.updated_at >= f.updated_at);
+    assert_eq!(store.image(&f.uuid).await.unwrap(), Some(Some(png.clone())), "{url}");
+    assert_eq!(store.update("nope", &fields, None).await.unwrap(), None, "{url}");
+
+    // 23 rows in all: pages of 10 in uuid order.
+    for i in 0..22 {
+        store.insert(&fractal(&format!("row-{i:02}"), 256 + i)).await.unwrap();
+    }
+    let everything = search::parse("{}").unwrap();
+    let (n, page2) = store.search(&everything, Some(Paging::parse(Some("2"), None).unwrap())).await.unwrap();
+    assert_eq!(n, 23, "{url}");
+    let uuids: Vec<_> = page2.iter().map(|f| f.uuid.as_str()).collect();
+    // "212e…" sorts before "row-…", so page 2 holds row-09 to row-18.
+    assert_eq!(uuids, (9..19).map(|i| format!("row-{i:02}")).collect::<Vec<_>>(), "{url}");
+    let (_, page3) = store.search(&everything, Some(Paging::parse(Some("3"), None).unwrap())).await.unwrap();
+    assert_eq!(page3.iter().map(|f| f.uuid.as_str()).collect::<Vec<_>>(), ["row-19", "row-20", "row-21"], "{url}");
+
+    // Filters, operators, ordering, limit/offset, as Flask-Restless ran them.
+    let q = |text: &str| search::parse(text).unwrap();
+    let count = |s: search::Search| {
+        let store = store.clone();
+        async move { store.search(&s, None).await.unwrap() }
+    };
+    let (n, rows) = count(q(r#"{"filters": [{"name": "width", "op": ">=", "val": 270}], "order_by": [{"field": "width", "direction": "desc"}]}"#)).await;
+    assert_eq!(n, 9, "{url}: widths 270..277 and 510");
+    assert_eq!(rows[0].width, 510);
+    assert_eq!(rows[1].width, 277);
+    let (n, _) = count(q(r#"{"filters": [{"name": "generated_by", "op": "ilike", "val": "APP-%"}]}"#)).await;
+    assert_eq!(n, 1, "{url}: ilike is case-insensitive");
+    let (n, _) = count(q(r#"{"filters": [{"or": [{"name": "uuid", "op": "in", "val": ["row-01", "row-02"]}, {"name": "checksum", "op": "is_not_null"}]}]}"#)).await;
+    assert_eq!(n, 3, "{url}");
+    let (n, rows) =
+        count(q(r#"{"filters": [{"name": "xa", "op": "lt", "field": "xb"}], "limit": 4, "offset": 20}"#)).await;
+    assert_eq!((n, rows.len()), (3, 3), "{url}: 23 rows, offset 20");
+    let (n, _) = count(q(r#"{"filters": [{"name": "xa", "op": "==", "val": -3.3528957195683087}]}"#)).await;
+    assert_eq!(n, 23, "{url}: doubles compare exactly");
+    let (n, _) = count(q(r#"{"filters": [{"name": "status", "op": "!=", "val": "done"}]}"#)).await;
+    assert_eq!(n, 22, "{url}");
+    // Newest first is available through created_at.
+    let (_, newest) = count(q(r#"{"order_by": [{"field": "created_at", "direction": "desc"}], "limit": 1}"#)).await;
+    assert_eq!(newest[0].uuid, "row-21", "{url}");
+
+    // Delete.
+    assert!(store.delete("row-00").await.unwrap());
+    assert!(!store.delete("row-00").await.unwrap());
+    assert_eq!(store.get("row-00").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn store_contract_on_sqlite_postgres_and_mariadb() {
+    let dbs = Databases::new();
+    let urls = dbs.urls().await;
+    let mut failures = Vec::new();
+    for url in &urls {
+        let outcome = tokio::spawn({
+            let url = url.clone();
+            async move { contract(&url).await }
+        })
+        .await;
+        if let Err(e) = outcome {
+            failures.push(format!("{url}: {e}"));
+        }
+    }
+    dbs.drop_all().await;
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test]
+async fn original_sqlite_spelling_and_bad_urls() {
+    let dir = std::env::temp_dir().join(format!("faafo-url-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = format!("sqlite:///{}", dir.join("sqlite.db").display());
+    assert!(original.starts_with("sqlite:////"));
+    let store = Store::connect(&original).await.unwrap();
+    store.insert(&fractal("a", 300)).await.unwrap();
+    assert!(dir.join("sqlite.db").exists());
+    let err = Store::connect("oracle://scott:tiger@db/x").await.unwrap_err().to_string();
+    assert!(err.contains("unsupported database_url") && !err.contains("tiger"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -4,6 +4,7 @@
 //! - [`cli`]: argument parsing and the verbs; `src/bin/faafo.rs` only calls [`cli::main`].
 //! - [`cputime`]: process CPU time, for honest benchmark figures on a shared machine.
 
+pub mod api;
 pub mod cli;
 pub mod cputime;
 pub mod store;

@@ -1,0 +1,76 @@
+//! `faafo-api` options, under the original's names (`listen_address`, `bind_port`,
+//! `database_url`), from flags or `FAAFO_*` environment variables.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// faafo-api: the faafo REST API, web gallery and (embedded mode) renderer.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "faafo-api", version, about)]
+pub struct Config {
+    /// Address to listen on. Anything but loopback needs --insecure until auth tokens exist.
+    #[arg(long, env = "FAAFO_LISTEN_ADDRESS", default_value = "127.0.0.1")]
+    pub listen_address: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "FAAFO_BIND_PORT", default_value_t = 8080)]
+    pub bind_port: u16,
+    /// Database: sqlite://PATH, postgres://…, mysql://… (also the original's
+    /// sqlite:////PATH and mysql+pymysql://…). Default: a SQLite file in the data directory.
+    #[arg(long, env = "FAAFO_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Accept listening on a non-loopback address without authentication.
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+impl Config {
+    /// The database URL to use, creating the data directory for the default.
+    pub fn database_url(&self) -> std::io::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        let dir = data_dir();
+        std::fs::create_dir_all(&dir)?;
+        Ok(format!("sqlite://{}", dir.join("faafo.db").display()))
+    }
+
+    /// Refuses an open, unauthenticated listener unless told `--insecure`.
+    pub fn check_exposure(&self) -> Result<(), String> {
+        if self.listen_address.is_loopback() || self.insecure {
+            Ok(())
+        } else {
+            Err(format!(
+                "refusing to listen on {} without authentication: anyone who can reach it could create and delete fractals; pass --insecure to do it anyway, or listen on 127.0.0.1",
+                self.listen_address
+            ))
+        }
+    }
+}
+
+/// `$XDG_DATA_HOME/faafo`, else `~/.local/share/faafo`, else `./faafo-data`.
+pub fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("faafo");
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/faafo"),
+        None => PathBuf::from("faafo-data"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposure_needs_insecure() {
+        let c = Config::parse_from(["faafo-api"]);
+        assert!(c.check_exposure().is_ok());
+        let open = Config::parse_from(["faafo-api", "--listen-address", "0.0.0.0"]);
+        assert!(open.check_exposure().unwrap_err().contains("--insecure"));
+        let forced = Config::parse_from(["faafo-api", "--listen-address", "0.0.0.0", "--insecure"]);
+        assert!(forced.check_exposure().is_ok());
+    }
+}

@@ -1,0 +1,322 @@
+//! The HTTP surface: `/v1/fractal` (Flask-Restless semantics), `/fractal/<uuid>` (the PNG),
+//! `/health`.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use base64::Engine as _;
+use faafo_engine::{FractalKind, classic};
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::store::{StoreError, now_rfc3339};
+use crate::wire::WireError;
+use crate::wire::fractal::{self, FieldValue, Fractal, Status, column};
+use crate::wire::paging::Paging;
+use crate::wire::search;
+
+/// Largest request body: a big PNG upload (the original had no limit at all).
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// The router with every route.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/fractal", get(list).post(create))
+        .route("/v1/fractal/{uuid}", get(show).put(update).delete(remove))
+        .route("/v1/fractal/{uuid}/image", put(upload_image))
+        .route("/fractal/{uuid}", get(image))
+        .route("/health", get(health))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// A JSON response as Flask's `jsonify` wrote it (sorted keys, 2-space indent).
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| "{}".to_owned());
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+impl IntoResponse for WireError {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST), &self.body)
+    }
+}
+
+fn internal(e: StoreError) -> WireError {
+    // Log the detail; the client gets the class of failure only.
+    eprintln!("faafo-api: {e}");
+    WireError { status: 500, body: json!({ "message": "database error" }) }
+}
+
+/// The original's 415 rule: a JSON body must say so.
+fn require_json(headers: &HeaderMap) -> Result<(), WireError> {
+    let ok = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if ok { Ok(()) } else { Err(WireError::unsupported_media_type()) }
+}
+
+fn decode(body: &Bytes) -> Result<Value, WireError> {
+    serde_json::from_slice(body).map_err(|_| WireError::unable_to_decode())
+}
+
+/// `http://host` as the client addressed us, for `Location` and `Link`.
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, WireError> {
+    require_json(&headers)?;
+    let new = fractal::parse_new(&decode(&body)?, &state.limits)?;
+    let uuid = new.uuid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // Record the constant actually used, so the image can be reproduced.
+    let (c, seed) = match (new.kind, new.c) {
+        (_, Some(c)) => (Some(c), new.seed),
+        (FractalKind::Classic, None) => {
+            let seed = new.seed.unwrap_or_else(|| (uuid::Uuid::new_v4().as_u128() as i64) & i64::MAX);
+            (Some(classic::find_c(&new.region, new.iterations, seed as u64).c), Some(seed))
+        }
+        (FractalKind::Julia, None) => (Some(faafo_engine::Complex64::new(-0.8, 0.156)), new.seed),
+        _ => (None, new.seed),
+    };
+    let now = now_rfc3339();
+    let row = Fractal {
+        uuid: uuid.clone(),
+        checksum: None,
+        url: None,
+        duration: None,
+        size: None,
+        width: i64::from(new.width),
+        height: i64::from(new.height),
+        iterations: i64::from(new.iterations),
+        xa: new.region.xa,
+        xb: new.region.xb,
+        ya: new.region.ya,
+        yb: new.region.yb,
+        generated_by: None,
+        status: Status::Pending,
+        error: None,
+        created_at: now.clone(),
+        updated_at: now,
+        kind: new.kind.name().to_owned(),
+        c_re: c.map(|c| c.re),
+        c_im: c.map(|c| c.im),
+        seed,
+        palette: new.palette.name().to_owned(),
+    };
+    match state.store.insert(&row).await {
+        Ok(()) => {}
+        // The original's body for any integrity failure.
+        Err(StoreError::Duplicate(_)) => return Err(WireError::bad_request("IntegrityError")),
+        Err(e) => return Err(internal(e)),
+    }
+    let _ = state.queue.send(uuid.clone());
+    let mut response = json_response(StatusCode::CREATED, &row.to_object());
+    if let Ok(location) = HeaderValue::from_str(&format!("{}/v1/fractal/{uuid}", base_url(&headers))) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    page: Option<String>,
+    results_per_page: Option<String>,
+    q: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WireError> {
+    let search = match &query.q {
+        Some(q) => search::parse(q)?,
+        None => search::Search::default(),
+    };
+    if search.single {
+        let (n, rows) = state.store.search(&search, None).await.map_err(internal)?;
+        return match (n, rows.first()) {
+            (1, Some(f)) => Ok(json_response(StatusCode::OK, &f.to_object())),
+            (0, _) => Err(WireError { status: 404, body: json!({ "message": "No result found" }) }),
+            _ => Err(WireError::bad_request("Multiple results found")),
+        };
+    }
+    let paging = Paging::parse(query.page.as_deref(), query.results_per_page.as_deref())?;
+    let (n, rows) = state.store.search(&search, Some(paging)).await.map_err(internal)?;
+    let objects = rows.iter().map(Fractal::to_object).collect();
+    let mut response = json_response(StatusCode::OK, &paging.envelope(n, objects));
+    let link = paging.link_header(&format!("{}/v1/fractal", base_url(&headers)), n);
+    if let Ok(v) = HeaderValue::from_str(&link) {
+        response.headers_mut().insert(header::LINK, v);
+    }
+    Ok(response)
+}
+
+async fn show(State(state): State<AppState>, Path(uuid): Path<String>) -> Result<Response, WireError> {
+    match state.store.get(&uuid).await.map_err(internal)? {
+        Some(f) => Ok(json_response(StatusCode::OK, &f.to_object())),
+        None => Err(WireError::not_found()),
+    }
+}
+
+/// Checks a result's image against its claimed checksum and size; fills them in when
+/// absent. A mismatch is refused: storing it would serve bytes nobody can verify.
+fn check_image(png: &[u8], fields: &mut Vec<(&'static fractal::Column, FieldValue)>) -> Result<(), WireError> {
+    if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(WireError::invalid_field("image", "is not a PNG"));
+    }
+    let sha = faafo_engine::sha256_hex(png);
+    let claimed = |fields: &[(&'static fractal::Column, FieldValue)], name: &str| {
+        fields.iter().find(|(c, _)| c.name == name).map(|(_, v)| v.clone())
+    };
+    let set = |fields: &mut Vec<(&'static fractal::Column, FieldValue)>, name: &str, v: FieldValue| {
+        fields.retain(|(c, _)| c.name != name);
+        fields.extend(column(name).map(|c| (c, v)));
+    };
+    match claimed(fields, "checksum") {
+        Some(FieldValue::Text(c)) if c.eq_ignore_ascii_case(&sha) => {}
+        Some(FieldValue::Text(c)) => {
+            return Err(WireError::invalid_field("checksum", format!("{c} does not match the image's SHA-256 {sha}")));
+        }
+        _ => set(fields, "checksum", FieldValue::Text(sha)),
+    }
+    match claimed(fields, "size") {
+        Some(FieldValue::Integer(s)) if s == png.len() as i64 => {}
+        Some(FieldValue::Integer(s)) => {
+            return Err(WireError::invalid_field(
+                "size",
+                format!("{s} does not match the image's {} bytes", png.len()),
+            ));
+        }
+        _ => set(fields, "size", FieldValue::Integer(png.len() as i64)),
+    }
+    if claimed(fields, "status").is_none() {
+        set(fields, "status", FieldValue::Text(Status::Done.as_str().to_owned()));
+    }
+    Ok(())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WireError> {
+    require_json(&headers)?;
+    let value = decode(&body)?;
+    let mut fields = fractal::parse_update(&value)?;
+    // The uuid names the row; a body uuid that differs would re-key it.
+    fields.retain(|(c, _)| c.name != "uuid");
+    let png = match value.get("image") {
+        Some(Value::String(b64)) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|e| WireError::invalid_field("image", format!("is not valid base64: {e}")))?,
+        ),
+        Some(Value::Null) | None => None,
+        Some(_) => return Err(WireError::invalid_field("image", "expected base64 text")),
+    };
+    if let Some(png) = &png {
+        check_image(png, &mut fields)?;
+    }
+    match state.store.update(&uuid, &fields, png.as_deref()).await.map_err(internal)? {
+        Some(f) => Ok(json_response(StatusCode::OK, &f.to_object())),
+        None => Err(WireError::not_found()),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct UploadQuery {
+    checksum: Option<String>,
+    duration: Option<f64>,
+    generated_by: Option<String>,
+}
+
+/// The binary result upload: the PNG as the body (a third smaller than base64 JSON),
+/// the other result fields as query parameters.
+async fn upload_image(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    Query(query): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<Response, WireError> {
+    let mut fields = Vec::new();
+    let mut add = |name: &str, v: FieldValue| fields.extend(column(name).map(|c| (c, v)));
+    if let Some(c) = query.checksum {
+        add("checksum", FieldValue::Text(c));
+    }
+    if let Some(d) = query.duration {
+        add("duration", FieldValue::Real(d));
+    }
+    if let Some(g) = query.generated_by {
+        add("generated_by", FieldValue::Text(g));
+    }
+    add("error", FieldValue::Null);
+    check_image(&body, &mut fields)?;
+    match state.store.update(&uuid, &fields, Some(&body)).await.map_err(internal)? {
+        Some(f) => Ok(json_response(StatusCode::OK, &f.to_object())),
+        None => Err(WireError::not_found()),
+    }
+}
+
+async fn remove(State(state): State<AppState>, Path(uuid): Path<String>) -> Result<Response, WireError> {
+    if state.store.delete(&uuid).await.map_err(internal)? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(WireError::not_found())
+    }
+}
+
+/// The PNG exactly as stored, with its checksum as `ETag`.
+async fn image(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WireError> {
+    let not_found = || WireError { status: 404, body: json!({ "code": 404, "message": "Fracal not found" }) };
+    let f = state.store.get(&uuid).await.map_err(internal)?.ok_or_else(not_found)?;
+    let png = match state.store.image(&uuid).await.map_err(internal)? {
+        Some(Some(png)) => png,
+        Some(None) => {
+            return Err(WireError {
+                status: 404,
+                body: json!({ "code": 404, "message": format!("fractal {uuid} has no image yet (status {})", f.status.as_str()), "status": f.status.as_str() }),
+            });
+        }
+        None => return Err(not_found()),
+    };
+    let etag = format!("\"{}\"", f.checksum.unwrap_or_else(|| faafo_engine::sha256_hex(&png)));
+    let cache = "public, max-age=86400";
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_owned())])
+            .into_response());
+    }
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "image/png".to_owned()),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache.to_owned()),
+        ],
+        png,
+    )
+        .into_response())
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let database = match state.store.search(&search::Search { limit: Some(0), ..Default::default() }, None).await {
+        Ok(_) => "ok",
+        Err(_) => "unavailable",
+    };
+    let status = if database == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    json_response(
+        status,
+        &json!({ "status": if database == "ok" { "ok" } else { "degraded" }, "database": database, "queue": "embedded" }),
+    )
+}

@@ -1,0 +1,315 @@
+//! `faafo-api` against the original's wire protocol (faafo-spec §3, T6), in process on a
+//! real SQLite database.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine as _;
+use faafo_backend::api::{AppState, renderer, routes};
+use faafo_backend::store::Store;
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+struct Api {
+    router: Router,
+    state: AppState,
+    rx: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn api() -> Api {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("faafo-api-test-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.join("faafo.db").display())).await.unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let state =
+        AppState { store, limits: faafo_engine::Limits::default(), queue: tx, hostname: Arc::from("test-host") };
+    Api { router: routes::router(state.clone()), state, rx: Some(rx), _dir: TempDir(dir) }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.bytes)))
+    }
+    fn header(&self, name: header::HeaderName) -> String {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    }
+}
+
+impl Api {
+    async fn call(&self, method: &str, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri).header(header::HOST, "faafo.test");
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let resp = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, headers, bytes }
+    }
+    async fn get(&self, uri: &str) -> Reply {
+        self.call("GET", uri, None, vec![]).await
+    }
+    async fn send_json(&self, method: &str, uri: &str, body: Value) -> Reply {
+        self.call(method, uri, Some("application/json"), body.to_string().into_bytes()).await
+    }
+}
+
+fn task(uuid: &str) -> Value {
+    json!({"uuid": uuid, "width": 510, "height": 278, "iterations": 281, "xa": -3.3528957195683087,
+           "xb": 1.1428457603077387, "ya": -2.1341119130263717, "yb": 2.478654026560605})
+}
+
+fn small_png() -> Vec<u8> {
+    let p = faafo_engine::scenes::find("classic").unwrap().params.with_size(40, 30);
+    let r = faafo_engine::render(&p, &Default::default(), &faafo_engine::Control::new()).unwrap();
+    faafo_engine::encode_png(&r.buffer, &p.colouring, faafo_engine::BitDepth::Eight).unwrap()
+}
+
+#[tokio::test]
+async fn create_show_and_the_originals_errors() {
+    let api = api().await;
+    let empty = api.get("/v1/fractal").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.json(), json!({"num_results": 0, "objects": [], "page": 1, "total_pages": 0}));
+
+    let uuid = "212e8c23-e67f-4bd3-86e1-5a5e811ee2f4";
+    let r = api.call("POST", "/v1/fractal", None, task(uuid).to_string().into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.json(), json!({"message": "Request must have \"Content-Type: application/json\" header"}));
+    let r = api.call("POST", "/v1/fractal", Some("application/json"), b"{nope".to_vec()).await;
+    assert_eq!((r.status, r.json()), (StatusCode::BAD_REQUEST, json!({"message": "Unable to decode data"})));
+    let mut extra = task(uuid);
+    extra["colour"] = json!("red");
+    let r = api.send_json("POST", "/v1/fractal", extra).await;
+    assert_eq!(r.json(), json!({"validation_errors": "Could not determine specific validation errors"}));
+    let mut thin = task(uuid);
+    thin["width"] = json!(1);
+    let r = api.send_json("POST", "/v1/fractal", thin).await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::BAD_REQUEST, json!("width")));
+
+    let r = api.send_json("POST", "/v1/fractal", task(uuid)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.header(header::LOCATION), format!("http://faafo.test/v1/fractal/{uuid}"));
+    let body = String::from_utf8(r.bytes.clone()).unwrap();
+    assert!(body.contains("\"xa\": -3.3528957195683087"), "full precision, Flask's layout: {body}");
+    let created = r.json();
+    assert_eq!(created["status"], "pending");
+    assert_eq!(created["checksum"], Value::Null);
+    assert!(created["c_re"].is_f64() && created["seed"].is_i64(), "the constant is recorded: {created}");
+    // The message published to workers carries the uuid.
+    let mut api = api;
+    assert_eq!(api.rx.as_mut().unwrap().try_recv().unwrap(), uuid);
+
+    let r = api.send_json("POST", "/v1/fractal", task(uuid)).await;
+    assert_eq!((r.status, r.json()), (StatusCode::BAD_REQUEST, json!({"message": "IntegrityError"})));
+
+    assert_eq!(api.get(&format!("/v1/fractal/{uuid}")).await.json(), created);
+    let r = api.get("/v1/fractal/nope").await;
+    assert_eq!((r.status, r.json()), (StatusCode::NOT_FOUND, json!({})));
+    let r = api.get("/fractal/nope").await;
+    assert_eq!((r.status, r.json()), (StatusCode::NOT_FOUND, json!({"code": 404, "message": "Fracal not found"})));
+    let r = api.get(&format!("/fractal/{uuid}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "pending: a clear 404, never a 500");
+    assert_eq!(r.json()["status"], "pending");
+
+    // A server-side uuid when none is given.
+    let mut anonymous = task(uuid);
+    anonymous.as_object_mut().unwrap().remove("uuid");
+    let r = api.send_json("POST", "/v1/fractal", anonymous).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["uuid"].as_str().unwrap().len(), 36);
+
+    for (method, uri) in
+        [("PATCH", format!("/v1/fractal/{uuid}")), ("PUT", "/v1/fractal".into()), ("DELETE", "/v1/fractal".into())]
+    {
+        assert_eq!(
+            api.call(method, &uri, Some("application/json"), b"{}".to_vec()).await.status,
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+    }
+    assert_eq!(api.call("DELETE", &format!("/v1/fractal/{uuid}"), None, vec![]).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(api.call("DELETE", &format!("/v1/fractal/{uuid}"), None, vec![]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_original_workers_result_put() {
+    let api = api().await;
+    let uuid = "d123e9c1-3934-4ffd-8b09-0032ca2b6564";
+    api.send_json("POST", "/v1/fractal", task(uuid)).await;
+    let png = small_png();
+    let sha = faafo_engine::sha256_hex(&png);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+    assert!(b64.starts_with("iVBORw0KGgo"));
+    let put = |checksum: &str| {
+        json!({"uuid": uuid, "duration": 0.8725259304046631, "image": b64, "checksum": checksum,
+               "size": png.len(), "generated_by": "app-worker-1"})
+    };
+    let r = api.send_json("PUT", &format!("/v1/fractal/{uuid}"), put(&"0".repeat(64))).await;
+    assert_eq!((r.status, r.json()["field"].clone()), (StatusCode::BAD_REQUEST, json!("checksum")));
+    let r = api.call("PUT", &format!("/v1/fractal/{uuid}"), None, put(&sha).to_string().into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = api.send_json("PUT", &format!("/v1/fractal/{uuid}"), json!({"colour": 1})).await;
+    assert_eq!(r.json(), json!({"message": "Model does not have field 'colour'"}));
+
+    let r = api.send_json("PUT", &format!("/v1/fractal/{uuid}"), put(&sha)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let done = r.json();
+    assert_eq!(
+        (done["status"].clone(), done["checksum"].clone(), done["generated_by"].clone()),
+        (json!("done"), json!(sha), json!("app-worker-1"))
+    );
+    assert!(done.get("image").is_none());
+
+    let r = api.get(&format!("/fractal/{uuid}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.bytes, png, "served exactly as uploaded");
+    assert_eq!(r.header(header::CONTENT_TYPE), "image/png");
+    assert_eq!(r.header(header::ETAG), format!("\"{sha}\""));
+    assert!(r.header(header::CACHE_CONTROL).contains("max-age"));
+    let mut req = axum::http::Request::builder()
+        .uri(format!("/fractal/{uuid}"))
+        .header(header::IF_NONE_MATCH, format!("\"{sha}\""));
+    req = req.header(header::HOST, "faafo.test");
+    let resp = api.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+
+    // The binary upload route: same checks, no base64.
+    let other = "66054419-f721-492f-8964-a5c9291d0524";
+    api.send_json("POST", "/v1/fractal", task(other)).await;
+    let r = api
+        .call("PUT", &format!("/v1/fractal/{other}/image?checksum={}", "f".repeat(64)), Some("image/png"), png.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = api
+        .call("PUT", &format!("/v1/fractal/{other}/image?duration=1.5&generated_by=w2"), Some("image/png"), png.clone())
+        .await;
+    assert_eq!(
+        (r.status, r.json()["size"].clone(), r.json()["status"].clone()),
+        (StatusCode::OK, json!(png.len()), json!("done"))
+    );
+    let r = api.call("PUT", &format!("/v1/fractal/{other}/image"), Some("image/png"), b"not a png".to_vec()).await;
+    assert_eq!(r.json()["field"], "image");
+}
+
+#[tokio::test]
+async fn paging_and_search_as_flask_restless() {
+    let api = api().await;
+    for i in 0..23 {
+        let mut t = task(&format!("row-{i:02}"));
+        t["width"] = json!(256 + i);
+        assert_eq!(api.send_json("POST", "/v1/fractal", t).await.status, StatusCode::CREATED);
+    }
+    let r = api.get("/v1/fractal?page=2").await;
+    let env = r.json();
+    assert_eq!(
+        (env["num_results"].clone(), env["page"].clone(), env["total_pages"].clone()),
+        (json!(23), json!(2), json!(3))
+    );
+    assert_eq!(env["objects"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        r.header(header::LINK),
+        "<http://faafo.test/v1/fractal?page=3&results_per_page=10>; rel=\"next\", <http://faafo.test/v1/fractal?page=3&results_per_page=10>; rel=\"last\""
+    );
+    assert_eq!(api.get("/v1/fractal?results_per_page=-1").await.json()["objects"].as_array().unwrap().len(), 10);
+    assert_eq!(api.get("/v1/fractal?page=x").await.status, StatusCode::BAD_REQUEST);
+
+    // Percent-encode everything but the unreserved characters, as a client library would.
+    let q = |s: &str| {
+        let encoded: String = s
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        format!("/v1/fractal?q={encoded}")
+    };
+    let r = api.get(&q(r#"{"filters": [{"name": "width", "op": ">=", "val": 270}]}"#)).await;
+    assert_eq!(r.json()["num_results"], 9);
+    let r = api.get(&q(r#"{"filters": [{"name": "uuid", "op": "==", "val": "row-05"}], "single": true}"#)).await;
+    assert_eq!(r.json()["width"], 261);
+    let r = api.get(&q(r#"{"filters": [{"name": "uuid", "op": "==", "val": "none"}], "single": true}"#)).await;
+    assert_eq!((r.status, r.json()), (StatusCode::NOT_FOUND, json!({"message": "No result found"})));
+    let r = api.get(&q(r#"{"single": true}"#)).await;
+    assert_eq!(r.json(), json!({"message": "Multiple results found"}));
+    let r = api.get(&q(r#"{"filters": [{"name": "nope", "op": "==", "val": 1}]}"#)).await;
+    assert_eq!(r.json(), json!({"message": "Unable to construct query"}));
+    let r = api.get("/v1/fractal?q=notjson").await;
+    assert_eq!(r.json(), json!({"message": "Unable to decode data"}));
+}
+
+#[tokio::test]
+async fn embedded_mode_renders_a_created_fractal_with_no_broker() {
+    let mut api = api().await;
+    tokio::spawn(renderer::run(api.state.clone(), api.rx.take().unwrap()));
+    let mut t = task("e1");
+    t["width"] = json!(64);
+    t["height"] = json!(48);
+    assert_eq!(api.send_json("POST", "/v1/fractal", t).await.status, StatusCode::CREATED);
+    let mut done = Value::Null;
+    for _ in 0..200 {
+        done = api.get("/v1/fractal/e1").await.json();
+        if done["status"] == "done" || done["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["generated_by"], "test-host");
+    let png = api.get("/fractal/e1").await;
+    assert_eq!(faafo_engine::sha256_hex(&png.bytes), done["checksum"].as_str().unwrap());
+    assert_eq!(png.bytes.len() as u64, done["size"].as_u64().unwrap());
+    // The stored c and seed reproduce the image bit for bit.
+    let c = faafo_engine::Complex64::new(done["c_re"].as_f64().unwrap(), done["c_im"].as_f64().unwrap());
+    let p = faafo_engine::Params {
+        fractal: faafo_engine::Fractal::Classic { c },
+        region: faafo_engine::Region::new(
+            -3.3528957195683087,
+            1.1428457603077387,
+            -2.1341119130263717,
+            2.478654026560605,
+        ),
+        width: 64,
+        height: 48,
+        max_iterations: 281,
+        colouring: faafo_engine::Colouring::classic(),
+    };
+    let again = faafo_engine::render(&p, &Default::default(), &faafo_engine::Control::new()).unwrap();
+    let mut bytes = Vec::new();
+    faafo_engine::write_png(
+        &p,
+        &Default::default(),
+        &faafo_engine::Control::new(),
+        faafo_engine::BitDepth::Eight,
+        &mut bytes,
+    )
+    .unwrap();
+    assert_eq!(faafo_engine::sha256_hex(&bytes), done["checksum"].as_str().unwrap());
+    assert_eq!(again.buffer.width(), 64);
+}

@@ -1,5 +1,5 @@
-//! `faafo-api` against the original's wire protocol (faafo-spec §3, T6), in process on a
-//! real SQLite database.
+//! `faafo-api` against the original's wire protocol (faafo-spec §3, T6), in process, on
+//! real SQLite, PostgreSQL and MariaDB databases (see `common`).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::sync::Arc;
@@ -15,31 +15,20 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
+mod common;
+
 struct Api {
     router: Router,
     state: AppState,
     rx: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
-    _dir: TempDir,
 }
 
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn api() -> Api {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("faafo-api-test-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::connect(&format!("sqlite://{}", dir.join("faafo.db").display())).await.unwrap();
+async fn api(url: &str) -> Api {
+    let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let state =
         AppState { store, limits: faafo_engine::Limits::default(), queue: tx, hostname: Arc::from("test-host") };
-    Api { router: routes::router(state.clone()), state, rx: Some(rx), _dir: TempDir(dir) }
+    Api { router: routes::router(state.clone()), state, rx: Some(rx) }
 }
 
 struct Reply {
@@ -90,7 +79,11 @@ fn small_png() -> Vec<u8> {
 
 #[tokio::test]
 async fn create_show_and_the_originals_errors() {
-    let api = api().await;
+    common::on_all_databases(|url| async move { create_show_and_the_originals_errors_on(&url).await }).await;
+}
+
+async fn create_show_and_the_originals_errors_on(url: &str) {
+    let api = api(url).await;
     let empty = api.get("/v1/fractal").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert_eq!(empty.json(), json!({"num_results": 0, "objects": [], "page": 1, "total_pages": 0}));
@@ -156,7 +149,11 @@ async fn create_show_and_the_originals_errors() {
 
 #[tokio::test]
 async fn the_original_workers_result_put() {
-    let api = api().await;
+    common::on_all_databases(|url| async move { the_original_workers_result_put_on(&url).await }).await;
+}
+
+async fn the_original_workers_result_put_on(url: &str) {
+    let api = api(url).await;
     let uuid = "d123e9c1-3934-4ffd-8b09-0032ca2b6564";
     api.send_json("POST", "/v1/fractal", task(uuid)).await;
     let png = small_png();
@@ -216,7 +213,11 @@ async fn the_original_workers_result_put() {
 
 #[tokio::test]
 async fn paging_and_search_as_flask_restless() {
-    let api = api().await;
+    common::on_all_databases(|url| async move { paging_and_search_as_flask_restless_on(&url).await }).await;
+}
+
+async fn paging_and_search_as_flask_restless_on(url: &str) {
+    let api = api(url).await;
     for i in 0..23 {
         let mut t = task(&format!("row-{i:02}"));
         t["width"] = json!(256 + i);
@@ -266,7 +267,14 @@ async fn paging_and_search_as_flask_restless() {
 
 #[tokio::test]
 async fn embedded_mode_renders_a_created_fractal_with_no_broker() {
-    let mut api = api().await;
+    common::on_all_databases(
+        |url| async move { embedded_mode_renders_a_created_fractal_with_no_broker_on(&url).await },
+    )
+    .await;
+}
+
+async fn embedded_mode_renders_a_created_fractal_with_no_broker_on(url: &str) {
+    let mut api = api(url).await;
     tokio::spawn(renderer::run(api.state.clone(), api.rx.take().unwrap()));
     let mut t = task("e1");
     t["width"] = json!(64);

@@ -6,61 +6,12 @@
 //! test: these suites are never skipped.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use faafo_backend::store::{Store, StoreError, now_rfc3339};
 use faafo_backend::wire::fractal::{FieldValue, Fractal, Status, column};
 use faafo_backend::wire::paging::Paging;
 use faafo_backend::wire::search;
-use sqlx::Executor as _;
 
-static NEXT: AtomicU32 = AtomicU32::new(0);
-
-/// A fresh, empty database of each kind; `drop_all` removes them.
-struct Databases {
-    pg_admin: String,
-    my_admin: String,
-    name: String,
-}
-
-impl Databases {
-    fn new() -> Self {
-        let name = format!("faafo_t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        Self {
-            pg_admin: std::env::var("FAAFO_TEST_POSTGRES")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
-            my_admin: std::env::var("FAAFO_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".into()),
-            name,
-        }
-    }
-
-    async fn admin(url: &str, sql: &str) {
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach {url}: {e} (is the server running? .ci/run starts it)"));
-        conn.execute(sql).await.unwrap();
-    }
-
-    async fn urls(&self) -> Vec<String> {
-        Self::admin(&self.pg_admin, &format!("CREATE DATABASE {}", self.name)).await;
-        Self::admin(&self.my_admin, &format!("CREATE DATABASE {}", self.name)).await;
-        let base = |admin: &str| admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
-        let dir = std::env::temp_dir().join(&self.name);
-        std::fs::create_dir_all(&dir).unwrap();
-        vec![
-            format!("sqlite://{}", dir.join("faafo.db").display()),
-            format!("{}/{}", base(&self.pg_admin), self.name),
-            format!("{}/{}", base(&self.my_admin), self.name),
-        ]
-    }
-
-    async fn drop_all(&self) {
-        Self::admin(&self.pg_admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
-        Self::admin(&self.my_admin, &format!("DROP DATABASE IF EXISTS {}", self.name)).await;
-        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(&self.name));
-    }
-}
+mod common;
 
 fn fractal(uuid: &str, width: i64) -> Fractal {
     let now = now_rfc3339();
@@ -169,21 +120,7 @@ async fn contract(url: &str) {
 
 #[tokio::test]
 async fn store_contract_on_sqlite_postgres_and_mariadb() {
-    let dbs = Databases::new();
-    let urls = dbs.urls().await;
-    let mut failures = Vec::new();
-    for url in &urls {
-        let outcome = tokio::spawn({
-            let url = url.clone();
-            async move { contract(&url).await }
-        })
-        .await;
-        if let Err(e) = outcome {
-            failures.push(format!("{url}: {e}"));
-        }
-    }
-    dbs.drop_all().await;
-    assert!(failures.is_empty(), "{failures:#?}");
+    common::on_all_databases(|url| async move { contract(&url).await }).await;
 }
 
 #[tokio::test]

@@ -26,8 +26,13 @@ struct Api {
 async fn api(url: &str) -> Api {
     let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let state =
-        AppState { store, limits: faafo_engine::Limits::default(), queue: tx, hostname: Arc::from("test-host") };
+    let state = AppState {
+        store,
+        limits: faafo_engine::Limits::default(),
+        queue: tx,
+        hostname: Arc::from("test-host"),
+        auth: Default::default(),
+    };
     Api { router: routes::router(state.clone()), state, rx: Some(rx) }
 }
 
@@ -320,4 +325,37 @@ async fn embedded_mode_renders_a_created_fractal_with_no_broker_on(url: &str) {
     .unwrap();
     assert_eq!(faafo_engine::sha256_hex(&bytes), done["checksum"].as_str().unwrap());
     assert_eq!(again.buffer.width(), 64);
+}
+
+/// With tokens configured every write needs the right one; reads stay open.
+#[tokio::test]
+async fn writes_need_their_token() {
+    let dir = std::env::temp_dir().join(format!("faafo-auth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut api = api(&format!("sqlite://{}", dir.join("a.db").display())).await;
+    api.state.auth = faafo_backend::api::auth::Auth::new(Some("client-t".into()), Some("worker-t".into()));
+    api.router = routes::router(api.state.clone());
+    let with = |token: Option<&str>, method: &str, uri: &str, body: Value| {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, "faafo.test")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let router = api.router.clone();
+        async move { router.oneshot(req.body(Body::from(body.to_string())).unwrap()).await.unwrap().status() }
+    };
+    assert_eq!(with(None, "POST", "/v1/fractal", task("t1")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(with(Some("worker-t"), "POST", "/v1/fractal", task("t1")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(with(Some("client-t"), "POST", "/v1/fractal", task("t1")).await, StatusCode::CREATED);
+    assert_eq!(api.get("/v1/fractal/t1").await.status, StatusCode::OK, "reads stay open");
+    let result = json!({"duration": 1.0, "generated_by": "w"});
+    assert_eq!(with(None, "PUT", "/v1/fractal/t1", result.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(with(Some("client-t"), "PUT", "/v1/fractal/t1", result.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(with(Some("worker-t"), "PUT", "/v1/fractal/t1", result).await, StatusCode::OK);
+    assert_eq!(with(Some("worker-t"), "DELETE", "/v1/fractal/t1", json!({})).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(with(Some("client-t"), "DELETE", "/v1/fractal/t1", json!({})).await, StatusCode::NO_CONTENT);
+    let _ = std::fs::remove_dir_all(dir);
 }

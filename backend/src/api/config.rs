@@ -20,7 +20,19 @@ pub struct Config {
     /// sqlite:////PATH and mysql+pymysql://…). Default: a SQLite file in the data directory.
     #[arg(long, env = "FAAFO_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Accept listening on a non-loopback address without authentication.
+    /// Token that clients must send (Authorization: Bearer) to create and delete.
+    #[arg(long, env = "FAAFO_CLIENT_TOKEN", hide_env_values = true)]
+    pub client_token: Option<String>,
+    /// File holding the client token (keeps it out of the process list).
+    #[arg(long, conflicts_with = "client_token")]
+    pub client_token_file: Option<PathBuf>,
+    /// Token that workers must send to report results.
+    #[arg(long, env = "FAAFO_WORKER_TOKEN", hide_env_values = true)]
+    pub worker_token: Option<String>,
+    /// File holding the worker token.
+    #[arg(long, conflicts_with = "worker_token")]
+    pub worker_token_file: Option<PathBuf>,
+    /// Accept listening on a non-loopback address without any token.
     #[arg(long)]
     pub insecure: bool,
 }
@@ -36,13 +48,31 @@ impl Config {
         Ok(format!("sqlite://{}", dir.join("faafo.db").display()))
     }
 
+    /// The configured tokens, reading token files.
+    pub fn auth(&self) -> Result<super::auth::Auth, String> {
+        let read = |given: &Option<String>, file: &Option<PathBuf>, what: &str| -> Result<Option<String>, String> {
+            match (given, file) {
+                (Some(t), _) => Ok(Some(t.clone())),
+                (None, Some(path)) => std::fs::read_to_string(path)
+                    .map(Some)
+                    .map_err(|e| format!("cannot read the {what} token file {}: {e}", path.display())),
+                (None, None) => Ok(None),
+            }
+        };
+        Ok(super::auth::Auth::new(
+            read(&self.client_token, &self.client_token_file, "client")?,
+            read(&self.worker_token, &self.worker_token_file, "worker")?,
+        ))
+    }
+
     /// Refuses an open, unauthenticated listener unless told `--insecure`.
     pub fn check_exposure(&self) -> Result<(), String> {
-        if self.listen_address.is_loopback() || self.insecure {
+        let tokens = self.auth().map(|a| a.enabled()).unwrap_or(false);
+        if self.listen_address.is_loopback() || self.insecure || tokens {
             Ok(())
         } else {
             Err(format!(
-                "refusing to listen on {} without authentication: anyone who can reach it could create and delete fractals; pass --insecure to do it anyway, or listen on 127.0.0.1",
+                "refusing to listen on {} without authentication: anyone who can reach it could create and delete fractals; set --client-token and --worker-token (or their files), listen on 127.0.0.1, or pass --insecure",
                 self.listen_address
             ))
         }
@@ -72,5 +102,15 @@ mod tests {
         assert!(open.check_exposure().unwrap_err().contains("--insecure"));
         let forced = Config::parse_from(["faafo-api", "--listen-address", "0.0.0.0", "--insecure"]);
         assert!(forced.check_exposure().is_ok());
+        let tokens = Config::parse_from([
+            "faafo-api",
+            "--listen-address",
+            "0.0.0.0",
+            "--client-token",
+            "a",
+            "--worker-token",
+            "b",
+        ]);
+        assert!(tokens.check_exposure().is_ok());
     }
 }

@@ -5,10 +5,12 @@
 //!   original's unless the original crashed (then it is a 4xx that says why).
 //! - [`renderer`]: the in-process queue and render loop of the embedded mode.
 //! - [`config`]: options with the original's names, from flags and environment.
+//! - [`auth`]: bearer tokens for writes, one for clients and one for workers.
 //!
-//! Still to come (see the issue): RabbitMQ with an outbox, auth tokens, the web gallery,
-//! `/metrics`, OpenAPI, the blob-store trait.
+//! Still to come (see the issue): RabbitMQ with an outbox, the web gallery, `/metrics`,
+//! OpenAPI, the blob-store trait, the configuration file.
 
+pub mod auth;
 pub mod config;
 pub mod renderer;
 pub mod routes;
@@ -31,4 +33,6 @@ pub struct AppState {
     pub queue: mpsc::UnboundedSender<String>,
     /// Name recorded as `generated_by` for renders done in this process.
     pub hostname: Arc<str>,
+    /// Tokens that writes need.
+    pub auth: auth::Auth,
 }

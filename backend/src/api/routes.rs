@@ -12,6 +12,7 @@ use faafo_engine::{FractalKind, classic};
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::auth::Role;
 use crate::store::{StoreError, now_rfc3339};
 use crate::wire::WireError;
 use crate::wire::fractal::{self, FieldValue, Fractal, Status, column};
@@ -71,6 +72,7 @@ fn base_url(headers: &HeaderMap) -> String {
 }
 
 async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, WireError> {
+    state.auth.check(&headers, Role::Client)?;
     require_json(&headers)?;
     let new = fractal::parse_new(&decode(&body)?, &state.limits)?;
     let uuid = new.uuid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -208,6 +210,7 @@ async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WireError> {
+    state.auth.check(&headers, Role::Worker)?;
     require_json(&headers)?;
     let value = decode(&body)?;
     let mut fields = fractal::parse_update(&value)?;
@@ -244,8 +247,10 @@ async fn upload_image(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WireError> {
+    state.auth.check(&headers, Role::Worker)?;
     let mut fields = Vec::new();
     let mut add = |name: &str, v: FieldValue| fields.extend(column(name).map(|c| (c, v)));
     if let Some(c) = query.checksum {
@@ -265,7 +270,12 @@ async fn upload_image(
     }
 }
 
-async fn remove(State(state): State<AppState>, Path(uuid): Path<String>) -> Result<Response, WireError> {
+async fn remove(
+    State(state): State<AppState>,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WireError> {
+    state.auth.check(&headers, Role::Client)?;
     if state.store.delete(&uuid).await.map_err(internal)? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

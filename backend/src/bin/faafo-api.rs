@@ -29,10 +29,12 @@ fn main() -> std::process::ExitCode {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     config.check_exposure().map_err(anyhow::Error::msg)?;
+    let auth = config.auth().map_err(anyhow::Error::msg)?;
     let url = config.database_url().context("cannot create the data directory")?;
     let store = Store::connect(&url).await.context("cannot open the database")?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let state = AppState { store, limits: faafo_engine::Limits::default(), queue: tx, hostname: Arc::from(hostname()) };
+    let state =
+        AppState { store, limits: faafo_engine::Limits::default(), queue: tx, hostname: Arc::from(hostname()), auth };
     tokio::spawn(renderer::run(state.clone(), rx));
     let addr = std::net::SocketAddr::new(config.listen_address, config.bind_port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

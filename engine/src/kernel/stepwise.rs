@@ -253,12 +253,29 @@ fn settle<S: Simd, F: Formula>(
     m: &mut Meta,
     r: &mut Regs<S::V, S::M>,
 ) -> u64 {
+    let done = run_out(s, f, setup, states, band, pending, m, r);
+    done + next_group(s, f, setup, states, band, pending, groups, m, r)
+}
+
+/// Steps the chain one step at a time until every lane is out or `states` states are
+/// tested, then stores its group. Returns the updates spent on its final lanes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn run_out<S: Simd, F: Formula>(
+    s: S,
+    f: F,
+    setup: &Setup,
+    states: u32,
+    band: &mut Band<'_>,
+    pending: &mut Pending,
+    m: &mut Meta,
+    r: &mut Regs<S::V, S::M>,
+) -> u64 {
     while s.m_bits(r.alive) != 0 && m.steps < states {
         step(s, f, setup, r);
         m.steps += 1;
     }
-    let done = finish(s, setup, states, band, pending, m, r);
-    done + next_group(s, f, setup, states, band, pending, groups, m, r)
+    finish(s, setup, states, band, pending, m, r)
 }
 
 /// Loads groups onto the chain until one needs full rounds (groups shorter than a round,
@@ -282,10 +299,6 @@ fn next_group<S: Simd, F: Formula>(
         if !m.active || (s.m_bits(r.alive) != 0 && states >= ROUND) {
             return spent;
         }
-        while s.m_bits(r.alive) != 0 && m.steps < states {
-            step(s, f, setup, r);
-            m.steps += 1;
-        }
-        spent += finish(s, setup, states, band, pending, m, r);
+        spent += run_out(s, f, setup, states, band, pending, m, r);
     }
 }

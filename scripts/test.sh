@@ -3,6 +3,8 @@
 # contract runs on (PostgreSQL on 127.0.0.1:5432, MariaDB on 127.0.0.1:3306) if they are
 # down, then `cargo test --workspace`. A server that cannot be started fails the run: the
 # service-backed suites are never skipped.
+# The web gallery's browser test (backend/tests/gallery.rs) needs headless Chromium and
+# chromedriver (Debian: chromium, chromium-driver; .ci/run installs them) and fails without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,9 +3,16 @@
 //! # Layout
 //! - [`cli`]: argument parsing and the verbs; `src/bin/faafo.rs` only calls [`cli::main`].
 //! - [`cputime`]: process CPU time, for honest benchmark figures on a shared machine.
+//! - [`settings`]: options from `/etc/faafo/faafo.conf`, environment and flags, in that
+//!   order of precedence.
 
 pub mod api;
 pub mod cli;
 pub mod cputime;
+pub mod host;
+pub mod queue;
+pub mod settings;
+pub mod shutdown;
 pub mod store;
 pub mod wire;
+pub mod worker;

@@ -9,7 +9,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine as _;
-use faafo_backend::api::{AppState, renderer, routes};
+use faafo_backend::api::{AppState, relay, renderer, routes};
+use faafo_backend::queue::memory::{self, InProcessQueue, InProcessReceiver};
 use faafo_backend::store::Store;
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
@@ -20,20 +21,15 @@ mod common;
 struct Api {
     router: Router,
     state: AppState,
-    rx: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    queue: InProcessQueue,
+    rx: Option<InProcessReceiver>,
 }
 
 async fn api(url: &str) -> Api {
     let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let state = AppState {
-        store,
-        limits: faafo_engine::Limits::default(),
-        queue: tx,
-        hostname: Arc::from("test-host"),
-        auth: Default::default(),
-    };
-    Api { router: routes::router(state.clone()), state, rx: Some(rx) }
+    let (queue, rx) = memory::channel();
+    let state = AppState::new(store, Arc::new(queue.clone()), "test-host");
+    Api { router: routes::router(state.clone()), state, queue, rx: Some(rx) }
 }
 
 struct Reply {
@@ -117,9 +113,11 @@ async fn create_show_and_the_originals_errors_on(url: &str) {
     assert_eq!(created["status"], "pending");
     assert_eq!(created["checksum"], Value::Null);
     assert!(created["c_re"].is_f64() && created["seed"].is_i64(), "the constant is recorded: {created}");
-    // The message published to workers carries the uuid.
-    let mut api = api;
-    assert_eq!(api.rx.as_mut().unwrap().try_recv().unwrap(), uuid);
+    // The task waits in the outbox, written with the row; its body is the original's
+    // message: the created object.
+    let outbox = api.state.store.outbox_batch(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(serde_json::from_str::<Value>(&outbox[0].1).unwrap(), created);
 
     let r = api.send_json("POST", "/v1/fractal", task(uuid)).await;
     assert_eq!((r.status, r.json()), (StatusCode::BAD_REQUEST, json!({"message": "IntegrityError"})));
@@ -280,7 +278,8 @@ async fn embedded_mode_renders_a_created_fractal_with_no_broker() {
 
 async fn embedded_mode_renders_a_created_fractal_with_no_broker_on(url: &str) {
     let mut api = api(url).await;
-    tokio::spawn(renderer::run(api.state.clone(), api.rx.take().unwrap()));
+    tokio::spawn(renderer::run(api.state.clone(), api.queue.clone(), api.rx.take().unwrap()));
+    tokio::spawn(relay::run(api.state.store.clone(), api.state.relay.clone()));
     let mut t = task("e1");
     t["width"] = json!(64);
     t["height"] = json!(48);

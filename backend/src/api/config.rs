@@ -1,5 +1,6 @@
 //! `faafo-api` options, under the original's names (`listen_address`, `bind_port`,
-//! `database_url`), from flags or `FAAFO_*` environment variables.
+//! `database_url`), from flags, `FAAFO_*` environment variables or `/etc/faafo/faafo.conf`,
+//! in that order of precedence ([`crate::settings::parse`]).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -20,6 +21,10 @@ pub struct Config {
     /// sqlite:////PATH and mysql+pymysql://…). Default: a SQLite file in the data directory.
     #[arg(long, env = "FAAFO_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Task queue: amqp://USER:PASSWORD@HOST:5672/ sends tasks to RabbitMQ for
+    /// `faafo-worker`s. Default: none, the built-in renderer takes them in process.
+    #[arg(long, env = "FAAFO_TRANSPORT_URL", hide_env_values = true)]
+    pub transport_url: Option<String>,
     /// Token that clients must send (Authorization: Bearer) to create and delete.
     #[arg(long, env = "FAAFO_CLIENT_TOKEN", hide_env_values = true)]
     pub client_token: Option<String>,
@@ -35,6 +40,11 @@ pub struct Config {
     /// Accept listening on a non-loopback address without any token.
     #[arg(long)]
     pub insecure: bool,
+    /// The original's configuration file: its [DEFAULT] keys (listen_address, bind_port,
+    /// database_url, …) fill in what flags and environment leave unset. A missing default
+    /// file is fine; a missing file given here is an error.
+    #[arg(long, env = "FAAFO_CONFIG_FILE", default_value = crate::settings::DEFAULT_CONFIG_FILE)]
+    pub config_file: PathBuf,
 }
 
 impl Config {

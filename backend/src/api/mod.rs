@@ -3,22 +3,30 @@
 //!
 //! - [`routes`]: the handlers and the router; every status code and error body is the
 //!   original's unless the original crashed (then it is a 4xx that says why).
-//! - [`renderer`]: the in-process queue and render loop of the embedded mode.
-//! - [`config`]: options with the original's names, from flags and environment.
+//! - [`relay`]: moves tasks from the database outbox to the queue (no task lost).
+//! - [`renderer`]: the render loop of the embedded mode, fed by the in-process queue.
+//! - [`metrics`]: `/metrics` in the Prometheus text format.
+//! - [`openapi`]: `/openapi.json`, the hand-written description of every route.
+//! - [`config`]: options with the original's names, from the configuration file,
+//!   environment and flags ([`crate::settings`]).
 //! - [`auth`]: bearer tokens for writes, one for clients and one for workers.
+//! - [`gallery`]: the HTML gallery at `/` and `/index/<n>`, self-contained (assets compiled in).
 //!
-//! Still to come (see the issue): RabbitMQ with an outbox, the web gallery, `/metrics`,
-//! OpenAPI, the blob-store trait, the configuration file.
+//! Still to come (see the issue): RabbitMQ with an outbox, `/metrics`,
+//! the blob-store trait.
 
 pub mod auth;
 pub mod config;
+pub mod gallery;
+pub mod metrics;
+pub mod openapi;
+pub mod relay;
 pub mod renderer;
 pub mod routes;
 
 use std::sync::Arc;
 
 use faafo_engine::Limits;
-use tokio::sync::mpsc;
 
 use crate::store::Store;
 
@@ -29,10 +37,23 @@ pub struct AppState {
     pub store: Store,
     /// Caps on what may be created.
     pub limits: Limits,
-    /// Where new fractals are announced for rendering.
-    pub queue: mpsc::UnboundedSender<String>,
+    /// The outbox relay and the queue behind it.
+    pub relay: relay::RelayHandle,
     /// Name recorded as `generated_by` for renders done in this process.
     pub hostname: Arc<str>,
     /// Tokens that writes need.
     pub auth: auth::Auth,
+}
+
+impl AppState {
+    /// A state with default limits and no tokens.
+    pub fn new(store: Store, queue: Arc<dyn crate::queue::TaskQueue>, hostname: &str) -> Self {
+        Self {
+            store,
+            limits: Limits::default(),
+            relay: relay::RelayHandle::new(queue),
+            hostname: Arc::from(hostname),
+            auth: auth::Auth::default(),
+        }
+    }
 }

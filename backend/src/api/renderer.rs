@@ -1,34 +1,46 @@
-//! The embedded mode's renderer: an in-process queue of uuids and one render at a time
-//! (each render already uses every core through rayon).
+//! The embedded mode's renderer: fed by the in-process queue, one render at a time (each
+//! render already uses every core through rayon).
 //!
 //! Rows left `pending` or `rendering` by a previous run are queued again at start, so a
 //! restart loses nothing.
 
 use faafo_engine::{BitDepth, Control, RenderOptions, write_png};
-use tokio::sync::mpsc;
 
 use super::AppState;
+use crate::queue::memory::{InProcessQueue, InProcessReceiver};
 use crate::store::Store;
 use crate::wire::fractal::{FieldValue, Status, column};
 use crate::wire::search;
 
-/// Renders fractals announced on `rx` until the channel closes.
-pub async fn run(state: AppState, mut rx: mpsc::UnboundedReceiver<String>) {
-    requeue_unfinished(&state).await;
-    while let Some(uuid) = rx.recv().await {
+/// Renders the tasks arriving on `rx` until every sender is gone. `queue` is the sending
+/// side, used to re-queue unfinished work at start.
+pub async fn run(state: AppState, queue: InProcessQueue, mut rx: InProcessReceiver) {
+    requeue_unfinished(&state.store, &queue).await;
+    drop(queue);
+    while let Some(body) = rx.recv().await {
+        let Some(uuid) = task_uuid(&body) else {
+            eprintln!("faafo-api: ignoring a task without a uuid");
+            continue;
+        };
         if let Err(e) = render_one(&state.store, &uuid, &state.hostname).await {
             eprintln!("faafo-api: render of {uuid} could not be recorded: {e}");
         }
     }
 }
 
-async fn requeue_unfinished(state: &AppState) {
+/// The `uuid` of a task body (the created object's JSON).
+fn task_uuid(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value.get("uuid")?.as_str().map(str::to_owned)
+}
+
+async fn requeue_unfinished(store: &Store, queue: &InProcessQueue) {
     let q = r#"{"filters": [{"name": "status", "op": "in", "val": ["pending", "rendering"]}], "order_by": [{"field": "created_at"}]}"#;
     let Ok(s) = search::parse(q) else { return };
-    match state.store.search(&s, None).await {
+    match store.search(&s, None).await {
         Ok((_, rows)) => {
             for f in rows {
-                let _ = state.queue.send(f.uuid);
+                let _ = queue.send(f.to_object().to_string());
             }
         }
         Err(e) => eprintln!("faafo-api: cannot list unfinished fractals: {e}"),
@@ -39,7 +51,8 @@ fn set(name: &str, value: FieldValue) -> Option<(&'static crate::wire::fractal::
     column(name).map(|c| (c, value))
 }
 
-/// Renders one fractal and stores the PNG (or the error).
+/// Renders one fractal and stores the PNG (or the error). A fractal already done (a
+/// task delivered twice) is left alone.
 pub async fn render_one(store: &Store, uuid: &str, hostname: &str) -> Result<(), crate::store::StoreError> {
     let Some(f) = store.get(uuid).await? else { return Ok(()) };
     if f.status == Status::Done {

@@ -1,5 +1,5 @@
 //! The HTTP surface: `/v1/fractal` (Flask-Restless semantics), `/fractal/<uuid>` (the PNG),
-//! `/health`.
+//! `/health`, `/openapi.json` (described in `assets/openapi.json`: document new routes there).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -30,6 +30,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/fractal/{uuid}/image", put(upload_image))
         .route("/fractal/{uuid}", get(image))
         .route("/health", get(health))
+        .route("/openapi.json", get(super::openapi::document))
+        .route("/metrics", get(super::metrics::metrics))
+        .merge(super::gallery::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -86,38 +89,16 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         (FractalKind::Julia, None) => (Some(faafo_engine::Complex64::new(-0.8, 0.156)), new.seed),
         _ => (None, new.seed),
     };
-    let now = now_rfc3339();
-    let row = Fractal {
-        uuid: uuid.clone(),
-        checksum: None,
-        url: None,
-        duration: None,
-        size: None,
-        width: i64::from(new.width),
-        height: i64::from(new.height),
-        iterations: i64::from(new.iterations),
-        xa: new.region.xa,
-        xb: new.region.xb,
-        ya: new.region.ya,
-        yb: new.region.yb,
-        generated_by: None,
-        status: Status::Pending,
-        error: None,
-        created_at: now.clone(),
-        updated_at: now,
-        kind: new.kind.name().to_owned(),
-        c_re: c.map(|c| c.re),
-        c_im: c.map(|c| c.im),
-        seed,
-        palette: new.palette.name().to_owned(),
-    };
-    match state.store.insert(&row).await {
+    let row = Fractal::from_new(uuid.clone(), &new, c, seed, now_rfc3339());
+    // The queue message is the original's: the created object.
+    let task = row.to_object().to_string();
+    match state.store.insert_with_task(&row, Some(&task)).await {
         Ok(()) => {}
         // The original's body for any integrity failure.
         Err(StoreError::Duplicate(_)) => return Err(WireError::bad_request("IntegrityError")),
         Err(e) => return Err(internal(e)),
     }
-    let _ = state.queue.send(uuid.clone());
+    state.relay.wake.notify_one();
     let mut response = json_response(StatusCode::CREATED, &row.to_object());
     if let Ok(location) = HeaderValue::from_str(&format!("{}/v1/fractal/{uuid}", base_url(&headers))) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -320,13 +301,25 @@ async fn image(
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    let database = match state.store.search(&search::Search { limit: Some(0), ..Default::default() }, None).await {
+    let database = match state.store.outbox_len().await {
         Ok(_) => "ok",
         Err(_) => "unavailable",
     };
-    let status = if database == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    // Readiness of the queue: a passive declare, bounded so a hung broker cannot hang
+    // the health check.
+    let probe = tokio::time::timeout(std::time::Duration::from_secs(2), state.relay.queue.depth()).await;
+    let queue = if matches!(probe, Ok(Ok(_))) { "ok" } else { "unavailable" };
+    // Without the database nothing works (503); without the queue creates still work,
+    // their tasks wait in the outbox, so the service stays in (200, "degraded").
+    let status = if database != "ok" { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
     json_response(
         status,
-        &json!({ "status": if database == "ok" { "ok" } else { "degraded" }, "database": database, "queue": "embedded" }),
+        &json!({
+            "status": if database == "ok" && queue == "ok" { "ok" } else { "degraded" },
+            "database": database,
+            "queue": queue,
+            "transport": state.relay.queue.kind(),
+            "binary_upload": true,
+        }),
     )
 }

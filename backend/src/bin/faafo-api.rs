@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use faafo_backend::api::config::Config;
-use faafo_backend::api::{AppState, renderer, routes};
+use faafo_backend::api::{AppState, relay, renderer, routes};
+use faafo_backend::queue::amqp::AmqpQueue;
+use faafo_backend::queue::{memory, redact};
 use faafo_backend::store::Store;
 
 fn main() -> std::process::ExitCode {
-    let config = Config::parse();
+    let config = faafo_backend::settings::parse::<Config>(std::env::args_os()).unwrap_or_else(|e| e.exit("faafo-api"));
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -32,42 +33,32 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let auth = config.auth().map_err(anyhow::Error::msg)?;
     let url = config.database_url().context("cannot create the data directory")?;
     let store = Store::connect(&url).await.context("cannot open the database")?;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let state =
-        AppState { store, limits: faafo_engine::Limits::default(), queue: tx, hostname: Arc::from(hostname()), auth };
-    tokio::spawn(renderer::run(state.clone(), rx));
+    let host = faafo_backend::host::hostname();
+    let (state, transport) = match &config.transport_url {
+        Some(url) => {
+            let queue = AmqpQueue::new(url)?;
+            // A broker that is down at start only delays tasks (they wait in the
+            // outbox), so say so and carry on.
+            if let Err(e) = queue.connect().await {
+                eprintln!("faafo-api: warning: {e}; tasks will wait in the outbox until the broker is reachable");
+            }
+            (AppState { auth, ..AppState::new(store, Arc::new(queue), &host) }, redact(url))
+        }
+        None => {
+            let (queue, rx) = memory::channel();
+            let state = AppState { auth, ..AppState::new(store, Arc::new(queue.clone()), &host) };
+            tokio::spawn(renderer::run(state.clone(), queue, rx));
+            (state, "built-in renderer".to_owned())
+        }
+    };
+    tokio::spawn(relay::run(state.store.clone(), state.relay.clone()));
     let addr = std::net::SocketAddr::new(config.listen_address, config.bind_port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     eprintln!(
-        "faafo-api: listening on http://{} (database {})",
+        "faafo-api: listening on http://{} (database {}, tasks to {transport})",
         listener.local_addr()?,
         url.split('@').next_back().unwrap_or("")
     );
-    axum::serve(listener, routes::router(state)).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, routes::router(state)).with_graceful_shutdown(faafo_backend::shutdown::signal()).await?;
     Ok(())
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {}
-        _ = terminate => {}
-    }
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".to_owned())
 }

@@ -36,6 +36,17 @@ pub enum StoreError {
     Malformed(String),
 }
 
+/// Render durations of finished fractals (see [`Store::duration_histogram`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DurationHistogram {
+    /// Finished fractals with a duration.
+    pub count: u64,
+    /// Sum of their durations.
+    pub sum_seconds: f64,
+    /// For each bound, how many took at most that long.
+    pub cumulative: Vec<u64>,
+}
+
 /// A connected, migrated database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -200,17 +211,79 @@ impl Store {
 
     /// Inserts a new row. A uuid that exists already is [`StoreError::Duplicate`].
     pub async fn insert(&self, f: &Fractal) -> Result<(), StoreError> {
+        self.insert_with_task(f, None).await
+    }
+
+    /// Inserts a new row and, in the same transaction, its task into the outbox (see
+    /// [`Store::outbox_batch`]): either both exist afterwards or neither does.
+    pub async fn insert_with_task(&self, f: &Fractal, task: Option<&str>) -> Result<(), StoreError> {
         let marks: Vec<_> = (1..=COLUMNS.len()).map(|n| self.mark(n)).collect();
         let sql = format!("INSERT INTO fractal ({}) VALUES ({})", select_list(), marks.join(", "));
         let mut q = sqlx::query(&sql);
         for (value, c) in fractal_values(f).iter().zip(COLUMNS.iter()) {
             q = bind(q, value, c.ty);
         }
-        match q.execute(&self.pool).await {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Duplicate(f.uuid.clone())),
-            Err(e) => Err(e.into()),
+        let mut tx = self.pool.begin().await?;
+        match q.execute(&mut *tx).await {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Duplicate(f.uuid.clone()));
+            }
+            Err(e) => return Err(e.into()),
         }
+        if let Some(body) = task {
+            let sql = format!("INSERT INTO outbox (body, created_at) VALUES ({}, {})", self.mark(1), self.mark(2));
+            sqlx::query(&sql).bind(body.to_owned()).bind(f.created_at.clone()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The oldest `limit` outbox entries: (id, task body).
+    pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<(i64, String)>, StoreError> {
+        let sql = format!("SELECT id, body FROM outbox ORDER BY id LIMIT {limit}");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?))).collect()
+    }
+
+    /// Removes outbox entries once the queue has confirmed them.
+    pub async fn outbox_delete(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // The ids are integers we read ourselves: no injection is possible.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        self.pool.execute(format!("DELETE FROM outbox WHERE id IN ({list})").as_str()).await?;
+        Ok(())
+    }
+
+    /// Tasks written but not yet confirmed by the queue.
+    pub async fn outbox_len(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM outbox").fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// How many fractals are in each status.
+    pub async fn status_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM fractal GROUP BY status").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?.max(0) as u64))).collect()
+    }
+
+    /// Render durations of finished fractals as a cumulative histogram over
+    /// `bounds_seconds` (ascending), computed by the database in one scan.
+    pub async fn duration_histogram(&self, bounds_seconds: &[f64]) -> Result<DurationHistogram, StoreError> {
+        let buckets: String =
+            bounds_seconds.iter().map(|b| format!(", COUNT(CASE WHEN duration <= {b:?} THEN 1 END)")).collect();
+        let sql = format!(
+            "SELECT COUNT(*), SUM(duration){buckets} FROM fractal WHERE status = 'done' AND duration IS NOT NULL"
+        );
+        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
+        let count = row.try_get::<i64, _>(0)?.max(0) as u64;
+        let sum_seconds = row.try_get::<Option<f64>, _>(1)?.unwrap_or(0.0);
+        let cumulative = (0..bounds_seconds.len())
+            .map(|i| Ok(row.try_get::<i64, _>(i + 2)?.max(0) as u64))
+            .collect::<Result<_, StoreError>>()?;
+        Ok(DurationHistogram { count, sum_seconds, cumulative })
     }
 
     /// The row with `uuid`, if any.

@@ -14,7 +14,9 @@ pub fn migration_1(dialect: Dialect) -> Vec<String> {
         Dialect::Postgres => ("TEXT", "TEXT", "DOUBLE PRECISION", "BIGINT", "BYTEA"),
         Dialect::MySql => ("VARCHAR(36)", "VARCHAR(255)", "DOUBLE", "BIGINT", "LONGBLOB"),
     };
-    let long_text = if dialect == Dialect::MySql { "TEXT" } else { text };
+    // Not MySQL's TEXT: the protocol reports TEXT columns as BLOBs, which sqlx's `Any`
+    // driver will not decode as strings.
+    let long_text = if dialect == Dialect::MySql { "VARCHAR(8000)" } else { text };
     let table = format!(
         "CREATE TABLE IF NOT EXISTS fractal (
             uuid {text_key} NOT NULL PRIMARY KEY,
@@ -50,7 +52,27 @@ pub fn migration_1(dialect: Dialect) -> Vec<String> {
     ]
 }
 
+/// Statements of migration 2: the transactional outbox. A created fractal's task is
+/// written here in the same transaction as its row, and deleted only after the queue
+/// confirmed it, so a broker outage delays tasks instead of losing them.
+pub fn migration_2(dialect: Dialect) -> Vec<String> {
+    let id = match dialect {
+        Dialect::Sqlite => "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        Dialect::Postgres => "id BIGSERIAL PRIMARY KEY",
+        Dialect::MySql => "id BIGINT AUTO_INCREMENT PRIMARY KEY",
+    };
+    let (text, body) = match dialect {
+        // VARCHAR, not TEXT (see migration 1); a task body is well under 1 KiB.
+        Dialect::MySql => ("VARCHAR(255)", "VARCHAR(12000)"),
+        _ => ("TEXT", "TEXT"),
+    };
+    vec![format!(
+        "CREATE TABLE IF NOT EXISTS outbox ({id}, body {body} NOT NULL, created_at {text} NOT NULL){}",
+        if dialect == Dialect::MySql { " CHARACTER SET utf8mb4" } else { "" }
+    )]
+}
+
 /// Every migration, in order; `faafo_schema.version` records how many have run.
 pub fn migrations(dialect: Dialect) -> Vec<Vec<String>> {
-    vec![migration_1(dialect)]
+    vec![migration_1(dialect), migration_2(dialect)]
 }

@@ -13,6 +13,14 @@ pub struct WireError {
 }
 
 impl WireError {
+    /// The human-readable part of the body, for logs and reports.
+    pub fn message(&self) -> String {
+        match self.body.get("message").and_then(|m| m.as_str()) {
+            Some(m) => m.to_owned(),
+            None => self.body.to_string(),
+        }
+    }
+
     /// 400 `{"message": …}`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self { status: 400, body: json!({ "message": message.into() }) }

@@ -153,6 +153,35 @@ pub struct Fractal {
 }
 
 impl Fractal {
+    /// A pending row for a validated request, with the constant and seed to record and
+    /// `now` as both timestamps.
+    pub fn from_new(uuid: String, new: &NewFractal, c: Option<Complex64>, seed: Option<i64>, now: String) -> Self {
+        Self {
+            uuid,
+            checksum: None,
+            url: None,
+            duration: None,
+            size: None,
+            width: i64::from(new.width),
+            height: i64::from(new.height),
+            iterations: i64::from(new.iterations),
+            xa: new.region.xa,
+            xb: new.region.xb,
+            ya: new.region.ya,
+            yb: new.region.yb,
+            generated_by: None,
+            status: Status::Pending,
+            error: None,
+            created_at: now.clone(),
+            updated_at: now,
+            kind: new.kind.name().to_owned(),
+            c_re: c.map(|c| c.re),
+            c_im: c.map(|c| c.im),
+            seed,
+            palette: new.palette.name().to_owned(),
+        }
+    }
+
     /// The JSON object the API sends: every column, keys sorted.
     pub fn to_object(&self) -> Value {
         // serde_json's map is ordered by key (no `preserve_order`), which is exactly
@@ -203,11 +232,25 @@ pub enum FieldValue {
     Real(f64),
 }
 
+/// Longest `error` text kept; longer reports are cut.
+pub const MAX_ERROR_CHARS: usize = 4000;
+
 /// Converts a JSON value to the column's type, or says what was expected.
 pub fn typed_value(column: &Column, value: &Value) -> Result<FieldValue, WireError> {
     let bad = |expected: &str| WireError::invalid_field(column.name, format!("expected {expected}, got {value}"));
     Ok(match (column.ty, value) {
         (_, Value::Null) => FieldValue::Null,
+        // A status outside the four would make the row unreadable afterwards.
+        (ColumnType::Text, Value::String(s)) if column.name == "status" && Status::parse(s).is_none() => {
+            return Err(WireError::invalid_field(
+                "status",
+                format!("must be one of pending, rendering, done, failed; got '{s}'"),
+            ));
+        }
+        // Every database can hold this much (MySQL's column is VARCHAR(8000)).
+        (ColumnType::Text, Value::String(s)) if column.name == "error" && s.chars().count() > MAX_ERROR_CHARS => {
+            FieldValue::Text(s.chars().take(MAX_ERROR_CHARS).collect())
+        }
         (ColumnType::Text, Value::String(s)) => FieldValue::Text(s.clone()),
         (ColumnType::Integer, Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => FieldValue::Integer(i),

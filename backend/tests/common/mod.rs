@@ -6,6 +6,8 @@
 //! are never skipped.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod procs;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 

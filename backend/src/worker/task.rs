@@ -1,0 +1,97 @@
+//! What a task message asks for, checked before any work is done.
+//!
+//! The body is the original's: the created fractal's JSON object. The original worker
+//! read only `uuid`, `width`, `height`, `iterations` and the region; our API adds `kind`,
+//! `c_re`/`c_im`, `seed` and `palette` so the image is the one the API recorded.
+
+use faafo_engine::{Limits, Params};
+use serde_json::Value;
+
+use crate::wire::fractal::{self, Fractal};
+
+/// Why a message cannot be rendered.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TaskError {
+    /// Not JSON, not an object, or no usable uuid: nothing can be reported, so the
+    /// message is dead-lettered.
+    #[error("unparseable task: {0}")]
+    Unparseable(String),
+    /// A task for `uuid` whose parameters cannot be rendered: reported as failed.
+    #[error("task {uuid} cannot be rendered: {reason}")]
+    Invalid {
+        /// The fractal.
+        uuid: String,
+        /// What was wrong and what is allowed.
+        reason: String,
+    },
+}
+
+/// A task ready to render.
+#[derive(Debug, Clone)]
+pub struct Task {
+    /// The fractal.
+    pub uuid: String,
+    /// What to render.
+    pub params: Params,
+}
+
+/// Parses and validates a message body against `limits`.
+pub fn parse(body: &[u8], limits: &Limits) -> Result<Task, TaskError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| TaskError::Unparseable(format!("not JSON: {e}")))?;
+    let uuid = match value.get("uuid") {
+        Some(Value::String(u)) if !u.is_empty() && u.len() <= 36 && !u.contains(['/', '?', '#']) => u.clone(),
+        _ => return Err(TaskError::Unparseable("no \"uuid\" string of 1 to 36 URL-safe characters".into())),
+    };
+    let invalid = |reason: String| TaskError::Invalid { uuid: uuid.clone(), reason };
+    // The API's own validation, so a worker renders exactly what the API accepts.
+    let new = fractal::parse_new(&value, limits).map_err(|e| invalid(e.message()))?;
+    let row = Fractal::from_new(uuid.clone(), &new, new.c, new.seed, String::new());
+    let params = row.params().map_err(|e| invalid(e.message()))?;
+    Ok(Task { uuid, params })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use serde_json::json;
+
+    use super::*;
+
+    fn body(v: Value) -> Vec<u8> {
+        serde_json::to_vec(&v).unwrap()
+    }
+
+    fn original_task() -> Value {
+        // The original API's message: every column, nulls for what is not set yet.
+        json!({"uuid": "3a0c4b41-3d5e-4f5a-9a1e-0c7cbbd1b0f1", "width": 64, "height": 48, "iterations": 100,
+               "xa": -2.0, "xb": 1.0, "ya": -1.5, "yb": 1.5, "checksum": null, "duration": null,
+               "generated_by": null, "size": null, "url": null})
+    }
+
+    #[test]
+    fn the_originals_message_is_accepted() {
+        let t = parse(&body(original_task()), &Limits::default()).unwrap();
+        assert_eq!(t.uuid, "3a0c4b41-3d5e-4f5a-9a1e-0c7cbbd1b0f1");
+        assert_eq!((t.params.width, t.params.height, t.params.max_iterations), (64, 48, 100));
+    }
+
+    #[test]
+    fn poison_is_classified() {
+        let limits = Limits::default();
+        assert!(matches!(parse(b"{nope", &limits), Err(TaskError::Unparseable(_))));
+        assert!(matches!(parse(b"[1]", &limits), Err(TaskError::Unparseable(_))));
+        assert!(matches!(parse(&body(json!({"width": 3})), &limits), Err(TaskError::Unparseable(_))));
+        for (field, value) in [("width", json!(1)), ("iterations", json!(0)), ("xa", json!("NaN")), ("xb", json!(-9.0))]
+        {
+            let mut t = original_task();
+            t[field] = value;
+            match parse(&body(t), &limits) {
+                Err(TaskError::Invalid { uuid, reason }) => {
+                    assert_eq!(uuid, "3a0c4b41-3d5e-4f5a-9a1e-0c7cbbd1b0f1");
+                    assert!(!reason.is_empty());
+                }
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+    }
+}

@@ -2,12 +2,15 @@
 //!
 //! # Layout
 //! - [`cli`]: argument parsing and the verbs; `src/bin/faafo.rs` only calls [`cli::main`].
+//! - [`client`]: the typed faafo API client (ours or the original) the CLI and the desktop
+//!   app use.
 //! - [`cputime`]: process CPU time, for honest benchmark figures on a shared machine.
 //! - [`settings`]: options from `/etc/faafo/faafo.conf`, environment and flags, in that
 //!   order of precedence.
 
 pub mod api;
 pub mod cli;
+pub mod client;
 pub mod cputime;
 pub mod host;
 pub mod queue;

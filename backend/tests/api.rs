@@ -358,3 +358,40 @@ async fn writes_need_their_token() {
     assert_eq!(with(Some("client-t"), "DELETE", "/v1/fractal/t1", json!({})).await, StatusCode::NO_CONTENT);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn jsonp_callbacks_and_body_limits() {
+    let dir = std::env::temp_dir().join(format!("faafo-jsonp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = api(&format!("sqlite://{}", dir.join("j.db").display())).await;
+    assert_eq!(api.send_json("POST", "/v1/fractal", task("j1")).await.status, StatusCode::CREATED);
+
+    // Flask-Restless JSONP: fn({"meta": {...}, "data": body}).
+    let r = api.get("/v1/fractal?callback=show_page").await;
+    assert_eq!(r.header(header::CONTENT_TYPE), "application/javascript");
+    let text = String::from_utf8(r.bytes.clone()).unwrap();
+    let inner = text.strip_prefix("show_page(").and_then(|t| t.strip_suffix(')')).unwrap();
+    let wrapped: Value = serde_json::from_str(inner).unwrap();
+    assert_eq!(wrapped["meta"]["status"], 200);
+    assert_eq!(wrapped["data"]["num_results"], 1);
+    let r = api.get("/v1/fractal/nope?callback=cb").await;
+    let text = String::from_utf8(r.bytes.clone()).unwrap();
+    assert_eq!(text.replace(char::is_whitespace, ""), r#"cb({"data":{},"meta":{"status":404}})"#);
+    // A callback that is not a name would inject script: refused, naming what is allowed.
+    let r = api.get("/v1/fractal?callback=alert(document.cookie)").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["message"].as_str().unwrap().contains("JavaScript name"), "{}", r.json());
+
+    // Body limits: a JSON create is small; an oversized one is a 413 that names the limits.
+    let mut huge = task("j2");
+    huge["uuid"] = json!("x".repeat(faafo_backend::api::routes::MAX_JSON_BYTES));
+    let r = api.send_json("POST", "/v1/fractal", huge).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.json()["message"].as_str().unwrap().contains("at most"), "{}", r.json());
+    // An image upload may be far larger than a JSON body (this one is refused for not
+    // being a PNG, after it was read in full).
+    let big = vec![0u8; 2 * faafo_backend::api::routes::MAX_JSON_BYTES];
+    let r = api.call("PUT", "/v1/fractal/j1/image", Some("image/png"), big).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.bytes));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -53,7 +53,7 @@ async fn contract(url: &str) {
     assert!(matches!(store.insert(&f).await, Err(StoreError::Duplicate(_))), "{url}");
 
     // Pending: a row without an image; unknown: no row.
-    assert_eq!(store.image(&f.uuid).await.unwrap(), Some(None), "{url}");
+    assert_eq!(store.image(&f.uuid).await.unwrap(), None, "{url}");
     assert_eq!(store.image("nope").await.unwrap(), None, "{url}");
 
     // The worker's result.
@@ -71,7 +71,7 @@ async fn contract(url: &str) {
     assert_eq!(done.duration, Some(0.8725259304046631));
     assert_eq!(done.generated_by.as_deref(), Some("app-worker-1"));
     assert!(done.updated_at >= f.updated_at);
-    assert_eq!(store.image(&f.uuid).await.unwrap(), Some(Some(png.clone())), "{url}");
+    assert_eq!(store.image(&f.uuid).await.unwrap(), Some(png.clone()), "{url}");
     assert_eq!(store.update("nope", &fields, None).await.unwrap(), None, "{url}");
 
     // 23 rows in all: pages of 10 in uuid order.
@@ -135,4 +135,32 @@ async fn original_sqlite_spelling_and_bad_urls() {
     let err = Store::connect("oracle://scott:tiger@db/x").await.unwrap_err().to_string();
     assert!(err.contains("unsupported database_url") && !err.contains("tiger"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn images_in_a_directory_on(url: &str) {
+    use faafo_backend::store::blob::DirectoryBlobs;
+    let dir = std::env::temp_dir().join(format!("faafo-blobs-{}-{}", std::process::id(), url.len()));
+    let blobs = std::sync::Arc::new(DirectoryBlobs::new(&dir).unwrap());
+    let store = Store::connect(url).await.unwrap().with_blobs(blobs);
+    let database_only = Store::connect(url).await.unwrap();
+    let f = fractal("1d7a3c57-0f5a-4c2e-9d1b-6a8f2e4b9c01", 64);
+    store.insert(&f).await.unwrap();
+    let png = vec![0x89u8, b'P', b'N', b'G', 9, 8, 7];
+    let done = [(column("status").unwrap(), FieldValue::Text("done".into()))];
+    store.update(&f.uuid, &done, Some(&png)).await.unwrap().unwrap();
+    let file = dir.join(format!("{}.png", f.uuid));
+    assert_eq!(std::fs::read(&file).unwrap(), png, "{url}: the bytes are in the directory, as uploaded");
+    assert_eq!(store.image(&f.uuid).await.unwrap(), Some(png.clone()));
+    assert_eq!(database_only.image(&f.uuid).await.unwrap(), None, "{url}: and not in the database");
+    // No row, no file: a result for a deleted fractal writes nothing.
+    assert_eq!(store.update("gone", &done, Some(&png)).await.unwrap(), None);
+    assert!(!dir.join("gone.png").exists());
+    assert!(store.delete(&f.uuid).await.unwrap());
+    assert!(!file.exists(), "{url}: delete removes the file");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn images_can_live_in_a_directory() {
+    common::on_all_databases(|url| async move { images_in_a_directory_on(&url).await }).await;
 }

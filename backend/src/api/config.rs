@@ -9,7 +9,7 @@ use clap::Parser;
 
 /// faafo-api: the faafo REST API, web gallery and (embedded mode) renderer.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "faafo-api", version, about)]
+#[command(name = "faafo-api", version)]
 pub struct Config {
     /// Address to listen on. Anything but loopback needs --insecure until auth tokens exist.
     #[arg(long, env = "FAAFO_LISTEN_ADDRESS", default_value = "127.0.0.1")]
@@ -25,6 +25,10 @@ pub struct Config {
     /// `faafo-worker`s. Default: none, the built-in renderer takes them in process.
     #[arg(long, env = "FAAFO_TRANSPORT_URL", hide_env_values = true)]
     pub transport_url: Option<String>,
+    /// Where PNGs are kept: `database` (the `image` column) or `directory:PATH` (one file
+    /// per fractal).
+    #[arg(long, env = "FAAFO_IMAGE_STORE", default_value = "database", value_parser = parse_image_store)]
+    pub image_store: ImageStore,
     /// Token that clients must send (Authorization: Bearer) to create and delete.
     #[arg(long, env = "FAAFO_CLIENT_TOKEN", hide_env_values = true)]
     pub client_token: Option<String>,
@@ -45,6 +49,22 @@ pub struct Config {
     /// file is fine; a missing file given here is an error.
     #[arg(long, env = "FAAFO_CONFIG_FILE", default_value = crate::settings::DEFAULT_CONFIG_FILE)]
     pub config_file: PathBuf,
+}
+
+/// The `image_store` option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageStore {
+    /// In the database.
+    Database,
+    /// Files in a directory.
+    Directory(PathBuf),
+}
+
+fn parse_image_store(spec: &str) -> Result<ImageStore, String> {
+    Ok(match crate::store::blob::parse_spec(spec)? {
+        None => ImageStore::Database,
+        Some(dir) => ImageStore::Directory(dir),
+    })
 }
 
 impl Config {

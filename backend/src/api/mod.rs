@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod config;
 pub mod gallery;
+pub mod jsonp;
 pub mod metrics;
 pub mod openapi;
 pub mod relay;

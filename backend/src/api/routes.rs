@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,21 +20,31 @@ use crate::wire::fractal::{self, FieldValue, Fractal, Status, column};
 use crate::wire::paging::Paging;
 use crate::wire::search;
 
-/// Largest request body: a big PNG upload (the original had no limit at all).
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Largest PNG a worker may upload (the original had no limit at all). A 4096² render of
+/// the busiest region is about 30 MiB.
+pub const MAX_IMAGE_BYTES: usize = 64 * 1024 * 1024;
+/// Largest JSON body of a create or an update without an image.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+/// Largest result `PUT` in the original's base64 JSON: the image grows by a third.
+pub const MAX_BASE64_RESULT_BYTES: usize = MAX_IMAGE_BYTES / 3 * 4 + MAX_JSON_BYTES;
 
 /// The router with every route.
 pub fn router(state: AppState) -> Router {
+    let json_limit = DefaultBodyLimit::max(MAX_JSON_BYTES);
     Router::new()
-        .route("/v1/fractal", get(list).post(create))
-        .route("/v1/fractal/{uuid}", get(show).put(update).delete(remove))
-        .route("/v1/fractal/{uuid}/image", put(upload_image))
+        .route("/v1/fractal", get(list).post(create).layer(json_limit))
+        .route(
+            "/v1/fractal/{uuid}",
+            get(show).put(update).delete(remove).layer(DefaultBodyLimit::max(MAX_BASE64_RESULT_BYTES)),
+        )
+        .layer(axum::middleware::from_fn(super::jsonp::wrap))
+        .route("/v1/fractal/{uuid}/image", put(upload_image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES)))
         .route("/fractal/{uuid}", get(image))
         .route("/health", get(health))
         .route("/openapi.json", get(super::openapi::document))
         .route("/metrics", get(super::metrics::metrics))
         .merge(super::gallery::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(json_limit)
         .with_state(state)
 }
 
@@ -64,6 +75,21 @@ fn require_json(headers: &HeaderMap) -> Result<(), WireError> {
     if ok { Ok(()) } else { Err(WireError::unsupported_media_type()) }
 }
 
+/// The request body, or a 413 that names the limit (axum's own rejection is plain text).
+fn body_within(body: Result<Bytes, BytesRejection>) -> Result<Bytes, WireError> {
+    body.map_err(|e| {
+        let status = e.status().as_u16();
+        let message = if status == 413 {
+            format!(
+                "request body too large: at most {MAX_JSON_BYTES} bytes of JSON, {MAX_IMAGE_BYTES} bytes for an image upload, {MAX_BASE64_RESULT_BYTES} for a base64 result"
+            )
+        } else {
+            format!("cannot read the request body: {e}")
+        };
+        WireError { status, body: json!({ "message": message }) }
+    })
+}
+
 fn decode(body: &Bytes) -> Result<Value, WireError> {
     serde_json::from_slice(body).map_err(|_| WireError::unable_to_decode())
 }
@@ -74,8 +100,13 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, WireError> {
+async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, WireError> {
     state.auth.check(&headers, Role::Client)?;
+    let body = body_within(body)?;
     require_json(&headers)?;
     let new = fractal::parse_new(&decode(&body)?, &state.limits)?;
     let uuid = new.uuid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -189,9 +220,10 @@ async fn update(
     State(state): State<AppState>,
     Path(uuid): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, WireError> {
     state.auth.check(&headers, Role::Worker)?;
+    let body = body_within(body)?;
     require_json(&headers)?;
     let value = decode(&body)?;
     let mut fields = fractal::parse_update(&value)?;
@@ -229,9 +261,10 @@ async fn upload_image(
     Path(uuid): Path<String>,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, WireError> {
     state.auth.check(&headers, Role::Worker)?;
+    let body = body_within(body)?;
     let mut fields = Vec::new();
     let mut add = |name: &str, v: FieldValue| fields.extend(column(name).map(|c| (c, v)));
     if let Some(c) = query.checksum {
@@ -272,15 +305,11 @@ async fn image(
 ) -> Result<Response, WireError> {
     let not_found = || WireError { status: 404, body: json!({ "code": 404, "message": "Fracal not found" }) };
     let f = state.store.get(&uuid).await.map_err(internal)?.ok_or_else(not_found)?;
-    let png = match state.store.image(&uuid).await.map_err(internal)? {
-        Some(Some(png)) => png,
-        Some(None) => {
-            return Err(WireError {
-                status: 404,
-                body: json!({ "code": 404, "message": format!("fractal {uuid} has no image yet (status {})", f.status.as_str()), "status": f.status.as_str() }),
-            });
-        }
-        None => return Err(not_found()),
+    let Some(png) = state.store.image(&uuid).await.map_err(internal)? else {
+        return Err(WireError {
+            status: 404,
+            body: json!({ "code": 404, "message": format!("fractal {uuid} has no image yet (status {})", f.status.as_str()), "status": f.status.as_str() }),
+        });
     };
     let etag = format!("\"{}\"", f.checksum.unwrap_or_else(|| faafo_engine::sha256_hex(&png)));
     let cache = "public, max-age=86400";

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use faafo_backend::api::config::Config;
+use faafo_backend::api::config::{Config, ImageStore};
 use faafo_backend::api::{AppState, relay, renderer, routes};
 use faafo_backend::queue::amqp::AmqpQueue;
 use faafo_backend::queue::{memory, redact};
 use faafo_backend::store::Store;
+use faafo_backend::store::blob::DirectoryBlobs;
 
 fn main() -> std::process::ExitCode {
     let config = faafo_backend::settings::parse::<Config>(std::env::args_os()).unwrap_or_else(|e| e.exit("faafo-api"));
@@ -32,7 +33,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     config.check_exposure().map_err(anyhow::Error::msg)?;
     let auth = config.auth().map_err(anyhow::Error::msg)?;
     let url = config.database_url().context("cannot create the data directory")?;
-    let store = Store::connect(&url).await.context("cannot open the database")?;
+    let mut store = Store::connect(&url).await.context("cannot open the database")?;
+    if let ImageStore::Directory(dir) = &config.image_store {
+        let blobs = DirectoryBlobs::new(dir).context("cannot use the image directory")?;
+        store = store.with_blobs(Arc::new(blobs));
+    }
     let host = faafo_backend::host::hostname();
     let (state, transport) = match &config.transport_url {
         Some(url) => {
@@ -55,9 +60,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = std::net::SocketAddr::new(config.listen_address, config.bind_port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     eprintln!(
-        "faafo-api: listening on http://{} (database {}, tasks to {transport})",
+        "faafo-api: listening on http://{} (database {}, images {}, tasks to {transport})",
         listener.local_addr()?,
-        url.split('@').next_back().unwrap_or("")
+        url.split('@').next_back().unwrap_or(""),
+        state.store.blobs_description()
     );
     axum::serve(listener, routes::router(state)).with_graceful_shutdown(faafo_backend::shutdown::signal()).await?;
     Ok(())

@@ -2,9 +2,9 @@
 //!
 //! One code path for all three through sqlx's `Any` driver: the SQL that differs
 //! (placeholders, identifier quoting, column types, `ILIKE`) comes from the dialect.
-//! Images are raw PNG bytes in the `image` column (the blob-store trait with a
-//! directory and Swift backend is still to come, see the issue).
+//! Images go to a [`blob::BlobStore`]: the `image` column (default) or a directory.
 
+pub mod blob;
 mod clock;
 mod schema;
 pub mod url;
@@ -31,6 +31,9 @@ pub enum StoreError {
     /// A row with this uuid exists already.
     #[error("a fractal with uuid '{0}' already exists")]
     Duplicate(String),
+    /// The image store failed.
+    #[error(transparent)]
+    Blob(#[from] blob::BlobError),
     /// A stored row could not be read back (a value outside the schema).
     #[error("stored fractal is malformed: {0}")]
     Malformed(String),
@@ -52,6 +55,7 @@ pub struct DurationHistogram {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    blobs: std::sync::Arc<dyn blob::BlobStore>,
 }
 
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
@@ -171,9 +175,20 @@ impl Store {
             })
             .connect(&parsed.url)
             .await?;
-        let store = Self { pool, dialect: parsed.dialect };
+        let blobs = std::sync::Arc::new(blob::DatabaseBlobs::new(pool.clone(), parsed.dialect));
+        let store = Self { pool, dialect: parsed.dialect, blobs };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// This store with images kept in `blobs` instead of the database.
+    pub fn with_blobs(self, blobs: std::sync::Arc<dyn blob::BlobStore>) -> Self {
+        Self { blobs, ..self }
+    }
+
+    /// Where images are kept, for logs.
+    pub fn blobs_description(&self) -> String {
+        self.blobs.describe()
     }
 
     /// The SQL dialect of this database.
@@ -296,7 +311,11 @@ impl Store {
     /// Deletes the row; false when there was none.
     pub async fn delete(&self, uuid: &str) -> Result<bool, StoreError> {
         let sql = format!("DELETE FROM fractal WHERE uuid = {}", self.mark(1));
-        Ok(sqlx::query(&sql).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected() > 0)
+        let deleted = sqlx::query(&sql).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected() > 0;
+        if deleted {
+            self.blobs.delete(uuid).await?;
+        }
+        Ok(deleted)
     }
 
     /// Sets `fields` (and the image, when given) and `updated_at`; returns the row after
@@ -307,6 +326,14 @@ impl Store {
         fields: &[(&'static Column, FieldValue)],
         image: Option<&[u8]>,
     ) -> Result<Option<Fractal>, StoreError> {
+        if let Some(bytes) = image {
+            // The bytes first: a row marked done always has its image. A crash between
+            // the two leaves the task unfinished, and it is rendered again.
+            if self.get(uuid).await?.is_none() {
+                return Ok(None);
+            }
+            self.blobs.put(uuid, bytes).await?;
+        }
         let mut sets: Vec<String> = Vec::new();
         let mut n = 0;
         let mut next = || {
@@ -316,17 +343,11 @@ impl Store {
         for (c, _) in fields {
             sets.push(format!("{} = {}", c.name, next()));
         }
-        if image.is_some() {
-            sets.push(format!("image = {}", next()));
-        }
         sets.push(format!("updated_at = {}", next()));
         let sql = format!("UPDATE fractal SET {} WHERE uuid = {}", sets.join(", "), next());
         let mut q = sqlx::query(&sql);
         for (c, v) in fields {
             q = bind(q, v, c.ty);
-        }
-        if let Some(bytes) = image {
-            q = q.bind(bytes.to_vec());
         }
         let affected = q.bind(now_rfc3339()).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected();
         // MySQL counts only rows that changed; look the row up rather than trust 0.
@@ -336,15 +357,10 @@ impl Store {
         self.get(uuid).await
     }
 
-    /// The stored PNG: `None` when there is no such row, `Some(None)` when it has no
-    /// image yet.
-    pub async fn image(&self, uuid: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
-        let sql = format!("SELECT image FROM fractal WHERE uuid = {}", self.mark(1));
-        let row = sqlx::query(&sql).bind(uuid.to_owned()).fetch_optional(&self.pool).await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get::<Option<Vec<u8>>, _>("image")?),
-            None => None,
-        })
+    /// The stored PNG, if there is one (no row, or no image yet: `None`; callers that
+    /// need to tell the two apart have read the row already).
+    pub async fn image(&self, uuid: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.blobs.get(uuid).await?)
     }
 
     /// Runs a search: the number of matching rows (after the search's own

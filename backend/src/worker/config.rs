@@ -8,7 +8,7 @@ use clap::Parser;
 
 /// faafo-worker: renders fractal tasks from RabbitMQ and reports them to a faafo API.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "faafo-worker", version, about)]
+#[command(name = "faafo-worker", version)]
 pub struct Config {
     /// The faafo API results go to (the original's endpoint_url).
     #[arg(long, env = "FAAFO_ENDPOINT_URL", default_value = "http://localhost")]
@@ -21,12 +21,18 @@ pub struct Config {
         hide_env_values = true
     )]
     pub transport_url: String,
-    /// Token for the API's worker role (Authorization: Bearer).
-    #[arg(long, env = "FAAFO_WORKER_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
+    /// Token for the API's worker role (Authorization: Bearer). In the configuration
+    /// file: `worker_token`, the API's name for it, so one file serves both.
+    #[arg(long = "token", alias = "worker-token", env = "FAAFO_WORKER_TOKEN", hide_env_values = true)]
+    pub worker_token: Option<String>,
     /// File holding the worker token (keeps it out of the process list).
-    #[arg(long, env = "FAAFO_WORKER_TOKEN_FILE", conflicts_with = "token")]
-    pub token_file: Option<PathBuf>,
+    #[arg(
+        long = "token-file",
+        alias = "worker-token-file",
+        env = "FAAFO_WORKER_TOKEN_FILE",
+        conflicts_with = "worker_token"
+    )]
+    pub worker_token_file: Option<PathBuf>,
     /// Tasks in flight at once (also the broker prefetch). Each render uses every core;
     /// a second slot overlaps one task's upload with the next render.
     #[arg(long, env = "FAAFO_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -55,7 +61,7 @@ pub struct Config {
 impl Config {
     /// The worker token, reading the token file.
     pub fn token(&self) -> Result<Option<String>, String> {
-        match (&self.token, &self.token_file) {
+        match (&self.worker_token, &self.worker_token_file) {
             (Some(t), _) => Ok(Some(t.clone())),
             (None, Some(path)) => std::fs::read_to_string(path)
                 .map(|t| Some(t.trim().to_owned()))

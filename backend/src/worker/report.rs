@@ -12,6 +12,8 @@ use base64::Engine as _;
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
+use crate::client::http;
+
 /// What one upload attempt came to.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -58,18 +60,10 @@ const MAX_ERROR_CHARS: usize = crate::wire::fractal::MAX_ERROR_CHARS;
 
 impl Reporter {
     /// A client for `endpoint_url` (a trailing `/` is dropped: the original built
-    /// `//v1/…` from it and lost the result).
+    /// `//v1/…` from it and lost the result). HTTP basics are the API client's.
     pub fn new(endpoint_url: &str, token: Option<String>, generated_by: String) -> Result<Self, String> {
-        let base = endpoint_url.trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!("endpoint URL '{endpoint_url}' must start with http:// or https://"));
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let base = http::Endpoint::parse(endpoint_url).map_err(|e| e.to_string())?.as_str().to_owned();
+        let http = http::http_client()?;
         Ok(Self { http, base, token, generated_by, binary: false })
     }
 
@@ -81,7 +75,7 @@ impl Reporter {
             return Err(ReportError::Transient(format!("/health answered {}", response.status())));
         }
         let health: serde_json::Value = response.json().await.unwrap_or_default();
-        self.binary = health.get("binary_upload").and_then(|v| v.as_bool()).unwrap_or(false);
+        self.binary = http::advertises_extended(&health);
         Ok(())
     }
 
@@ -91,10 +85,7 @@ impl Reporter {
     }
 
     fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.token {
-            Some(t) => request.bearer_auth(t),
-            None => request,
-        }
+        http::authorize(request, self.token.as_deref())
     }
 
     /// Uploads one result.
@@ -147,12 +138,11 @@ impl Reporter {
         if status.is_success() {
             return Ok(());
         }
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        if http::is_auth_failure(status) {
             return Err(ReportError::Unauthorized(status));
         }
         let body: String = response.text().await.unwrap_or_default().chars().take(300).collect();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
-        {
+        if http::is_transient(status) {
             Err(ReportError::Transient(format!("{status} {body}")))
         } else {
             Err(ReportError::Rejected { status, body })

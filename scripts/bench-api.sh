@@ -56,15 +56,20 @@ run() {  # label, wrk args...
         "$(echo "($after - $before) * 1000000 / $HZ / $n" | bc -l)" "$p99" "$errors"
 }
 
+start_api() {  # extra faafo-api flags...
+    "$API" --database-url "$DB_URL" --bind-port $PORT --config-file /dev/null \
+        --transport-url "amqp://guest:guest@127.0.0.1:5672/$VHOST" "$@" 2>>"$WORK/api-$DB_LABEL.log" &
+    API_PID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+}
+stop_api() { kill "$API_PID"; wait "$API_PID" 2>/dev/null || true; API_PID=; }
+
 for DB_LABEL in sqlite postgresql; do
     case $DB_LABEL in
         sqlite) DB_URL="sqlite://$WORK/bench.db" ;;
         postgresql) DB_URL="postgres://postgres@127.0.0.1:5432/$PGDB" ;;
     esac
-    "$API" --database-url "$DB_URL" --bind-port $PORT --config-file /dev/null \
-        --transport-url "amqp://guest:guest@127.0.0.1:5672/$VHOST" 2>"$WORK/api-$DB_LABEL.log" &
-    API_PID=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+    start_api
     BASE=http://127.0.0.1:$PORT
     # Seed: 100 fractals, one with the 100 KB image.
     for _ in $(seq 100); do
@@ -75,5 +80,9 @@ for DB_LABEL in sqlite postgresql; do
     run "GET /fractal/<uuid> (100 KB)" "$BASE/fractal/$UUID"
     run "GET /v1/fractal (page of 10)" "$BASE/v1/fractal"
     run "POST /v1/fractal" -s scripts/bench/post.lua "$BASE/v1/fractal"
-    kill "$API_PID"; wait "$API_PID" 2>/dev/null || true; API_PID=
+    stop_api
+    # The same image without the in-memory cache: every request reads the database.
+    start_api --image-cache-mib 0
+    run "GET /fractal/<uuid> uncached" "$BASE/fractal/$UUID"
+    stop_api
 done

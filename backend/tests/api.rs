@@ -395,3 +395,29 @@ async fn jsonp_callbacks_and_body_limits() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&r.bytes));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_served_image_follows_new_results_and_deletes() {
+    let dir = std::env::temp_dir().join(format!("faafo-imgcache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = api(&format!("sqlite://{}", dir.join("c.db").display())).await;
+    assert_eq!(api.send_json("POST", "/v1/fractal", task("c1")).await.status, StatusCode::CREATED);
+    let first = small_png();
+    let r = api.call("PUT", "/v1/fractal/c1/image", Some("image/png"), first.clone()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(api.get("/fractal/c1").await.bytes, first);
+    assert_eq!(api.get("/fractal/c1").await.bytes, first, "served again (from the cache)");
+    // A new result replaces what is served at once.
+    let p = faafo_engine::scenes::find("standard").unwrap().params.with_size(30, 20);
+    let r = faafo_engine::render(&p, &Default::default(), &faafo_engine::Control::new()).unwrap();
+    let second = faafo_engine::encode_png(&r.buffer, &p.colouring, faafo_engine::BitDepth::Eight).unwrap();
+    assert_ne!(first, second);
+    let r = api.call("PUT", "/v1/fractal/c1/image", Some("image/png"), second.clone()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let served = api.get("/fractal/c1").await;
+    assert_eq!(served.bytes, second);
+    assert_eq!(served.header(header::ETAG), format!("\"{}\"", faafo_engine::sha256_hex(&second)));
+    assert_eq!(api.call("DELETE", "/v1/fractal/c1", None, vec![]).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(api.get("/fractal/c1").await.status, StatusCode::NOT_FOUND);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -164,3 +164,84 @@ async fn images_in_a_directory_on(url: &str) {
 async fn images_can_live_in_a_directory() {
     common::on_all_databases(|url| async move { images_in_a_directory_on(&url).await }).await;
 }
+
+/// The table as the original faafo's SQLAlchemy model created it (faafo-spec §2).
+fn original_table(url: &str) -> String {
+    let (float, blob) = if url.starts_with("postgres") {
+        ("FLOAT", "BYTEA")
+    } else if url.starts_with("mysql") {
+        ("FLOAT", "MEDIUMBLOB")
+    } else {
+        ("FLOAT", "BLOB")
+    };
+    format!(
+        "CREATE TABLE fractal (uuid VARCHAR(36) NOT NULL, checksum VARCHAR(256), url VARCHAR(256), duration {float}, \
+         size INTEGER, width INTEGER NOT NULL, height INTEGER NOT NULL, iterations INTEGER NOT NULL, \
+         xa {float} NOT NULL, xb {float} NOT NULL, ya {float} NOT NULL, yb {float} NOT NULL, image {blob}, \
+         generated_by VARCHAR(256), PRIMARY KEY (uuid), UNIQUE (checksum))"
+    )
+}
+
+async fn adopts_the_originals_table_on(url: &str) {
+    use base64::Engine as _;
+    use sqlx::Executor as _;
+    sqlx::any::install_default_drivers();
+    // The original created the SQLite file itself.
+    let admin_url = if url.starts_with("sqlite") { format!("{url}?mode=rwc") } else { url.to_owned() };
+    let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap();
+    admin.execute(original_table(url).as_str()).await.unwrap();
+    let png = {
+        let p = faafo_engine::scenes::find("classic").unwrap().params.with_size(24, 16);
+        let r = faafo_engine::render(&p, &Default::default(), &faafo_engine::Control::new()).unwrap();
+        faafo_engine::encode_png(&r.buffer, &p.colouring, faafo_engine::BitDepth::Eight).unwrap()
+    };
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+    let mark = |n: usize| if url.starts_with("postgres") { format!("${n}") } else { "?".to_owned() };
+    let insert = format!(
+        "INSERT INTO fractal (uuid, checksum, duration, size, width, height, iterations, xa, xb, ya, yb, image, generated_by) \
+         VALUES ({}, {}, 2.5, {}, 24, 16, 300, -2.5, 1.0, -1.5, 1.5, {}, 'app-worker-1')",
+        mark(1),
+        mark(2),
+        mark(3),
+        mark(4)
+    );
+    sqlx::query(&insert)
+        .bind("done-original")
+        .bind(faafo_engine::sha256_hex(&png))
+        .bind(b64.len() as i64)
+        .bind(b64.into_bytes())
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin
+        .execute("INSERT INTO fractal (uuid, width, height, iterations, xa, xb, ya, yb) VALUES ('pending-original', 30, 20, 100, -2.5, 1.0, -1.5, 1.5)")
+        .await
+        .unwrap();
+
+    let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    let done = store.get("done-original").await.unwrap().unwrap();
+    assert_eq!(done.status, Status::Done, "{url}");
+    assert_eq!(done.checksum.as_deref(), Some(faafo_engine::sha256_hex(&png).as_str()));
+    assert_eq!((done.width, done.xa, done.duration), (24, -2.5, Some(2.5)), "{url}");
+    assert_eq!(store.image("done-original").await.unwrap(), Some(png.clone()), "{url}: base64 decoded to the PNG");
+    assert_eq!(done.size, Some(png.len() as i64));
+    let pending = store.get("pending-original").await.unwrap().unwrap();
+    assert_eq!(pending.status, Status::Pending);
+    let outbox = store.outbox_batch(10).await.unwrap();
+    assert_eq!(outbox.len(), 1, "{url}: the pending fractal is queued again");
+    assert!(outbox[0].1.contains("pending-original"));
+    // The original table is kept; a second start copies nothing again.
+    let kept: i64 =
+        sqlx::Row::get(&sqlx::query("SELECT COUNT(*) FROM fractal_original").fetch_one(&admin).await.unwrap(), 0);
+    assert_eq!(kept, 2);
+    let again = Store::connect(url).await.unwrap();
+    let (n, _) = again.search(&search::Search::default(), None).await.unwrap();
+    assert_eq!(n, 2, "{url}");
+    assert_eq!(again.outbox_batch(10).await.unwrap().len(), 1);
+    admin.close().await;
+}
+
+#[tokio::test]
+async fn a_database_created_by_the_original_is_taken_over() {
+    common::on_all_databases(|url| async move { adopts_the_originals_table_on(&url).await }).await;
+}

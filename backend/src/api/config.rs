@@ -29,6 +29,9 @@ pub struct Config {
     /// per fractal).
     #[arg(long, env = "FAAFO_IMAGE_STORE", default_value = "database", value_parser = parse_image_store)]
     pub image_store: ImageStore,
+    /// Memory for recently served PNGs, in MiB (0 disables the cache).
+    #[arg(long, env = "FAAFO_IMAGE_CACHE_MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(0..=65536))]
+    pub image_cache_mib: u32,
     /// Token that clients must send (Authorization: Bearer) to create and delete.
     #[arg(long, env = "FAAFO_CLIENT_TOKEN", hide_env_values = true)]
     pub client_token: Option<String>,

@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod config;
 pub mod gallery;
+pub mod image_cache;
 pub mod jsonp;
 pub mod metrics;
 pub mod openapi;
@@ -44,7 +45,12 @@ pub struct AppState {
     pub hostname: Arc<str>,
     /// Tokens that writes need.
     pub auth: auth::Auth,
+    /// Finished PNGs recently served.
+    pub images: Arc<image_cache::ImageCache>,
 }
+
+/// Memory for cached PNGs unless configured otherwise.
+pub const DEFAULT_IMAGE_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 impl AppState {
     /// A state with default limits and no tokens.
@@ -55,6 +61,7 @@ impl AppState {
             relay: relay::RelayHandle::new(queue),
             hostname: Arc::from(hostname),
             auth: auth::Auth::default(),
+            images: Arc::new(image_cache::ImageCache::new(DEFAULT_IMAGE_CACHE_BYTES)),
         }
     }
 }

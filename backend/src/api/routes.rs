@@ -241,6 +241,7 @@ async fn update(
     if let Some(png) = &png {
         check_image(png, &mut fields)?;
     }
+    state.images.remove(&uuid);
     match state.store.update(&uuid, &fields, png.as_deref()).await.map_err(internal)? {
         Some(f) => Ok(json_response(StatusCode::OK, &f.to_object())),
         None => Err(WireError::not_found()),
@@ -278,6 +279,7 @@ async fn upload_image(
     }
     add("error", FieldValue::Null);
     check_image(&body, &mut fields)?;
+    state.images.remove(&uuid);
     match state.store.update(&uuid, &fields, Some(&body)).await.map_err(internal)? {
         Some(f) => Ok(json_response(StatusCode::OK, &f.to_object())),
         None => Err(WireError::not_found()),
@@ -290,6 +292,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> Result<Response, WireError> {
     state.auth.check(&headers, Role::Client)?;
+    state.images.remove(&uuid);
     if state.store.delete(&uuid).await.map_err(internal)? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -303,15 +306,26 @@ async fn image(
     Path(uuid): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WireError> {
-    let not_found = || WireError { status: 404, body: json!({ "code": 404, "message": "Fracal not found" }) };
-    let f = state.store.get(&uuid).await.map_err(internal)?.ok_or_else(not_found)?;
-    let Some(png) = state.store.image(&uuid).await.map_err(internal)? else {
-        return Err(WireError {
-            status: 404,
-            body: json!({ "code": 404, "message": format!("fractal {uuid} has no image yet (status {})", f.status.as_str()), "status": f.status.as_str() }),
-        });
+    let (checksum, png) = match state.images.get(&uuid) {
+        Some(hit) => hit,
+        None => {
+            let not_found = || WireError { status: 404, body: json!({ "code": 404, "message": "Fracal not found" }) };
+            let f = state.store.get(&uuid).await.map_err(internal)?.ok_or_else(not_found)?;
+            let Some(png) = state.store.image(&uuid).await.map_err(internal)? else {
+                return Err(WireError {
+                    status: 404,
+                    body: json!({ "code": 404, "message": format!("fractal {uuid} has no image yet (status {})", f.status.as_str()), "status": f.status.as_str() }),
+                });
+            };
+            let checksum = f.checksum.clone().unwrap_or_else(|| faafo_engine::sha256_hex(&png));
+            let png = Bytes::from(png);
+            if f.status == Status::Done {
+                state.images.insert(&uuid, &checksum, png.clone());
+            }
+            (checksum, png)
+        }
     };
-    let etag = format!("\"{}\"", f.checksum.unwrap_or_else(|| faafo_engine::sha256_hex(&png)));
+    let etag = format!("\"{checksum}\"");
     let cache = "public, max-age=86400";
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_owned())])

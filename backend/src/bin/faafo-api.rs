@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use faafo_backend::api::config::{Config, ImageStore};
+use faafo_backend::api::image_cache::ImageCache;
 use faafo_backend::api::{AppState, relay, renderer, routes};
 use faafo_backend::queue::amqp::AmqpQueue;
 use faafo_backend::queue::{memory, redact};
@@ -56,6 +57,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             (state, "built-in renderer".to_owned())
         }
     };
+    let state = AppState { images: Arc::new(ImageCache::new(config.image_cache_mib as usize * 1024 * 1024)), ..state };
     tokio::spawn(relay::run(state.store.clone(), state.relay.clone()));
     let addr = std::net::SocketAddr::new(config.listen_address, config.bind_port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

@@ -4,6 +4,7 @@
 //! (placeholders, identifier quoting, column types, `ILIKE`) comes from the dialect.
 //! Images go to a [`blob::BlobStore`]: the `image` column (default) or a directory.
 
+pub mod adopt;
 pub mod blob;
 mod clock;
 mod schema;
@@ -169,6 +170,11 @@ impl Store {
                         // busy writer wait instead of failing.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        // In WAL mode NORMAL syncs at checkpoints, not at every commit: a
+                        // crash of the process loses nothing; a power cut may lose the
+                        // last commits but never corrupts the database (SQLite's advice
+                        // for WAL).
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
                     }
                     Ok(())
                 })
@@ -214,12 +220,25 @@ impl Store {
             self.pool.execute("INSERT INTO faafo_schema (version) VALUES (0)").await?;
         }
         let done = version.unwrap_or(0) as usize;
+        // A database the original faafo created: move its table aside first.
+        if done == 0 && adopt::is_original(self).await {
+            adopt::set_aside(self).await?;
+        }
         for (i, statements) in schema::migrations(self.dialect).into_iter().enumerate().skip(done) {
             for statement in statements {
                 self.pool.execute(statement.as_str()).await?;
             }
             let set = format!("UPDATE faafo_schema SET version = {}", i + 1);
             self.pool.execute(set.as_str()).await?;
+        }
+        // Copied once; a copy interrupted half-way is completed on the next start.
+        if adopt::copy_pending(self).await {
+            let n = adopt::copy_rows(self).await?;
+            adopt::mark_copied(self, n).await?;
+            eprintln!(
+                "faafo: took over {n} fractals from the original faafo's table (kept as {})",
+                adopt::ORIGINAL_TABLE
+            );
         }
         Ok(())
     }
@@ -380,12 +399,33 @@ impl Store {
                 format!("{limit} OFFSET {}", offset.unwrap_or(0))
             }
         };
+        let page = paging.map_or(String::new(), |p| format!("LIMIT {} OFFSET {}", p.results_per_page, p.offset()));
+        if inner_limit.is_empty() && paging.is_some() {
+            // The common case (a page, no search limit/offset): rows and total in one
+            // query (a window count), so one round trip to the database instead of two.
+            let rows_sql = format!(
+                "SELECT {}, COUNT(*) OVER () AS total FROM fractal {} {} {page}",
+                select_list(),
+                sql.where_clause,
+                sql.order_clause
+            );
+            let rows = bind_params(sqlx::query(&rows_sql), &sql.params).fetch_all(&self.pool).await?;
+            if let Some(first) = rows.first() {
+                let total: i64 = first.try_get("total")?;
+                let fractals = rows.iter().map(row_to_fractal).collect::<Result<_, _>>()?;
+                return Ok((total.max(0) as u64, fractals));
+            }
+            // A page past the end (or an empty table) has no row to carry the total.
+            let count_sql = format!("SELECT COUNT(*) FROM fractal {}", sql.where_clause);
+            let total: i64 =
+                bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?.try_get(0)?;
+            return Ok((total.max(0) as u64, Vec::new()));
+        }
         let inner =
             format!("SELECT {} FROM fractal {} {} {}", select_list(), sql.where_clause, sql.order_clause, inner_limit);
         let count_sql = format!("SELECT COUNT(*) FROM ({inner}) AS matched");
-        let total: i64 = bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?.try_get(0)?;
-        let page = paging.map_or(String::new(), |p| format!("LIMIT {} OFFSET {}", p.results_per_page, p.offset()));
         let rows_sql = format!("SELECT {} FROM ({inner}) AS matched {} {page}", select_list(), sql.order_clause);
+        let total: i64 = bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?.try_get(0)?;
         let rows = bind_params(sqlx::query(&rows_sql), &sql.params).fetch_all(&self.pool).await?;
         let fractals = rows.iter().map(row_to_fractal).collect::<Result<_, _>>()?;
         Ok((total.max(0) as u64, fractals))

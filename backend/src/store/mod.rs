@@ -8,6 +8,7 @@ pub mod adopt;
 pub mod blob;
 mod clock;
 mod schema;
+pub mod swift;
 pub mod url;
 
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
@@ -345,13 +346,13 @@ impl Store {
         fields: &[(&'static Column, FieldValue)],
         image: Option<&[u8]>,
     ) -> Result<Option<Fractal>, StoreError> {
-        if let Some(bytes) = image {
-            // The bytes first: a row marked done always has its image. A crash between
-            // the two leaves the task unfinished, and it is rendered again.
-            if self.get(uuid).await?.is_none() {
-                return Ok(None);
-            }
-            self.blobs.put(uuid, bytes).await?;
+        // Bytes in the row go in the same statement as the fields (one write); bytes
+        // elsewhere go first, so a row marked done always has its image (a crash between
+        // the two leaves the task unfinished, and it is rendered again).
+        let image_in_row = image.filter(|_| self.blobs.in_row());
+        if let Some(bytes) = image.filter(|_| !self.blobs.in_row()) {
+            let Some(row) = self.get(uuid).await? else { return Ok(None) };
+            self.blobs.put_fractal(&row, bytes).await?;
         }
         let mut sets: Vec<String> = Vec::new();
         let mut n = 0;
@@ -362,11 +363,17 @@ impl Store {
         for (c, _) in fields {
             sets.push(format!("{} = {}", c.name, next()));
         }
+        if image_in_row.is_some() {
+            sets.push(format!("image = {}", next()));
+        }
         sets.push(format!("updated_at = {}", next()));
         let sql = format!("UPDATE fractal SET {} WHERE uuid = {}", sets.join(", "), next());
         let mut q = sqlx::query(&sql);
         for (c, v) in fields {
             q = bind(q, v, c.ty);
+        }
+        if let Some(bytes) = image_in_row {
+            q = q.bind(bytes.to_vec());
         }
         let affected = q.bind(now_rfc3339()).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected();
         // MySQL counts only rows that changed; look the row up rather than trust 0.

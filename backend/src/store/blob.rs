@@ -17,6 +17,9 @@ pub enum BlobError {
     /// The database failed.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// Object storage (Swift) failed.
+    #[error("object storage: {0}")]
+    Remote(String),
     /// The file system failed.
     #[error("image file {path}: {source}")]
     Io {
@@ -31,12 +34,26 @@ pub enum BlobError {
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Stores `bytes` for `uuid`, replacing what was there.
     fn put<'a>(&'a self, uuid: &'a str, bytes: &'a [u8]) -> BoxFuture<'a, Result<(), BlobError>>;
+    /// Stores the image of `fractal`; stores that keep metadata (Swift) keep its
+    /// parameters too. By default the same as [`BlobStore::put`].
+    fn put_fractal<'a>(
+        &'a self,
+        fractal: &'a crate::wire::fractal::Fractal,
+        bytes: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), BlobError>> {
+        self.put(&fractal.uuid, bytes)
+    }
     /// The bytes for `uuid`, if any.
     fn get<'a>(&'a self, uuid: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, BlobError>>;
     /// Removes the bytes for `uuid` (nothing to remove is fine).
     fn delete<'a>(&'a self, uuid: &'a str) -> BoxFuture<'a, Result<(), BlobError>>;
     /// Short description for logs.
     fn describe(&self) -> String;
+    /// True when the bytes live in the fractal row itself, so the store can write them
+    /// in the same `UPDATE` as the result's other fields.
+    fn in_row(&self) -> bool {
+        false
+    }
 }
 
 /// Images in the `fractal.image` column.
@@ -83,6 +100,10 @@ impl BlobStore for DatabaseBlobs {
 
     fn describe(&self) -> String {
         "in the database".to_owned()
+    }
+
+    fn in_row(&self) -> bool {
+        true
     }
 }
 

@@ -79,6 +79,7 @@ for DB_LABEL in sqlite postgresql; do
     curl -sf -X PUT -H 'Content-Type: image/png' --data-binary @"$WORK/100k.png" "$BASE/v1/fractal/$UUID/image?duration=0.1&generated_by=bench" >/dev/null
     run "GET /fractal/<uuid> (100 KB)" "$BASE/fractal/$UUID"
     run "GET /v1/fractal (page of 10)" "$BASE/v1/fractal"
+    run "GET /v1/fractal uncached" -s scripts/bench/list-uncached.lua "$BASE"
     run "POST /v1/fractal" -s scripts/bench/post.lua "$BASE/v1/fractal"
     stop_api
     # The same image without the in-memory cache: every request reads the database.

@@ -421,3 +421,23 @@ async fn a_served_image_follows_new_results_and_deletes() {
     assert_eq!(api.get("/fractal/c1").await.status, StatusCode::NOT_FOUND);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn lists_reflect_every_write_at_once() {
+    let dir = std::env::temp_dir().join(format!("faafo-pages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let api = api(&format!("sqlite://{}", dir.join("p.db").display())).await;
+    let count = |r: Reply| r.json()["num_results"].as_u64().unwrap();
+    assert_eq!(count(api.get("/v1/fractal").await), 0);
+    assert_eq!(api.send_json("POST", "/v1/fractal", task("p1")).await.status, StatusCode::CREATED);
+    assert_eq!(count(api.get("/v1/fractal").await), 1, "a create through the API");
+    assert_eq!(count(api.get("/v1/fractal").await), 1);
+    // A write that bypasses the routes (as the embedded renderer's do).
+    let status = faafo_backend::wire::fractal::column("status").unwrap();
+    let done = [(status, faafo_backend::wire::fractal::FieldValue::Text("failed".into()))];
+    api.state.store.update("p1", &done, None).await.unwrap();
+    assert_eq!(api.get("/v1/fractal").await.json()["objects"][0]["status"], "failed");
+    assert_eq!(api.call("DELETE", "/v1/fractal/p1", None, vec![]).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(count(api.get("/v1/fractal").await), 0, "a delete");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -218,6 +218,7 @@ async fn poison_tasks_end_failed_or_dead_lettered_and_the_worker_keeps_serving()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(vhost.messages("normal.dead"), 3, "{}", w.log_text());
+    assert_eq!(metric(&http, &api.base, "faafo_dead_letters").await, Some(3.0), "visible in the API's metrics");
     assert_eq!(vhost.messages("normal"), 0);
     assert!(w.child_alive(), "the worker is still serving");
 }

@@ -52,6 +52,13 @@ async fn render(state: &AppState) -> Result<String, crate::store::StoreError> {
         let _ = writeln!(out, "# TYPE faafo_queue_depth gauge\nfaafo_queue_depth{{transport=\"{transport}\"}} {depth}");
     }
 
+    let dead = tokio::time::timeout(std::time::Duration::from_secs(2), state.relay.queue.dead_letters()).await;
+    if let Ok(Ok(dead)) = dead {
+        out.push_str("# HELP faafo_dead_letters Tasks workers set aside (unparseable, or redelivered too often).\n");
+        let _ =
+            writeln!(out, "# TYPE faafo_dead_letters gauge\nfaafo_dead_letters{{transport=\"{transport}\"}} {dead}");
+    }
+
     let h = state.store.duration_histogram(&DURATION_BOUNDS_SECONDS).await?;
     out.push_str("# HELP faafo_render_duration_seconds Render time of finished fractals.\n");
     out.push_str("# TYPE faafo_render_duration_seconds histogram\n");

@@ -22,6 +22,7 @@ pub mod image_cache;
 pub mod jsonp;
 pub mod metrics;
 pub mod openapi;
+pub mod page_cache;
 pub mod relay;
 pub mod renderer;
 pub mod routes;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub auth: auth::Auth,
     /// Finished PNGs recently served.
     pub images: Arc<image_cache::ImageCache>,
+    /// List pages recently served.
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 /// Memory for cached PNGs unless configured otherwise.
@@ -62,6 +65,7 @@ impl AppState {
             hostname: Arc::from(hostname),
             auth: auth::Auth::default(),
             images: Arc::new(image_cache::ImageCache::new(DEFAULT_IMAGE_CACHE_BYTES)),
+            pages: Arc::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::Role;
+use super::page_cache::Page;
 use crate::store::{StoreError, now_rfc3339};
 use crate::wire::WireError;
 use crate::wire::fractal::{self, FieldValue, Fractal, Status, column};
@@ -147,8 +148,16 @@ struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
+    RawQuery(raw): RawQuery,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WireError> {
+    // The same query (and host, which the Link header names) with no write since: the
+    // page is the one computed last time.
+    let key = format!("{}?{}", base_url(&headers), raw.unwrap_or_default());
+    let generation = state.store.write_generation();
+    if let Some(page) = state.pages.get(&key, generation) {
+        return Ok(page_response(page));
+    }
     let search = match &query.q {
         Some(q) => search::parse(q)?,
         None => search::Search::default(),
@@ -164,12 +173,24 @@ async fn list(
     let paging = Paging::parse(query.page.as_deref(), query.results_per_page.as_deref())?;
     let (n, rows) = state.store.search(&search, Some(paging)).await.map_err(internal)?;
     let objects = rows.iter().map(Fractal::to_object).collect();
-    let mut response = json_response(StatusCode::OK, &paging.envelope(n, objects));
+    let body = serde_json::to_string_pretty(&paging.envelope(n, objects)).unwrap_or_else(|_| "{}".to_owned());
     let link = paging.link_header(&format!("{}/v1/fractal", base_url(&headers)), n);
-    if let Ok(v) = HeaderValue::from_str(&link) {
+    let page = Page { status: 200, body: Bytes::from(body), link: Some(link) };
+    state.pages.insert(key, generation, page.clone());
+    Ok(page_response(page))
+}
+
+fn page_response(page: Page) -> Response {
+    let mut response = (
+        StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK),
+        [(header::CONTENT_TYPE, "application/json")],
+        page.body,
+    )
+        .into_response();
+    if let Some(v) = page.link.and_then(|l| HeaderValue::from_str(&l).ok()) {
         response.headers_mut().insert(header::LINK, v);
     }
-    Ok(response)
+    response
 }
 
 async fn show(State(state): State<AppState>, Path(uuid): Path<String>) -> Result<Response, WireError> {

@@ -110,6 +110,13 @@ fn check(confirmation: Confirmation) -> Result<(), QueueError> {
     }
 }
 
+/// Messages in `queue`, by a passive declare (which also fails if it does not exist).
+async fn count(channel: &Channel, queue: &str) -> Result<u64, QueueError> {
+    let passive = QueueDeclareOptions { passive: true, ..Default::default() };
+    let queue = channel.queue_declare(queue.into(), passive, FieldTable::default()).await?;
+    Ok(u64::from(queue.message_count()))
+}
+
 /// One open connection with a confirm-mode channel and the topology declared.
 #[derive(Debug)]
 struct Link {
@@ -193,11 +200,11 @@ impl TaskQueue for AmqpQueue {
     }
 
     fn depth(&self) -> BoxFuture<'_, Result<u64, QueueError>> {
-        Box::pin(self.with_link(async |link: &Link| {
-            let passive = QueueDeclareOptions { passive: true, ..Default::default() };
-            let queue = link.channel.queue_declare(QUEUE.into(), passive, FieldTable::default()).await?;
-            Ok(u64::from(queue.message_count()))
-        }))
+        Box::pin(self.with_link(async |link: &Link| count(&link.channel, QUEUE).await))
+    }
+
+    fn dead_letters(&self) -> BoxFuture<'_, Result<u64, QueueError>> {
+        Box::pin(self.with_link(async |link: &Link| count(&link.channel, DEAD_QUEUE).await))
     }
 
     fn kind(&self) -> &'static str {

@@ -58,6 +58,12 @@ pub trait TaskQueue: Send + Sync + std::fmt::Debug {
     /// Tasks waiting to be taken, when the queue can tell.
     fn depth(&self) -> BoxFuture<'_, Result<u64, QueueError>>;
 
+    /// Messages workers set aside in the dead-letter queue (unparseable, or redelivered
+    /// too often). The in-process queue has none: its renderer marks such tasks failed.
+    fn dead_letters(&self) -> BoxFuture<'_, Result<u64, QueueError>> {
+        Box::pin(async { Ok(0) })
+    }
+
     /// Short name for health output and logs: `amqp` or `embedded`.
     fn kind(&self) -> &'static str;
 }

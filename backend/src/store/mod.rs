@@ -58,6 +58,9 @@ pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
     blobs: std::sync::Arc<dyn blob::BlobStore>,
+    /// Counts writes to `fractal` through this store (and its clones), so caches of
+    /// query results know when they are stale.
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
@@ -183,7 +186,7 @@ impl Store {
             .connect(&parsed.url)
             .await?;
         let blobs = std::sync::Arc::new(blob::DatabaseBlobs::new(pool.clone(), parsed.dialect));
-        let store = Self { pool, dialect: parsed.dialect, blobs };
+        let store = Self { pool, dialect: parsed.dialect, blobs, writes: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -196,6 +199,16 @@ impl Store {
     /// Where images are kept, for logs.
     pub fn blobs_description(&self) -> String {
         self.blobs.describe()
+    }
+
+    /// How many writes to fractals this process has made; a cached read taken at an
+    /// older count may be stale.
+    pub fn write_generation(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn wrote(&self) {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The SQL dialect of this database.
@@ -271,6 +284,7 @@ impl Store {
             sqlx::query(&sql).bind(body.to_owned()).bind(f.created_at.clone()).execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        self.wrote();
         Ok(())
     }
 
@@ -332,6 +346,7 @@ impl Store {
     pub async fn delete(&self, uuid: &str) -> Result<bool, StoreError> {
         let sql = format!("DELETE FROM fractal WHERE uuid = {}", self.mark(1));
         let deleted = sqlx::query(&sql).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected() > 0;
+        self.wrote();
         if deleted {
             self.blobs.delete(uuid).await?;
         }
@@ -376,6 +391,7 @@ impl Store {
             q = q.bind(bytes.to_vec());
         }
         let affected = q.bind(now_rfc3339()).bind(uuid.to_owned()).execute(&self.pool).await?.rows_affected();
+        self.wrote();
         // MySQL counts only rows that changed; look the row up rather than trust 0.
         if affected == 0 && self.dialect != Dialect::MySql {
             return Ok(None);

@@ -9,4 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/services.sh
+# `cloud-init schema` for the deploy tests' user-data check (extracted, not installed).
+scripts/cloud-init-tool.sh
 cargo test --workspace "$@"

@@ -5,6 +5,7 @@
 //! - [`client`]: the typed faafo API client (ours or the original) the CLI and the desktop
 //!   app use.
 //! - [`cputime`]: process CPU time, for honest benchmark figures on a shared machine.
+//! - [`deploy`]: `faafo deploy` — controller and workers on an OpenStack project, and back.
 //! - [`settings`]: options from `/etc/faafo/faafo.conf`, environment and flags, in that
 //!   order of precedence.
 
@@ -12,6 +13,7 @@ pub mod api;
 pub mod cli;
 pub mod client;
 pub mod cputime;
+pub mod deploy;
 pub mod host;
 pub mod queue;
 pub mod settings;

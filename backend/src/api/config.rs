@@ -25,8 +25,9 @@ pub struct Config {
     /// `faafo-worker`s. Default: none, the built-in renderer takes them in process.
     #[arg(long, env = "FAAFO_TRANSPORT_URL", hide_env_values = true)]
     pub transport_url: Option<String>,
-    /// Where PNGs are kept: `database` (the `image` column) or `directory:PATH` (one file
-    /// per fractal).
+    /// Where PNGs are kept: `database` (the `image` column), `directory:PATH` (one file
+    /// per fractal) or `swift:CONTAINER` (OpenStack object storage; credentials from
+    /// OS_CLOUD and a clouds.yaml, or the OS_* variables).
     #[arg(long, env = "FAAFO_IMAGE_STORE", default_value = "database", value_parser = parse_image_store)]
     pub image_store: ImageStore,
     /// Memory for recently served PNGs, in MiB (0 disables the cache).
@@ -61,10 +62,19 @@ pub enum ImageStore {
     Database,
     /// Files in a directory.
     Directory(PathBuf),
+    /// Objects in a Swift container.
+    Swift(String),
 }
 
 fn parse_image_store(spec: &str) -> Result<ImageStore, String> {
-    Ok(match crate::store::blob::parse_spec(spec)? {
+    if let Some(container) = spec.strip_prefix("swift:") {
+        return if crate::store::swift::valid_container(container) {
+            Ok(ImageStore::Swift(container.to_owned()))
+        } else {
+            Err(format!("'{container}' is not a Swift container name"))
+        };
+    }
+    Ok(match crate::store::blob::parse_spec(spec).map_err(|e| format!("{e}, or 'swift:CONTAINER'"))? {
         None => ImageStore::Database,
         Some(dir) => ImageStore::Directory(dir),
     })

@@ -10,6 +10,7 @@ use faafo_backend::queue::amqp::AmqpQueue;
 use faafo_backend::queue::{memory, redact};
 use faafo_backend::store::Store;
 use faafo_backend::store::blob::DirectoryBlobs;
+use faafo_backend::store::swift::SwiftBlobs;
 
 fn main() -> std::process::ExitCode {
     let config = faafo_backend::settings::parse::<Config>(std::env::args_os()).unwrap_or_else(|e| e.exit("faafo-api"));
@@ -37,6 +38,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut store = Store::connect(&url).await.context("cannot open the database")?;
     if let ImageStore::Directory(dir) = &config.image_store {
         let blobs = DirectoryBlobs::new(dir).context("cannot use the image directory")?;
+        store = store.with_blobs(Arc::new(blobs));
+    }
+    if let ImageStore::Swift(container) = &config.image_store {
+        let blobs = SwiftBlobs::from_env(container).await.context("cannot use the Swift image store")?;
         store = store.with_blobs(Arc::new(blobs));
     }
     let host = faafo_backend::host::hostname();

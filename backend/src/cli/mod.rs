@@ -2,13 +2,15 @@
 //! and an exit code.
 //!
 //! Local verbs: `render`, `bench`. Service verbs, on [`crate::client`]: `create`, `list`,
-//! `show`, `get`, `delete`, `demo`. Global options come from flags, `FAAFO_*` environment
+//! `show`, `get`, `delete`, `demo`. OpenStack, on [`crate::deploy`]: `deploy
+//! plan|up|status|scale|down`. Global options come from flags, `FAAFO_*` environment
 //! variables or `/etc/faafo/faafo.conf` ([`crate::settings`]), and may stand before or
 //! after the verb.
 
 mod bench;
 mod create;
 mod delete;
+mod deploy;
 mod get;
 mod list;
 pub mod output;
@@ -114,6 +116,8 @@ enum Command {
     Delete(delete::DeleteArgs),
     /// Create one random batch, wait for it, and say where to see it (install.sh -r demo).
     Demo(create::DemoArgs),
+    /// Deploy to an OpenStack project: plan, up, status, scale, down.
+    Deploy(deploy::DeployArgs),
 }
 
 /// A failure that maps to a specific exit code.
@@ -184,6 +188,9 @@ where
 /// The exit code an error stands for.
 fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
+        if let Some(code) = deploy::exit_code(cause) {
+            return code;
+        }
         if let Some(e) = cause.downcast_ref::<ClientError>() {
             return match e {
                 ClientError::BadEndpoint(_) | ClientError::Unsupported { .. } | ClientError::Rejected { .. } => {
@@ -225,6 +232,7 @@ pub fn main() -> ExitCode {
         Command::Get(args) => service(g, |ctx| async move { get::run(&ctx, &args).await }),
         Command::Delete(args) => service(g, |ctx| async move { delete::run(&ctx, &args).await }),
         Command::Demo(args) => service(g, |ctx| async move { create::demo(&ctx, &args).await }),
+        Command::Deploy(args) => deploy::run(&args, g.format, g.verbose || g.debug),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

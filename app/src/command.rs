@@ -1,0 +1,94 @@
+//! What the UI asks for. Panels and the canvas return commands instead of changing state
+//! themselves; [`crate::ExplorerApp`] applies them in one place, which is where history,
+//! persistence and re-rendering are taken care of.
+//!
+//! Seam for the issues to come: sending heavy renders to a faafo API and deploying to
+//! OpenStack will add their own commands (and a panel module each) here; nothing in the
+//! local rendering path needs to change for them.
+
+use std::path::PathBuf;
+
+use faafo_engine::{Colouring, Complex64, Fractal, FractalKind, Palette};
+
+use crate::file_dialog::DialogPurpose;
+use crate::location::{Iterations, Location};
+use crate::view::View;
+
+/// One change the UI asks for.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Move the view (wheel, drag, keys, box, double-click). `continuous_at` is the time
+    /// of a continuous gesture (it groups history entries), `None` for a discrete change.
+    SetView {
+        /// The new view.
+        view: View,
+        /// Time of a continuous change.
+        continuous_at: Option<f64>,
+    },
+    /// Go to a location (bookmark, pasted text, opened file), optionally with colours.
+    GoTo {
+        /// Where.
+        location: Location,
+        /// Colours to switch to, if the source had any.
+        colouring: Option<Colouring>,
+    },
+    /// Switch kind; the view goes to the kind's home.
+    SetKind(FractalKind),
+    /// Change the constants (c, power) of the current kind; the view stays.
+    SetFractal(Fractal),
+    /// Change the iteration limit.
+    SetIterations(Iterations),
+    /// Change offset, cycle length or interior colour (or the palette).
+    SetColouring(Colouring),
+    /// Use an engine palette (dropping a loaded palette file).
+    SetPalette(Palette),
+    /// Load a palette file.
+    LoadPalette(PathBuf),
+    /// Turn colour cycling on or off, at a speed in cycles per minute.
+    SetCycling {
+        /// On or off.
+        on: bool,
+        /// Speed.
+        cycles_per_minute: f32,
+    },
+    /// Switch to the Julia set of `c` (Ctrl-click on a Mandelbrot view).
+    PickJulia(Complex64),
+    /// History back.
+    Back,
+    /// History forward.
+    Forward,
+    /// Back to the kind's home view.
+    Reset,
+    /// Bookmark the current location under a name.
+    AddBookmark(String),
+    /// Go to bookmark `i`.
+    OpenBookmark(usize),
+    /// Delete bookmark `i`.
+    DeleteBookmark(usize),
+    /// Put the location's text on the clipboard.
+    CopyLocation,
+    /// Go to the location in the text (one line, or a whole parameter file).
+    PasteLocation(String),
+    /// Open a parameter file.
+    OpenParams(PathBuf),
+    /// Save the location and colours as a parameter file.
+    SaveParams(PathBuf),
+    /// Open a native file dialog.
+    Browse(DialogPurpose),
+    /// Show or hide the "Save image" window.
+    ShowSaveImage(bool),
+    /// Start saving an image.
+    StartSave {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// Destination.
+        path: PathBuf,
+    },
+    /// Cancel the running save.
+    CancelSave,
+    /// Tell the person something went wrong (bad typed input).
+    Error(String),
+}

@@ -1,0 +1,291 @@
+//! A location: which fractal, where, and how deep to iterate. It is what history,
+//! bookmarks, parameter files and the copy/paste text all store.
+//!
+//! The text form is one line of `key=value` words after the kind, e.g.
+//! `mandelbrot center=-0.743643887037151,0.13182590420533 scale=1e-6 iterations=auto`,
+//! so it survives chat programs and e-mail, and every number keeps full f64 precision
+//! (Rust prints the shortest text that reads back to the same bits).
+
+use std::fmt;
+
+use faafo_engine::fractal::{MAX_MULTIBROT_POWER, parse_complex};
+use faafo_engine::params::DEFAULT_MAX_ITERATIONS;
+use faafo_engine::{Complex64, Fractal, FractalKind};
+use serde::{Deserialize, Serialize};
+
+use crate::view::{MAX_SCALE, View};
+
+/// The iteration limit: fixed, or growing with the zoom so deep views stay detailed
+/// without making shallow ones slow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "IterationsRepr", into = "IterationsRepr")]
+pub enum Iterations {
+    /// [`auto_iterations`] of the current zoom.
+    #[default]
+    Auto,
+    /// Exactly this many (1..=[`DEFAULT_MAX_ITERATIONS`]).
+    Fixed(u32),
+}
+
+/// How iterations look in files: the word `auto` or a number.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum IterationsRepr {
+    Number(i64),
+    Word(String),
+}
+
+impl TryFrom<IterationsRepr> for Iterations {
+    type Error = String;
+
+    fn try_from(r: IterationsRepr) -> Result<Self, String> {
+        match r {
+            IterationsRepr::Number(n) => Iterations::checked(i128::from(n)),
+            IterationsRepr::Word(w) => w.parse(),
+        }
+    }
+}
+
+impl From<Iterations> for IterationsRepr {
+    fn from(i: Iterations) -> Self {
+        match i {
+            Iterations::Auto => Self::Word("auto".to_owned()),
+            Iterations::Fixed(n) => Self::Number(i64::from(n)),
+        }
+    }
+}
+
+impl Iterations {
+    /// A fixed limit, checked against the engine's range; the error says what is allowed.
+    pub fn checked(n: i128) -> Result<Self, String> {
+        if (1..=i128::from(DEFAULT_MAX_ITERATIONS)).contains(&n) {
+            Ok(Self::Fixed(n as u32))
+        } else {
+            Err(format!("iterations must be between 1 and {DEFAULT_MAX_ITERATIONS} (or auto), got {n}"))
+        }
+    }
+
+    /// The limit to render with at `zoom` (magnification from the home view).
+    pub fn at_zoom(self, zoom: f64) -> u32 {
+        match self {
+            Self::Auto => auto_iterations(zoom),
+            Self::Fixed(n) => n,
+        }
+    }
+}
+
+impl std::str::FromStr for Iterations {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("auto") {
+            return Ok(Self::Auto);
+        }
+        // Parse wide so that 10^12 is reported as out of range, not as "not a number".
+        match t.replace('_', "").parse::<i128>() {
+            Ok(n) => Self::checked(n),
+            Err(_) => Err(format!(
+                "iterations must be a whole number between 1 and {DEFAULT_MAX_ITERATIONS} or auto, got '{t}'"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Iterations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Auto => f.write_str("auto"),
+            Self::Fixed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// The automatic iteration limit: 250 at the home view, growing with the number of
+/// decades zoomed (about 1 000 at 10³, 2 700 at Seahorse Valley's 10^6.5, 7 700 at the
+/// f64 limit near 10^13.5). Deep boundary detail needs more steps to escape; a fixed
+/// limit would leave deep views black or shallow ones slow. Tuned by eye on the engine's
+/// `seahorse` scene, whose minibrot edge is still soft at 1 300 and crisp from about 3 000.
+pub fn auto_iterations(zoom: f64) -> u32 {
+    let decades = zoom.max(1.0).log10();
+    (250.0 + 150.0 * decades.powf(1.5)).round().min(f64::from(DEFAULT_MAX_ITERATIONS)) as u32
+}
+
+/// Which fractal, where, and how deep.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// The kind and its constants.
+    pub fractal: Fractal,
+    /// Centre and scale.
+    pub view: View,
+    /// The iteration limit.
+    pub iterations: Iterations,
+}
+
+impl Default for Location {
+    fn default() -> Self {
+        Self::home(Fractal::Mandelbrot)
+    }
+}
+
+impl Location {
+    /// `fractal` at its home view with automatic iterations.
+    pub fn home(fractal: Fractal) -> Self {
+        Self { fractal, view: View::home(fractal.kind()), iterations: Iterations::Auto }
+    }
+
+    /// Magnification from the kind's home view.
+    pub fn zoom(&self) -> f64 {
+        self.view.zoom(self.fractal.kind())
+    }
+
+    /// The iteration limit at this location.
+    pub fn max_iterations(&self) -> u32 {
+        self.iterations.at_zoom(self.zoom())
+    }
+
+    /// Checks everything a file or a paste could get wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        self.fractal.validate().map_err(|e| e.to_string())?;
+        if !self.view.is_finite() || self.view.scale > MAX_SCALE {
+            return Err(format!(
+                "the view needs a finite centre and a scale between 0 and {MAX_SCALE}, got centre {} and scale {:e}",
+                fmt_complex(self.view.center),
+                self.view.scale
+            ));
+        }
+        if let Iterations::Fixed(n) = self.iterations {
+            Iterations::checked(i128::from(n))?;
+        }
+        Ok(())
+    }
+
+    /// The one-line text form (see the module docs).
+    pub fn to_text(&self) -> String {
+        let mut s = self.fractal.kind().name().to_owned();
+        match self.fractal {
+            Fractal::Julia { c } | Fractal::Classic { c } => s += &format!(" c={}", fmt_complex(c)),
+            Fractal::Multibrot { power } => s += &format!(" power={power}"),
+            Fractal::Mandelbrot | Fractal::BurningShip => {}
+        }
+        s += &format!(
+            " center={} scale={:e} iterations={}",
+            fmt_complex(self.view.center),
+            self.view.scale,
+            self.iterations
+        );
+        s
+    }
+
+    /// Reads the one-line text form. Missing keys take the kind's defaults (home view,
+    /// automatic iterations); unknown keys and bad numbers are errors that name the key.
+    pub fn parse_text(text: &str) -> Result<Self, String> {
+        let mut words = text.split_whitespace();
+        let kind_word = words.next().ok_or("the location is empty")?;
+        let kind: FractalKind = kind_word.trim_start_matches("faafo:").parse().map_err(|e| format!("{e}"))?;
+        let (mut c, mut power, mut center, mut scale, mut iterations) = (None, None, None, None, Iterations::Auto);
+        for word in words {
+            let (key, value) =
+                word.split_once('=').ok_or_else(|| format!("expected key=value, got '{word}' in the location"))?;
+            match key {
+                "c" => c = Some(parse_complex(value).map_err(|e| e.to_string())?),
+                "power" => {
+                    power = Some(value.parse::<u32>().map_err(|_| {
+                        format!("power must be a whole number between 2 and {MAX_MULTIBROT_POWER}, got '{value}'")
+                    })?)
+                }
+                "center" | "centre" => center = Some(parse_complex(value).map_err(|e| e.to_string())?),
+                "scale" => {
+                    scale = Some(
+                        value.parse::<f64>().map_err(|_| format!("scale must be a positive number, got '{value}'"))?,
+                    )
+                }
+                "iterations" => iterations = value.parse()?,
+                other => {
+                    return Err(format!(
+                        "unknown key '{other}' in the location (expected c, power, center, scale, iterations)"
+                    ));
+                }
+            }
+        }
+        let fractal = match kind {
+            FractalKind::Mandelbrot => Fractal::Mandelbrot,
+            FractalKind::BurningShip => Fractal::BurningShip,
+            FractalKind::Multibrot => Fractal::Multibrot { power: power.unwrap_or(3) },
+            FractalKind::Julia => Fractal::Julia { c: c.unwrap_or(Complex64::new(-0.8, 0.156)) },
+            FractalKind::Classic => Fractal::Classic { c: c.unwrap_or(Complex64::new(0.285, 0.01)) },
+        };
+        let home = View::home(kind);
+        let view = View { center: center.unwrap_or(home.center), scale: scale.unwrap_or(home.scale) };
+        let location = Self { fractal, view, iterations };
+        location.validate()?;
+        Ok(location)
+    }
+}
+
+/// `re,im` with full precision.
+pub fn fmt_complex(z: Complex64) -> String {
+    format!("{},{}", z.re, z.im)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use super::*;
+
+    #[test]
+    fn text_round_trips_bit_for_bit() {
+        let locations = [
+            Location::default(),
+            Location {
+                fractal: Fractal::Julia { c: Complex64::new(-0.8, 0.156) },
+                view: View::new(0.123_456_789_012_345_68, -1.0 / 3.0, 2.345678901234567e-11),
+                iterations: Iterations::Fixed(4321),
+            },
+            Location { fractal: Fractal::Multibrot { power: 5 }, ..Location::default() },
+            Location { fractal: Fractal::Classic { c: Complex64::new(0.285, 0.01) }, ..Location::default() },
+        ];
+        for loc in locations {
+            let text = loc.to_text();
+            assert!(!text.contains('\n'), "{text}");
+            assert_eq!(Location::parse_text(&text).unwrap(), loc, "{text}");
+        }
+        let t = Location::default().to_text();
+        assert_eq!(t, "mandelbrot center=-0.75,0 scale=3.5e0 iterations=auto");
+    }
+
+    #[test]
+    fn bad_text_is_explained() {
+        for (text, want) in [
+            ("", "empty"),
+            ("newton", "unknown kind"),
+            ("mandelbrot scale=abc", "scale must be"),
+            ("mandelbrot scale=-1", "scale between 0"),
+            ("mandelbrot iterations=0", "between 1 and 10000000"),
+            ("mandelbrot iterations=1000000000000", "got 1000000000000"),
+            ("mandelbrot zoom=3", "unknown key 'zoom'"),
+            ("multibrot power=1", "power must be between 2"),
+            ("julia c=nan,0", "finite"),
+            ("mandelbrot center", "key=value"),
+        ] {
+            let e = Location::parse_text(text).unwrap_err();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn iterations_parse_and_grow_with_zoom() {
+        assert_eq!("auto".parse::<Iterations>(), Ok(Iterations::Auto));
+        assert_eq!(" 500 ".parse::<Iterations>(), Ok(Iterations::Fixed(500)));
+        assert!("0".parse::<Iterations>().unwrap_err().contains("got 0"));
+        assert!("1000000000000".parse::<Iterations>().unwrap_err().contains("got 1000000000000"));
+        assert!("-5".parse::<Iterations>().is_err());
+        assert!("many".parse::<Iterations>().unwrap_err().contains("'many'"));
+        assert_eq!(auto_iterations(1.0), 250);
+        assert_eq!(auto_iterations(0.01), 250);
+        let deeper: Vec<u32> = [1e3, 1e6, 1e9, 1e13].map(auto_iterations).to_vec();
+        assert!(deeper.windows(2).all(|w| w[0] < w[1]), "{deeper:?}");
+        assert!(deeper[3] < 10_000, "{deeper:?}");
+    }
+}

@@ -1,0 +1,185 @@
+//! Parameter files: a location and its colours as human-readable TOML, with every number
+//! at full f64 precision, so a view can be mailed, versioned and reopened exactly.
+//!
+//! ```toml
+//! iterations = "auto"        # or a number, 1..=10000000
+//!
+//! [fractal]
+//! kind = "julia"             # mandelbrot, julia, burning-ship, multibrot, classic
+//! c = [-0.8, 0.156]          # julia and classic; multibrot has `power = 3`
+//!
+//! [view]
+//! center = [-0.743643887037151, 0.13182590420533]
+//! scale = 1e-6               # width of the view in the complex plane
+//!
+//! [colouring]                # optional; the engine's names
+//! palette = "fire"
+//! ```
+//!
+//! The engine's JSON parameter files (`assets/examples/*.json`, what `faafo` stores) open
+//! too: their region becomes a centre and scale.
+
+use std::path::Path;
+
+use faafo_engine::{Colouring, Fractal, Params};
+use serde::{Deserialize, Serialize};
+
+use crate::colour::GradientSpec;
+use crate::location::{Iterations, Location};
+use crate::view::View;
+
+/// The file's contents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamsFile {
+    /// The iteration limit.
+    pub iterations: Iterations,
+    /// Kind and constants.
+    pub fractal: Fractal,
+    /// Centre and scale.
+    pub view: View,
+    /// Palette, offset, cycle length, interior colour.
+    #[serde(default)]
+    pub colouring: Colouring,
+    /// A gradient from a palette file, if one was in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub palette: Option<GradientSpec>,
+}
+
+const HEADER: &str =
+    "# faafo explorer parameters. Numbers are exact (shortest text that reads back to the same f64).\n";
+
+impl ParamsFile {
+    /// The file for `location` in `colouring`.
+    pub fn new(location: &Location, colouring: Colouring, palette: Option<GradientSpec>) -> Self {
+        Self { iterations: location.iterations, fractal: location.fractal, view: location.view, colouring, palette }
+    }
+
+    /// The location it describes.
+    pub fn location(&self) -> Location {
+        Location { fractal: self.fractal, view: self.view, iterations: self.iterations }
+    }
+
+    /// The TOML text.
+    pub fn to_toml(&self) -> Result<String, String> {
+        toml::to_string_pretty(self)
+            .map(|t| format!("{HEADER}{t}"))
+            .map_err(|e| format!("cannot encode parameters: {e}"))
+    }
+
+    /// Parses TOML text (or the engine's JSON, if it starts with `{`), and checks it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file = if text.trim_start().starts_with('{') {
+            let p: Params =
+                serde_json::from_str(text).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+            let region = p.region;
+            region.validate(p.width.max(2), p.height.max(2)).map_err(|e| e.to_string())?;
+            Self {
+                iterations: Iterations::checked(i128::from(p.max_iterations))?,
+                fractal: p.fractal,
+                view: View { center: region.center(), scale: region.scale() },
+                colouring: p.colouring,
+                palette: None,
+            }
+        } else {
+            toml::from_str::<Self>(text).map_err(|e| toml_error(text, &e))?
+        };
+        file.location().validate()?;
+        file.colouring.validate().map_err(|e| e.to_string())?;
+        if let Some(spec) = &file.palette {
+            crate::colour::Gradient::new(spec.clone()).map_err(|e| format!("palette: {e}"))?;
+        }
+        Ok(file)
+    }
+
+    /// Reads and parses `path`; the error names the path.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("parameter file {} does not parse: {e}", path.display()))
+    }
+
+    /// Writes the file atomically.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        crate::persist::write_atomically(path, self.to_toml()?.as_bytes())
+    }
+}
+
+/// A TOML error as one line: `line L, column C: message`.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {}", e.message().trim())
+        }
+        None => e.message().trim().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use super::*;
+    use faafo_engine::{Complex64, Palette};
+
+    #[test]
+    fn round_trip_is_exact_and_readable() {
+        let loc = Location {
+            fractal: Fractal::Julia { c: Complex64::new(-0.8, 0.156) },
+            view: View::new(-0.743643887037151, 0.131825904205330, 1.0 / 3.0 * 1e-9),
+            iterations: Iterations::Fixed(2500),
+        };
+        let colouring = Colouring { palette: Palette::Fire, offset: 0.25, ..Colouring::default() };
+        let file = ParamsFile::new(&loc, colouring, None);
+        let text = file.to_toml().unwrap();
+        assert!(text.contains("kind = \"julia\"") && text.contains("palette = \"fire\""), "{text}");
+        assert!(text.contains("-0.743643887037151"), "{text}");
+        let back = ParamsFile::parse(&text).unwrap();
+        assert_eq!(back, file);
+        assert_eq!(back.location().view.scale.to_bits(), loc.view.scale.to_bits());
+
+        let auto = ParamsFile::new(&Location::default(), Colouring::default(), None).to_toml().unwrap();
+        assert!(auto.contains("iterations = \"auto\""), "{auto}");
+    }
+
+    #[test]
+    fn engine_json_files_open() {
+        let text = include_str!("../../assets/examples/seahorse.json");
+        let file = ParamsFile::parse(text).unwrap();
+        assert_eq!(file.iterations, Iterations::Fixed(10_000));
+        assert!((file.view.scale - 1e-6).abs() < 1e-12);
+        assert!((file.view.center.re + 0.743643887037151).abs() < 1e-12);
+    }
+
+    #[test]
+    fn malformed_files_are_explained() {
+        for (text, want) in [
+            (
+                "iterations = \"auto\"\n[fractal]\nkind = \"newton\"\n[view]\ncenter = [0.0, 0.0]\nscale = 1.0\n",
+                "newton",
+            ),
+            (
+                "iterations = 0\n[fractal]\nkind = \"mandelbrot\"\n[view]\ncenter = [0.0, 0.0]\nscale = 1.0\n",
+                "between 1 and 10000000",
+            ),
+            (
+                "iterations = 1000000000000\n[fractal]\nkind = \"mandelbrot\"\n[view]\ncenter = [0.0, 0.0]\nscale = 1.0\n",
+                "got 1000000000000",
+            ),
+            (
+                "iterations = \"auto\"\n[fractal]\nkind = \"mandelbrot\"\n[view]\ncenter = [0.0, 0.0]\nscale = -1.0\n",
+                "scale between 0",
+            ),
+            ("iterations = \"auto\"\n[fractal]\nkind = \"mandelbrot\"\n", "missing field `view`"),
+            ("this is not toml", "line 1"),
+            ("{ \"fractal\": 3 }", "line 1"),
+        ] {
+            let e = ParamsFile::parse(text).unwrap_err();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+        let e = ParamsFile::load(Path::new("/nonexistent/view.toml")).unwrap_err();
+        assert!(e.contains("/nonexistent/view.toml"), "{e}");
+    }
+}

@@ -1,0 +1,356 @@
+//! "Save image…": a PNG of the current location at any size up to 16384 × 16384, written
+//! on a background thread in bands of rows so memory stays bounded (about 14 MiB), with
+//! progress and cancel.
+//!
+//! With an engine palette this is the engine's streaming writer ([`write_png`]), so the
+//! file is byte for byte what `faafo render` writes for the same numbers. A gradient
+//! from a palette file is the explorer's own, so those images are coloured here, band by
+//! band, and streamed through the same PNG encoder settings.
+//!
+//! The file is written next to its destination as `NAME.part` and renamed when complete:
+//! a cancelled or failed save leaves nothing behind.
+
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use faafo_engine::{
+    BitDepth, Colouring, Control, EscapeBuffer, Params, RenderError, RenderOptions, SmoothScale, render_into, write_png,
+};
+
+use crate::colour::Look;
+use crate::location::Location;
+use crate::view::{Frame, Grid};
+
+/// Largest width or height.
+pub const MAX_SIDE: u32 = 16384;
+
+/// Pixels per band on the palette-file path (the engine's path has its own, equal bound).
+const BAND_PIXELS: usize = 1 << 20;
+
+/// What to save.
+#[derive(Debug, Clone)]
+pub struct SaveRequest {
+    /// Where and how deep; the image shows the same centre and x extent as the window.
+    pub location: Location,
+    /// Colours.
+    pub look: Look,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Destination (`.png` is appended when there is no extension).
+    pub path: PathBuf,
+}
+
+impl SaveRequest {
+    /// Checks size and destination before any work, with messages a person can act on.
+    pub fn validate(&mut self) -> Result<(), String> {
+        for (name, v) in [("width", self.width), ("height", self.height)] {
+            if !(2..=MAX_SIDE).contains(&v) {
+                return Err(format!("image {name} must be between 2 and {MAX_SIDE} pixels, got {v}"));
+            }
+        }
+        if self.path.as_os_str().is_empty() {
+            return Err("type a file name to save the image to".to_owned());
+        }
+        if self.path.is_dir() {
+            return Err(format!("{} is a folder; add a file name", self.path.display()));
+        }
+        if self.path.extension().is_none() {
+            self.path.set_extension("png");
+        }
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(format!("folder {} does not exist", dir.display()));
+        }
+        Frame::new(self.location.view, self.width, self.height).validate().map_err(|e| e.to_string())
+    }
+
+    fn params(&self) -> Params {
+        let frame = Frame::new(self.location.view, self.width, self.height);
+        Params {
+            fractal: self.location.fractal,
+            region: frame.region(),
+            width: self.width,
+            height: self.height,
+            max_iterations: self.location.max_iterations(),
+            colouring: self.look.colouring,
+        }
+    }
+}
+
+/// What a finished save reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveSummary {
+    /// The file written.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Width × height.
+    pub size: [u32; 2],
+    /// Wall time.
+    pub took: Duration,
+}
+
+/// A save running on its own thread.
+#[derive(Debug)]
+pub struct SaveJob {
+    path: PathBuf,
+    size: [u32; 2],
+    control: Arc<Control>,
+    /// Rows finished on the palette-file path (the engine's path reports via `control`).
+    rows_done: Option<Arc<AtomicU64>>,
+    rx: Receiver<Result<SaveSummary, String>>,
+}
+
+impl SaveJob {
+    /// Validates `request` and starts writing; `ctx` is woken on progress and at the end.
+    pub fn start(mut request: SaveRequest, ctx: egui::Context) -> Result<Self, String> {
+        request.validate()?;
+        let control = Arc::new(Control::new());
+        let rows_done = request.look.custom.is_some().then(|| Arc::new(AtomicU64::new(0)));
+        let (tx, rx) = mpsc::channel();
+        let path = request.path.clone();
+        let size = [request.width, request.height];
+        let (thread_control, thread_rows) = (Arc::clone(&control), rows_done.clone());
+        std::thread::Builder::new()
+            .name("faafo-save-image".to_owned())
+            .spawn(move || {
+                let result = save(&request, &thread_control, thread_rows.as_deref(), &ctx);
+                tx.send(result).ok();
+                ctx.request_repaint();
+            })
+            .map_err(|e| format!("cannot start the save thread: {e}"))?;
+        Ok(Self { path, size, control, rows_done, rx })
+    }
+
+    /// Destination path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Width × height being written.
+    pub fn size(&self) -> [u32; 2] {
+        self.size
+    }
+
+    /// Fraction done, 0..=1.
+    pub fn progress(&self) -> f32 {
+        match &self.rows_done {
+            Some(rows) => (rows.load(Ordering::Relaxed) as f64 / f64::from(self.size[1])).min(1.0) as f32,
+            None => self.control.progress(),
+        }
+    }
+
+    /// Stops the save; [`SaveJob::poll`] then reports it cancelled and no file remains.
+    pub fn cancel(&self) {
+        self.control.cancel();
+    }
+
+    /// The outcome once the thread is done.
+    pub fn poll(&self) -> Option<Result<SaveSummary, String>> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// Writes the image to `NAME.part`, then renames it; removes the part file on failure.
+fn save(
+    request: &SaveRequest,
+    control: &Control,
+    rows_done: Option<&AtomicU64>,
+    ctx: &egui::Context,
+) -> Result<SaveSummary, String> {
+    let started = Instant::now();
+    let path = &request.path;
+    let mut part_name = path.file_name().unwrap_or_default().to_os_string();
+    part_name.push(".part");
+    let part = path.with_file_name(part_name);
+    let file = File::create(&part).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let written = match rows_done {
+        None => write_png(&request.params(), &RenderOptions::default(), control, BitDepth::Eight, &mut out)
+            .map(|_| ())
+            .map_err(|e| describe(e, path)),
+        Some(rows) => write_banded(request, control, rows, ctx, &mut out),
+    };
+    let finished = written.and_then(|()| {
+        let file = out.into_inner().map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?;
+        file.sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    });
+    if let Err(e) = finished {
+        std::fs::remove_file(&part).ok();
+        return Err(e);
+    }
+    std::fs::rename(&part, path).map_err(|e| {
+        std::fs::remove_file(&part).ok();
+        format!("cannot write {}: {e}", path.display())
+    })?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    Ok(SaveSummary { path: path.clone(), bytes, size: [request.width, request.height], took: started.elapsed() })
+}
+
+fn describe(e: RenderError, path: &Path) -> String {
+    match e {
+        RenderError::Cancelled => "save cancelled".to_owned(),
+        RenderError::Io(e) => format!("cannot write {}: {e}", path.display()),
+        other => format!("cannot save {}: {other}", path.display()),
+    }
+}
+
+/// The palette-file path: bands of rows rendered, coloured by the explorer and streamed.
+fn write_banded(
+    request: &SaveRequest,
+    control: &Control,
+    rows_done: &AtomicU64,
+    ctx: &egui::Context,
+    out: &mut impl std::io::Write,
+) -> Result<(), String> {
+    let path = &request.path;
+    let io = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let png_err = |e: png::EncodingError| format!("cannot write {}: {e}", path.display());
+    let (w, h) = (request.width as usize, request.height as usize);
+    let grid = Frame::new(request.location.view, request.width, request.height).grid();
+    let band_rows = (BAND_PIXELS / w).clamp(2, h);
+
+    let mut encoder = png::Encoder::new(out, request.width, request.height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().map_err(png_err)?;
+    let mut stream = writer.stream_writer_with_size(band_rows * w * 3).map_err(png_err)?;
+
+    let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
+    let mut bytes = Vec::with_capacity(band_rows * w * 3);
+    let mut row = 0;
+    let mut last_wake = Instant::now();
+    while row < h {
+        let rows = band_rows.min(h - row);
+        // The engine's smallest image is 2 rows: a last single row is rendered with the
+        // row above it, and only its own row is kept.
+        let (r0, skip) = if rows == 1 { (row - 1, 1) } else { (row, 0) };
+        let sub: Grid = grid.sub_grid(0, request.width, r0 as u32, (row + rows) as u32);
+        let params = Params {
+            fractal: request.location.fractal,
+            region: sub.region,
+            width: sub.width,
+            height: sub.height,
+            max_iterations: request.location.max_iterations(),
+            colouring: Colouring::default(),
+        };
+        render_into(&params, &RenderOptions::default(), control, &mut buffer).map_err(|e| describe(e, path))?;
+        bytes.clear();
+        let start = skip * w;
+        for i in start..buffer.counts().len() {
+            bytes.extend_from_slice(&request.look.rgb(buffer.counts()[i], buffer.smooth_at(i)));
+        }
+        stream.write_all(&bytes).map_err(io)?;
+        row += rows;
+        rows_done.store(row as u64, Ordering::Relaxed);
+        if last_wake.elapsed() > Duration::from_millis(100) {
+            ctx.request_repaint(); // move the progress bar
+            last_wake = Instant::now();
+        }
+    }
+    stream.finish().map_err(png_err)?;
+    writer.finish().map_err(png_err)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use super::*;
+    use crate::colour::Gradient;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("faafo-save-{name}-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn wait(job: &SaveJob) -> Result<SaveSummary, String> {
+        let started = Instant::now();
+        loop {
+            if let Some(r) = job.poll() {
+                return r;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "save did not finish");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn png_size(path: &Path) -> (u32, u32) {
+        let decoder = png::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()));
+        let reader = decoder.read_info().unwrap();
+        (reader.info().width, reader.info().height)
+    }
+
+    fn request(path: PathBuf, width: u32, height: u32, look: Look) -> SaveRequest {
+        SaveRequest { location: Location::default(), look, width, height, path }
+    }
+
+    #[test]
+    fn writes_pngs_of_the_requested_size_on_both_paths() {
+        let dir = temp_dir("sizes");
+        let custom = Look {
+            custom: Some(Arc::new(
+                Gradient::parse(
+                    "name = \"bw\"\n[[stop]]\nat = 0.0\ncolour = \"#000000\"\n[[stop]]\nat = 0.5\ncolour = \"#ffffff\"",
+                )
+                .unwrap(),
+            )),
+            ..Look::default()
+        };
+        for (name, w, h, look) in [("engine", 300, 200, Look::default()), ("custom", 1024, 2 * 1024 + 1, custom)] {
+            let path = dir.join(name);
+            let job = SaveJob::start(request(path.clone(), w, h, look), egui::Context::default()).unwrap();
+            let summary = wait(&job).unwrap();
+            assert_eq!(summary.path, path.with_extension("png"));
+            assert_eq!(png_size(&summary.path), (w, h));
+            assert!(!dir.join(format!("{name}.png.part")).exists());
+        }
+    }
+
+    #[test]
+    fn bad_requests_are_refused_with_reasons() {
+        let dir = temp_dir("bad");
+        for (w, h, path, want) in [
+            (0, 100, dir.join("a.png"), "width must be between 2 and 16384"),
+            (100, 20000, dir.join("a.png"), "height must be between 2 and 16384"),
+            (100, 100, PathBuf::new(), "type a file name"),
+            (100, 100, dir.join("missing/a.png"), "does not exist"),
+            (100, 100, dir.clone(), "is a folder"),
+        ] {
+            let e = SaveJob::start(request(path, w, h, Look::default()), egui::Context::default()).unwrap_err();
+            assert!(e.contains(want), "{e}");
+        }
+        // A folder nobody may write into: /sys refuses even root.
+        let job =
+            SaveJob::start(request(PathBuf::from("/sys/faafo.png"), 10, 10, Look::default()), egui::Context::default());
+        let e = match job {
+            Ok(job) => wait(&job).unwrap_err(),
+            Err(e) => e,
+        };
+        assert!(e.contains("cannot write /sys/faafo.png"), "{e}");
+    }
+
+    #[test]
+    fn cancel_leaves_no_file() {
+        let dir = temp_dir("cancel");
+        let path = dir.join("big.png");
+        let job =
+            SaveJob::start(request(path.clone(), 16384, 16384, Look::default()), egui::Context::default()).unwrap();
+        job.cancel();
+        assert_eq!(wait(&job).unwrap_err(), "save cancelled");
+        assert!(!path.exists() && !dir.join("big.png.part").exists());
+    }
+}

@@ -1,0 +1,385 @@
+//! `faafo deploy plan|up|status|scale|down`: faafo on an OpenStack project
+//! ([`crate::deploy`]). Progress goes to stderr; the result (the URL, the plan, the
+//! status) to stdout, or as JSON with `--format json`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::output::{self, Format, print};
+use super::{CliError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE};
+use crate::deploy::credentials::{self, CredError, Environment, Selection};
+use crate::deploy::real::OpenStack;
+use crate::deploy::userdata::{BINARIES, Binaries};
+use crate::deploy::{BinarySource, DeployError, Deployer, KeyChoice, Options, StateStore, Timeouts, Wait};
+
+/// Options of `faafo deploy`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Credentials as OpenStack users keep them: --os-cloud NAME (or OS_CLOUD) with a clouds.yaml
+($OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/; secrets may
+sit in secure.yaml or OS_PASSWORD), or the OS_* variables of an openrc file; application
+credentials work in both. Every resource is tagged faafo-<deployment id> and recorded in
+a state file (with the deployment's generated secrets, mode 0600).
+
+Example:  faafo deploy --os-cloud mycloud plan --workers 2
+          faafo deploy --os-cloud mycloud up --workers 2 --key-name demokey
+          faafo deploy --os-cloud mycloud scale --workers 3
+          faafo deploy --os-cloud mycloud down")]
+pub struct DeployArgs {
+    /// The cloud in clouds.yaml (default: $OS_CLOUD, else the OS_* variables).
+    #[arg(long, value_name = "NAME", global = true)]
+    os_cloud: Option<String>,
+    /// Region, overriding the cloud's (also OS_REGION_NAME).
+    #[arg(long, value_name = "REGION", global = true)]
+    os_region_name: Option<String>,
+    /// Endpoint interface: public, internal or admin (also OS_INTERFACE).
+    #[arg(long, value_name = "INTERFACE", global = true)]
+    os_interface: Option<String>,
+    /// The deployment's name: its state file and the servers' names (<name>-controller, …).
+    #[arg(long, default_value = "faafo", value_parser = parse_name, global = true)]
+    name: String,
+    /// Where state files live (default: $XDG_STATE_HOME/faafo/deployments, else
+    /// ~/.local/state/faafo/deployments).
+    #[arg(long, value_name = "DIR", env = "FAAFO_DEPLOY_STATE_DIR", global = true)]
+    state_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+#[derive(Debug, Subcommand)]
+enum Verb {
+    /// Show what `up` would create and check the project's quotas; changes nothing.
+    Plan(UpArgs),
+    /// Create (or converge) the deployment: security groups, keypair, controller,
+    /// workers, floating IP; wait until it answers; print its URL.
+    Up(UpArgs),
+    /// What the deployment has now: servers, groups, API health, queue depth, workers.
+    Status(StatusArgs),
+    /// Add or remove workers.
+    Scale(ScaleArgs),
+    /// Delete everything the deployment created, and its state file.
+    Down,
+}
+
+/// What `up` and `scale` wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WaitArg {
+    /// Servers ACTIVE (clouds whose servers do not boot, like the local test stack).
+    Active,
+    /// Installers OK and the API's /health answering (the default).
+    Health,
+}
+
+#[derive(Debug, Args)]
+struct WaitArgs {
+    /// What to wait for before finishing.
+    #[arg(long, value_enum, default_value_t = WaitArg::Health)]
+    wait: WaitArg,
+    /// Seconds for servers to become ACTIVE.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    timeout_active: u64,
+    /// Seconds for the installers and the API's health check.
+    #[arg(long, default_value_t = 900, value_name = "SECONDS")]
+    timeout_health: u64,
+    /// Seconds for deletes (servers gone, security groups free).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    timeout_delete: u64,
+    /// Leave what a failed run created instead of rolling it back.
+    #[arg(long)]
+    keep_on_failure: bool,
+}
+
+#[derive(Debug, Args)]
+struct UpArgs {
+    /// Worker servers.
+    #[arg(long, default_value_t = 2)]
+    workers: u32,
+    /// One server with everything (the tutorial's first step); no workers.
+    #[arg(long, conflicts_with = "workers")]
+    all_in_one: bool,
+    /// Flavor name or id.
+    #[arg(long, default_value = "m1.small")]
+    flavor: String,
+    /// Image name or id (Debian 12+ or Ubuntu 24.04+).
+    #[arg(long, default_value = "ubuntu-24.04")]
+    image: String,
+    /// Network name or id (default: the project's only network).
+    #[arg(long)]
+    network: Option<String>,
+    /// External network for the floating IP (default: the first).
+    #[arg(long)]
+    external_network: Option<String>,
+    /// Use this existing keypair.
+    #[arg(long, value_name = "NAME", conflicts_with = "public_key")]
+    key_name: Option<String>,
+    /// Import this public key (default: the cloud generates a keypair and the private key
+    /// is saved beside the state file, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    public_key: Option<PathBuf>,
+    /// Where the servers download faafo, faafo-api and faafo-worker (a directory URL).
+    #[arg(long, value_name = "URL", conflicts_with = "binaries_dir")]
+    binaries_url: Option<String>,
+    /// Their SHA-256 sums (sha256sum format; default: <URL>/SHA256SUMS).
+    #[arg(long, value_name = "FILE", requires = "binaries_url")]
+    binaries_sha256: Option<PathBuf>,
+    /// Upload the binaries from this directory to a public-read container of the
+    /// deployment's own (default: the directory of this faafo).
+    #[arg(long, value_name = "DIR")]
+    binaries_dir: Option<PathBuf>,
+    /// Where SSH is allowed from.
+    #[arg(long, default_value = "0.0.0.0/0", value_name = "CIDR")]
+    ssh_from: String,
+    /// Create a batch of fractals once the API is up (install.sh -r demo).
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    wait: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    /// Do not ask the API (its address may be unreachable from here).
+    #[arg(long)]
+    no_health: bool,
+}
+
+#[derive(Debug, Args)]
+struct ScaleArgs {
+    /// Workers wanted.
+    #[arg(long)]
+    workers: u32,
+    #[command(flatten)]
+    wait: WaitArgs,
+}
+
+fn parse_name(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok { Ok(s.to_owned()) } else { Err("letters, digits, '-' and '_', at most 40".to_owned()) }
+}
+
+impl WaitArgs {
+    fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            active: Duration::from_secs(self.timeout_active),
+            health: Duration::from_secs(self.timeout_health),
+            delete: Duration::from_secs(self.timeout_delete),
+            ..Timeouts::default()
+        }
+    }
+
+    fn wait(&self) -> Wait {
+        match self.wait {
+            WaitArg::Active => Wait::Active,
+            WaitArg::Health => Wait::Health,
+        }
+    }
+}
+
+/// The exit code of a deploy failure, if `cause` is one.
+pub fn exit_code(cause: &(dyn std::error::Error + 'static)) -> Option<u8> {
+    if let Some(e) = cause.downcast_ref::<CredError>() {
+        return Some(match e {
+            CredError::Auth { .. } => EXIT_AUTH,
+            _ => EXIT_USAGE,
+        });
+    }
+    let e = cause.downcast_ref::<DeployError>()?;
+    let e = match e {
+        DeployError::RolledBack { source, .. } => source.as_ref(),
+        e => e,
+    };
+    Some(match e {
+        DeployError::Usage(_) => EXIT_USAGE,
+        DeployError::NoDeployment { .. } => EXIT_NOT_FOUND,
+        DeployError::Cloud { source: crate::deploy::CloudError::Denied(_), .. } => EXIT_AUTH,
+        _ => EXIT_FAILURE,
+    })
+}
+
+/// `faafo deploy …`.
+pub fn run(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(run_async(args, format, verbose))
+}
+
+async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::Result<()> {
+    let env = Environment::from_process();
+    let selection = Selection {
+        cloud: args.os_cloud.clone(),
+        region: args.os_region_name.clone(),
+        interface: args.os_interface.clone(),
+        secret: None,
+    };
+    let creds = credentials::resolve(&selection, &env)?;
+    let cloud = OpenStack::connect(&creds).await?;
+    eprintln!("faafo: using {} — project '{}' ({})", creds.describe(), cloud.project_name(), cloud.project_id());
+    let store = StateStore::new(args.state_dir.clone().unwrap_or_else(StateStore::default_dir));
+    let json = format == Format::Json;
+    let events: crate::deploy::EventSink = Arc::new(move |e| {
+        // Phases and changes always; waiting lines only with --verbose.
+        if verbose || !matches!(e, crate::deploy::DeployEvent::Waiting(_)) {
+            eprintln!("faafo: {e}");
+        }
+    });
+    let deployer = Deployer::new(&cloud, store).with_events(events);
+    match &args.verb {
+        Verb::Plan(up) => {
+            let opts = options(args, up, &cloud).await?;
+            let plan = deployer.plan(&opts).await?;
+            if json {
+                output::print_json(&plan)?;
+            } else {
+                print(&format!("{plan}\n"));
+            }
+            plan.check()?;
+        }
+        Verb::Up(up) => {
+            let opts = options(args, up, &cloud).await?;
+            let deployer = deployer.with_timeouts(up.wait.timeouts());
+            let report = deployer.up(&opts, &creds.cloud_name(), creds.region.clone()).await?;
+            let state = deployer.store().load(&opts.name)?;
+            if json {
+                output::print_json(&json!({
+                    "name": opts.name,
+                    "deployment_id": state.as_ref().map(|s| s.deployment_id.clone()),
+                    "url": report.url,
+                    "created": report.created,
+                    "removed": report.removed,
+                    "servers": report.servers,
+                    "private_key": report.private_key,
+                    "state_file": deployer.store().path(&opts.name),
+                }))?;
+            } else {
+                if let Some(key) = &report.private_key {
+                    eprintln!("faafo: ssh key: {}", key.display());
+                }
+                if let Some(s) = &state {
+                    eprintln!(
+                        "faafo: client token for creating and deleting: in {} (secrets.client_token)",
+                        deployer.store().path(&s.name).display()
+                    );
+                }
+                print(&format!("{}\n", report.url.unwrap_or_default()));
+            }
+        }
+        Verb::Status(st) => {
+            let report = deployer.status(&args.name, !st.no_health).await?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                print(&format!("{report}\n"));
+            }
+        }
+        Verb::Scale(sc) => {
+            let mut opts =
+                Options::new(BinarySource::Url(Binaries { base_url: String::new(), sha256: BTreeMap::new() }));
+            opts.name.clone_from(&args.name);
+            opts.wait = sc.wait.wait();
+            opts.keep_on_failure = sc.wait.keep_on_failure;
+            let deployer = deployer.with_timeouts(sc.wait.timeouts());
+            let report = deployer.scale(&opts, sc.workers).await?;
+            if json {
+                output::print_json(
+                    &json!({ "created": report.created, "removed": report.removed, "servers": report.servers, "url": report.url }),
+                )?;
+            } else {
+                print(&format!(
+                    "{} worker(s): {} added, {} removed\n",
+                    report.servers.saturating_sub(1),
+                    report.created,
+                    report.removed
+                ));
+            }
+        }
+        Verb::Down => {
+            let report = deployer.down(&args.name).await?;
+            if json {
+                output::print_json(&json!({ "removed": report.removed }))?;
+            } else {
+                print(&format!("removed {} resource(s) of deployment {}\n", report.removed, args.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn options(args: &DeployArgs, up: &UpArgs, _cloud: &OpenStack) -> anyhow::Result<Options> {
+    let binaries = match (&up.binaries_url, &up.binaries_dir) {
+        (Some(url), _) => {
+            BinarySource::Url(Binaries { base_url: url.clone(), sha256: sums(url, up.binaries_sha256.as_ref()).await? })
+        }
+        (None, Some(dir)) => BinarySource::Upload(dir.clone()),
+        (None, None) => {
+            let exe =
+                std::env::current_exe().map_err(|e| CliError::Failed(format!("cannot find this program: {e}")))?;
+            let dir = exe.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+            if !BINARIES.iter().all(|b| dir.join(b).is_file()) {
+                return Err(CliError::Usage(format!(
+                    "{} lacks faafo-api or faafo-worker: give --binaries-dir DIR or --binaries-url URL",
+                    dir.display()
+                ))
+                .into());
+            }
+            BinarySource::Upload(dir)
+        }
+    };
+    let key = match (&up.key_name, &up.public_key) {
+        (Some(n), _) => KeyChoice::Existing(n.clone()),
+        (None, Some(path)) => KeyChoice::Import(
+            std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("cannot read the public key {}: {e}", path.display())))?,
+        ),
+        (None, None) => KeyChoice::Generate,
+    };
+    let mut opts = Options::new(binaries);
+    opts.name.clone_from(&args.name);
+    opts.workers = up.workers;
+    opts.all_in_one = up.all_in_one;
+    opts.flavor.clone_from(&up.flavor);
+    opts.image.clone_from(&up.image);
+    opts.network.clone_from(&up.network);
+    opts.external_network.clone_from(&up.external_network);
+    opts.key = key;
+    opts.ssh_cidr.clone_from(&up.ssh_from);
+    opts.demo = up.demo;
+    opts.wait = up.wait.wait();
+    opts.keep_on_failure = up.wait.keep_on_failure;
+    Ok(opts)
+}
+
+/// SHA-256 sums from a file, or from `<url>/SHA256SUMS`.
+async fn sums(url: &str, file: Option<&PathBuf>) -> anyhow::Result<BTreeMap<String, String>> {
+    let text = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("cannot read the SHA-256 sums {}: {e}", path.display())))?,
+        None => {
+            let sums_url = format!("{}/SHA256SUMS", url.trim_end_matches('/'));
+            let resp = reqwest::get(&sums_url).await.and_then(reqwest::Response::error_for_status).map_err(|e| {
+                CliError::Failed(format!("cannot fetch {sums_url}: {e} (or give --binaries-sha256 FILE)"))
+            })?;
+            resp.text().await.map_err(|e| CliError::Failed(format!("cannot read {sums_url}: {e}")))?
+        }
+    };
+    let map: BTreeMap<String, String> = text
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let (sum, name) = (parts.next()?, parts.next()?);
+            Some((name.trim_start_matches('*').to_owned(), sum.to_owned()))
+        })
+        .collect();
+    for b in BINARIES {
+        if !map.contains_key(b) {
+            return Err(CliError::Usage(format!("the SHA-256 sums have no line for {b}")).into());
+        }
+    }
+    Ok(map)
+}

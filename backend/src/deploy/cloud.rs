@@ -1,0 +1,272 @@
+//! The OpenStack operations a deployment needs, as a small trait: the real cloud
+//! ([`super::real::OpenStack`], on the `openstack` crate and raw calls on its osauth
+//! session) and an in-memory fake ([`super::fake::FakeCloud`]) for the fast tests.
+//!
+//! Everything is by id once found: names are not unique in OpenStack.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+/// A cloud failure, sorted by what the orchestration does about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloudError {
+    /// The resource does not exist (404).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The resource is in use or in the wrong state (409): retry later.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A quota would be exceeded (Nova 403 "Quota exceeded", Neutron 409 OverQuota).
+    #[error("quota exceeded: {0}")]
+    Quota(String),
+    /// Authentication or permission failed (401, 403).
+    #[error("not allowed: {0}")]
+    Denied(String),
+    /// A bad request (400): a bug or a bad option.
+    #[error("rejected: {0}")]
+    Rejected(String),
+    /// Anything else (5xx, network, malformed answers).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Shorthand.
+pub type CloudResult<T> = Result<T, CloudError>;
+
+/// A flavor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flavor {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Virtual CPUs.
+    pub vcpus: u64,
+    /// Memory, MiB.
+    pub ram_mb: u64,
+}
+
+/// An image, or a network: anything found by name or id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// Where an ingress rule lets traffic in from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Remote {
+    /// An address range (`0.0.0.0/0`).
+    Cidr(String),
+    /// Members of a security group (by id): matches their fixed addresses.
+    Group(String),
+}
+
+/// An ingress TCP rule on one port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// TCP port.
+    pub port: u16,
+    /// From where.
+    pub remote: Remote,
+}
+
+/// A security group and its ingress TCP rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Neutron tags.
+    pub tags: Vec<String>,
+    /// Ingress TCP rules (egress defaults are not listed).
+    pub rules: Vec<Rule>,
+}
+
+/// What to boot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSpec {
+    /// Name.
+    pub name: String,
+    /// Flavor id.
+    pub flavor_id: String,
+    /// Image id.
+    pub image_id: String,
+    /// Network id.
+    pub network_id: String,
+    /// Security group ids.
+    pub security_groups: Vec<String>,
+    /// Keypair name, if any.
+    pub key_name: Option<String>,
+    /// cloud-init user data, already base64-encoded.
+    pub user_data_b64: String,
+    /// Nova tags.
+    pub tags: Vec<String>,
+    /// Nova metadata.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// A server as Nova reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Server {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Nova status: ACTIVE, BUILD, ERROR, …
+    pub status: String,
+    /// Nova's fault message, for a server in ERROR.
+    pub fault: Option<String>,
+    /// The first fixed address.
+    pub private_ip: Option<String>,
+    /// Nova tags.
+    pub tags: Vec<String>,
+}
+
+/// A floating IP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloatingIp {
+    /// Id.
+    pub id: String,
+    /// The address.
+    pub address: String,
+    /// The port it is attached to.
+    pub port_id: Option<String>,
+    /// Its external network.
+    pub network_id: String,
+    /// Neutron tags.
+    pub tags: Vec<String>,
+}
+
+/// One quota: the limit (`None`: unlimited) and what is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Quota {
+    /// The limit; `None` is unlimited.
+    pub limit: Option<u64>,
+    /// In use.
+    pub used: u64,
+}
+
+impl Quota {
+    /// What is left (`None`: unlimited).
+    pub fn free(&self) -> Option<u64> {
+        self.limit.map(|l| l.saturating_sub(self.used))
+    }
+}
+
+/// The project's quotas that a deployment consumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Quotas {
+    /// Nova instances.
+    pub instances: Quota,
+    /// Nova cores.
+    pub cores: Quota,
+    /// Nova RAM, MiB.
+    pub ram_mb: Quota,
+    /// Neutron floating IPs.
+    pub floating_ips: Quota,
+    /// Neutron security groups.
+    pub security_groups: Quota,
+    /// Neutron security group rules.
+    pub security_group_rules: Quota,
+}
+
+/// What a faafo API's `/health` and `/metrics` said.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Health {
+    /// `/health`'s status: ok or degraded.
+    pub status: String,
+    /// Tasks waiting in the queue, from `/metrics`.
+    pub queue_depth: Option<u64>,
+    /// Workers that reported results (distinct `generated_by`).
+    pub workers_seen: Vec<String>,
+}
+
+/// The operations a deployment needs. Not object-safe (async methods); the deployer is
+/// generic over it.
+pub trait Cloud: Send + Sync {
+    /// A flavor by name or id.
+    fn find_flavor(&self, name_or_id: &str) -> impl Future<Output = CloudResult<Flavor>> + Send;
+    /// An image by name or id.
+    fn find_image(&self, name_or_id: &str) -> impl Future<Output = CloudResult<Named>> + Send;
+    /// A network by name or id; `None`: the project's only non-external network.
+    fn find_network(&self, name_or_id: Option<&str>) -> impl Future<Output = CloudResult<Named>> + Send;
+    /// An external network by name or id; `None`: the first one.
+    fn find_external_network(&self, name_or_id: Option<&str>) -> impl Future<Output = CloudResult<Named>> + Send;
+    /// The project's quotas and usage.
+    fn quotas(&self) -> impl Future<Output = CloudResult<Quotas>> + Send;
+
+    /// Security groups carrying `tag`.
+    fn list_security_groups(&self, tag: &str) -> impl Future<Output = CloudResult<Vec<SecurityGroup>>> + Send;
+    /// One security group, if it exists.
+    fn get_security_group(&self, id: &str) -> impl Future<Output = CloudResult<Option<SecurityGroup>>> + Send;
+    /// Creates a security group with these tags.
+    fn create_security_group(
+        &self,
+        name: &str,
+        description: &str,
+        tags: &[String],
+    ) -> impl Future<Output = CloudResult<SecurityGroup>> + Send;
+    /// Adds an ingress TCP rule; returns its id.
+    fn add_rule(&self, group_id: &str, rule: &Rule) -> impl Future<Output = CloudResult<String>> + Send;
+    /// Deletes a security group: [`CloudError::Conflict`] while a port uses it.
+    fn delete_security_group(&self, id: &str) -> impl Future<Output = CloudResult<()>> + Send;
+
+    /// Whether a keypair of that name exists.
+    fn keypair_exists(&self, name: &str) -> impl Future<Output = CloudResult<bool>> + Send;
+    /// Imports a public key.
+    fn import_keypair(&self, name: &str, public_key: &str) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Has the cloud generate a keypair; returns the private key.
+    fn generate_keypair(&self, name: &str) -> impl Future<Output = CloudResult<String>> + Send;
+    /// Deletes a keypair.
+    fn delete_keypair(&self, name: &str) -> impl Future<Output = CloudResult<()>> + Send;
+
+    /// Boots a server (returns at once, status BUILD).
+    fn create_server(&self, spec: &ServerSpec) -> impl Future<Output = CloudResult<Server>> + Send;
+    /// One server, if it exists (a DELETED one counts as gone).
+    fn get_server(&self, id: &str) -> impl Future<Output = CloudResult<Option<Server>>> + Send;
+    /// Servers carrying `tag`.
+    fn list_servers(&self, tag: &str) -> impl Future<Output = CloudResult<Vec<Server>>> + Send;
+    /// Deletes a server (returns at once).
+    fn delete_server(&self, id: &str) -> impl Future<Output = CloudResult<()>> + Send;
+    /// The end of the server's console log.
+    fn console_log(&self, id: &str) -> impl Future<Output = CloudResult<String>> + Send;
+    /// The port of a server's first interface.
+    fn server_port(&self, server_id: &str) -> impl Future<Output = CloudResult<Option<String>>> + Send;
+
+    /// Floating IPs on an external network.
+    fn list_floating_ips(&self, network_id: &str) -> impl Future<Output = CloudResult<Vec<FloatingIp>>> + Send;
+    /// Allocates a floating IP with these tags.
+    fn create_floating_ip(
+        &self,
+        network_id: &str,
+        tags: &[String],
+    ) -> impl Future<Output = CloudResult<FloatingIp>> + Send;
+    /// Attaches a floating IP to a port, or detaches it (`None`).
+    fn set_floating_ip_port(&self, id: &str, port_id: Option<&str>) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Replaces a floating IP's tags.
+    fn set_floating_ip_tags(&self, id: &str, tags: &[String]) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Releases a floating IP.
+    fn delete_floating_ip(&self, id: &str) -> impl Future<Output = CloudResult<()>> + Send;
+
+    /// Creates an object-storage container anyone may read (binaries for the servers);
+    /// returns its public URL.
+    fn create_public_container(&self, name: &str) -> impl Future<Output = CloudResult<String>> + Send;
+    /// Uploads an object.
+    fn upload_object(
+        &self,
+        container: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Deletes a container and every object in it (gone already is fine).
+    fn delete_container(&self, name: &str) -> impl Future<Output = CloudResult<()>> + Send;
+
+    /// Asks a faafo API at `url` for its health, queue depth and workers seen.
+    fn probe(&self, url: &str) -> impl Future<Output = CloudResult<Health>> + Send;
+}

@@ -1,6 +1,10 @@
-//! faafo's service side. So far: the `faafo` command's local verbs (`render`, `bench`).
+//! faafo's service side: the `faafo` command, the `faafo-api` service and the
+//! `faafo-worker`, as a library with thin binaries in `src/bin/`.
 //!
 //! # Layout
+//! - [`api`]: the HTTP service (routes, outbox relay, gallery, metrics, auth).
+//! - [`queue`]: the task queue, RabbitMQ or in process; [`worker`]: `faafo-worker`.
+//! - [`store`]: the database and image stores; [`wire`]: the original's protocol.
 //! - [`cli`]: argument parsing and the verbs; `src/bin/faafo.rs` only calls [`cli::main`].
 //! - [`client`]: the typed faafo API client (ours or the original) the CLI and the desktop
 //!   app use.

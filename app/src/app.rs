@@ -18,6 +18,7 @@ use crate::bookmarks::{Bookmark, ThumbnailMaker, unique_name};
 use crate::canvas::{self, CanvasState, Layer};
 use crate::colour::{Gradient, Look};
 use crate::command::Command;
+use crate::deploy_panel::{DeployConfig, DeployPanel};
 use crate::file_dialog::{DialogPurpose, FileDialogs};
 use crate::history::History;
 use crate::location::Location;
@@ -104,6 +105,7 @@ pub struct ExplorerApp {
     palette_previews: Vec<(Palette, egui::TextureHandle)>,
     screenshot: Option<ScreenshotJob>,
     arrivals: Option<Vec<Arrival>>,
+    deploy: DeployPanel,
 }
 
 impl ExplorerApp {
@@ -176,7 +178,20 @@ impl ExplorerApp {
             palette_previews: Vec::new(),
             screenshot: None,
             arrivals: None,
+            deploy: DeployPanel::new(DeployConfig::openstack()),
         }
+    }
+
+    /// Deploys where and how `config` says (tests: an in-memory cloud).
+    #[must_use]
+    pub fn with_deploy_config(mut self, config: DeployConfig) -> Self {
+        self.deploy = DeployPanel::new(config);
+        self
+    }
+
+    /// The "Deploy to OpenStack" window's state.
+    pub fn deploy_panel(&self) -> &DeployPanel {
+        &self.deploy
     }
 
     /// Once the full picture is on screen, save a screenshot of the window to `path` and
@@ -366,6 +381,8 @@ impl ExplorerApp {
         for c in commands {
             self.apply(c);
         }
+
+        self.deploy.ui(&ctx);
 
         egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.canvas_ui(ui));
 
@@ -859,6 +876,7 @@ impl ExplorerApp {
                     job.cancel();
                 }
             }
+            Command::ShowDeploy(open) => self.deploy.set_open(open),
             Command::Error(e) => self.error(e),
         }
     }

@@ -89,6 +89,8 @@ pub enum Command {
     },
     /// Cancel the running save.
     CancelSave,
+    /// Show or hide the "Deploy to OpenStack" window.
+    ShowDeploy(bool),
     /// Tell the person something went wrong (bad typed input).
     Error(String),
 }

@@ -14,6 +14,8 @@
 //! - [`history`], [`bookmarks`], [`params_file`] (TOML), [`persist`] (settings file).
 //! - [`save_image`]: big PNGs in bands with progress and cancel; [`file_dialog`]: rfd on
 //!   a thread with a typed-path fallback.
+//! - [`deploy_panel`]: the "Deploy to OpenStack" window: plan, deploy, status, tear
+//!   down on a thread of its own, the cloud injectable (the in-memory fake in tests).
 //! - [`bench`]: `--bench-zoom`, a fixed zoom/pan script with per-frame figures.
 //! - `screenshot`: the CI self-screenshot (`FAAFO_EXPLORER_SCREENSHOT`).
 //!
@@ -29,6 +31,7 @@ pub mod bookmarks;
 pub mod canvas;
 pub mod colour;
 pub mod command;
+pub mod deploy_panel;
 pub mod file_dialog;
 pub mod history;
 pub mod location;

@@ -136,6 +136,11 @@ pub fn side_panel_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState) 
         bookmarks_ui(ui, data, state, &mut cmds);
         ui.separator();
         files_ui(ui, state, &mut cmds);
+        ui.separator();
+        ui.heading("OpenStack");
+        if ui.button("Deploy to OpenStack…").clicked() {
+            cmds.push(Command::ShowDeploy(true));
+        }
     });
     cmds
 }

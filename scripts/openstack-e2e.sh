@@ -58,4 +58,6 @@ if [ -z "${FAAFO_BIN:-}" ]; then
 fi
 ts "deploy tests against cloud fs-demo with $FAAFO_BIN"
 cargo test -p faafo-backend --test deploy_openstack -- --ignored --test-threads=1
+ts "the explorer's Deploy window against cloud fs-demo (its password in the OS keyring)"
+scripts/with-secret-service.sh cargo test -p faafo-explorer --test deploy_openstack -- --ignored
 ts "done"

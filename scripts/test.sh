@@ -3,12 +3,14 @@
 # (PostgreSQL, MariaDB and RabbitMQ on 127.0.0.1, see scripts/services.sh) if they are
 # down, then `cargo test --workspace`. A server that cannot be started fails the run: the
 # service-backed suites are never skipped.
-# The web gallery's browser test (backend/tests/gallery.rs) needs headless Chromium and
-# chromedriver (Debian: chromium, chromium-driver; .ci/run installs them) and fails without.
+# Missing Debian packages are installed first (scripts/packages.sh test): headless Chromium
+# and chromedriver for the web gallery's browser test, and a Secret Service for the
+# explorer's OS-keyring tests, which run on a private D-Bus (scripts/with-secret-service.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/packages.sh test
 scripts/services.sh
 # `cloud-init schema` for the deploy tests' user-data check (extracted, not installed).
 scripts/cloud-init-tool.sh
-cargo test --workspace "$@"
+scripts/with-secret-service.sh cargo test --workspace "$@"

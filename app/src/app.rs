@@ -145,6 +145,7 @@ impl ExplorerApp {
         let inset_worker = RenderWorker::spawn("faafo-julia-inset", ctx.clone(), inset_config).ok();
         let thumbs = ThumbnailMaker::spawn(ctx.clone()).ok();
         let panel = PanelState::from_settings(&settings);
+        let deploy_settings = settings.deploy.clone();
         let notice = (!problems.is_empty()).then(|| Notice { text: problems.join("; "), error: true, at: 0.0 });
         Self {
             settings,
@@ -178,14 +179,14 @@ impl ExplorerApp {
             palette_previews: Vec::new(),
             screenshot: None,
             arrivals: None,
-            deploy: DeployPanel::new(DeployConfig::openstack()),
+            deploy: DeployPanel::new(DeployConfig::openstack()).with_settings(deploy_settings),
         }
     }
 
     /// Deploys where and how `config` says (tests: an in-memory cloud).
     #[must_use]
     pub fn with_deploy_config(mut self, config: DeployConfig) -> Self {
-        self.deploy = DeployPanel::new(config);
+        self.deploy = DeployPanel::new(config).with_settings(self.settings.deploy.clone());
         self
     }
 
@@ -383,6 +384,10 @@ impl ExplorerApp {
         }
 
         self.deploy.ui(&ctx);
+        if self.deploy.settings() != &self.settings.deploy {
+            self.settings.deploy = self.deploy.settings().clone();
+            self.settings_dirty = true;
+        }
 
         egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.canvas_ui(ui));
 

@@ -11,16 +11,20 @@
 //! cloud; [`Connected`] wraps a cloud that is already there (the in-memory
 //! [`faafo_backend::deploy::fake::FakeCloud`] in the tests).
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
+use crate::deploy_credentials::{
+    CredentialForm, CredentialSource, DeploySettings, FormMethod, OsKeyring, SecretStore, Target,
+};
 use egui::{RichText, TextEdit, Ui};
 use faafo_backend::deploy::credentials::{self, Environment, Selection};
 use faafo_backend::deploy::real::OpenStack;
-use faafo_backend::deploy::userdata::BINARIES;
+use faafo_backend::deploy::userdata::{BINARIES, Binaries};
 use faafo_backend::deploy::{
     BinarySource, Cloud, DeployEvent, Deployer, EventSink, Options, StateStore, Timeouts, Wait,
 };
@@ -37,6 +41,13 @@ pub enum Job {
     Plan(Options),
     /// Create (or converge) the deployment.
     Up(Options),
+    /// Add or remove workers of a deployment that is up.
+    Scale {
+        /// The deployment (name, wait mode); its binaries are the recorded ones.
+        options: Options,
+        /// Workers wanted.
+        workers: u32,
+    },
     /// The deployment as it is.
     Status {
         /// Deployment name.
@@ -68,6 +79,15 @@ pub enum Outcome {
         created: usize,
         /// Where a generated private key was saved.
         private_key: Option<PathBuf>,
+    },
+    /// The deployment now has `workers` workers.
+    Scaled {
+        /// Workers now.
+        workers: usize,
+        /// Workers added.
+        added: usize,
+        /// Workers removed.
+        removed: usize,
     },
     /// The deployment's status.
     Status {
@@ -112,8 +132,8 @@ pub trait Connector: Send + Sync {
     /// the `OS_*` variables are used.
     fn clouds(&self) -> Result<(String, Vec<String>), String>;
 
-    /// Runs `ctx.job` on the cloud named `cloud` (`None`: the environment's).
-    fn run<'a>(&'a self, cloud: Option<&'a str>, ctx: JobContext) -> JobFuture<'a>;
+    /// Runs `ctx.job` on `target`.
+    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a>;
 }
 
 /// Runs a job on a connected cloud (what every [`Connector`] ends up calling).
@@ -134,6 +154,11 @@ pub async fn run_on<C: Cloud>(
             servers: r.servers,
             created: r.created,
             private_key: r.private_key,
+        }),
+        Job::Scale { options, workers } => deployer.scale(&options, workers).await.map(|r| Outcome::Scaled {
+            workers: r.servers.saturating_sub(1),
+            added: r.created,
+            removed: r.removed,
         }),
         Job::Status { name, probe } => deployer.status(&name, probe).await.map(|s| Outcome::Status {
             text: s.to_string(),
@@ -157,10 +182,15 @@ impl Connector for OpenStackConnector {
         }
     }
 
-    fn run<'a>(&'a self, cloud: Option<&'a str>, ctx: JobContext) -> JobFuture<'a> {
+    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a> {
         Box::pin(async move {
-            let selection = Selection { cloud: cloud.map(str::to_owned), ..Selection::default() };
-            let creds = credentials::resolve(&selection, &Environment::from_process()).map_err(|e| e.to_string())?;
+            // The form stands alone: no clouds.yaml, no variables of this process.
+            let (env, cloud) = match &target.form {
+                Some(pairs) => (Environment::from_pairs(pairs.iter().cloned(), None), None),
+                None => (Environment::from_process(), target.cloud.clone()),
+            };
+            let selection = Selection { cloud, secret: target.secret.clone(), ..Selection::default() };
+            let creds = credentials::resolve(&selection, &env).map_err(|e| e.to_string())?;
             (ctx.events)(DeployEvent::Note(format!("using {}", creds.describe())));
             let os = OpenStack::connect(&creds).await.map_err(|e| e.to_string())?;
             (ctx.events)(DeployEvent::Note(format!("project '{}' ({})", os.project_name(), os.project_id())));
@@ -188,8 +218,8 @@ impl<C: Cloud> Connector for Connected<C> {
         Ok(("already connected".to_owned(), vec![self.name.clone()]))
     }
 
-    fn run<'a>(&'a self, cloud: Option<&'a str>, ctx: JobContext) -> JobFuture<'a> {
-        Box::pin(run_on(self.cloud.as_ref(), cloud.unwrap_or(&self.name), None, ctx))
+    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a> {
+        Box::pin(run_on(self.cloud.as_ref(), target.cloud.as_deref().unwrap_or(&self.name), None, ctx))
     }
 }
 
@@ -206,6 +236,8 @@ pub struct DeployConfig {
     pub binaries_dir: PathBuf,
     /// Wait for the API's health check (else only for the servers to be ACTIVE).
     pub wait_for_health: bool,
+    /// Where typed secrets are kept.
+    pub secrets: Arc<dyn SecretStore>,
 }
 
 impl DeployConfig {
@@ -221,6 +253,7 @@ impl DeployConfig {
             timeouts: Timeouts::default(),
             binaries_dir,
             wait_for_health: true,
+            secrets: Arc::new(OsKeyring::default()),
         }
     }
 }
@@ -242,6 +275,8 @@ pub enum Verb {
     Plan,
     /// Deploy (`up`).
     Up,
+    /// Scale the workers of a deployment that is up.
+    Scale,
     /// Status.
     Status,
     /// Tear down (`down`).
@@ -253,6 +288,7 @@ impl Verb {
         match self {
             Verb::Plan => "Planning",
             Verb::Up => "Deploying",
+            Verb::Scale => "Scaling",
             Verb::Status => "Asking for the status",
             Verb::Down => "Tearing down",
         }
@@ -261,6 +297,8 @@ impl Verb {
 
 enum Message {
     Event(DeployEvent),
+    /// The typed secret is in the keyring now: the field can be emptied.
+    SecretKept,
     Done(Result<Outcome, String>),
 }
 
@@ -275,11 +313,12 @@ pub struct DeployPanel {
     config: DeployConfig,
     open: bool,
     clouds: Option<Result<(String, Vec<String>), String>>,
-    cloud: Option<String>,
-    /// Deployment name field.
-    pub name: String,
-    /// Worker count.
-    pub workers: u32,
+    /// The fields that are saved with the explorer's settings.
+    settings: DeploySettings,
+    /// The password or application-credential secret typed (kept in memory only).
+    secret: String,
+    /// What the last keyring action did.
+    keyring_note: Option<String>,
     /// Binaries directory field.
     pub binaries_dir: String,
     /// Wait for the API's health check.
@@ -290,13 +329,54 @@ pub struct DeployPanel {
     result: Option<(Verb, Result<Outcome, String>)>,
 }
 
+/// What the job thread does with the secret: use the typed one (and keep it in the
+/// keyring once it worked, if asked) or look one up there.
+struct SecretPlan {
+    store: Arc<dyn SecretStore>,
+    account: String,
+    typed: Option<String>,
+    remember: bool,
+}
+
+impl SecretPlan {
+    /// Puts the secret into `target`; says where it came from.
+    fn apply(&self, target: &mut Target, events: &EventSink) {
+        if let Some(typed) = &self.typed {
+            target.secret = Some(typed.clone());
+            return;
+        }
+        match self.store.get(&self.account) {
+            Ok(Some(secret)) => {
+                events(DeployEvent::Note("using the secret kept in the OS keyring".to_owned()));
+                target.secret = Some(secret);
+            }
+            Ok(None) => {}
+            Err(e) => events(DeployEvent::Note(format!("{e}; going on without a kept secret"))),
+        }
+    }
+
+    /// After a job that authenticated: keeps the typed secret if asked. Returns whether
+    /// it is now in the keyring.
+    fn keep(&self, events: &EventSink) -> bool {
+        let (Some(typed), true) = (&self.typed, self.remember) else { return false };
+        match self.store.set(&self.account, typed) {
+            Ok(()) => {
+                events(DeployEvent::Note("the secret is kept in the OS keyring".to_owned()));
+                true
+            }
+            Err(e) => {
+                events(DeployEvent::Note(format!("{e}; the secret was not kept")));
+                false
+            }
+        }
+    }
+}
+
 impl std::fmt::Debug for DeployPanel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeployPanel")
             .field("open", &self.open)
-            .field("cloud", &self.cloud)
-            .field("name", &self.name)
-            .field("workers", &self.workers)
+            .field("settings", &self.settings)
             .field("running", &self.running.as_ref().map(|r| r.verb))
             .field("result", &self.result)
             .finish_non_exhaustive()
@@ -323,14 +403,25 @@ impl DeployPanel {
             config,
             open: false,
             clouds: None,
-            cloud: None,
-            name: "faafo".to_owned(),
-            workers: 2,
+            settings: DeploySettings::default(),
+            secret: String::new(),
+            keyring_note: None,
             confirm_down: false,
             running: None,
             log: Vec::new(),
             result: None,
         }
+    }
+
+    /// The panel with `settings` (from the explorer's settings file).
+    pub fn with_settings(mut self, settings: DeploySettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The fields to save with the explorer's settings.
+    pub fn settings(&self) -> &DeploySettings {
+        &self.settings
     }
 
     /// Whether the window is open.
@@ -348,7 +439,7 @@ impl DeployPanel {
 
     /// The cloud chosen (`None`: the `OS_*` variables).
     pub fn cloud(&self) -> Option<&str> {
-        self.cloud.as_deref()
+        self.settings.cloud.as_deref()
     }
 
     /// Whether a job is running.
@@ -369,10 +460,10 @@ impl DeployPanel {
     fn load_clouds(&mut self) {
         let clouds = self.config.connector.clouds();
         if let Ok((_, names)) = &clouds {
-            let keep = self.cloud.as_ref().is_some_and(|c| names.contains(c));
+            let keep = self.settings.cloud.as_ref().is_some_and(|c| names.contains(c));
             if !keep {
                 let wanted = std::env::var("OS_CLOUD").ok().filter(|c| names.contains(c));
-                self.cloud = wanted.or_else(|| names.first().cloned());
+                self.settings.cloud = wanted.or_else(|| names.first().cloned());
             }
         }
         self.clouds = Some(clouds);
@@ -387,9 +478,15 @@ impl DeployPanel {
                 BINARIES.join(", ")
             ));
         }
-        let mut opts = Options::new(BinarySource::Upload(dir));
-        opts.name = self.name.trim().to_owned();
-        opts.workers = self.workers.min(MAX_WORKERS);
+        // Scaling reuses the binaries the deployment recorded when it went up.
+        let source = if verb == Verb::Scale {
+            BinarySource::Url(Binaries { base_url: String::new(), sha256: BTreeMap::new() })
+        } else {
+            BinarySource::Upload(dir)
+        };
+        let mut opts = Options::new(source);
+        opts.name = self.settings.name.trim().to_owned();
+        opts.workers = self.settings.workers.min(MAX_WORKERS);
         opts.wait = if self.wait_for_health { Wait::Health } else { Wait::Active };
         Ok(opts)
     }
@@ -401,19 +498,28 @@ impl DeployPanel {
         }
         self.confirm_down = false;
         self.log.clear();
-        let name = self.name.trim().to_owned();
+        let name = self.settings.name.trim().to_owned();
+        let workers = self.settings.workers.min(MAX_WORKERS);
         let job = check_name(&name).and_then(|()| match verb {
             Verb::Plan => self.options(verb).map(Job::Plan),
             Verb::Up => self.options(verb).map(Job::Up),
+            Verb::Scale => self.options(verb).map(|options| Job::Scale { options, workers }),
             Verb::Status => Ok(Job::Status { name, probe: self.wait_for_health }),
             Verb::Down => Ok(Job::Down(name)),
         });
-        let job = match job {
-            Ok(job) => job,
+        let (job, mut target) = match job.and_then(|job| Ok((job, self.target()?))) {
+            Ok(both) => both,
             Err(e) => {
                 self.result = Some((verb, Err(e)));
                 return;
             }
+        };
+        let typed = Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty());
+        let secret = SecretPlan {
+            store: Arc::clone(&self.config.secrets),
+            account: target.keyring_account(),
+            remember: self.settings.remember_secret,
+            typed,
         };
         let (tx, rx) = mpsc::channel();
         let events: EventSink = {
@@ -427,16 +533,22 @@ impl DeployPanel {
             job,
             store: StateStore::new(self.config.state_dir.clone()),
             timeouts: self.config.timeouts,
-            events,
+            events: Arc::clone(&events),
         };
         let connector = Arc::clone(&self.config.connector);
-        let cloud = self.cloud.clone();
         let repaint = ctx.clone();
         let spawned = std::thread::Builder::new().name("faafo-deploy".to_owned()).spawn(move || {
+            // The keyring may block (a locked collection asks to be unlocked): here, not
+            // on the UI thread.
+            secret.apply(&mut target, &events);
             let result = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime.block_on(connector.run(cloud.as_deref(), job_ctx)),
+                Ok(runtime) => runtime.block_on(connector.run(&target, job_ctx)),
                 Err(e) => Err(format!("cannot start the async runtime: {e}")),
             };
+            // Every job authenticates first, so success means the secret is right.
+            if result.is_ok() && secret.keep(&events) {
+                let _ = tx.send(Message::SecretKept);
+            }
             let _ = tx.send(Message::Done(result));
             repaint.request_repaint();
         });
@@ -460,6 +572,10 @@ impl DeployPanel {
                         running.phase.clone_from(p);
                     }
                     self.log.push(e.to_string());
+                }
+                Ok(Message::SecretKept) => {
+                    self.secret.clear();
+                    self.keyring_note = Some("The secret is kept in the OS keyring.".to_owned());
                 }
                 Ok(Message::Done(result)) => {
                     finished = Some(result);
@@ -502,35 +618,27 @@ impl DeployPanel {
         self.open = open;
     }
 
+    /// The cloud the fields point at (the secret is added in the job thread).
+    fn target(&self) -> Result<Target, String> {
+        match self.settings.source {
+            CredentialSource::CloudsYaml => Ok(Target { cloud: self.settings.cloud.clone(), ..Target::default() }),
+            CredentialSource::Form => Ok(Target { form: Some(self.settings.form.env_pairs()?), ..Target::default() }),
+        }
+    }
+
     fn form_ui(&mut self, ui: &mut Ui) {
         let busy = self.is_busy();
-        match &self.clouds {
-            Some(Ok((source, names))) => {
-                ui.label(RichText::new(format!("Clouds: {source}")).small());
-                if !names.is_empty() {
-                    let selected = self.cloud.clone().unwrap_or_default();
-                    ui.add_enabled_ui(!busy, |ui| {
-                        egui::ComboBox::from_label("Cloud").selected_text(selected).show_ui(ui, |ui| {
-                            for n in names {
-                                ui.selectable_value(&mut self.cloud, Some(n.clone()), n);
-                            }
-                        });
-                    });
-                }
-            }
-            Some(Err(e)) => {
-                ui.label(RichText::new(format!("Cannot read the clouds: {e}")).color(ui.visuals().error_fg_color));
-            }
-            None => {}
-        }
         ui.add_enabled_ui(!busy, |ui| {
+            self.credentials_ui(ui);
+            ui.separator();
+            let s = &mut self.settings;
             ui.horizontal(|ui| {
                 let l = ui.label("Deployment name");
-                ui.add(TextEdit::singleline(&mut self.name).desired_width(160.0)).labelled_by(l.id);
+                ui.add(TextEdit::singleline(&mut s.name).desired_width(160.0)).labelled_by(l.id);
             });
             ui.horizontal(|ui| {
                 let l = ui.label("Workers");
-                ui.add(egui::DragValue::new(&mut self.workers).range(0..=MAX_WORKERS)).labelled_by(l.id);
+                ui.add(egui::DragValue::new(&mut s.workers).range(0..=MAX_WORKERS)).labelled_by(l.id);
             });
             ui.horizontal(|ui| {
                 let l = ui.label("Binaries directory");
@@ -540,11 +648,63 @@ impl DeployPanel {
         });
     }
 
+    /// Where the credentials come from, and the secret.
+    fn credentials_ui(&mut self, ui: &mut Ui) {
+        let s = &mut self.settings;
+        ui.horizontal(|ui| {
+            ui.label("Credentials:");
+            ui.radio_value(&mut s.source, CredentialSource::CloudsYaml, "clouds.yaml");
+            ui.radio_value(&mut s.source, CredentialSource::Form, "Form");
+        });
+        match s.source {
+            CredentialSource::CloudsYaml => match &self.clouds {
+                Some(Ok((source, names))) => {
+                    ui.label(RichText::new(format!("Clouds: {source}")).small());
+                    if !names.is_empty() {
+                        let selected = s.cloud.clone().unwrap_or_default();
+                        egui::ComboBox::from_label("Cloud").selected_text(selected).show_ui(ui, |ui| {
+                            for n in names {
+                                ui.selectable_value(&mut s.cloud, Some(n.clone()), n);
+                            }
+                        });
+                    }
+                }
+                Some(Err(e)) => {
+                    ui.label(RichText::new(format!("Cannot read the clouds: {e}")).color(ui.visuals().error_fg_color));
+                }
+                None => {}
+            },
+            CredentialSource::Form => form_fields_ui(&mut s.form, ui),
+        }
+        let mut forget = false;
+        ui.horizontal(|ui| {
+            let l = ui.label("Password or secret");
+            ui.add(TextEdit::singleline(&mut self.secret).password(true).desired_width(200.0)).labelled_by(l.id);
+            ui.checkbox(&mut s.remember_secret, "Keep in the OS keyring");
+            forget = ui.button("Forget kept secret").clicked();
+        });
+        if forget {
+            self.keyring_note = Some(match self.target() {
+                Ok(t) => match self.config.secrets.delete(&t.keyring_account()) {
+                    Ok(()) => "The OS keyring holds no secret for this cloud now.".to_owned(),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            });
+        }
+        let hint = self.keyring_note.as_deref().unwrap_or(
+            "Leave empty when clouds.yaml has it, or to use the one kept in the OS keyring; never saved in a settings file.",
+        );
+        ui.label(RichText::new(hint).small());
+    }
+
     fn actions_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         let busy = self.is_busy();
         ui.horizontal(|ui| {
-            for (verb, text) in [(Verb::Plan, "Plan"), (Verb::Up, "Deploy"), (Verb::Status, "Status")] {
+            for (verb, text) in
+                [(Verb::Plan, "Plan"), (Verb::Up, "Deploy"), (Verb::Scale, "Scale workers"), (Verb::Status, "Status")]
+            {
                 if ui.add_enabled(!busy, egui::Button::new(text)).clicked() {
                     self.start(verb, &ctx);
                 }
@@ -555,7 +715,7 @@ impl DeployPanel {
         });
         if self.confirm_down {
             ui.horizontal(|ui| {
-                ui.label(format!("Delete every resource of deployment '{}'?", self.name.trim()));
+                ui.label(format!("Delete every resource of deployment '{}'?", self.settings.name.trim()));
                 if ui.button("Yes, tear down").clicked() {
                     self.start(Verb::Down, &ctx);
                 }
@@ -606,6 +766,9 @@ impl DeployPanel {
                         ui.label(format!("SSH private key: {}", key.display()));
                     }
                 }
+                Outcome::Scaled { workers, added, removed } => {
+                    ui.label(format!("Scaled: {workers} worker(s) now ({added} added, {removed} removed)."));
+                }
                 Outcome::Status { text, .. } => {
                     ui.label(RichText::new(text).monospace());
                 }
@@ -625,4 +788,29 @@ impl DeployPanel {
             });
         }
     }
+}
+
+/// The form's fields, labelled as in an openrc file's comments.
+fn form_fields_ui(form: &mut CredentialForm, ui: &mut Ui) {
+    let field = |ui: &mut Ui, label: &str, value: &mut String| {
+        ui.horizontal(|ui| {
+            let l = ui.label(label);
+            ui.add(TextEdit::singleline(value).desired_width(260.0)).labelled_by(l.id);
+        });
+    };
+    field(ui, "Auth URL", &mut form.auth_url);
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut form.method, FormMethod::Password, "Password");
+        ui.radio_value(&mut form.method, FormMethod::ApplicationCredential, "Application credential");
+    });
+    match form.method {
+        FormMethod::Password => {
+            field(ui, "User name", &mut form.username);
+            field(ui, "User domain", &mut form.user_domain);
+            field(ui, "Project", &mut form.project);
+            field(ui, "Project domain", &mut form.project_domain);
+        }
+        FormMethod::ApplicationCredential => field(ui, "Credential ID", &mut form.credential_id),
+    }
+    field(ui, "Region (optional)", &mut form.region);
 }

@@ -31,6 +31,7 @@ pub mod bookmarks;
 pub mod canvas;
 pub mod colour;
 pub mod command;
+pub mod deploy_credentials;
 pub mod deploy_panel;
 pub mod file_dialog;
 pub mod history;

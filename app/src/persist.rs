@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bookmarks::Bookmark;
 use crate::colour::GradientSpec;
+use crate::deploy_credentials::DeploySettings;
 use crate::location::Location;
 
 /// Environment variable naming the settings file to use instead of the default.
@@ -43,6 +44,8 @@ pub struct Settings {
     pub custom_palette: Option<GradientSpec>,
     /// Named bookmarks.
     pub bookmarks: Vec<Bookmark>,
+    /// The Deploy window's cloud, form and deployment fields (never a secret).
+    pub deploy: DeploySettings,
 }
 
 impl Default for Settings {
@@ -58,6 +61,7 @@ impl Default for Settings {
             colouring: Colouring::default(),
             custom_palette: None,
             bookmarks: Vec::new(),
+            deploy: DeploySettings::default(),
         }
     }
 }

@@ -1,26 +1,56 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 //! The "Deploy to OpenStack" window, driven through the real app with egui_kittest,
-//! against the in-memory cloud of the deploy library: plan, deploy with progress, status,
-//! tear down, and errors shown in the window.
+//! against the in-memory cloud of the deploy library: plan, deploy with progress, scale,
+//! status, tear down, errors shown in the window, and the secret kept in the real OS
+//! keyring (the Secret Service `scripts/test.sh` starts), never in the settings file.
+
+mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Event, Key, Modifiers, vec2};
+use common::{click, enter_text, run_until_idle, shown};
+use egui::vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use faafo_backend::deploy::Timeouts;
 use faafo_backend::deploy::fake::FakeCloud;
 use faafo_backend::deploy::userdata::BINARIES;
 use faafo_explorer::ExplorerApp;
-use faafo_explorer::deploy_panel::{Connected, DeployConfig, Outcome, Verb};
+use faafo_explorer::deploy_credentials::{OsKeyring, SecretStore, Target};
+use faafo_explorer::deploy_panel::{Connected, Connector, DeployConfig, JobContext, JobFuture, Outcome, Verb};
+use faafo_explorer::persist::Store;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The keyring account of the fake cloud's secret.
+fn fake_account() -> String {
+    Target { cloud: Some("fake-cloud".into()), ..Target::default() }.keyring_account()
+}
+
+/// Passes jobs to the fake cloud and records the secret each one was given.
+struct Recording {
+    inner: Connected<FakeCloud>,
+    secrets: Mutex<Vec<Option<String>>>,
+}
+
+impl Connector for Recording {
+    fn clouds(&self) -> Result<(String, Vec<String>), String> {
+        self.inner.clouds()
+    }
+
+    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a> {
+        self.secrets.lock().unwrap().push(target.secret.clone());
+        self.inner.run(target, ctx)
+    }
+}
 
 struct Fixture {
     dir: PathBuf,
     cloud: Arc<FakeCloud>,
+    connector: Arc<Recording>,
+    keyring: Arc<OsKeyring>,
 }
 
 impl Fixture {
@@ -32,12 +62,18 @@ impl Fixture {
         for b in BINARIES {
             std::fs::write(bin.join(b), format!("#!/bin/sh\necho {b}\n")).unwrap();
         }
-        Self { dir, cloud: Arc::new(FakeCloud::new()) }
+        let cloud = Arc::new(FakeCloud::new());
+        let connector =
+            Arc::new(Recording { inner: Connected::new("fake-cloud", Arc::clone(&cloud)), secrets: Mutex::default() });
+        // The real OS keyring, under a service name of this test's own.
+        let keyring = Arc::new(OsKeyring::new(format!("faafo-explorer-test-{name}-{}", std::process::id())));
+        Self { dir, cloud, connector, keyring }
     }
 
     fn harness(&self) -> Harness<'static, ExplorerApp> {
         let config = DeployConfig {
-            connector: Arc::new(Connected::new("fake-cloud", Arc::clone(&self.cloud))),
+            connector: Arc::clone(&self.connector) as Arc<dyn Connector>,
+            secrets: Arc::clone(&self.keyring) as Arc<dyn SecretStore>,
             state_dir: self.dir.join("state"),
             timeouts: Timeouts {
                 active: Duration::from_secs(10),
@@ -49,64 +85,18 @@ impl Fixture {
             // The fake's servers boot no API.
             wait_for_health: false,
         };
-        Harness::builder()
-            .with_size(vec2(1200.0, 1000.0))
-            .with_step_dt(1.0 / 60.0)
-            .build_eframe(move |cc| ExplorerApp::with_store(&cc.egui_ctx, None).with_deploy_config(config))
+        let settings = self.dir.join("explorer.toml");
+        Harness::builder().with_size(vec2(1200.0, 1000.0)).with_step_dt(1.0 / 60.0).build_eframe(move |cc| {
+            ExplorerApp::with_store(&cc.egui_ctx, Some(Store::at(settings))).with_deploy_config(config)
+        })
     }
 }
 
 impl Drop for Fixture {
     fn drop(&mut self) {
+        self.keyring.delete(&fake_account()).ok();
         std::fs::remove_dir_all(&self.dir).ok();
     }
-}
-
-/// Runs frames until the deploy job is finished.
-fn run_until_idle(h: &mut Harness<'_, ExplorerApp>) {
-    let started = Instant::now();
-    loop {
-        h.step();
-        if !h.state().deploy_panel().is_busy() {
-            h.run_steps(2); // let the accessibility tree show the result
-            return;
-        }
-        assert!(started.elapsed() < TIMEOUT, "deploy job not done: {:?}", h.state().deploy_panel());
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
-    let node = h.get_by_label(label);
-    if !h.ctx.content_rect().contains_rect(node.rect()) {
-        node.scroll_to_me();
-        h.run_steps(60);
-    }
-    h.get_by_label(label).click();
-    h.run_steps(2);
-}
-
-/// Replaces the text of the field labelled `label` and presses Enter.
-fn enter_text(h: &mut Harness<'_, ExplorerApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run_steps(1);
-    let select_all =
-        |pressed| Event::Key { key: Key::A, physical_key: None, pressed, repeat: false, modifiers: Modifiers::COMMAND };
-    h.event(select_all(true));
-    h.event(select_all(false));
-    h.get_by_label(label).type_text(text);
-    h.key_press(Key::Enter);
-    h.run_steps(2);
-}
-
-/// Asserts that some text in the window contains `text` (a multi-line label shows as
-/// the label and a run per line, so there may be several matches).
-fn shown(h: &Harness<'_, ExplorerApp>, text: &str) {
-    assert!(
-        h.query_all_by_label_contains(text).next().is_some(),
-        "'{text}' is not shown; {:?}",
-        h.state().deploy_panel()
-    );
 }
 
 fn open_panel(h: &mut Harness<'_, ExplorerApp>) {
@@ -127,13 +117,13 @@ fn plan_deploy_status_and_tear_down_against_the_fake_cloud() {
 
     // One worker: a controller and a worker.
     enter_text(&mut h, "Workers", "1");
-    assert_eq!(h.state().deploy_panel().workers, 1);
+    assert_eq!(h.state().deploy_panel().settings().workers, 1);
     click(&mut h, "Plan");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     shown(&h, "need 2 instances");
     enter_text(&mut h, "Workers", "2");
     click(&mut h, "Plan");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     // A controller and two workers, within quota.
     shown(&h, "need 3 instances");
     shown(&h, "quota check: OK");
@@ -152,7 +142,7 @@ fn plan_deploy_status_and_tear_down_against_the_fake_cloud() {
     assert!(h.state().deploy_panel().is_busy(), "finished before progress could be seen");
     h.step();
     shown(&h, "== ");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     let panel = h.state().deploy_panel();
     let Some((Verb::Up, Ok(Outcome::Up { url: Some(url), servers, .. }))) = panel.result() else {
         panic!("deploy did not finish: {panel:?}");
@@ -166,7 +156,7 @@ fn plan_deploy_status_and_tear_down_against_the_fake_cloud() {
     assert_eq!(f.cloud.state().servers.len(), 3);
 
     click(&mut h, "Status");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     // One status text naming every server, each ACTIVE.
     shown(&h, "server faafo-worker-2");
     shown(&h, "ACTIVE");
@@ -178,11 +168,25 @@ fn plan_deploy_status_and_tear_down_against_the_fake_cloud() {
     assert_eq!(names, ["faafo-controller", "faafo-worker-1", "faafo-worker-2"]);
     assert!(servers.iter().all(|(_, s)| s == "ACTIVE"), "{servers:?}");
 
+    // Scale up by one, then down to one.
+    enter_text(&mut h, "Workers", "3");
+    click(&mut h, "Scale workers");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Scaled: 3 worker(s) now (1 added, 0 removed).");
+    assert_eq!(f.cloud.state().servers.len(), 4);
+    enter_text(&mut h, "Workers", "1");
+    click(&mut h, "Scale workers");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Scaled: 1 worker(s) now (0 added, 2 removed).");
+    let mut left: Vec<String> = f.cloud.state().servers.values().map(|(s, ..)| s.name.clone()).collect();
+    left.sort();
+    assert_eq!(left, ["faafo-controller", "faafo-worker-1"]);
+
     click(&mut h, "Tear down");
     shown(&h, "Delete every resource of deployment 'faafo'?");
-    assert_eq!(f.cloud.state().servers.len(), 3, "tore down before confirming");
+    assert_eq!(f.cloud.state().servers.len(), 2, "tore down before confirming");
     click(&mut h, "Yes, tear down");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     shown(&h, "Torn down:");
     let s = f.cloud.state();
     assert!(s.servers.is_empty(), "servers left: {:?}", s.servers.keys().collect::<Vec<_>>());
@@ -208,16 +212,16 @@ fn failures_are_shown_in_the_window_and_create_nothing() {
 
     // Status of a deployment that does not exist.
     click(&mut h, "Status");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     shown(&h, "no deployment named 'faafo'");
 
     // The quota pre-check: shown by Plan, enforced by Deploy.
     click(&mut h, "Plan");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     shown(&h, "quota check: NOT ENOUGH");
     shown(&h, "Not enough quota");
     click(&mut h, "Deploy");
-    run_until_idle(&mut h);
+    run_until_idle(&mut h, TIMEOUT);
     shown(&h, "Deploying failed: not enough quota");
     assert!(f.cloud.state().servers.is_empty());
 
@@ -229,4 +233,56 @@ fn failures_are_shown_in_the_window_and_create_nothing() {
     shown(&h, "lacks faafo, faafo-api, faafo-worker");
     assert!(f.cloud.state().servers.is_empty());
     assert!(f.cloud.take_log().iter().all(|l| !l.starts_with("create")), "something was created");
+}
+
+#[test]
+fn a_typed_secret_is_kept_in_the_os_keyring_and_never_in_the_settings_file() {
+    const SECRET: &str = "s3cret-typed-in-the-window";
+    let f = Fixture::new("keyring");
+    let mut h = f.harness();
+    open_panel(&mut h);
+    assert_eq!(f.keyring.get(&fake_account()), Ok(None), "the keyring starts empty");
+
+    // Typed, used for the job, then kept in the keyring and cleared from the field.
+    enter_text(&mut h, "Password or secret", SECRET);
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "the secret is kept in the OS keyring");
+    assert_eq!(f.connector.secrets.lock().unwrap().last(), Some(&Some(SECRET.to_owned())));
+    assert_eq!(f.keyring.get(&fake_account()), Ok(Some(SECRET.to_owned())));
+    shown(&h, "The secret is kept in the OS keyring.");
+
+    // The settings file has the window's fields but not the secret.
+    enter_text(&mut h, "Deployment name", "kept");
+    h.state_mut().save_settings().unwrap();
+    let saved = std::fs::read_to_string(f.dir.join("explorer.toml")).unwrap();
+    assert!(saved.contains("[deploy]") && saved.contains("name = \"kept\""), "{saved}");
+    assert!(!saved.contains(SECRET), "the secret leaked into the settings file");
+    drop(h);
+
+    // Next session: the field is empty and the job gets the kept secret.
+    let mut h = f.harness();
+    open_panel(&mut h);
+    assert_eq!(h.state().deploy_panel().settings().name, "kept");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "using the secret kept in the OS keyring");
+    assert_eq!(f.connector.secrets.lock().unwrap().last(), Some(&Some(SECRET.to_owned())));
+
+    // Forgotten on request; later jobs get none.
+    click(&mut h, "Forget kept secret");
+    shown(&h, "The OS keyring holds no secret for this cloud now.");
+    assert_eq!(f.keyring.get(&fake_account()), Ok(None));
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    assert_eq!(f.connector.secrets.lock().unwrap().last(), Some(&None));
+
+    // Not asked to keep it: used once, not kept.
+    click(&mut h, "Keep in the OS keyring");
+    assert!(!h.state().deploy_panel().settings().remember_secret);
+    enter_text(&mut h, "Password or secret", SECRET);
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    assert_eq!(f.connector.secrets.lock().unwrap().last(), Some(&Some(SECRET.to_owned())));
+    assert_eq!(f.keyring.get(&fake_account()), Ok(None));
 }

@@ -495,7 +495,8 @@ fn snapshot_reprojected_picture_after_a_zoom() {
     h.snapshot("reprojected_zoom_2x");
 }
 
-/// The whole window at the home view once the full picture is in (timings masked).
+/// The whole window at the home view once the full picture is in (timings and the
+/// CPU's kernel path masked).
 #[test]
 fn snapshot_window_at_the_home_view() {
     let mut h = Harness::builder()
@@ -512,6 +513,8 @@ fn snapshot_window_at_the_home_view() {
         .query_all_by_label_contains(" ms")
         .map(|n| n.rect())
         .chain(h.query_all_by_label_contains(" it, ").map(|n| n.rect()))
+        // The kernel path is this CPU's (avx512, avx2+fma, …).
+        .chain(h.query_all_by_label(faafo_engine::KernelPath::detect().name()).map(|n| n.rect()))
         .map(|r| r.with_max_x(right))
         .collect();
     assert!(!masks.is_empty());

@@ -45,6 +45,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         store = store.with_blobs(Arc::new(blobs));
     }
     let host = faafo_backend::host::hostname();
+    // Built once, before the state: the embedded renderer holds a clone of the state and
+    // must drop the same cache entries the routes fill.
+    let images = Arc::new(ImageCache::new(config.image_cache_mib as usize * 1024 * 1024));
     let (state, transport) = match &config.transport_url {
         Some(url) => {
             let queue = AmqpQueue::new(url)?;
@@ -53,16 +56,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             if let Err(e) = queue.connect().await {
                 eprintln!("faafo-api: warning: {e}; tasks will wait in the outbox until the broker is reachable");
             }
-            (AppState { auth, ..AppState::new(store, Arc::new(queue), &host) }, redact(url))
+            (AppState { auth, images, ..AppState::new(store, Arc::new(queue), &host) }, redact(url))
         }
         None => {
             let (queue, rx) = memory::channel();
-            let state = AppState { auth, ..AppState::new(store, Arc::new(queue.clone()), &host) };
+            let state = AppState { auth, images, ..AppState::new(store, Arc::new(queue.clone()), &host) };
             tokio::spawn(renderer::run(state.clone(), queue, rx));
             (state, "built-in renderer".to_owned())
         }
     };
-    let state = AppState { images: Arc::new(ImageCache::new(config.image_cache_mib as usize * 1024 * 1024)), ..state };
     tokio::spawn(relay::run(state.store.clone(), state.relay.clone()));
     let addr = std::net::SocketAddr::new(config.listen_address, config.bind_port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;

@@ -327,6 +327,7 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
     };
 
     let uuid = task.uuid.clone();
+    let (width, height) = (task.params.width, task.params.height);
     let rendered = tokio::task::spawn_blocking(move || {
         let mut png = Vec::new();
         let summary = write_png(&task.params, &RenderOptions::default(), &Control::new(), BitDepth::Eight, &mut png)
@@ -347,9 +348,7 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
             ack(&delivery).await;
             ctx.counters.done.fetch_add(1, Ordering::Relaxed);
             eprintln!(
-                "faafo-worker: {uuid} done: {}x{}, {} bytes, render {:.1} ms, upload {:.1} ms, total {:.1} ms",
-                result_size(&delivery).0,
-                result_size(&delivery).1,
+                "faafo-worker: {uuid} done: {width}x{height}, {} bytes, render {:.1} ms, upload {:.1} ms, total {:.1} ms",
                 result.png.len(),
                 result.duration.as_secs_f64() * 1e3,
                 upload_start.elapsed().as_secs_f64() * 1e3,
@@ -377,11 +376,6 @@ async fn ack(delivery: &Delivery) {
 }
 
 /// Width and height as the message gave them, for the log line.
-fn result_size(delivery: &Delivery) -> (u64, u64) {
-    let v: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap_or_default();
-    (v["width"].as_u64().unwrap_or(0), v["height"].as_u64().unwrap_or(0))
-}
-
 /// Reports a task that cannot be rendered as failed, then acks it. When the API cannot
 /// record it (the original API has no status; or the fractal is unknown) the task goes
 /// to the dead-letter queue instead, so it is kept, not dropped.

@@ -6,6 +6,10 @@ use crate::fractal::Fractal;
 
 /// One update `z ← f(z) + c`, written once for every [`Simd`] type.
 pub(crate) trait Formula: Copy + Send + Sync {
+    /// Whether the escape test may need `hypot` (the classic kind): lets the kernels of
+    /// the other kinds compile without that check in their hot loops.
+    const EXACT_HYPOT: bool = false;
+
     /// The next `(re, im)`.
     fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V);
 
@@ -31,6 +35,8 @@ pub(crate) fn norm<S: Simd>(s: S, x: S::V, y: S::V) -> S::V {
 pub(crate) struct ClassicStep;
 
 impl Formula for ClassicStep {
+    const EXACT_HYPOT: bool = true;
+
     #[inline(always)]
     fn step<S: Simd>(&self, s: S, x: S::V, y: S::V, cx: S::V, cy: S::V) -> (S::V, S::V) {
         let nx = s.add(s.sub(s.mul(x, x), s.mul(y, y)), cx);

@@ -51,8 +51,6 @@ pub(crate) trait Simd: Copy {
     fn store_f32(self, v: Self::V, dst: &mut [f32]);
     /// Lanes where `a <= b` (false for NaN).
     fn le(self, a: Self::V, b: Self::V) -> Self::M;
-    /// `a & b`.
-    fn m_and(self, a: Self::M, b: Self::M) -> Self::M;
     /// `a & !b`.
     fn m_and_not(self, a: Self::M, b: Self::M) -> Self::M;
     /// `a | b`.
@@ -65,6 +63,16 @@ pub(crate) trait Simd: Copy {
     fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
     /// `a + b` in the lanes of `m`, `a` in the others.
     fn add_where(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// A lane counter: `count + 1` in the lanes of `m`. Counters start at `splat(0.0)` and
+    /// are read with [`Simd::count_value`]; in between their representation is the
+    /// instruction set's own (integers on AVX2: one instruction instead of two).
+    fn count_where(self, m: Self::M, count: Self::V) -> Self::V;
+    /// A counter's lanes as f64.
+    fn count_value(self, count: Self::V) -> Self::V;
+    /// `rec` in the lanes of `m`, elsewhere `min(v, rec)` — with `rec` kept where `v` is
+    /// NaN. Records the first |z|² outside the radius without knowing which step that was:
+    /// after escape |z| only grows (or overflows to NaN), so the first value is the least.
+    fn min_where_not(self, m: Self::M, v: Self::V, rec: Self::V) -> Self::V;
     /// Loads the first `LANES` values of `src` (at least `LANES` long).
     fn load_slice(self, src: &[f64]) -> Self::V;
     /// Sum of the lanes.
@@ -84,10 +92,6 @@ impl Simd for Scalar {
     #[inline(always)]
     fn le(self, a: f64, b: f64) -> bool {
         a <= b
-    }
-    #[inline(always)]
-    fn m_and(self, a: bool, b: bool) -> bool {
-        a & b
     }
     #[inline(always)]
     fn m_and_not(self, a: bool, b: bool) -> bool {
@@ -112,6 +116,18 @@ impl Simd for Scalar {
     #[inline(always)]
     fn add_where(self, m: bool, a: f64, b: f64) -> f64 {
         if m { a + b } else { a }
+    }
+    #[inline(always)]
+    fn count_where(self, m: bool, count: f64) -> f64 {
+        if m { count + 1.0 } else { count }
+    }
+    #[inline(always)]
+    fn count_value(self, count: f64) -> f64 {
+        count
+    }
+    #[inline(always)]
+    fn min_where_not(self, m: bool, v: f64, rec: f64) -> f64 {
+        if !m && v < rec { v } else { rec }
     }
 
     #[inline(always)]
@@ -214,10 +230,6 @@ mod x86 {
             unsafe { _mm256_cmp_pd::<_CMP_LE_OQ>(a, b) }
         }
         #[inline(always)]
-        fn m_and(self, a: __m256d, b: __m256d) -> __m256d {
-            unsafe { _mm256_and_pd(a, b) }
-        }
-        #[inline(always)]
         fn m_and_not(self, a: __m256d, b: __m256d) -> __m256d {
             unsafe { _mm256_andnot_pd(b, a) }
         }
@@ -245,6 +257,25 @@ mod x86 {
         #[inline(always)]
         fn add_where(self, m: __m256d, a: __m256d, b: __m256d) -> __m256d {
             unsafe { _mm256_add_pd(a, _mm256_and_pd(m, b)) }
+        }
+        #[inline(always)]
+        fn count_where(self, m: __m256d, count: __m256d) -> __m256d {
+            // i64 lanes; a set mask lane is −1.
+            unsafe { _mm256_castsi256_pd(_mm256_sub_epi64(_mm256_castpd_si256(count), _mm256_castpd_si256(m))) }
+        }
+        #[inline(always)]
+        fn count_value(self, count: __m256d) -> __m256d {
+            // Exact for counts below 2^52: put the integer in the mantissa of 2^52, subtract.
+            unsafe {
+                let magic = _mm256_set1_pd(4_503_599_627_370_496.0);
+                _mm256_sub_pd(_mm256_or_pd(count, magic), magic)
+            }
+        }
+        #[inline(always)]
+        fn min_where_not(self, m: __m256d, v: __m256d, rec: __m256d) -> __m256d {
+            // All-ones lanes are NaN, and `vminpd` returns its second operand when either
+            // is NaN: two instructions, no blend.
+            unsafe { _mm256_min_pd(_mm256_or_pd(v, m), rec) }
         }
 
         #[inline(always)]
@@ -349,10 +380,6 @@ mod x86 {
             self.le_mask(a, b)
         }
         #[inline(always)]
-        fn m_and(self, a: u32, b: u32) -> u32 {
-            a & b
-        }
-        #[inline(always)]
         fn m_and_not(self, a: u32, b: u32) -> u32 {
             a & !b
         }
@@ -375,6 +402,19 @@ mod x86 {
         #[inline(always)]
         fn add_where(self, m: u32, a: __m512d, b: __m512d) -> __m512d {
             unsafe { _mm512_mask_add_pd(a, m as u8, a, b) }
+        }
+        #[inline(always)]
+        fn count_where(self, m: u32, count: __m512d) -> __m512d {
+            self.add_where(m, count, self.splat(1.0))
+        }
+        #[inline(always)]
+        fn count_value(self, count: __m512d) -> __m512d {
+            count
+        }
+        #[inline(always)]
+        fn min_where_not(self, m: u32, v: __m512d, rec: __m512d) -> __m512d {
+            // `vminpd` returns its second operand (`rec`) when either is NaN.
+            unsafe { _mm512_mask_min_pd(rec, !m as u8, v, rec) }
         }
 
         #[inline(always)]

@@ -52,6 +52,8 @@ const ROUND: u32 = 4;
 struct Meta {
     /// Lanes settled by the cardioid/bulb test (interior, no work).
     shortcut: u32,
+    /// Lanes whose last tested state was inside (still iterating).
+    alive: u32,
     /// States tested so far.
     steps: u32,
     /// Output index of lane 0.
@@ -62,27 +64,38 @@ struct Meta {
     active: bool,
 }
 
-const IDLE: Meta = Meta { shortcut: 0, steps: 0, first: 0, len: 0, active: false };
+const IDLE: Meta = Meta { shortcut: 0, alive: 0, steps: 0, first: 0, len: 0, active: false };
 
-/// A chain's vectors: the orbit, the constant, the escape index so far (states tested
-/// inside), |z|² at escape (−1 until the lane escapes), and the lanes still inside.
+/// A chain's vectors: the orbit, the constant, the number of states found inside so far
+/// (the escape index, since escape is monotonic), and the first |z|² found outside (+∞
+/// until the lane escapes).
+///
+/// Deliberately no lane mask: lanes that must not count (padding, shortcut lanes) start
+/// at NaN, which no test finds inside, and `count`/`norm` need only the current step's
+/// test. Six vectors a chain keeps several chains in the 16 registers of AVX2.
 #[derive(Clone, Copy)]
-struct Regs<V, M> {
+struct Regs<V> {
     x: V,
     y: V,
     cx: V,
     cy: V,
     count: V,
     norm: V,
-    alive: M,
+}
+
+/// The registers of a chain without a group: 0 ← 0² + 0 stays inside and never calls
+/// for attention.
+#[inline(always)]
+fn idle_regs<S: Simd>(s: S) -> Regs<S::V> {
+    let zero = s.splat(0.0);
+    Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero }
 }
 
 /// Loads the next group onto a chain, or marks it idle.
 #[inline(always)]
-fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> (Meta, Regs<S::V, S::M>) {
-    let zero = s.splat(0.0);
+fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> (Meta, Regs<S::V>) {
     let Some((row, col, len)) = groups.next(S::LANES) else {
-        return (IDLE, Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero, alive: s.m_from_bits(0) });
+        return (IDLE, idle_regs(s));
     };
     let px = if len == S::LANES {
         s.load_slice(&band.xs[col..])
@@ -108,7 +121,7 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
         shortcut = (inside | bulb) & low_lanes(len);
     }
     let mut alive = low_lanes(len) & !shortcut;
-    let mut norm = s.splat(-1.0);
+    let mut norm = s.splat(f64::INFINITY);
     // A group entirely outside at the start (the classic kind's black border) is settled
     // here without a round of steps. Mixed groups are left to the steps, which test
     // state 0 themselves.
@@ -118,35 +131,43 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
         alive = 0;
         norm = s.blend(out0, norm, norm0);
     }
-    let meta = Meta { shortcut, steps: 0, first: row * groups.width + col, len, active: true };
-    let count = s.blend(shortcut, zero, s.splat(f64::from(setup.limit - 1)));
-    (meta, Regs { x: px, y: py, cx, cy, count, norm, alive: s.m_from_bits(alive) })
+    // Lanes that must not iterate start at NaN: never inside, never counted.
+    let nan = s.splat(f64::NAN);
+    let (x, y) = (s.blend(!alive, px, nan), s.blend(!alive, py, nan));
+    let meta = Meta { shortcut, alive, steps: 0, first: row * groups.width + col, len, active: true };
+    (meta, Regs { x, y, cx, cy, count: s.splat(0.0), norm })
 }
 
-/// One step of one chain: tests the current state, records escapes, updates.
+/// One step of one chain: tests the current state, records escapes, updates. Returns
+/// the lanes found inside.
 #[inline(always)]
-fn step<S: Simd, F: Formula>(s: S, f: F, setup: &Setup, r: &mut Regs<S::V, S::M>) {
+fn step<S: Simd, F: Formula>(s: S, f: F, setup: &Setup, r: &mut Regs<S::V>) -> S::M {
     let (nx, ny, norm) = f.step_norm(s, r.x, r.y, r.cx, r.cy);
-    let mut inside = s.m_and(s.le(norm, s.splat(setup.fast_r2)), r.alive);
-    if setup.exact_hypot {
+    let mut inside = s.le(norm, s.splat(setup.fast_r2));
+    if F::EXACT_HYPOT && setup.exact_hypot {
         // Classic: lanes within a hair of |z| = 2 are decided by `hypot`.
-        let band_lanes = s.m_bits(s.m_and_not(s.m_and(s.le(norm, s.splat(setup.r2_high)), r.alive), inside));
+        let band_lanes = s.m_bits(s.m_and_not(s.le(norm, s.splat(setup.r2_high)), inside));
         if band_lanes != 0 {
             let out = escaped_lanes(s, setup, r.x, r.y, norm, band_lanes);
             inside = s.m_or(inside, s.m_from_bits(band_lanes & !out));
         }
     }
-    r.norm = s.select(s.m_and_not(r.alive, inside), r.norm, norm);
-    r.count = s.add_where(inside, r.count, s.splat(1.0));
-    r.alive = inside;
+    r.norm = s.min_where_not(inside, norm, r.norm);
+    r.count = s.count_where(inside, r.count);
     r.x = nx;
     r.y = ny;
+    inside
 }
 
 /// Stores a finished group: escaped and shortcut lanes are final; lanes still inside are
 /// interior when the stage covered every state, else they join `pending` (their slots are
-/// written again by the second stage). Returns the updates spent on the final lanes.
+/// written again by the second stage). Adds the updates spent on the final lanes to `work`.
+///
+/// A group that covers every state may have been stepped up to a round past `states`
+/// (see [`run`]): lanes inside at every state up to `states` count as inside whatever
+/// the extra steps found.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn finish<S: Simd>(
     s: S,
     setup: &Setup,
@@ -154,11 +175,16 @@ fn finish<S: Simd>(
     band: &mut Band<'_>,
     pending: &mut Pending,
     m: &Meta,
-    r: &Regs<S::V, S::M>,
-) -> u64 {
+    r: &Regs<S::V>,
+    work: &mut S::V,
+) {
     let complete = states >= setup.limit;
-    let alive = s.m_bits(r.alive);
-    let count = if complete { s.blend(alive, r.count, s.splat(f64::from(setup.limit - 1))) } else { r.count };
+    let count = s.count_value(r.count);
+    // Inside at every state the stage tested (padding and shortcut lanes count 0).
+    let alive = s.le_mask(s.splat(f64::from(states)), count);
+    let interior = s.splat(f64::from(setup.limit - 1));
+    let count = s.blend(m.shortcut | if complete { alive } else { 0 }, count, interior);
+    let norm = s.blend(m.shortcut | alive, r.norm, s.splat(-1.0));
     if !complete && alive != 0 {
         let (mut x, mut y, mut cx, mut cy) = ([0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES]);
         s.store(r.x, &mut x);
@@ -176,20 +202,21 @@ fn finish<S: Simd>(
     let (counts, norms) = (&mut band.counts[m.first..], &mut band.norms[m.first..]);
     if m.len == S::LANES {
         s.store_u32(count, counts);
-        s.store_f32(r.norm, norms);
+        s.store_f32(norm, norms);
     } else {
         let (mut cs, mut ns) = ([0.0; MAX_LANES], [0.0; MAX_LANES]);
         s.store(count, &mut cs);
-        s.store(r.norm, &mut ns);
+        s.store(norm, &mut ns);
         for l in 0..m.len {
             counts[l] = cs[l] as u32;
             norms[l] = ns[l] as f32;
         }
     }
     // Work: every final lane's count, except shortcut lanes (no work); lanes passed on
-    // are counted by the second stage, for their whole orbit.
+    // are counted by the second stage, for their whole orbit. Summed as vectors (exact
+    // below 2^53) and reduced once per band: a reduction per group is a long latency chain.
     let final_lanes = low_lanes(m.len) & !m.shortcut & if complete { u32::MAX } else { !alive };
-    s.reduce_add(s.blend(final_lanes, s.splat(0.0), count)) as u64
+    *work = s.add(*work, s.blend(final_lanes, s.splat(0.0), count));
 }
 
 /// Runs the first stage over `band`: tests states `0..states` of every pixel (`states` ≤
@@ -205,100 +232,92 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
     pending: &mut Pending,
 ) -> u64 {
     let mut groups = Groups { next_col: 0, row: 0, width: band.xs.len(), rows: band.ys.len() };
-    let mut iterations = 0;
+    let mut work = s.splat(0.0);
     pending.steps = states;
     let mut meta = [IDLE; C];
-    let zero = s.splat(0.0);
-    let mut regs = [Regs { x: zero, y: zero, cx: zero, cy: zero, count: zero, norm: zero, alive: s.m_from_bits(0) }; C];
+    let mut regs = [idle_regs(s); C];
+    // Rounds are never split: a group that covers every state may run up to `ROUND - 1`
+    // steps past `states` (harmless, see `finish`); one that does not (the limit is above
+    // `states`) stops exactly, because `states` is then a multiple of `ROUND`.
+    debug_assert!(states >= setup.limit || states.is_multiple_of(ROUND));
+    let rounds_for = |m: &Meta| (states - m.steps).div_ceil(ROUND);
     for c in 0..C {
-        iterations += next_group(s, f, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c]);
+        next_group(s, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c], &mut work);
     }
     while meta.iter().any(|m| m.active) {
-        for _ in 0..ROUND {
-            for r in regs.iter_mut() {
-                step(s, f, setup, r);
-            }
+        // Full rounds every active chain can take before its states run out.
+        let budget = meta.iter().filter(|m| m.active).map(rounds_for).min().unwrap_or(0);
+        let rounds = rounds(s, f, setup, budget, &mut regs, &mut meta);
+        for m in meta.iter_mut().filter(|m| m.active) {
+            m.steps += rounds * ROUND;
         }
-        let mut due = false;
         for c in 0..C {
             let m = &mut meta[c];
-            m.steps += ROUND;
-            due |= m.active && (s.m_bits(regs[c].alive) == 0 || m.steps + ROUND > states);
-        }
-        // Most rounds end with every chain still busy: then no state leaves the registers.
-        if due {
-            for c in 0..C {
-                let m = &meta[c];
-                if m.active && (s.m_bits(regs[c].alive) == 0 || m.steps + ROUND > states) {
-                    iterations += settle(s, f, setup, states, band, pending, &mut groups, &mut meta[c], &mut regs[c]);
-                }
+            if m.active && (m.alive == 0 || m.steps >= states) {
+                finish(s, setup, states, band, pending, m, &regs[c], &mut work);
+                next_group(s, setup, states, band, pending, &mut groups, m, &mut regs[c], &mut work);
             }
         }
     }
-    iterations
+    s.reduce_add(work) as u64
 }
 
-/// Finishes the chain's group (stepping it singly up to `states` if a full round would
-/// overshoot) and loads groups until one needs full rounds, or none is left.
+/// The hot loop: steps every chain in lockstep, a round at a time, until a chain has no
+/// lane left inside or `budget` rounds are done (the escape test is exact at every step;
+/// only the check whether a chain is done waits for the end of a round). Nothing but the orbits is touched, so
+/// all of it stays in registers. Returns the rounds done; updates the chains' `alive`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn settle<S: Simd, F: Formula>(
+fn rounds<S: Simd, F: Formula, const C: usize>(
     s: S,
     f: F,
     setup: &Setup,
-    states: u32,
-    band: &mut Band<'_>,
-    pending: &mut Pending,
-    groups: &mut Groups,
-    m: &mut Meta,
-    r: &mut Regs<S::V, S::M>,
-) -> u64 {
-    let done = run_out(s, f, setup, states, band, pending, m, r);
-    done + next_group(s, f, setup, states, band, pending, groups, m, r)
-}
-
-/// Steps the chain one step at a time until every lane is out or `states` states are
-/// tested, then stores its group. Returns the updates spent on its final lanes.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn run_out<S: Simd, F: Formula>(
-    s: S,
-    f: F,
-    setup: &Setup,
-    states: u32,
-    band: &mut Band<'_>,
-    pending: &mut Pending,
-    m: &mut Meta,
-    r: &mut Regs<S::V, S::M>,
-) -> u64 {
-    while s.m_bits(r.alive) != 0 && m.steps < states {
-        step(s, f, setup, r);
-        m.steps += 1;
+    budget: u32,
+    regs: &mut [Regs<S::V>; C],
+    meta: &mut [Meta; C],
+) -> u32 {
+    let mut done = 0;
+    while done < budget {
+        let mut inside = [s.m_from_bits(0); C];
+        for _ in 0..ROUND {
+            for c in 0..C {
+                inside[c] = step(s, f, setup, &mut regs[c]);
+            }
+        }
+        done += 1;
+        // Idle chains iterate 0 and stay inside: only a real group can end the loop.
+        let mut any_out = false;
+        for c in 0..C {
+            let alive = s.m_bits(inside[c]);
+            meta[c].alive = alive;
+            any_out |= alive == 0;
+        }
+        if any_out {
+            break;
+        }
     }
-    finish(s, setup, states, band, pending, m, r)
+    done
 }
 
-/// Loads groups onto the chain until one needs full rounds (groups shorter than a round,
-/// or settled at once, are finished here), or none is left.
+/// Loads groups onto the chain until one has a lane to iterate (groups settled at once
+/// are stored here), or none is left.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn next_group<S: Simd, F: Formula>(
+fn next_group<S: Simd>(
     s: S,
-    f: F,
     setup: &Setup,
     states: u32,
     band: &mut Band<'_>,
     pending: &mut Pending,
     groups: &mut Groups,
     m: &mut Meta,
-    r: &mut Regs<S::V, S::M>,
-) -> u64 {
-    let mut spent = 0;
+    r: &mut Regs<S::V>,
+    work: &mut S::V,
+) {
     loop {
         (*m, *r) = start(s, setup, band, groups);
-        if !m.active || (s.m_bits(r.alive) != 0 && states >= ROUND) {
-            return spent;
+        if !m.active || (m.alive != 0 && states > 0) {
+            return;
         }
-        spent += run_out(s, f, setup, states, band, pending, m, r);
+        finish(s, setup, states, band, pending, m, r, work);
     }
 }

@@ -1,4 +1,6 @@
-//! Helpers shared by the Deploy window's tests: drive the real app through egui_kittest.
+//! Helpers shared by the explorer's kittests: drive the real app through egui_kittest.
+//! Each test crate uses some of them.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -21,18 +23,26 @@ pub fn run_until_idle(h: &mut Harness<'_, ExplorerApp>, timeout: Duration) {
     }
 }
 
-pub fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
-    let node = h.get_by_label(label);
-    if !h.ctx.content_rect().contains_rect(node.rect()) {
-        node.scroll_to_me();
+/// Scrolls until the widget labelled `label` is inside the window.
+pub fn reveal(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    let window = h.ctx.content_rect();
+    if !window.contains_rect(h.get_by_label(label).rect()) {
+        h.get_by_label(label).scroll_to_me();
+        // Scrolling is animated: let it finish before aiming at the widget.
         h.run_steps(60);
     }
+}
+
+/// Clicks the widget labelled `label`.
+pub fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    reveal(h, label);
     h.get_by_label(label).click();
     h.run_steps(2);
 }
 
 /// Replaces the text of the field labelled `label` and presses Enter.
 pub fn enter_text(h: &mut Harness<'_, ExplorerApp>, label: &str, text: &str) {
+    reveal(h, label);
     h.get_by_label(label).focus();
     h.run_steps(1);
     let select_all =

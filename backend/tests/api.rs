@@ -441,3 +441,76 @@ async fn lists_reflect_every_write_at_once() {
     assert_eq!(count(api.get("/v1/fractal").await), 0, "a delete");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn hostile_input_gets_a_json_4xx_naming_what_is_wrong() {
+    common::on_all_databases(|url| async move { hostile_input_on(&url).await }).await;
+}
+
+/// Asserts a 400 whose JSON body's message mentions `needle`.
+fn assert_json_400(r: &Reply, what: &str, needle: &str) {
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", String::from_utf8_lossy(&r.bytes));
+    let message = r.json()["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains(needle), "{what}: '{message}' should mention '{needle}'");
+}
+
+async fn hostile_input_on(url: &str) {
+    let api = api(url).await;
+    // Uuids the pipeline cannot carry (a path, an escape, spaces, a NUL) are refused
+    // at the door instead of stranding a pending row.
+    for bad in ["../../etc/passwd", "a%2Fb", "x y?z#", "nul\u{0}byte", "é", &"a".repeat(37)] {
+        let mut body = task(bad);
+        body["uuid"] = json!(bad);
+        let r = api.send_json("POST", "/v1/fractal", body).await;
+        assert_json_400(&r, bad, "uuid");
+    }
+    let r = api.send_json("POST", "/v1/fractal", task("plain_name-42")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "a conservative non-UUID name still works");
+    let uuid = "5f0c5b8e-9f3a-4c2e-8d7b-1a2b3c4d5e6f";
+    assert_eq!(api.send_json("POST", "/v1/fractal", task(uuid)).await.status, StatusCode::CREATED);
+
+    // Numbers past what the databases can count.
+    for (query, field) in [
+        ("page=1000000000000000000", "page"),
+        ("page=9223372036854775808", "page"),
+        ("q=%7B%22limit%22%3A18446744073709551615%7D", "limit"),
+        ("q=%7B%22offset%22%3A9223372036854775808%7D", "offset"),
+        ("q=%7B%22limit%22%3A1e30%7D", "limit"),
+    ] {
+        let r = api.get(&format!("/v1/fractal?{query}")).await;
+        assert_json_400(&r, query, field);
+        assert_eq!(r.json()["field"], field, "{query}");
+    }
+    // NUL bytes: in a path, a search value, an error text.
+    let r = api.get("/v1/fractal/a%00b").await;
+    assert_json_400(&r, "NUL in path", "uuid");
+    let q = "q=%7B%22filters%22%3A%5B%7B%22name%22%3A%22uuid%22%2C%22op%22%3A%22eq%22%2C%22val%22%3A%22a%5Cu0000b%22%7D%5D%7D";
+    assert_json_400(&api.get(&format!("/v1/fractal?{q}")).await, "NUL in q", "NUL");
+    let r =
+        api.send_json("PUT", &format!("/v1/fractal/{uuid}"), json!({"status": "failed", "error": "bad\u{0}"})).await;
+    assert_json_400(&r, "NUL in error", "error");
+    // Path segments that are not UTF-8.
+    let r = api.get("/fractal/%ff%fe").await;
+    assert_json_400(&r, "non-UTF-8 path", "uuid");
+
+    // An update is checked as a create is.
+    for (field, value) in [
+        ("width", json!(-5)),
+        ("iterations", json!(0)),
+        ("xa", json!(5.0)),
+        ("kind", json!("bogus")),
+        ("palette", json!("bogus")),
+        ("height", Value::Null),
+    ] {
+        let r = api.send_json("PUT", &format!("/v1/fractal/{uuid}"), json!({ field: value })).await;
+        assert_json_400(&r, field, field);
+    }
+    let r = api.send_json("PUT", &format!("/v1/fractal/{uuid}"), json!({"iterations": 300, "palette": "fire"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    let stored = api.get(&format!("/v1/fractal/{uuid}")).await.json();
+    assert_eq!((stored["iterations"].clone(), stored["xa"].clone()), (json!(300), json!(-3.3528957195683087)));
+
+    // Query parameters that do not parse: JSON, naming them.
+    let r = api.call("PUT", &format!("/v1/fractal/{uuid}/image?duration=abc"), Some("image/png"), small_png()).await;
+    assert_json_400(&r, "duration=abc", "duration");
+}

@@ -303,7 +303,7 @@ fn random_ranges_are_respected_and_demo_shows_the_gallery() {
 #[test]
 fn tokens_and_unreachable_servers() {
     let dir = Scratch::new();
-    let api = api_with(&dir, &["--client-token", "s3cret"]);
+    let api = api_with(&dir, &["--client-token", "s3cret-0123456789abcdef"]);
     let base = api.base.as_str();
     let create = ["create", "--tasks", "1", "--width", "32", "--height", "32"];
     let mut args = create.to_vec();
@@ -313,14 +313,14 @@ fn tokens_and_unreachable_servers() {
     wrong.fails(5, "--token");
     assert!(!wrong.stderr.contains("wrong"), "the token is not echoed");
     let file = dir.0.join("token");
-    std::fs::write(&file, "s3cret\n").unwrap();
+    std::fs::write(&file, "s3cret-0123456789abcdef\n").unwrap();
     let mut args = create.to_vec();
     args.extend(["--token-file", file.to_str().unwrap()]);
     let id = at(base, &args).ok().stdout.trim().to_owned();
     // Reads stay open; deletes need the token (also from the environment).
     at(base, &["show", &id]).ok();
     at(base, &["delete", &id]).fails(5, "401");
-    faafo_env(&["--endpoint-url", base, "delete", &id], &[("FAAFO_CLIENT_TOKEN", "s3cret")]).ok();
+    faafo_env(&["--endpoint-url", base, "delete", &id], &[("FAAFO_CLIENT_TOKEN", "s3cret-0123456789abcdef")]).ok();
 
     // Nothing listens: exit 3, naming the URL.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

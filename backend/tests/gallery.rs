@@ -344,9 +344,12 @@ async fn gallery_in_headless_chromium() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
         assert!(html.contains("is not a page number"), "{bad}: {html}");
     }
-    let (status, _, html) = http.get(&format!("{base}/index/99")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Page 99 is past the end") && html.contains("There are 3 pages"), "{html}");
+    // Past the end, however far: a 404 page that links to the last page.
+    for far in ["99", "18446744073709551615", "99999999999999999999999999"] {
+        let (status, _, html) = http.get(&format!("{base}/index/{far}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{far}");
+        assert!(html.contains("is past the end") && html.contains("There are 3 pages"), "{far}: {html}");
+    }
     let (_, _, html) = http.get(&format!("{base}/")).await;
     let css = html.split("rel=\"stylesheet\" href=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
     let (status, headers, body) = http.get(&format!("{base}{css}")).await;

@@ -1,7 +1,8 @@
 //! Bearer tokens for writes: one for clients (create, delete), one for workers (results).
 //!
-//! Reads stay open, as in the original. When only a client token is configured, results
-//! need it too: once any token exists, no write is anonymous.
+//! Reads stay open, as in the original. Once any token exists, no write is anonymous:
+//! with only a client token, results need it too; with only a worker token, creating
+//! and deleting need that one.
 
 use axum::http::{HeaderMap, header};
 use serde_json::json;
@@ -50,10 +51,23 @@ impl Auth {
         self.client.is_some() || self.worker.is_some()
     }
 
+    /// Whether clients have a token of their own.
+    pub fn has_client_token(&self) -> bool {
+        self.client.is_some()
+    }
+
+    /// The shortest configured token: which one and its length in characters.
+    pub fn shortest(&self) -> Option<(&'static str, usize)> {
+        [("client", &self.client), ("worker", &self.worker)]
+            .into_iter()
+            .filter_map(|(role, t)| t.as_ref().map(|t| (role, t.chars().count())))
+            .min_by_key(|(_, n)| *n)
+    }
+
     /// Checks the request's `Authorization: Bearer` against what `role` needs.
     pub fn check(&self, headers: &HeaderMap, role: Role) -> Result<(), WireError> {
         let expected = match role {
-            Role::Client => self.client.as_deref(),
+            Role::Client => self.client.as_deref().or(self.worker.as_deref()),
             Role::Worker => self.worker.as_deref().or(self.client.as_deref()),
         };
         let Some(expected) = expected else {
@@ -103,6 +117,10 @@ mod tests {
         let client_only = Auth::new(Some("c".into()), None);
         assert!(client_only.check(&HeaderMap::new(), Role::Worker).is_err(), "no anonymous writes once a token exists");
         assert!(client_only.check(&bearer("c"), Role::Worker).is_ok());
+        let worker_only = Auth::new(None, Some("w".into()));
+        assert!(worker_only.check(&HeaderMap::new(), Role::Client).is_err(), "no anonymous creates either");
+        assert!(worker_only.check(&bearer("w"), Role::Client).is_ok());
+        assert_eq!(both.shortest(), Some(("client", 8)));
         assert!(!format!("{both:?}").contains("secret"));
     }
 }

@@ -11,7 +11,7 @@ use clap::Parser;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "faafo-api", version)]
 pub struct Config {
-    /// Address to listen on. Anything but loopback needs --insecure until auth tokens exist.
+    /// Address to listen on. Anything but loopback needs a client token (or --insecure).
     #[arg(long, env = "FAAFO_LISTEN_ADDRESS", default_value = "127.0.0.1")]
     pub listen_address: IpAddr,
     /// Port to listen on (0 picks a free one).
@@ -45,9 +45,25 @@ pub struct Config {
     /// File holding the worker token.
     #[arg(long, conflicts_with = "worker_token")]
     pub worker_token_file: Option<PathBuf>,
-    /// Accept listening on a non-loopback address without any token.
+    /// Accept listening on a non-loopback address without a client token, and tokens
+    /// shorter than 16 characters.
     #[arg(long)]
     pub insecure: bool,
+    /// Seconds tasks may wait in the outbox, or fractals wait while no result is
+    /// committed, before /health says "degraded".
+    #[arg(long, env = "FAAFO_STALL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub stall_seconds: u32,
+    /// Seconds a client has to send a request's headers (also how long an idle
+    /// keep-alive connection stays open).
+    #[arg(long, env = "FAAFO_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub header_timeout_seconds: u32,
+    /// Seconds a client has to send a whole request body.
+    #[arg(long, env = "FAAFO_BODY_TIMEOUT_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub body_timeout_seconds: u32,
+    /// Connections open at once; at the cap the oldest idle one is closed for a new one.
+    /// Lowered to what the process's open-file limit allows.
+    #[arg(long, env = "FAAFO_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(16..=1_000_000))]
+    pub max_connections: u32,
     /// The original's configuration file: its [DEFAULT] keys (listen_address, bind_port,
     /// database_url, …) fill in what flags and environment leave unset. A missing default
     /// file is fine; a missing file given here is an error.
@@ -108,18 +124,49 @@ impl Config {
         ))
     }
 
-    /// Refuses an open, unauthenticated listener unless told `--insecure`.
+    /// Refuses a configuration that would leave writes open by mistake, unless told
+    /// `--insecure`: listening beyond loopback without a client token (a worker token
+    /// alone left creating and deleting open to anyone), or a token short enough to guess.
     pub fn check_exposure(&self) -> Result<(), String> {
-        let tokens = self.auth().map(|a| a.enabled()).unwrap_or(false);
-        if self.listen_address.is_loopback() || self.insecure || tokens {
+        if self.insecure {
+            return Ok(());
+        }
+        let auth = self.auth()?;
+        if let Some((role, length)) = auth.shortest().filter(|(_, n)| *n < MIN_TOKEN_CHARS) {
+            return Err(format!(
+                "the {role} token has {length} characters; tokens need at least {MIN_TOKEN_CHARS} (e.g. `openssl rand -hex 16`), or pass --insecure"
+            ));
+        }
+        if self.listen_address.is_loopback() || auth.has_client_token() {
             Ok(())
         } else {
             Err(format!(
-                "refusing to listen on {} without authentication: anyone who can reach it could create and delete fractals; set --client-token and --worker-token (or their files), listen on 127.0.0.1, or pass --insecure",
+                "refusing to listen on {} without a client token: anyone who can reach it could create and delete fractals; set --client-token-file (and --worker-token-file), listen on 127.0.0.1, or pass --insecure",
                 self.listen_address
             ))
         }
     }
+
+    /// The server's limits, with the connection cap fitted to the open-file limit.
+    pub fn serve_limits(&self) -> super::serve::ServeLimits {
+        super::serve::ServeLimits {
+            header_read: std::time::Duration::from_secs(u64::from(self.header_timeout_seconds)),
+            body_read: std::time::Duration::from_secs(u64::from(self.body_timeout_seconds)),
+            max_connections: super::serve::fit_connection_cap(self.max_connections as usize),
+        }
+    }
+}
+
+/// Shortest token accepted without `--insecure`.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+/// The token flags given on the command line itself (where `ps` shows them to every
+/// user of the machine), for a warning.
+pub fn tokens_on_command_line(args: &[std::ffi::OsString]) -> Vec<&'static str> {
+    ["--client-token", "--worker-token"]
+        .into_iter()
+        .filter(|flag| args.iter().filter_map(|a| a.to_str()).any(|a| a == *flag || a.starts_with(&format!("{flag}="))))
+        .collect()
 }
 
 /// `$XDG_DATA_HOME/faafo`, else `~/.local/share/faafo`, else `./faafo-data`.
@@ -138,22 +185,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exposure_needs_insecure() {
+    fn exposure_needs_a_client_token_or_insecure() {
         let c = Config::parse_from(["faafo-api"]);
         assert!(c.check_exposure().is_ok());
         let open = Config::parse_from(["faafo-api", "--listen-address", "0.0.0.0"]);
         assert!(open.check_exposure().unwrap_err().contains("--insecure"));
         let forced = Config::parse_from(["faafo-api", "--listen-address", "0.0.0.0", "--insecure"]);
         assert!(forced.check_exposure().is_ok());
-        let tokens = Config::parse_from([
-            "faafo-api",
-            "--listen-address",
-            "0.0.0.0",
-            "--client-token",
-            "a",
-            "--worker-token",
-            "b",
-        ]);
-        assert!(tokens.check_exposure().is_ok());
+        let (c16, w16) = ("c".repeat(16), "w".repeat(16));
+        let worker_only = Config::parse_from(["faafo-api", "--listen-address", "0.0.0.0", "--worker-token", &w16]);
+        assert!(
+            worker_only.check_exposure().unwrap_err().contains("without a client token"),
+            "the half-configured case"
+        );
+        let both = ["faafo-api", "--listen-address", "0.0.0.0", "--client-token", &c16, "--worker-token", &w16];
+        assert!(Config::parse_from(both).check_exposure().is_ok());
+        let short = Config::parse_from(["faafo-api", "--client-token", "s3cret"]);
+        let e = short.check_exposure().unwrap_err();
+        assert!(e.contains("client token has 6 characters") && e.contains("at least 16"), "{e}");
+        assert!(Config::parse_from(["faafo-api", "--client-token", "s3cret", "--insecure"]).check_exposure().is_ok());
+    }
+
+    #[test]
+    fn tokens_on_the_command_line_are_noticed() {
+        let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(tokens_on_command_line(&args(&["faafo-api", "--client-token", "x"])), ["--client-token"]);
+        assert_eq!(tokens_on_command_line(&args(&["faafo-api", "--worker-token=x"])), ["--worker-token"]);
+        assert!(tokens_on_command_line(&args(&["faafo-api", "--client-token-file", "/f"])).is_empty());
     }
 }

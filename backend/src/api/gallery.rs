@@ -119,7 +119,11 @@ fn newest_first() -> Search {
 async fn gallery_page(state: &AppState, page: u64) -> Response {
     let paging = Paging { page: page.min(MAX_QUERY_PAGE), results_per_page: PER_PAGE };
     match state.store.search(&newest_first(), Some(paging)).await {
-        Ok((total, rows)) => html_response(StatusCode::OK, render_gallery(&rows, page, total)),
+        Ok((total, rows)) => {
+            // A page past the end is "not found", like a page number that is not one.
+            let status = if page > total_pages(total).max(1) { StatusCode::NOT_FOUND } else { StatusCode::OK };
+            html_response(status, render_gallery(&rows, page, total))
+        }
         Err(e) => {
             eprintln!("faafo-api: gallery: {e}");
             error_page(

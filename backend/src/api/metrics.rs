@@ -38,9 +38,15 @@ async fn render(state: &AppState) -> Result<String, crate::store::StoreError> {
         let _ = writeln!(out, "faafo_fractals{{status=\"{}\"}} {n}", status.as_str());
     }
 
-    let outbox = state.store.outbox_len().await?;
+    let progress = super::health::Progress::read(&state.store).await?;
     out.push_str("# HELP faafo_outbox_tasks Tasks written but not yet confirmed by the queue.\n");
-    let _ = writeln!(out, "# TYPE faafo_outbox_tasks gauge\nfaafo_outbox_tasks {outbox}");
+    let _ = writeln!(out, "# TYPE faafo_outbox_tasks gauge\nfaafo_outbox_tasks {}", progress.outbox_tasks);
+    out.push_str("# HELP faafo_outbox_oldest_age_seconds Age of the oldest task waiting in the outbox (0: none).\n");
+    let _ = writeln!(
+        out,
+        "# TYPE faafo_outbox_oldest_age_seconds gauge\nfaafo_outbox_oldest_age_seconds {:.3}",
+        progress.outbox_oldest_seconds
+    );
 
     let probe = tokio::time::timeout(std::time::Duration::from_secs(2), state.relay.queue.depth()).await;
     let transport = state.relay.queue.kind();

@@ -11,13 +11,17 @@
 //!   environment and flags ([`crate::settings`]).
 //! - [`auth`]: bearer tokens for writes, one for clients and one for workers.
 //! - [`gallery`]: the HTML gallery at `/` and `/index/<n>`, self-contained (assets compiled in).
-//!
-//! Still to come (see the issue): RabbitMQ with an outbox, `/metrics`,
-//! the blob-store trait.
+//! - [`health`]: `/health`, readiness that notices a pipeline that has stopped moving.
+//! - [`complete`]: every request runs to its end even when its client goes away.
+//! - [`serve`]: the HTTP server with read timeouts and a connection cap.
+//! - [`upload_budget`]: the memory budget of large bodies; [`extract`]: JSON rejections.
 
 pub mod auth;
+pub mod complete;
 pub mod config;
+pub mod extract;
 pub mod gallery;
+pub mod health;
 pub mod image_cache;
 pub mod jsonp;
 pub mod metrics;
@@ -26,6 +30,8 @@ pub mod page_cache;
 pub mod relay;
 pub mod renderer;
 pub mod routes;
+pub mod serve;
+pub mod upload_budget;
 
 use std::sync::Arc;
 
@@ -50,6 +56,11 @@ pub struct AppState {
     pub images: Arc<image_cache::ImageCache>,
     /// List pages recently served.
     pub pages: Arc<page_cache::PageCache>,
+    /// How long tasks may wait in the outbox, or results fail to arrive while work
+    /// waits, before `/health` says `degraded`.
+    pub stall_after: std::time::Duration,
+    /// The memory budget that large request bodies share.
+    pub uploads: upload_budget::UploadBudget,
 }
 
 /// Memory for cached PNGs unless configured otherwise.
@@ -66,6 +77,8 @@ impl AppState {
             auth: auth::Auth::default(),
             images: Arc::new(image_cache::ImageCache::new(DEFAULT_IMAGE_CACHE_BYTES)),
             pages: Arc::default(),
+            stall_after: health::DEFAULT_STALL_AFTER,
+            uploads: upload_budget::UploadBudget::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -14,10 +14,11 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::Role;
+use super::extract::{JsonQuery, UuidPath};
 use super::page_cache::Page;
 use crate::store::{StoreError, now_rfc3339};
 use crate::wire::WireError;
-use crate::wire::fractal::{self, FieldValue, Fractal, Status, column};
+use crate::wire::fractal::{self, FieldValue, Fractal, RENDER_COLUMNS, Status, column};
 use crate::wire::paging::Paging;
 use crate::wire::search;
 
@@ -32,25 +33,30 @@ pub const MAX_BASE64_RESULT_BYTES: usize = MAX_IMAGE_BYTES / 3 * 4 + MAX_JSON_BY
 /// The router with every route.
 pub fn router(state: AppState) -> Router {
     let json_limit = DefaultBodyLimit::max(MAX_JSON_BYTES);
+    let budget = || axum::middleware::from_fn_with_state(state.uploads.clone(), super::upload_budget::limit);
     Router::new()
         .route("/v1/fractal", get(list).post(create).layer(json_limit))
         .route(
             "/v1/fractal/{uuid}",
-            get(show).put(update).delete(remove).layer(DefaultBodyLimit::max(MAX_BASE64_RESULT_BYTES)),
+            get(show).put(update).delete(remove).layer(DefaultBodyLimit::max(MAX_BASE64_RESULT_BYTES)).layer(budget()),
         )
         .layer(axum::middleware::from_fn(super::jsonp::wrap))
-        .route("/v1/fractal/{uuid}/image", put(upload_image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES)))
+        .route(
+            "/v1/fractal/{uuid}/image",
+            put(upload_image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES)).layer(budget()),
+        )
         .route("/fractal/{uuid}", get(image))
-        .route("/health", get(health))
+        .route("/health", get(super::health::health))
         .route("/openapi.json", get(super::openapi::document))
         .route("/metrics", get(super::metrics::metrics))
         .merge(super::gallery::routes())
         .layer(json_limit)
+        .layer(axum::middleware::from_fn(super::complete::run_to_completion))
         .with_state(state)
 }
 
 /// A JSON response as Flask's `jsonify` wrote it (sorted keys, 2-space indent).
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: &Value) -> Response {
     let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| "{}".to_owned());
     (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
 }
@@ -76,9 +82,25 @@ fn require_json(headers: &HeaderMap) -> Result<(), WireError> {
     if ok { Ok(()) } else { Err(WireError::unsupported_media_type()) }
 }
 
-/// The request body, or a 413 that names the limit (axum's own rejection is plain text).
+/// Whether `error` (or one of its causes) is a request body that came too slowly.
+fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<super::serve::BodyTimeout>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// The request body, or a 413 that names the limit, or a 408 for a body that came too
+/// slowly (axum's own rejections are plain text).
 fn body_within(body: Result<Bytes, BytesRejection>) -> Result<Bytes, WireError> {
     body.map_err(|e| {
+        if is_body_timeout(&e) {
+            return WireError { status: 408, body: json!({ "message": e.body_text() }) };
+        }
         let status = e.status().as_u16();
         let message = if status == 413 {
             format!(
@@ -149,7 +171,7 @@ async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-    Query(query): Query<ListQuery>,
+    JsonQuery(query): JsonQuery<ListQuery>,
 ) -> Result<Response, WireError> {
     // The same query (and host, which the Link header names) with no write since: the
     // page is the one computed last time.
@@ -193,7 +215,7 @@ fn page_response(page: Page) -> Response {
     response
 }
 
-async fn show(State(state): State<AppState>, Path(uuid): Path<String>) -> Result<Response, WireError> {
+async fn show(State(state): State<AppState>, UuidPath(uuid): UuidPath) -> Result<Response, WireError> {
     match state.store.get(&uuid).await.map_err(internal)? {
         Some(f) => Ok(json_response(StatusCode::OK, &f.to_object())),
         None => Err(WireError::not_found()),
@@ -239,7 +261,7 @@ fn check_image(png: &[u8], fields: &mut Vec<(&'static fractal::Column, FieldValu
 
 async fn update(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    UuidPath(uuid): UuidPath,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, WireError> {
@@ -259,8 +281,16 @@ async fn update(
         Some(Value::Null) | None => None,
         Some(_) => return Err(WireError::invalid_field("image", "expected base64 text")),
     };
+    // Held no longer than needed: a large result is in memory several times over.
+    drop((value, body));
     if let Some(png) = &png {
         check_image(png, &mut fields)?;
+    }
+    if fields.iter().any(|(c, _)| RENDER_COLUMNS.contains(&c.name)) {
+        let Some(current) = state.store.get(&uuid).await.map_err(internal)? else {
+            return Err(WireError::not_found());
+        };
+        current.updated(&fields, &state.limits)?;
     }
     state.images.remove(&uuid);
     match state.store.update(&uuid, &fields, png.as_deref()).await.map_err(internal)? {
@@ -280,8 +310,8 @@ struct UploadQuery {
 /// the other result fields as query parameters.
 async fn upload_image(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
-    Query(query): Query<UploadQuery>,
+    UuidPath(uuid): UuidPath,
+    JsonQuery(query): JsonQuery<UploadQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, WireError> {
@@ -296,6 +326,9 @@ async fn upload_image(
         add("duration", FieldValue::Real(d));
     }
     if let Some(g) = query.generated_by {
+        if g.contains('\0') {
+            return Err(WireError::invalid_field("generated_by", "must not contain a NUL character"));
+        }
         add("generated_by", FieldValue::Text(g));
     }
     add("error", FieldValue::Null);
@@ -309,7 +342,7 @@ async fn upload_image(
 
 async fn remove(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    UuidPath(uuid): UuidPath,
     headers: HeaderMap,
 ) -> Result<Response, WireError> {
     state.auth.check(&headers, Role::Client)?;
@@ -324,7 +357,7 @@ async fn remove(
 /// The PNG exactly as stored, with its checksum as `ETag`.
 async fn image(
     State(state): State<AppState>,
-    Path(uuid): Path<String>,
+    UuidPath(uuid): UuidPath,
     headers: HeaderMap,
 ) -> Result<Response, WireError> {
     let (checksum, png) = match state.images.get(&uuid) {
@@ -362,28 +395,4 @@ async fn image(
         png,
     )
         .into_response())
-}
-
-async fn health(State(state): State<AppState>) -> Response {
-    let database = match state.store.outbox_len().await {
-        Ok(_) => "ok",
-        Err(_) => "unavailable",
-    };
-    // Readiness of the queue: a passive declare, bounded so a hung broker cannot hang
-    // the health check.
-    let probe = tokio::time::timeout(std::time::Duration::from_secs(2), state.relay.queue.depth()).await;
-    let queue = if matches!(probe, Ok(Ok(_))) { "ok" } else { "unavailable" };
-    // Without the database nothing works (503); without the queue creates still work,
-    // their tasks wait in the outbox, so the service stays in (200, "degraded").
-    let status = if database != "ok" { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
-    json_response(
-        status,
-        &json!({
-            "status": if database == "ok" && queue == "ok" { "ok" } else { "degraded" },
-            "database": database,
-            "queue": queue,
-            "transport": state.relay.queue.kind(),
-            "binary_upload": true,
-        }),
-    )
 }

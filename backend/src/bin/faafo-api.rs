@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use faafo_backend::api::config::{Config, ImageStore};
 use faafo_backend::api::image_cache::ImageCache;
-use faafo_backend::api::{AppState, relay, renderer, routes};
+use faafo_backend::api::{AppState, relay, renderer, routes, serve};
 use faafo_backend::queue::amqp::AmqpQueue;
 use faafo_backend::queue::{memory, redact};
 use faafo_backend::store::Store;
@@ -13,7 +13,14 @@ use faafo_backend::store::blob::DirectoryBlobs;
 use faafo_backend::store::swift::SwiftBlobs;
 
 fn main() -> std::process::ExitCode {
-    let config = faafo_backend::settings::parse::<Config>(std::env::args_os()).unwrap_or_else(|e| e.exit("faafo-api"));
+    let args: Vec<_> = std::env::args_os().collect();
+    let config = faafo_backend::settings::parse::<Config>(args.clone()).unwrap_or_else(|e| e.exit("faafo-api"));
+    for flag in faafo_backend::api::config::tokens_on_command_line(&args) {
+        eprintln!(
+            "faafo-api: warning: {flag} on the command line is visible to every user in `ps`; prefer {flag}-file or the FAAFO_{} variable",
+            flag.trim_start_matches("--").replace('-', "_").to_uppercase()
+        );
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -48,6 +55,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // Built once, before the state: the embedded renderer holds a clone of the state and
     // must drop the same cache entries the routes fill.
     let images = Arc::new(ImageCache::new(config.image_cache_mib as usize * 1024 * 1024));
+    let stall_after = std::time::Duration::from_secs(u64::from(config.stall_seconds));
     let (state, transport) = match &config.transport_url {
         Some(url) => {
             let queue = AmqpQueue::new(url)?;
@@ -56,11 +64,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             if let Err(e) = queue.connect().await {
                 eprintln!("faafo-api: warning: {e}; tasks will wait in the outbox until the broker is reachable");
             }
-            (AppState { auth, images, ..AppState::new(store, Arc::new(queue), &host) }, redact(url))
+            (AppState { auth, images, stall_after, ..AppState::new(store, Arc::new(queue), &host) }, redact(url))
         }
         None => {
             let (queue, rx) = memory::channel();
-            let state = AppState { auth, images, ..AppState::new(store, Arc::new(queue.clone()), &host) };
+            let state = AppState { auth, images, stall_after, ..AppState::new(store, Arc::new(queue.clone()), &host) };
             tokio::spawn(renderer::run(state.clone(), queue, rx));
             (state, "built-in renderer".to_owned())
         }
@@ -74,6 +82,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         url.split('@').next_back().unwrap_or(""),
         state.store.blobs_description()
     );
-    axum::serve(listener, routes::router(state)).with_graceful_shutdown(faafo_backend::shutdown::signal()).await?;
+    let limits = config.serve_limits();
+    serve::serve(listener, routes::router(state), limits, faafo_backend::shutdown::signal()).await?;
     Ok(())
 }

@@ -219,6 +219,76 @@ impl Fractal {
     }
 }
 
+/// Columns whose change alters the picture: an update that sets one is checked as a
+/// create is.
+pub const RENDER_COLUMNS: [&str; 12] =
+    ["width", "height", "iterations", "xa", "xb", "ya", "yb", "kind", "c_re", "c_im", "seed", "palette"];
+
+impl Fractal {
+    /// This row with `fields` set, checked as `POST` checks a new one: what a `PUT` may
+    /// store is exactly what a worker can render.
+    pub fn updated(&self, fields: &[(&'static Column, FieldValue)], limits: &Limits) -> Result<Self, WireError> {
+        let mut row = self.clone();
+        for (column, value) in fields {
+            row.set(column.name, value)?;
+        }
+        let params = row.params()?;
+        let probe = Params {
+            fractal: match params.fractal {
+                // The classic kind's constant search is the worker's job, not a check.
+                EngineFractal::Classic { .. } => EngineFractal::Julia { c: Complex64::new(0.0, 0.0) },
+                other => other,
+            },
+            ..params
+        };
+        probe.validate(limits).map_err(|e| WireError::invalid_field(e.field(), e))?;
+        Ok(row)
+    }
+
+    /// Sets one render column from a typed value.
+    fn set(&mut self, name: &str, value: &FieldValue) -> Result<(), WireError> {
+        let required = || WireError::invalid_field(name, "is required and cannot be null");
+        let int = || match value {
+            FieldValue::Integer(i) => Ok(*i),
+            _ => Err(required()),
+        };
+        let real = || match value {
+            FieldValue::Real(f) => Ok(*f),
+            FieldValue::Integer(i) => Ok(*i as f64),
+            _ => Err(required()),
+        };
+        let optional_real = || match value {
+            FieldValue::Null => Ok(None),
+            _ => real().map(Some),
+        };
+        let text = || match value {
+            FieldValue::Text(t) => Ok(t.clone()),
+            _ => Err(required()),
+        };
+        match name {
+            "width" => self.width = int()?,
+            "height" => self.height = int()?,
+            "iterations" => self.iterations = int()?,
+            "xa" => self.xa = real()?,
+            "xb" => self.xb = real()?,
+            "ya" => self.ya = real()?,
+            "yb" => self.yb = real()?,
+            "kind" => self.kind = text()?,
+            "palette" => self.palette = text()?,
+            "c_re" => self.c_re = optional_real()?,
+            "c_im" => self.c_im = optional_real()?,
+            "seed" => {
+                self.seed = match value {
+                    FieldValue::Null => None,
+                    _ => Some(int()?),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
 /// A typed value for one column (what a request sets).
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {
@@ -235,11 +305,34 @@ pub enum FieldValue {
 /// Longest `error` text kept; longer reports are cut.
 pub const MAX_ERROR_CHARS: usize = 4000;
 
+/// Longest uuid: the MySQL/MariaDB key column is `VARCHAR(36)`, a UUID's length.
+pub const MAX_UUID_CHARS: usize = 36;
+
+/// Checks a client-supplied or path uuid: a UUID, or 1 to 36 of `A-Z a-z 0-9 _ -`. It
+/// names a row, a URL path segment, an object in an image store and a queue message, so
+/// nothing that needs escaping in any of them (`/`, `%`, spaces, `?`, `#`, NUL) is let in.
+pub fn check_uuid(uuid: &str) -> Result<(), WireError> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    if (1..=MAX_UUID_CHARS).contains(&uuid.len()) && uuid.bytes().all(allowed) {
+        Ok(())
+    } else {
+        let shown: String = uuid.chars().take(40).flat_map(char::escape_default).collect();
+        Err(WireError::invalid_field(
+            "uuid",
+            format!("must be 1 to {MAX_UUID_CHARS} characters of A-Z, a-z, 0-9, '-' and '_' (a UUID); got \"{shown}\""),
+        ))
+    }
+}
+
 /// Converts a JSON value to the column's type, or says what was expected.
 pub fn typed_value(column: &Column, value: &Value) -> Result<FieldValue, WireError> {
     let bad = |expected: &str| WireError::invalid_field(column.name, format!("expected {expected}, got {value}"));
     Ok(match (column.ty, value) {
         (_, Value::Null) => FieldValue::Null,
+        // PostgreSQL refuses NUL in text (a 500 before); no column has a use for it.
+        (ColumnType::Text, Value::String(s)) if s.contains('\0') => {
+            return Err(WireError::invalid_field(column.name, "must not contain a NUL character"));
+        }
         // A status outside the four would make the row unreadable afterwards.
         (ColumnType::Text, Value::String(s)) if column.name == "status" && Status::parse(s).is_none() => {
             return Err(WireError::invalid_field(
@@ -330,7 +423,10 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
             .map_err(|_| WireError::invalid_field(name, format!("must be between 2 and {}, got {v}", u32::MAX)))
     };
     let uuid = match get("uuid")? {
-        FieldValue::Text(u) if !u.is_empty() && u.len() <= 36 => Some(u),
+        FieldValue::Text(u) => {
+            check_uuid(&u)?;
+            Some(u)
+        }
         FieldValue::Null => None,
         _ => return Err(WireError::invalid_field("uuid", "must be a string of 1 to 36 characters")),
     };

@@ -10,6 +10,10 @@ pub const DEFAULT_RESULTS_PER_PAGE: u64 = 10;
 /// The most objects one page holds, whatever is asked for.
 pub const MAX_RESULTS_PER_PAGE: u64 = 100;
 
+/// The last page number asked for that can be answered: its offset still fits the
+/// databases' signed 64-bit integers at [`MAX_RESULTS_PER_PAGE`] objects a page.
+pub const MAX_PAGE: u64 = i64::MAX as u64 / MAX_RESULTS_PER_PAGE;
+
 /// Which page of which size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
@@ -28,8 +32,14 @@ impl Paging {
         let page = match page {
             None => 1,
             Some(text) => match text.trim().parse::<u64>() {
-                Ok(p) if p >= 1 => p,
-                _ => return Err(WireError::invalid_field("page", format!("must be a positive integer, got '{text}'"))),
+                Ok(p) if (1..=MAX_PAGE).contains(&p) => p,
+                _ => {
+                    let shown: String = text.chars().take(40).flat_map(char::escape_default).collect();
+                    return Err(WireError::invalid_field(
+                        "page",
+                        format!("must be an integer from 1 to {MAX_PAGE}, got '{shown}'"),
+                    ));
+                }
             },
         };
         let results_per_page = results_per_page
@@ -103,7 +113,7 @@ mod tests {
 
     #[test]
     fn bad_page_is_a_400_naming_page() {
-        for bad in ["x", "0", "-3", "1.5"] {
+        for bad in ["x", "0", "-3", "1.5", "1000000000000000000", "9223372036854775808", "1\0"] {
             let e = Paging::parse(Some(bad), None).unwrap_err();
             assert_eq!(e.status, 400);
             assert_eq!(e.body["field"], "page", "{bad}");

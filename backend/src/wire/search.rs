@@ -179,10 +179,32 @@ fn parse_filter(value: &Value) -> Result<Filter, WireError> {
     Ok(Filter::Compare { column, op, operand })
 }
 
-fn non_negative(value: Option<&Value>) -> Result<Option<u64>, WireError> {
+/// Largest `limit` and `offset`: the databases' signed 64-bit integers.
+pub const MAX_LIMIT_OR_OFFSET: u64 = i64::MAX as u64;
+
+fn non_negative(name: &str, value: Option<&Value>) -> Result<Option<u64>, WireError> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(construct),
+        Some(v) => match v.as_u64() {
+            Some(n) if n <= MAX_LIMIT_OR_OFFSET => Ok(Some(n)),
+            Some(_) => Err(WireError::invalid_field(name, format!("must be from 0 to {MAX_LIMIT_OR_OFFSET}, got {v}"))),
+            // Beyond u64, or a float too large to be exact.
+            None if v.as_f64().is_some_and(|f| f >= 0.0 && f.fract() == 0.0) => {
+                Err(WireError::invalid_field(name, format!("must be from 0 to {MAX_LIMIT_OR_OFFSET}, got {v}")))
+            }
+            None => Err(construct()),
+        },
+    }
+}
+
+/// Whether any text in `value` holds a NUL character (no database column can store or
+/// compare it; PostgreSQL refuses it outright).
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
@@ -191,6 +213,9 @@ fn non_negative(value: Option<&Value>) -> Result<Option<u64>, WireError> {
 /// gets `Unable to construct query` — the original's two 400 bodies.
 pub fn parse(q: &str) -> Result<Search, WireError> {
     let value: Value = serde_json::from_str(q).map_err(|_| WireError::unable_to_decode())?;
+    if has_nul(&value) {
+        return Err(WireError::invalid_field("q", "must not contain a NUL character"));
+    }
     let object = value.as_object().ok_or_else(construct)?;
     let filters = match object.get("filters") {
         None | Some(Value::Null) => Vec::new(),
@@ -226,8 +251,8 @@ pub fn parse(q: &str) -> Result<Search, WireError> {
     Ok(Search {
         filters,
         order_by,
-        limit: non_negative(object.get("limit"))?,
-        offset: non_negative(object.get("offset"))?,
+        limit: non_negative("limit", object.get("limit"))?,
+        offset: non_negative("offset", object.get("offset"))?,
         single,
     })
 }

@@ -49,7 +49,7 @@ pub struct RenderResult {
 #[derive(Debug, Clone)]
 pub struct Reporter {
     http: reqwest::Client,
-    base: String,
+    endpoint: http::Endpoint,
     token: Option<String>,
     generated_by: String,
     binary: bool,
@@ -62,15 +62,15 @@ impl Reporter {
     /// A client for `endpoint_url` (a trailing `/` is dropped: the original built
     /// `//v1/…` from it and lost the result). HTTP basics are the API client's.
     pub fn new(endpoint_url: &str, token: Option<String>, generated_by: String) -> Result<Self, String> {
-        let base = http::Endpoint::parse(endpoint_url).map_err(|e| e.to_string())?.as_str().to_owned();
+        let endpoint = http::Endpoint::parse(endpoint_url).map_err(|e| e.to_string())?;
         let http = http::http_client()?;
-        Ok(Self { http, base, token, generated_by, binary: false })
+        Ok(Self { http, endpoint, token, generated_by, binary: false })
     }
 
     /// Asks the API what it offers; our API's `/health` says `binary_upload`. Returns
     /// `Err` while the API cannot be reached (the caller retries).
     pub async fn probe(&mut self) -> Result<(), ReportError> {
-        let response = self.http.get(format!("{}/health", self.base)).send().await.map_err(transient)?;
+        let response = self.http.get(self.endpoint.join(&["health"])).send().await.map_err(transient)?;
         if response.status().is_server_error() {
             return Err(ReportError::Transient(format!("/health answered {}", response.status())));
         }
@@ -93,7 +93,7 @@ impl Reporter {
         let duration = result.duration.as_secs_f64();
         let request = if self.binary {
             self.http
-                .put(format!("{}/v1/fractal/{uuid}/image", self.base))
+                .put(self.endpoint.join(&["v1", "fractal", uuid, "image"]))
                 .query(&[("checksum", result.checksum.as_str()), ("generated_by", self.generated_by.as_str())])
                 .query(&[("duration", duration)])
                 .header(header::CONTENT_TYPE, "image/png")
@@ -109,7 +109,7 @@ impl Reporter {
                 "generated_by": self.generated_by,
             });
             self.http
-                .put(format!("{}/v1/fractal/{uuid}", self.base))
+                .put(self.endpoint.join(&["v1", "fractal", uuid]))
                 .header(header::CONTENT_TYPE, "application/json")
                 .header(header::ACCEPT, "text/plain")
                 .body(body.to_string())
@@ -126,7 +126,7 @@ impl Reporter {
         let body = json!({ "status": "failed", "error": error, "generated_by": self.generated_by });
         let request = self
             .http
-            .put(format!("{}/v1/fractal/{uuid}", self.base))
+            .put(self.endpoint.join(&["v1", "fractal", uuid]))
             .header(header::CONTENT_TYPE, "application/json")
             .body(body.to_string());
         self.send(self.authorize(request)).await

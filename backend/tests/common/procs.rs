@@ -160,8 +160,20 @@ impl Api {
     /// Starts `faafo-api` on `database_url` (and `transport_url`, when given), on `port`
     /// (0: any free one); returns once it listens.
     pub fn start(dir: &std::path::Path, database_url: &str, transport_url: Option<&str>, port: u16) -> Self {
+        Self::start_with(dir, database_url, transport_url, port, &[])
+    }
+
+    /// [`Api::start`] with more flags.
+    pub fn start_with(
+        dir: &std::path::Path,
+        database_url: &str,
+        transport_url: Option<&str>,
+        port: u16,
+        extra: &[&str],
+    ) -> Self {
         let mut args =
             vec!["--database-url".to_owned(), database_url.to_owned(), "--bind-port".into(), port.to_string()];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
         if let Some(t) = transport_url {
             args.extend(["--transport-url".to_owned(), t.to_owned()]);
         }

@@ -1,0 +1,26 @@
+//! Every request runs to its end, whether or not its client waits for the answer.
+//!
+//! hyper drops a request's future when its connection closes. Dropped inside a database
+//! call, that future could stop a unit of work half-way: sqlx's `Pool::begin` is not
+//! cancel-safe on PostgreSQL, and a cancelled `BEGIN` left pooled connections inside
+//! transactions that silently swallowed later writes (lost and duplicated tasks under
+//! client disconnects). Handlers therefore run on a task of their own; the connection's
+//! future only waits for it.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::wire::WireError;
+
+/// The middleware: runs the rest of the stack on its own task.
+pub async fn run_to_completion(request: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) => {
+            eprintln!("faafo-api: a request handler failed: {e}");
+            WireError { status: 500, body: json!({ "message": "internal error" }) }.into_response()
+        }
+    }
+}

@@ -9,7 +9,10 @@
 # up.sh is looked for in $FAAFO_OPENSTACK_UP, then ../shared/openstack/up.sh beside the
 # checkout (where CI has shared/), then /work/shared/openstack/up.sh. It keeps its state in
 # $ROOT (default ~/.cache/faafo-openstack) and writes $ROOT/clouds.yaml (fs-admin, fs-demo).
-# FAAFO_BIN=path/to/faafo skips the release build (a debug binary is fine locally).
+# FAAFO_BIN=path/to/faafo skips the release build (a debug binary is fine locally);
+# FAAFO_E2E_FROM=target/debug uses that build's three binaries, debug info stripped (CI:
+# the test step built them already). --start-only starts the stack and returns (CI runs
+# it in the background); a later run with FAAFO_OPENSTACK_STARTED=1 tears it down after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ROOT=${ROOT:-$HOME/.cache/faafo-openstack}
@@ -30,7 +33,7 @@ stack_up() {  # Keystone, Nova, Neutron and Swift all answer for the demo projec
     "$ROOT/os/bin/openstack" --os-cloud fs-demo network show private >/dev/null 2>&1 &&
     "$ROOT/os/bin/openstack" --os-cloud fs-demo container list >/dev/null 2>&1
 }
-started=0
+started=${FAAFO_OPENSTACK_STARTED:-0}
 if stack_up; then
     ts "the local OpenStack is up already ($ROOT)"
 else
@@ -48,9 +51,23 @@ else
     started=1
     ts "the local OpenStack is up"
 fi
+if [ "${1:-}" = --start-only ]; then
+    exit 0
+fi
 stop() { if [ "$started" = 1 ] && [ -z "${FAAFO_KEEP_OPENSTACK:-}" ]; then bash "$down" >/dev/null 2>&1 || true; fi; }
 trap stop EXIT
 
+if [ -z "${FAAFO_BIN:-}" ] && [ -n "${FAAFO_E2E_FROM:-}" ]; then
+    # The servers never boot here, so any build serves; without debug info the three
+    # uploads are ~40 MB each instead of ~200.
+    bins=$(mktemp -d)
+    for b in faafo faafo-api faafo-worker; do
+        [ -x "$FAAFO_E2E_FROM/$b" ] || { echo "error: $FAAFO_E2E_FROM/$b is missing (run the tests first)" >&2; exit 1; }
+        objcopy --strip-debug "$FAAFO_E2E_FROM/$b" "$bins/$b"
+    done
+    export FAAFO_BIN=$bins/faafo
+    ts "using $FAAFO_E2E_FROM's binaries (stripped into $bins)"
+fi
 if [ -z "${FAAFO_BIN:-}" ]; then
     ts "cargo build --release (faafo, faafo-api, faafo-worker)"
     cargo build --release -p faafo-backend --bins

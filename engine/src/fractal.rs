@@ -39,7 +39,31 @@ pub enum Fractal {
     },
 }
 
+/// The Julia constant of a `julia` fractal given none (the explorer's and the API's
+/// default: a well-known connected set with spirals).
+pub const DEFAULT_JULIA_C: Complex64 = Complex64::new(-0.8, 0.156);
+
 impl Fractal {
+    /// The fractal of `kind` with constant `c` where the kind has one: `julia` without
+    /// one takes [`DEFAULT_JULIA_C`], `classic` without one takes what `classic_c`
+    /// returns (the original's seeded search, [`crate::classic::find_c`], or a fixed
+    /// constant), `multibrot` takes `power`. The one place the choice is made, so the
+    /// API, the worker, the CLI and the explorer agree on every fractal.
+    pub fn from_kind(
+        kind: FractalKind,
+        c: Option<Complex64>,
+        power: u32,
+        classic_c: impl FnOnce() -> Complex64,
+    ) -> Self {
+        match kind {
+            FractalKind::Classic => Self::Classic { c: c.unwrap_or_else(classic_c) },
+            FractalKind::Mandelbrot => Self::Mandelbrot,
+            FractalKind::Julia => Self::Julia { c: c.unwrap_or(DEFAULT_JULIA_C) },
+            FractalKind::BurningShip => Self::BurningShip,
+            FractalKind::Multibrot => Self::Multibrot { power },
+        }
+    }
+
     /// The kind without its constants.
     pub fn kind(&self) -> FractalKind {
         match self {

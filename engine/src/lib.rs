@@ -34,7 +34,7 @@ pub mod scenes;
 pub use buffer::EscapeBuffer;
 pub use control::Control;
 pub use error::{ParamError, RenderError};
-pub use fractal::{Fractal, FractalKind};
+pub use fractal::{DEFAULT_JULIA_C, Fractal, FractalKind};
 pub use kernel::{KernelPath, SmoothScale};
 pub use num_complex::Complex64;
 pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png};

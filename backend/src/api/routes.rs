@@ -3,7 +3,6 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,12 +12,11 @@ use faafo_engine::{FractalKind, classic};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::Role;
-use super::extract::{JsonQuery, UuidPath};
+use super::extract::{FlaskJson, JsonQuery, RequestBody, RequireClient, RequireWorker, UuidPath};
 use super::page_cache::Page;
 use crate::store::{StoreError, now_rfc3339};
 use crate::wire::WireError;
-use crate::wire::fractal::{self, FieldValue, Fractal, RENDER_COLUMNS, Status, column};
+use crate::wire::fractal::{self, FieldValue, Fractal, MULTIBROT_POWER, RENDER_COLUMNS, Status, column};
 use crate::wire::paging::Paging;
 use crate::wire::search;
 
@@ -73,50 +71,6 @@ fn internal(e: StoreError) -> WireError {
     WireError { status: 500, body: json!({ "message": "database error" }) }
 }
 
-/// The original's 415 rule: a JSON body must say so.
-fn require_json(headers: &HeaderMap) -> Result<(), WireError> {
-    let ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
-    if ok { Ok(()) } else { Err(WireError::unsupported_media_type()) }
-}
-
-/// Whether `error` (or one of its causes) is a request body that came too slowly.
-fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(e) = cause {
-        if e.is::<super::serve::BodyTimeout>() {
-            return true;
-        }
-        cause = e.source();
-    }
-    false
-}
-
-/// The request body, or a 413 that names the limit, or a 408 for a body that came too
-/// slowly (axum's own rejections are plain text).
-fn body_within(body: Result<Bytes, BytesRejection>) -> Result<Bytes, WireError> {
-    body.map_err(|e| {
-        if is_body_timeout(&e) {
-            return WireError { status: 408, body: json!({ "message": e.body_text() }) };
-        }
-        let status = e.status().as_u16();
-        let message = if status == 413 {
-            format!(
-                "request body too large: at most {MAX_JSON_BYTES} bytes of JSON, {MAX_IMAGE_BYTES} bytes for an image upload, {MAX_BASE64_RESULT_BYTES} for a base64 result"
-            )
-        } else {
-            format!("cannot read the request body: {e}")
-        };
-        WireError { status, body: json!({ "message": message }) }
-    })
-}
-
-fn decode(body: &Bytes) -> Result<Value, WireError> {
-    serde_json::from_slice(body).map_err(|_| WireError::unable_to_decode())
-}
-
 /// `http://host` as the client addressed us, for `Location` and `Link`.
 fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
@@ -125,24 +79,23 @@ fn base_url(headers: &HeaderMap) -> String {
 
 async fn create(
     State(state): State<AppState>,
+    _: RequireClient,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    FlaskJson(body): FlaskJson,
 ) -> Result<Response, WireError> {
-    state.auth.check(&headers, Role::Client)?;
-    let body = body_within(body)?;
-    require_json(&headers)?;
-    let new = fractal::parse_new(&decode(&body)?, &state.limits)?;
+    let new = fractal::parse_new(&body, &state.limits)?;
     let uuid = new.uuid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    // Record the constant actually used, so the image can be reproduced.
-    let (c, seed) = match (new.kind, new.c) {
-        (_, Some(c)) => (Some(c), new.seed),
+    // Record the constant actually used (and the seed of a classic search), so the image
+    // can be reproduced.
+    let seed = match (new.kind, new.c) {
         (FractalKind::Classic, None) => {
-            let seed = new.seed.unwrap_or_else(|| (uuid::Uuid::new_v4().as_u128() as i64) & i64::MAX);
-            (Some(classic::find_c(&new.region, new.iterations, seed as u64).c), Some(seed))
+            Some(new.seed.unwrap_or_else(|| (uuid::Uuid::new_v4().as_u128() as i64) & i64::MAX))
         }
-        (FractalKind::Julia, None) => (Some(faafo_engine::Complex64::new(-0.8, 0.156)), new.seed),
-        _ => (None, new.seed),
+        _ => new.seed,
     };
+    let classic_c = || classic::find_c(&new.region, new.iterations, seed.unwrap_or(0) as u64).c;
+    // A constant given is recorded as given, whatever the kind.
+    let c = new.c.or_else(|| faafo_engine::Fractal::from_kind(new.kind, None, MULTIBROT_POWER, classic_c).c());
     let row = Fractal::from_new(uuid.clone(), &new, c, seed, now_rfc3339());
     // The queue message is the original's: the created object.
     let task = row.to_object().to_string();
@@ -262,13 +215,9 @@ fn check_image(png: &[u8], fields: &mut Vec<(&'static fractal::Column, FieldValu
 async fn update(
     State(state): State<AppState>,
     UuidPath(uuid): UuidPath,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    _: RequireWorker,
+    FlaskJson(value): FlaskJson,
 ) -> Result<Response, WireError> {
-    state.auth.check(&headers, Role::Worker)?;
-    let body = body_within(body)?;
-    require_json(&headers)?;
-    let value = decode(&body)?;
     let mut fields = fractal::parse_update(&value)?;
     // The uuid names the row; a body uuid that differs would re-key it.
     fields.retain(|(c, _)| c.name != "uuid");
@@ -282,7 +231,7 @@ async fn update(
         Some(_) => return Err(WireError::invalid_field("image", "expected base64 text")),
     };
     // Held no longer than needed: a large result is in memory several times over.
-    drop((value, body));
+    drop(value);
     if let Some(png) = &png {
         check_image(png, &mut fields)?;
     }
@@ -312,11 +261,9 @@ async fn upload_image(
     State(state): State<AppState>,
     UuidPath(uuid): UuidPath,
     JsonQuery(query): JsonQuery<UploadQuery>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    _: RequireWorker,
+    RequestBody(body): RequestBody,
 ) -> Result<Response, WireError> {
-    state.auth.check(&headers, Role::Worker)?;
-    let body = body_within(body)?;
     let mut fields = Vec::new();
     let mut add = |name: &str, v: FieldValue| fields.extend(column(name).map(|c| (c, v)));
     if let Some(c) = query.checksum {
@@ -343,9 +290,8 @@ async fn upload_image(
 async fn remove(
     State(state): State<AppState>,
     UuidPath(uuid): UuidPath,
-    headers: HeaderMap,
+    _: RequireClient,
 ) -> Result<Response, WireError> {
-    state.auth.check(&headers, Role::Client)?;
     state.images.remove(&uuid);
     if state.store.delete(&uuid).await.map_err(internal)? {
         Ok(StatusCode::NO_CONTENT.into_response())

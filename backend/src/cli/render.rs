@@ -130,27 +130,17 @@ fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<
     let given_c = args.c.as_deref().map(parse_complex).transpose()?;
     let mut search = None;
     let mut seed_used = None;
-    let fractal = match args.kind {
-        FractalKind::Mandelbrot => Fractal::Mandelbrot,
-        FractalKind::BurningShip => Fractal::BurningShip,
-        FractalKind::Multibrot => Fractal::Multibrot { power: args.power },
-        FractalKind::Julia => Fractal::Julia { c: given_c.unwrap_or(Complex64::new(-0.8, 0.156)) },
-        FractalKind::Classic => {
-            let c = match given_c {
-                Some(c) => c,
-                None => {
-                    // Validate the region first: the search draws from it.
-                    region.validate(args.width.max(2), args.height.max(2))?;
-                    let seed = args.seed.unwrap_or_else(random_seed);
-                    seed_used = Some(seed);
-                    let s = find_c(&region, iterations, seed);
-                    search = Some(s);
-                    s.c
-                }
-            };
-            Fractal::Classic { c }
-        }
-    };
+    if args.kind == FractalKind::Classic && given_c.is_none() {
+        // Validate the region first: the search draws from it.
+        region.validate(args.width.max(2), args.height.max(2))?;
+    }
+    let fractal = Fractal::from_kind(args.kind, given_c, args.power, || {
+        let seed = args.seed.unwrap_or_else(random_seed);
+        seed_used = Some(seed);
+        let s = find_c(&region, iterations, seed);
+        search = Some(s);
+        s.c
+    });
     let default_palette = if args.kind == FractalKind::Classic { Palette::Classic } else { Palette::Ultra };
     let colouring = Colouring {
         palette: args.palette.unwrap_or(default_palette),

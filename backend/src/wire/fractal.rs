@@ -198,15 +198,9 @@ impl Fractal {
         };
         let region = Region::new(self.xa, self.xb, self.ya, self.yb);
         let iterations = u32::try_from(self.iterations).unwrap_or(0);
-        let fractal = match kind {
-            FractalKind::Classic => EngineFractal::Classic {
-                c: c.unwrap_or_else(|| classic::find_c(&region, iterations, self.seed.unwrap_or(0) as u64).c),
-            },
-            FractalKind::Julia => EngineFractal::Julia { c: c.unwrap_or(Complex64::new(-0.8, 0.156)) },
-            FractalKind::Mandelbrot => EngineFractal::Mandelbrot,
-            FractalKind::BurningShip => EngineFractal::BurningShip,
-            FractalKind::Multibrot => EngineFractal::Multibrot { power: 3 },
-        };
+        let seed = self.seed.unwrap_or(0) as u64;
+        let fractal =
+            EngineFractal::from_kind(kind, c, MULTIBROT_POWER, || classic::find_c(&region, iterations, seed).c);
         let palette: Palette = self.palette.parse().map_err(|e| WireError::invalid_field("palette", e))?;
         Ok(Params {
             fractal,
@@ -288,6 +282,9 @@ impl Fractal {
         Ok(())
     }
 }
+
+/// The power of every `multibrot` task: the wire format has no column for it.
+pub const MULTIBROT_POWER: u32 = 3;
 
 /// A typed value for one column (what a request sets).
 #[derive(Debug, Clone, PartialEq)]
@@ -468,11 +465,10 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         palette,
     };
     // The engine's own checks, so the API accepts exactly what workers can render.
+    // The classic search is not run here (it is the create's job); any constant checks
+    // the same region and size.
     let probe = Params {
-        fractal: match kind {
-            FractalKind::Multibrot => EngineFractal::Multibrot { power: 3 },
-            _ => EngineFractal::Julia { c: c.unwrap_or(Complex64::new(0.0, 0.0)) },
-        },
+        fractal: EngineFractal::from_kind(kind, c, MULTIBROT_POWER, || Complex64::new(0.0, 0.0)),
         region: new.region,
         width: new.width,
         height: new.height,

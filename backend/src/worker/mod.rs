@@ -18,6 +18,7 @@
 //! - Broker and API restarts are survived by reconnecting; SIGTERM/SIGINT stops taking
 //!   tasks, finishes the ones in hand (or hands them back) and exits 0.
 
+pub mod backoff;
 pub mod config;
 pub mod report;
 pub mod task;
@@ -38,6 +39,7 @@ use lapin::{BasicProperties, Channel};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use backoff::Backoff;
 pub use config::Config;
 use report::{RenderResult, ReportError, Reporter};
 
@@ -132,19 +134,18 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
 
     wait_for_api(&mut ctx, &config).await;
     let mut remaining = config.task_limit();
-    let mut backoff = Duration::from_millis(200);
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
     while !*stop_rx.borrow() && remaining != Some(0) {
         match session(&config, &name, &ctx, &mut remaining).await {
-            Ok(()) => backoff = Duration::from_millis(200),
+            Ok(()) => backoff.reset(),
             Err(SessionError::Fatal(e)) => return Err(e),
             Err(SessionError::Broker(e)) => {
                 eprintln!(
                     "faafo-worker: broker {}: {e}; reconnecting in {:.1} s",
                     redact(&config.transport_url),
-                    backoff.as_secs_f64()
+                    backoff.current().as_secs_f64()
                 );
-                let _ = tokio::time::timeout(with_jitter(backoff), stop_rx.wait_for(|s| *s)).await;
-                backoff = (backoff * 2).min(Duration::from_secs(10));
+                backoff.wait(&mut stop_rx).await;
             }
         }
     }
@@ -159,7 +160,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
 /// Learns which upload protocol the API speaks, retrying while it is unreachable (tasks
 /// stay in the queue meanwhile).
 async fn wait_for_api(ctx: &mut Context, config: &Config) {
-    let mut backoff = Duration::from_millis(200);
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
     let mut stop = ctx.stop.clone();
     loop {
         match ctx.reporter.probe().await {
@@ -170,10 +171,9 @@ async fn wait_for_api(ctx: &mut Context, config: &Config) {
             }
             Err(e) => {
                 eprintln!("faafo-worker: {e} ({}); retrying", config.endpoint_url);
-                if tokio::time::timeout(with_jitter(backoff), stop.wait_for(|s| *s)).await.is_ok() {
+                if backoff.wait(&mut stop).await {
                     return;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(10));
             }
         }
     }
@@ -344,7 +344,7 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
     };
     let upload_start = Instant::now();
     match retry(&ctx, &uuid, || ctx.reporter.upload(&uuid, &result)).await? {
-        Some(Ok(())) => {
+        Reported::Accepted => {
             ack(&delivery).await;
             ctx.counters.done.fetch_add(1, Ordering::Relaxed);
             eprintln!(
@@ -356,14 +356,14 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
             );
             Ok(Outcome::Finished)
         }
-        Some(Err(ReportError::Rejected { status, body })) => {
+        Reported::Refused(ReportError::Rejected { status, body }) => {
             // Deleted meanwhile (404) or refused for good: nothing to retry.
             eprintln!("faafo-worker: {uuid}: the API refused the result ({status} {body}); dropping it");
             ack(&delivery).await;
             Ok(Outcome::Finished)
         }
-        Some(Err(e)) => Err(WorkerError::Unauthorized(e.to_string())),
-        None => give_back(&delivery, &uuid).await,
+        Reported::Refused(e) => Err(WorkerError::Unauthorized(e.to_string())),
+        Reported::Stopped => give_back(&delivery, &uuid).await,
     }
 }
 
@@ -375,7 +375,6 @@ async fn ack(delivery: &Delivery) {
     }
 }
 
-/// Width and height as the message gave them, for the log line.
 /// Reports a task that cannot be rendered as failed, then acks it. When the API cannot
 /// record it (the original API has no status; or the fractal is unknown) the task goes
 /// to the dead-letter queue instead, so it is kept, not dropped.
@@ -392,17 +391,17 @@ async fn fail(
         return Ok(Outcome::Finished);
     }
     match retry(ctx, uuid, || ctx.reporter.report_failure(uuid, reason)).await? {
-        Some(Ok(())) => {
+        Reported::Accepted => {
             ack(delivery).await;
             ctx.counters.failed.fetch_add(1, Ordering::Relaxed);
             Ok(Outcome::Finished)
         }
-        Some(Err(e)) => {
+        Reported::Refused(e) => {
             dead_letter(delivery, channel, ctx, &format!("cannot be rendered ({reason}); reporting it failed: {e}"))
                 .await;
             Ok(Outcome::Finished)
         }
-        None => give_back(delivery, uuid).await,
+        Reported::Stopped => give_back(delivery, uuid).await,
     }
 }
 
@@ -413,42 +412,60 @@ async fn give_back(delivery: &Delivery, uuid: &str) -> Result<Outcome, WorkerErr
     Ok(Outcome::Returned)
 }
 
-/// Calls `attempt` until it succeeds or fails for good. `Ok(None)`: stopped while the
-/// API was unreachable. `Err`: the API refused our credentials.
+/// How reporting a result to the API ended.
+enum Reported {
+    /// The API took it (2xx).
+    Accepted,
+    /// The API answered, and refused it for good.
+    Refused(ReportError),
+    /// The worker is stopping and the API was unreachable to the end.
+    Stopped,
+}
+
+impl Reported {
+    fn from_answer(answer: Result<(), ReportError>) -> Self {
+        match answer {
+            Ok(()) => Self::Accepted,
+            Err(e) => Self::Refused(e),
+        }
+    }
+}
+
+/// Calls `attempt` until it succeeds, fails for good, or the worker stops while the API
+/// is unreachable. `Err`: the API refused our credentials (every task would fail).
 async fn retry<F: Future<Output = Result<(), ReportError>>>(
     ctx: &Context,
     uuid: &str,
     mut attempt: impl FnMut() -> F,
-) -> Result<Option<Result<(), ReportError>>, WorkerError> {
-    let mut backoff = Duration::from_millis(100);
+) -> Result<Reported, WorkerError> {
+    let mut backoff = Backoff::new(Duration::from_millis(100), ctx.max_retry);
     let mut stop = ctx.stop.clone();
     let mut logged = false;
     loop {
         match attempt().await {
             Err(ReportError::Transient(e)) => {
                 if *stop.borrow() {
-                    return Ok(None);
+                    return Ok(Reported::Stopped);
                 }
                 if !logged {
                     eprintln!("faafo-worker: {uuid}: {e}; retrying until the API answers");
                     logged = true;
                 }
-                if tokio::time::timeout(with_jitter(backoff), stop.wait_for(|s| *s)).await.is_ok() {
+                if backoff.wait(&mut stop).await {
                     // Stopping: one last try below, then hand the task back.
                     return Ok(match attempt().await {
-                        Err(ReportError::Transient(_)) => None,
+                        Err(ReportError::Transient(_)) => Reported::Stopped,
                         Err(ReportError::Unauthorized(s)) => return Err(unauthorized(s)),
-                        other => Some(other),
+                        other => Reported::from_answer(other),
                     });
                 }
-                backoff = (backoff * 2).min(ctx.max_retry);
             }
             Err(ReportError::Unauthorized(s)) => return Err(unauthorized(s)),
             other => {
                 if logged {
                     eprintln!("faafo-worker: {uuid}: the API answers again");
                 }
-                return Ok(Some(other));
+                return Ok(Reported::from_answer(other));
             }
         }
     }
@@ -471,14 +488,4 @@ async fn dead_letter(delivery: &Delivery, channel: &Channel, ctx: &Context, reas
         // Leave it unacked: it comes back, and is dead-lettered on a later try.
         Err(e) => eprintln!("faafo-worker: cannot dead-letter a message: {e}"),
     }
-}
-
-/// `base` scaled by a factor in [0.5, 1.5), so workers that lost the API together do
-/// not retry in lockstep.
-fn with_jitter(base: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    // A cheap mix of the clock's low bits; statistical quality does not matter here.
-    let mixed = nanos.wrapping_mul(2_654_435_761) >> 8;
-    let fraction = f64::from(mixed % 1000) / 1000.0;
-    base.mul_f64(0.5 + fraction)
 }

@@ -245,3 +245,69 @@ async fn adopts_the_originals_table_on(url: &str) {
 async fn a_database_created_by_the_original_is_taken_over() {
     common::on_all_databases(|url| async move { adopts_the_originals_table_on(&url).await }).await;
 }
+
+/// The uuids of every page of `q`, `per_page` at a time, and the total each page reported.
+async fn pages_of(store: &Store, q: &str, per_page: u64) -> (Vec<u64>, Vec<String>) {
+    let s = search::parse(q).unwrap();
+    let (mut totals, mut uuids) = (Vec::new(), Vec::new());
+    for page in 1.. {
+        let paging = Paging { page, results_per_page: per_page };
+        let (total, rows) = store.search(&s, Some(paging)).await.unwrap();
+        totals.push(total);
+        if rows.is_empty() {
+            break;
+        }
+        uuids.extend(rows.into_iter().map(|f| f.uuid));
+    }
+    (totals, uuids)
+}
+
+async fn totals_stay_exact_on(url: &str) {
+    let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    for i in 0..25 {
+        let mut f = fractal(&format!("t-{i:02}"), 256 + i);
+        f.status = if i % 5 == 0 { Status::Failed } else { Status::Done };
+        store.insert(&f).await.unwrap();
+    }
+    let all = "{}";
+    let failed = r#"{"filters": [{"name": "status", "op": "in", "val": ["failed"]}], "order_by": [{"field": "created_at", "direction": "desc"}]}"#;
+    // Every page, the one past the end included, reports the same exact total, and the
+    // pages together hold every row once, in order.
+    let (totals, uuids) = pages_of(&store, all, 10).await;
+    assert_eq!(totals, [25, 25, 25, 25], "{url}");
+    assert_eq!(uuids, (0..25).map(|i| format!("t-{i:02}")).collect::<Vec<_>>(), "{url}");
+    let (totals, uuids) = pages_of(&store, failed, 2).await;
+    assert_eq!(totals, [5, 5, 5, 5], "{url}");
+    assert_eq!(uuids, ["t-20", "t-15", "t-10", "t-05", "t-00"], "{url}: newest first");
+
+    // This store's writes show at once: an insert, a delete, a change of status.
+    store.insert(&fractal("t-99", 300)).await.unwrap();
+    assert_eq!(pages_of(&store, all, 10).await.0, [26, 26, 26, 26], "{url}: after an insert");
+    assert!(store.delete("t-03").await.unwrap());
+    assert!(store.delete("t-04").await.unwrap());
+    assert_eq!(pages_of(&store, all, 8).await.0, [24, 24, 24, 24], "{url}: after deletes");
+    let failed_now = [(column("status").unwrap(), FieldValue::Text("failed".into()))];
+    store.update("t-01", &failed_now, None).await.unwrap().unwrap();
+    let (totals, uuids) = pages_of(&store, failed, 2).await;
+    assert_eq!(totals, [6, 6, 6, 6], "{url}: after an update");
+    assert_eq!(uuids, ["t-20", "t-15", "t-10", "t-05", "t-01", "t-00"], "{url}");
+    assert!(store.delete("t-00").await.unwrap());
+    assert_eq!(pages_of(&store, failed, 5).await.0, [5, 5], "{url}: a full last page, then an empty one");
+
+    // The search's own limit and offset bound the total, on every page.
+    let (totals, uuids) = pages_of(&store, r#"{"limit": 7, "offset": 20}"#, 3).await;
+    assert_eq!((totals, uuids.len()), (vec![3, 3], 3), "{url}: 23 rows, offset 20");
+    let (totals, uuids) = pages_of(&store, r#"{"limit": 7, "offset": 2}"#, 3).await;
+    assert_eq!((totals, uuids.len()), (vec![7, 7, 7, 7], 7), "{url}");
+
+    // Writes by another process (here, another store) show once the cached total expires.
+    let other = Store::connect(url).await.unwrap();
+    other.insert(&fractal("t-98", 300)).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(pages_of(&store, all, 10).await.0, [24, 24, 24, 24], "{url}: another writer");
+}
+
+#[tokio::test]
+async fn totals_stay_exact_across_pages_and_writes() {
+    common::on_all_databases(|url| async move { totals_stay_exact_on(&url).await }).await;
+}

@@ -7,6 +7,7 @@
 pub mod adopt;
 pub mod blob;
 mod clock;
+mod count_cache;
 mod schema;
 pub mod swift;
 pub mod url;
@@ -19,7 +20,7 @@ pub use clock::now_rfc3339;
 
 use crate::wire::fractal::{COLUMNS, Column, ColumnType, FieldValue, Fractal, Status};
 use crate::wire::paging::Paging;
-use crate::wire::search::{Dialect, Search};
+use crate::wire::search::{Dialect, Search, Sql};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,8 @@ pub struct Store {
     /// Counts writes to `fractal` through this store (and its clones), so caches of
     /// query results know when they are stale.
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Totals of searches, so that paging does not count every page.
+    counts: std::sync::Arc<count_cache::CountCache>,
 }
 
 type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
@@ -186,7 +189,9 @@ impl Store {
             .connect(&parsed.url)
             .await?;
         let blobs = std::sync::Arc::new(blob::DatabaseBlobs::new(pool.clone(), parsed.dialect));
-        let store = Self { pool, dialect: parsed.dialect, blobs, writes: Default::default() };
+        let writes = std::sync::Arc::<std::sync::atomic::AtomicU64>::default();
+        let counts = std::sync::Arc::new(count_cache::CountCache::new(writes.clone()));
+        let store = Self { pool, dialect: parsed.dialect, blobs, writes, counts };
         store.migrate().await?;
         Ok(store)
     }
@@ -408,49 +413,141 @@ impl Store {
     /// Runs a search: the number of matching rows (after the search's own
     /// `limit`/`offset`) and the rows of the requested page (all rows when `paging` is
     /// `None`).
+    ///
+    /// The page is one `LIMIT`/`OFFSET` query the indexes of migration 3 serve in order;
+    /// the total comes from the page itself when the page is the last one, else from
+    /// [`count_cache`], so listing page after page does not count every time.
     pub async fn search(&self, search: &Search, paging: Option<Paging>) -> Result<(u64, Vec<Fractal>), StoreError> {
         let sql = search.to_sql(self.dialect, 0);
-        let inner_limit = match (search.limit, search.offset) {
-            (None, None) => String::new(),
-            (limit, offset) => {
-                let limit = match (limit, self.dialect) {
-                    (Some(l), _) => format!("LIMIT {l}"),
-                    (None, Dialect::Sqlite) => "LIMIT -1".to_owned(),
-                    (None, Dialect::MySql) => "LIMIT 18446744073709551615".to_owned(),
-                    (None, Dialect::Postgres) => String::new(),
-                };
-                format!("{limit} OFFSET {}", offset.unwrap_or(0))
-            }
+        let window = Window::of(search, paging);
+        let rows = self.page_rows(&sql, window).await?;
+        let Some(paging) = paging else {
+            // Every row the search matches is here.
+            return Ok((rows.len() as u64, rows));
         };
-        let page = paging.map_or(String::new(), |p| format!("LIMIT {} OFFSET {}", p.results_per_page, p.offset()));
-        if inner_limit.is_empty() && paging.is_some() {
-            // The common case (a page, no search limit/offset): rows and total in one
-            // query (a window count), so one round trip to the database instead of two.
-            let rows_sql = format!(
-                "SELECT {}, COUNT(*) OVER () AS total FROM fractal {} {} {page}",
-                select_list(),
-                sql.where_clause,
-                sql.order_clause
-            );
-            let rows = bind_params(sqlx::query(&rows_sql), &sql.params).fetch_all(&self.pool).await?;
-            if let Some(first) = rows.first() {
-                let total: i64 = first.try_get("total")?;
-                let fractals = rows.iter().map(row_to_fractal).collect::<Result<_, _>>()?;
-                return Ok((total.max(0) as u64, fractals));
-            }
-            // A page past the end (or an empty table) has no row to carry the total.
-            let count_sql = format!("SELECT COUNT(*) FROM fractal {}", sql.where_clause);
-            let total: i64 =
-                bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?.try_get(0)?;
-            return Ok((total.max(0) as u64, Vec::new()));
+        let page_offset = paging.offset();
+        let returned = rows.len() as u64;
+        // A short page ends the results, so it tells their number (a page past the end,
+        // empty, does not: it may lie anywhere past it).
+        if returned < paging.results_per_page && (returned > 0 || page_offset == 0) {
+            return Ok((page_offset + returned, rows));
         }
-        let inner =
-            format!("SELECT {} FROM fractal {} {} {}", select_list(), sql.where_clause, sql.order_clause, inner_limit);
-        let count_sql = format!("SELECT COUNT(*) FROM ({inner}) AS matched");
-        let rows_sql = format!("SELECT {} FROM ({inner}) AS matched {} {page}", select_list(), sql.order_clause);
-        let total: i64 = bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?.try_get(0)?;
-        let rows = bind_params(sqlx::query(&rows_sql), &sql.params).fetch_all(&self.pool).await?;
-        let fractals = rows.iter().map(row_to_fractal).collect::<Result<_, _>>()?;
-        Ok((total.max(0) as u64, fractals))
+        let matched = self.count(&sql).await?;
+        let after_offset = matched.saturating_sub(search.offset.unwrap_or(0));
+        Ok((search.limit.map_or(after_offset, |l| after_offset.min(l)), rows))
+    }
+
+    /// The rows of `window` in the search's order.
+    ///
+    /// A page's `LIMIT` and `OFFSET` are bound parameters, so every page of one search
+    /// is the same statement, prepared once per connection (literal numbers made each
+    /// page a new statement: parsed, described and planned again, a round trip more).
+    ///
+    /// Rows skipped by an offset are read as uuids only (a "deferred join"): an index
+    /// ending in `uuid` (migration 3) holds them in order, so the database walks the
+    /// index alone and fetches just the page's rows, instead of reading every skipped
+    /// row from the table (one random read each, in uuid order).
+    async fn page_rows(&self, sql: &Sql, window: Window) -> Result<Vec<Fractal>, StoreError> {
+        let (cols, filter, order) = (select_list(), &sql.where_clause, &sql.order_clause);
+        let Some(len) = window.len else {
+            return self
+                .fetch(&format!("SELECT {cols} FROM fractal {filter} {order} {}", self.from(window.start)), sql)
+                .await;
+        };
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let n = sql.params.len();
+        let (limit, offset) = (self.mark(n + 1), self.mark(n + 2));
+        let rows_sql = if window.start == 0 {
+            format!("SELECT {cols} FROM fractal {filter} {order} LIMIT {limit}")
+        } else {
+            // `page_uuid`, not `uuid`: the outer ORDER BY's "uuid" must name one column.
+            format!(
+                "SELECT {cols} FROM fractal JOIN (SELECT uuid AS page_uuid FROM fractal {filter} {order} \
+                 LIMIT {limit} OFFSET {offset}) AS page ON fractal.uuid = page.page_uuid {order}"
+            )
+        };
+        let q = bind_params(sqlx::query(&rows_sql), &sql.params).bind(as_i64(len));
+        let q = if window.start == 0 { q } else { q.bind(as_i64(window.start)) };
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(row_to_fractal).collect()
+    }
+
+    /// `OFFSET start` with no limit, as each dialect needs it spelt (an unpaged search:
+    /// `single`, the renderer's requeue at start).
+    fn from(&self, start: u64) -> String {
+        if start == 0 {
+            return String::new();
+        }
+        let no_limit = match self.dialect {
+            Dialect::Sqlite => "LIMIT -1",
+            Dialect::MySql => "LIMIT 18446744073709551615",
+            Dialect::Postgres => "LIMIT ALL",
+        };
+        format!("{no_limit} OFFSET {start}")
+    }
+
+    /// The rows `rows_sql` selects, with the search's parameters bound.
+    async fn fetch(&self, rows_sql: &str, sql: &Sql) -> Result<Vec<Fractal>, StoreError> {
+        let rows = bind_params(sqlx::query(rows_sql), &sql.params).fetch_all(&self.pool).await?;
+        rows.iter().map(row_to_fractal).collect()
+    }
+
+    /// How many rows the search's filters match, from the cache when it is exact.
+    async fn count(&self, sql: &Sql) -> Result<u64, StoreError> {
+        let key = format!("{}\n{:?}", sql.where_clause, sql.params);
+        self.counts
+            .get_or_count(&key, || async {
+                let count_sql = format!("SELECT COUNT(*) FROM fractal {}", sql.where_clause);
+                let row = bind_params(sqlx::query(&count_sql), &sql.params).fetch_one(&self.pool).await?;
+                Ok::<_, StoreError>(row.try_get::<i64, _>(0)?.max(0) as u64)
+            })
+            .await
+    }
+}
+
+/// Which of the search's ordered matches to read: `len` rows (all, when `None`) from
+/// the `start`th, the search's own `offset`/`limit` and the page combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    start: u64,
+    len: Option<u64>,
+}
+
+impl Window {
+    fn of(search: &Search, paging: Option<Paging>) -> Self {
+        let (page_offset, page_len) = paging.map_or((0, None), |p| (p.offset(), Some(p.results_per_page)));
+        // Rows of the limited results left from the page's first one on.
+        let left = search.limit.map(|l| l.saturating_sub(page_offset));
+        let len = match (left, page_len) {
+            (Some(l), Some(p)) => Some(l.min(p)),
+            (l, p) => l.or(p),
+        };
+        // Past i64::MAX rows nothing is found; the databases refuse larger offsets.
+        let start = search.offset.unwrap_or(0).saturating_add(page_offset).min(i64::MAX as u64);
+        Self { start, len }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn window(q: &str, page: Option<(u64, u64)>) -> Window {
+        let paging = page.map(|(page, results_per_page)| Paging { page, results_per_page });
+        Window::of(&crate::wire::search::parse(q).unwrap(), paging)
+    }
+
+    #[test]
+    fn a_window_combines_the_searchs_limit_and_offset_with_the_page() {
+        assert_eq!(window("{}", None), Window { start: 0, len: None });
+        assert_eq!(window("{}", Some((3, 10))), Window { start: 20, len: Some(10) });
+        assert_eq!(window(r#"{"offset": 5}"#, Some((2, 10))), Window { start: 15, len: Some(10) });
+        assert_eq!(window(r#"{"limit": 25, "offset": 5}"#, Some((3, 10))), Window { start: 25, len: Some(5) });
+        assert_eq!(window(r#"{"limit": 25}"#, Some((4, 10))), Window { start: 30, len: Some(0) });
+        assert_eq!(window(r#"{"limit": 4, "offset": 20}"#, None), Window { start: 20, len: Some(4) });
     }
 }

@@ -72,7 +72,45 @@ pub fn migration_2(dialect: Dialect) -> Vec<String> {
     )]
 }
 
+/// Statements of migration 3: indexes for the listings clients ask for, so a page is
+/// read in order from an index instead of sorting every matching row.
+///
+/// The store orders by the requested columns and then `uuid` ascending (the primary key:
+/// the default order). Each index ends in `uuid`, so it holds the complete order and
+/// PostgreSQL answers from the index alone where it can; the newest-first ones are
+/// `created_at DESC, uuid` because the tiebreak stays ascending.
+///
+/// - `fractal_newest`: newest (or, read backwards, oldest) first: the gallery's and
+///   `faafo list --newest`'s order; with `status` after the order, so that several
+///   statuses newest first (`--status pending,rendering --newest`) are filtered in the
+///   index (half the time of reading each row);
+/// - `fractal_status_uuid`: one status in the default order (`faafo list --status`), and
+///   counts per status from the smallest index;
+/// - `fractal_status_newest`: one status, newest or oldest first (`faafo list --status
+///   --newest`, the renderer's queue);
+/// - `fractal_updated`: recently changed first, and the last change (`/health`);
+/// - `fractal_kind`: one kind of fractal, newest first.
+///
+/// Writes pay for each index, so there are none for filters no client makes (ranges of
+/// sizes or coordinates): those still scan.
+pub fn migration_3(dialect: Dialect) -> Vec<String> {
+    let drop = |name: &str| match dialect {
+        Dialect::MySql => format!("DROP INDEX {name} ON fractal"),
+        _ => format!("DROP INDEX {name}"),
+    };
+    vec![
+        // Migration 1's single-column indexes are prefixes of these.
+        drop("fractal_created_at"),
+        drop("fractal_status"),
+        "CREATE INDEX fractal_newest ON fractal (created_at DESC, uuid, status)".to_owned(),
+        "CREATE INDEX fractal_status_uuid ON fractal (status, uuid)".to_owned(),
+        "CREATE INDEX fractal_status_newest ON fractal (status, created_at DESC, uuid)".to_owned(),
+        "CREATE INDEX fractal_updated ON fractal (updated_at DESC, uuid)".to_owned(),
+        "CREATE INDEX fractal_kind ON fractal (kind, created_at DESC, uuid)".to_owned(),
+    ]
+}
+
 /// Every migration, in order; `faafo_schema.version` records how many have run.
 pub fn migrations(dialect: Dialect) -> Vec<Vec<String>> {
-    vec![migration_1(dialect), migration_2(dialect)]
+    vec![migration_1(dialect), migration_2(dialect), migration_3(dialect)]
 }

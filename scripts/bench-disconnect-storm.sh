@@ -57,7 +57,7 @@ while :; do
 done
 created=$(count "SELECT COUNT(*) FROM fractal")
 done_rows=$(count "SELECT COUNT(*) FROM fractal WHERE status = 'done'")
-twice=$(cat "$WORK"/worker-*.log | grep -o 'faafo-worker: [^ ]* done:' | sort | uniq -d | wc -l)
+twice=$(cat "$WORK"/worker-*.log | grep -o '[^ ]* done:' | sort | uniq -d | wc -l)
 stranded=$(count "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '$DB' AND state LIKE 'idle in transaction%'")
 echo "created $created, done $done_rows, lost $((created - done_rows)), duplicated $twice, outbox $(metric faafo_outbox_tasks), idle in transaction $stranded, drained in $((SECONDS - start)) s"
 curl -s "$BASE/health"; echo

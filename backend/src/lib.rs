@@ -30,6 +30,8 @@ pub mod cputime;
 pub mod deploy;
 pub mod host;
 #[cfg(feature = "service")]
+pub mod logging;
+#[cfg(feature = "service")]
 pub mod queue;
 #[cfg(feature = "service")]
 pub mod settings;

@@ -193,7 +193,8 @@ async fn disconnect_storm_on(database_url: &str, admin_url: &str, database: &str
     let logs = format!("{}{}", w1.log_text(), w2.log_text());
     let mut renders: HashMap<&str, usize> = HashMap::new();
     for line in logs.lines().filter(|l| l.contains(" done: ")) {
-        if let Some(uuid) = line.strip_prefix("faafo-worker: ").and_then(|l| l.split(' ').next()) {
+        // "… {uuid} done: 48x32, …": the word before "done:".
+        if let Some(uuid) = line.split(" done: ").next().and_then(|head| head.rsplit(' ').next()) {
             *renders.entry(uuid).or_default() += 1;
         }
     }

@@ -11,15 +11,24 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use tracing::Instrument as _;
 
 use crate::wire::WireError;
 
-/// The middleware: runs the rest of the stack on its own task.
+/// The middleware: runs the rest of the stack on its own task, in a span that names the
+/// request (its events carry the method and path; `RUST_LOG=debug` logs each request).
 pub async fn run_to_completion(request: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(request)).await {
+    let span = tracing::info_span!("request", method = %request.method(), path = %request.uri().path());
+    let started = std::time::Instant::now();
+    let handled = async move {
+        let response = next.run(request).await;
+        tracing::debug!(status = response.status().as_u16(), ms = started.elapsed().as_secs_f64() * 1e3, "answered");
+        response
+    };
+    match tokio::spawn(handled.instrument(span)).await {
         Ok(response) => response,
         Err(e) => {
-            eprintln!("faafo-api: a request handler failed: {e}");
+            tracing::error!("a request handler failed: {e}");
             WireError { status: 500, body: json!({ "message": "internal error" }) }.into_response()
         }
     }

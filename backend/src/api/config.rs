@@ -64,6 +64,10 @@ pub struct Config {
     /// Lowered to what the process's open-file limit allows.
     #[arg(long, env = "FAAFO_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(16..=1_000_000))]
     pub max_connections: u32,
+    /// Log lines as readable text or JSON objects (one per line); `RUST_LOG` filters them
+    /// (default `info`).
+    #[arg(long, env = "FAAFO_LOG_FORMAT", value_enum, default_value_t = crate::logging::LogFormat::Text)]
+    pub log_format: crate::logging::LogFormat,
     /// The original's configuration file: its [DEFAULT] keys (listen_address, bind_port,
     /// database_url, …) fill in what flags and environment leave unset. A missing default
     /// file is fine; a missing file given here is an error.

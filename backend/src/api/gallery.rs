@@ -125,7 +125,7 @@ async fn gallery_page(state: &AppState, page: u64) -> Response {
             html_response(status, render_gallery(&rows, page, total))
         }
         Err(e) => {
-            eprintln!("faafo-api: gallery: {e}");
+            tracing::error!("gallery: {e}");
             error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The database is unavailable",

@@ -23,7 +23,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
         }
         Err(e) => {
-            eprintln!("faafo-api: /metrics: {e}");
+            tracing::error!("/metrics: {e}");
             (StatusCode::SERVICE_UNAVAILABLE, "# the database is unavailable\n").into_response()
         }
     }

@@ -54,13 +54,13 @@ pub async fn run(store: Store, handle: RelayHandle) {
             }
             Ok(_) => {
                 if !handle.queue_ok.swap(true, Ordering::Relaxed) {
-                    eprintln!("faafo-api: queue reachable again; sending the tasks that waited");
+                    tracing::info!("queue reachable again; sending the tasks that waited");
                 }
                 backoff = Duration::from_millis(50);
             }
             Err(e) => {
                 if handle.queue_ok.swap(false, Ordering::Relaxed) {
-                    eprintln!("faafo-api: tasks wait in the outbox until this is fixed: {e}");
+                    tracing::warn!("tasks wait in the outbox until this is fixed: {e}");
                 }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -70,6 +70,7 @@ pub async fn run(store: Store, handle: RelayHandle) {
 }
 
 /// Publishes one batch; returns how many entries were sent.
+#[tracing::instrument(name = "relay", level = "debug", skip_all)]
 async fn relay_once(store: &Store, queue: &dyn TaskQueue) -> Result<usize, String> {
     let batch = store.outbox_batch(BATCH).await.map_err(|e| e.to_string())?;
     if batch.is_empty() {

@@ -19,11 +19,11 @@ pub async fn run(state: AppState, queue: InProcessQueue, mut rx: InProcessReceiv
     drop(queue);
     while let Some(body) = rx.recv().await {
         let Some(uuid) = task_uuid(&body) else {
-            eprintln!("faafo-api: ignoring a task without a uuid");
+            tracing::warn!("ignoring a task without a uuid");
             continue;
         };
         if let Err(e) = render_one(&state.store, &uuid, &state.hostname).await {
-            eprintln!("faafo-api: render of {uuid} could not be recorded: {e}");
+            tracing::error!("render of {uuid} could not be recorded: {e}");
         }
     }
 }
@@ -43,7 +43,7 @@ async fn requeue_unfinished(store: &Store, queue: &InProcessQueue) {
                 let _ = queue.send(f.to_object().to_string());
             }
         }
-        Err(e) => eprintln!("faafo-api: cannot list unfinished fractals: {e}"),
+        Err(e) => tracing::error!("cannot list unfinished fractals: {e}"),
     }
 }
 

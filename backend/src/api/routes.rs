@@ -67,7 +67,7 @@ impl IntoResponse for WireError {
 
 fn internal(e: StoreError) -> WireError {
     // Log the detail; the client gets the class of failure only.
-    eprintln!("faafo-api: {e}");
+    tracing::error!("{e}");
     WireError { status: 500, body: json!({ "message": "database error" }) }
 }
 

@@ -195,7 +195,7 @@ pub async fn serve(
                     // Out of file descriptors (or another transient failure): say so
                     // once, wait for connections to close, and keep serving.
                     if !accept_failed {
-                        eprintln!("faafo-api: cannot accept a connection: {e}; retrying");
+                        tracing::warn!("cannot accept a connection: {e}; retrying");
                     }
                     accept_failed = true;
                     tokio::time::sleep(Duration::from_millis(50)).await;

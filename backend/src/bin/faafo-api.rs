@@ -15,16 +15,17 @@ use faafo_backend::store::swift::SwiftBlobs;
 fn main() -> std::process::ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     let config = faafo_backend::settings::parse::<Config>(args.clone()).unwrap_or_else(|e| e.exit("faafo-api"));
+    faafo_backend::logging::init("faafo-api", config.log_format);
     for flag in faafo_backend::api::config::tokens_on_command_line(&args) {
-        eprintln!(
-            "faafo-api: warning: {flag} on the command line is visible to every user in `ps`; prefer {flag}-file or the FAAFO_{} variable",
+        tracing::warn!(
+            "{flag} on the command line is visible to every user in `ps`; prefer {flag}-file or the FAAFO_{} variable",
             flag.trim_start_matches("--").replace('-', "_").to_uppercase()
         );
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("faafo-api: error: cannot start the async runtime: {e}");
+            tracing::error!("cannot start the async runtime: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
@@ -32,7 +33,7 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // One line, no backtrace: the chain of causes says what went wrong.
-            eprintln!("faafo-api: error: {e:#}");
+            tracing::error!("{e:#}");
             std::process::ExitCode::FAILURE
         }
     }
@@ -62,7 +63,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             // A broker that is down at start only delays tasks (they wait in the
             // outbox), so say so and carry on.
             if let Err(e) = queue.connect().await {
-                eprintln!("faafo-api: warning: {e}; tasks will wait in the outbox until the broker is reachable");
+                tracing::warn!("{e}; tasks will wait in the outbox until the broker is reachable");
             }
             (AppState { auth, images, stall_after, ..AppState::new(store, Arc::new(queue), &host) }, redact(url))
         }
@@ -76,8 +77,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(relay::run(state.store.clone(), state.relay.clone()));
     let addr = std::net::SocketAddr::new(config.listen_address, config.bind_port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    eprintln!(
-        "faafo-api: listening on http://{} (database {}, images {}, tasks to {transport})",
+    tracing::info!(
+        "listening on http://{} (database {}, images {}, tasks to {transport})",
         listener.local_addr()?,
         url.split('@').next_back().unwrap_or(""),
         state.store.blobs_description()

@@ -8,17 +8,18 @@ fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => e.exit("faafo-worker"),
     };
+    faafo_backend::logging::init("faafo-worker", config.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("faafo-worker: error: cannot start the async runtime: {e}");
+            tracing::error!("cannot start the async runtime: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
     match runtime.block_on(worker::run(config, faafo_backend::shutdown::signal())) {
         Ok(_) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("faafo-worker: error: {e}");
+            tracing::error!("{e}");
             std::process::ExitCode::FAILURE
         }
     }

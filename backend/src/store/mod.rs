@@ -16,7 +16,19 @@ use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Executor as _, Row as _};
 
-pub use clock::now_rfc3339;
+pub use clock::{now_rfc3339, seconds_since};
+
+/// Runs a unit of database work on a task of its own and waits for it. Dropping the
+/// returned future does not stop the work: it always ends with a commit or a rollback,
+/// never half-way with a connection back in the pool mid-transaction.
+async fn run_to_completion<T: Send + 'static>(
+    unit: impl std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    match tokio::spawn(unit).await {
+        Ok(result) => result,
+        Err(e) => Err(StoreError::Interrupted(e.to_string())),
+    }
+}
 
 use crate::wire::fractal::{COLUMNS, Column, ColumnType, FieldValue, Fractal, Status};
 use crate::wire::paging::Paging;
@@ -37,6 +49,9 @@ pub enum StoreError {
     /// The image store failed.
     #[error(transparent)]
     Blob(#[from] blob::BlobError),
+    /// A unit of work's task panicked or the runtime is shutting down.
+    #[error("database work interrupted: {0}")]
+    Interrupted(String),
     /// A stored row could not be read back (a value outside the schema).
     #[error("stored fractal is malformed: {0}")]
     Malformed(String),
@@ -254,8 +269,8 @@ impl Store {
         if adopt::copy_pending(self).await {
             let n = adopt::copy_rows(self).await?;
             adopt::mark_copied(self, n).await?;
-            eprintln!(
-                "faafo: took over {n} fractals from the original faafo's table (kept as {})",
+            tracing::info!(
+                "took over {n} fractals from the original faafo's table (kept as {})",
                 adopt::ORIGINAL_TABLE
             );
         }
@@ -269,26 +284,37 @@ impl Store {
 
     /// Inserts a new row and, in the same transaction, its task into the outbox (see
     /// [`Store::outbox_batch`]): either both exist afterwards or neither does.
+    ///
+    /// Cancel-safe: the transaction runs to its end on a task of its own, so a caller
+    /// dropped half-way (a client that disconnects) cannot leave a pooled connection
+    /// inside a transaction nobody ends. sqlx's `Pool::begin` is not cancel-safe on
+    /// PostgreSQL (launchbadge/sqlx#2054, transact-rs/sqlx#4385 and #4393): a cancelled
+    /// `BEGIN` left the session in a transaction that swallowed later writes.
     pub async fn insert_with_task(&self, f: &Fractal, task: Option<&str>) -> Result<(), StoreError> {
         let marks: Vec<_> = (1..=COLUMNS.len()).map(|n| self.mark(n)).collect();
-        let sql = format!("INSERT INTO fractal ({}) VALUES ({})", select_list(), marks.join(", "));
-        let mut q = sqlx::query(&sql);
-        for (value, c) in fractal_values(f).iter().zip(COLUMNS.iter()) {
-            q = bind(q, value, c.ty);
-        }
-        let mut tx = self.pool.begin().await?;
-        match q.execute(&mut *tx).await {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::Duplicate(f.uuid.clone()));
+        let insert = format!("INSERT INTO fractal ({}) VALUES ({})", select_list(), marks.join(", "));
+        let outbox = format!("INSERT INTO outbox (body, created_at) VALUES ({}, {})", self.mark(1), self.mark(2));
+        let (pool, row, task) = (self.pool.clone(), f.clone(), task.map(str::to_owned));
+        let unit = async move {
+            let mut q = sqlx::query(&insert);
+            for (value, c) in fractal_values(&row).iter().zip(COLUMNS.iter()) {
+                q = bind(q, value, c.ty);
             }
-            Err(e) => return Err(e.into()),
-        }
-        if let Some(body) = task {
-            let sql = format!("INSERT INTO outbox (body, created_at) VALUES ({}, {})", self.mark(1), self.mark(2));
-            sqlx::query(&sql).bind(body.to_owned()).bind(f.created_at.clone()).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+            let mut tx = pool.begin().await?;
+            match q.execute(&mut *tx).await {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(StoreError::Duplicate(row.uuid.clone()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            if let Some(body) = task {
+                sqlx::query(&outbox).bind(body).bind(row.created_at.clone()).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        };
+        run_to_completion(unit).await?;
         self.wrote();
         Ok(())
     }
@@ -315,6 +341,26 @@ impl Store {
     pub async fn outbox_len(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM outbox").fetch_one(&self.pool).await?.try_get(0)?;
         Ok(n.max(0) as u64)
+    }
+
+    /// When the oldest task still waiting in the outbox was written (RFC 3339), if any:
+    /// how far the relay is behind.
+    pub async fn outbox_oldest(&self) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT created_at FROM outbox ORDER BY id LIMIT 1").fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    }
+
+    /// Whether any fractal waits for a renderer, and when a fractal row last changed
+    /// (RFC 3339; `None` for an empty table): together they tell a pipeline that stopped
+    /// committing results while work waits.
+    pub async fn pending_and_last_change(&self) -> Result<(bool, Option<String>), StoreError> {
+        let pending = sqlx::query("SELECT uuid FROM fractal WHERE status = 'pending' LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        let last: Option<String> =
+            sqlx::query("SELECT MAX(updated_at) FROM fractal").fetch_one(&self.pool).await?.try_get(0)?;
+        Ok((pending, last))
     }
 
     /// How many fractals are in each status.

@@ -52,18 +52,19 @@ fn with_jitter(base: Duration) -> Duration {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn doubles_to_the_cap_and_stops_early() {
         let (tx, mut rx) = watch::channel(false);
-        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_millis(350));
+        let mut b = Backoff::new(Duration::from_millis(1), Duration::from_millis(3));
         assert!(!b.wait(&mut rx).await);
-        assert_eq!(b.current(), Duration::from_millis(200));
+        assert_eq!(b.current(), Duration::from_millis(2));
         assert!(!b.wait(&mut rx).await);
-        assert_eq!(b.current(), Duration::from_millis(350), "capped");
+        assert_eq!(b.current(), Duration::from_millis(3), "capped");
         b.reset();
-        assert_eq!(b.current(), Duration::from_millis(100));
+        assert_eq!(b.current(), Duration::from_millis(1));
+        let mut long = Backoff::new(Duration::from_secs(3600), Duration::from_secs(3600));
         tx.send(true).unwrap();
-        assert!(b.wait(&mut rx).await, "a stop ends the wait");
+        assert!(long.wait(&mut rx).await, "a stop ends the wait at once");
     }
 
     #[test]

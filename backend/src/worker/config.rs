@@ -53,6 +53,10 @@ pub struct Config {
     /// Longest wait between retries of an upload while the API is unreachable, in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub max_retry_seconds: f64,
+    /// Log lines as readable text or JSON objects (one per line); `RUST_LOG` filters them
+    /// (default `info`).
+    #[arg(long, env = "FAAFO_LOG_FORMAT", value_enum, default_value_t = crate::logging::LogFormat::Text)]
+    pub log_format: crate::logging::LogFormat,
     /// Configuration file (INI, section [DEFAULT], the original's option names).
     #[arg(long, env = "FAAFO_CONFIG_FILE")]
     pub config_file: Option<PathBuf>,

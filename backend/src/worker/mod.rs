@@ -140,8 +140,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             Ok(()) => backoff.reset(),
             Err(SessionError::Fatal(e)) => return Err(e),
             Err(SessionError::Broker(e)) => {
-                eprintln!(
-                    "faafo-worker: broker {}: {e}; reconnecting in {:.1} s",
+                tracing::warn!(
+                    "broker {}: {e}; reconnecting in {:.1} s",
                     redact(&config.transport_url),
                     backoff.current().as_secs_f64()
                 );
@@ -150,8 +150,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         }
     }
     let summary = ctx.counters.summary();
-    eprintln!(
-        "faafo-worker: stopping: {} done, {} failed, {} dead-lettered",
+    tracing::info!(
+        "stopping: {} done, {} failed, {} dead-lettered",
         summary.done, summary.failed, summary.dead
     );
     Ok(summary)
@@ -166,11 +166,11 @@ async fn wait_for_api(ctx: &mut Context, config: &Config) {
         match ctx.reporter.probe().await {
             Ok(()) => {
                 let protocol = if ctx.reporter.binary() { "binary upload" } else { "original base64 JSON" };
-                eprintln!("faafo-worker: API {} reachable; results go by {protocol}", config.endpoint_url);
+                tracing::info!("API {} reachable; results go by {protocol}", config.endpoint_url);
                 return;
             }
             Err(e) => {
-                eprintln!("faafo-worker: {e} ({}); retrying", config.endpoint_url);
+                tracing::warn!("{e} ({}); retrying", config.endpoint_url);
                 if backoff.wait(&mut stop).await {
                     return;
                 }
@@ -209,7 +209,7 @@ async fn session(config: &Config, name: &str, ctx: &Context, remaining: &mut Opt
     let mut consumer = channel
         .basic_consume(QUEUE.into(), tag.as_str().into(), BasicConsumeOptions::default(), FieldTable::default())
         .await?;
-    eprintln!("faafo-worker: {name} consuming queue '{QUEUE}' (prefetch {prefetch})");
+    tracing::info!("{name} consuming queue '{QUEUE}' (prefetch {prefetch})");
 
     let mut stop = ctx.stop.clone();
     let mut in_hand: JoinSet<Result<Outcome, WorkerError>> = JoinSet::new();
@@ -263,7 +263,7 @@ fn settle(joined: Result<Result<Outcome, WorkerError>, tokio::task::JoinError>) 
         Ok(Err(e)) => Err(e),
         // A panic in a handler is a bug; its delivery stays unacked and is redelivered.
         Err(e) => {
-            eprintln!("faafo-worker: a task handler failed: {e}");
+            tracing::error!("a task handler failed: {e}");
             Ok(())
         }
     }
@@ -287,7 +287,9 @@ fn with_header(properties: &BasicProperties, name: &str, value: AMQPValue) -> Ba
     base.with_headers(headers)
 }
 
-/// Handles one delivery to the end: acked, or handed back.
+/// Handles one delivery to the end: acked, or handed back. Its events are in a `task`
+/// span that carries the uuid once the message is parsed.
+#[tracing::instrument(name = "task", skip_all, fields(uuid = tracing::field::Empty))]
 async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Outcome, WorkerError> {
     let started = Instant::now();
     // Deliveries of this task that ended without a result, including this one's
@@ -304,13 +306,13 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
         let properties = with_header(&delivery.properties, ATTEMPTS_HEADER, AMQPValue::LongUInt(failures));
         match amqp::publish_confirmed(&channel, EXCHANGE, QUEUE, &delivery.data, properties).await {
             Ok(()) => {
-                eprintln!(
-                    "faafo-worker: a task was redelivered ({failures} of {} deliveries without a result); re-queued with its count",
+                tracing::warn!(
+                    "a task was redelivered ({failures} of {} deliveries without a result); re-queued with its count",
                     ctx.max_attempts
                 );
                 ack(&delivery).await;
             }
-            Err(e) => eprintln!("faafo-worker: cannot re-queue a redelivered task: {e}"),
+            Err(e) => tracing::error!("cannot re-queue a redelivered task: {e}"),
         }
         return Ok(Outcome::Finished);
     }
@@ -327,6 +329,7 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
     };
 
     let uuid = task.uuid.clone();
+    tracing::Span::current().record("uuid", uuid.as_str());
     let (width, height) = (task.params.width, task.params.height);
     let rendered = tokio::task::spawn_blocking(move || {
         let mut png = Vec::new();
@@ -347,8 +350,8 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
         Reported::Accepted => {
             ack(&delivery).await;
             ctx.counters.done.fetch_add(1, Ordering::Relaxed);
-            eprintln!(
-                "faafo-worker: {uuid} done: {width}x{height}, {} bytes, render {:.1} ms, upload {:.1} ms, total {:.1} ms",
+            tracing::info!(
+                "{uuid} done: {width}x{height}, {} bytes, render {:.1} ms, upload {:.1} ms, total {:.1} ms",
                 result.png.len(),
                 result.duration.as_secs_f64() * 1e3,
                 upload_start.elapsed().as_secs_f64() * 1e3,
@@ -358,7 +361,7 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
         }
         Reported::Refused(ReportError::Rejected { status, body }) => {
             // Deleted meanwhile (404) or refused for good: nothing to retry.
-            eprintln!("faafo-worker: {uuid}: the API refused the result ({status} {body}); dropping it");
+            tracing::warn!("{uuid}: the API refused the result ({status} {body}); dropping it");
             ack(&delivery).await;
             Ok(Outcome::Finished)
         }
@@ -371,7 +374,7 @@ async fn ack(delivery: &Delivery) {
     if let Err(e) = delivery.acker.ack(BasicAckOptions::default()).await {
         // The channel is gone; the broker will redeliver, and a repeated result is
         // harmless.
-        eprintln!("faafo-worker: ack failed: {e}");
+        tracing::warn!("ack failed: {e}");
     }
 }
 
@@ -385,7 +388,7 @@ async fn fail(
     uuid: &str,
     reason: &str,
 ) -> Result<Outcome, WorkerError> {
-    eprintln!("faafo-worker: {uuid} failed: {reason}");
+    tracing::warn!("{uuid} failed: {reason}");
     if !ctx.reporter.binary() {
         dead_letter(delivery, channel, ctx, &format!("cannot be rendered: {reason}")).await;
         return Ok(Outcome::Finished);
@@ -407,7 +410,7 @@ async fn fail(
 
 /// Hands a task back to the queue (shutdown while the API was unreachable).
 async fn give_back(delivery: &Delivery, uuid: &str) -> Result<Outcome, WorkerError> {
-    eprintln!("faafo-worker: {uuid}: stopping before the API took the result; handing the task back");
+    tracing::warn!("{uuid}: stopping before the API took the result; handing the task back");
     let _ = delivery.acker.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
     Ok(Outcome::Returned)
 }
@@ -448,7 +451,7 @@ async fn retry<F: Future<Output = Result<(), ReportError>>>(
                     return Ok(Reported::Stopped);
                 }
                 if !logged {
-                    eprintln!("faafo-worker: {uuid}: {e}; retrying until the API answers");
+                    tracing::warn!("{uuid}: {e}; retrying until the API answers");
                     logged = true;
                 }
                 if backoff.wait(&mut stop).await {
@@ -463,7 +466,7 @@ async fn retry<F: Future<Output = Result<(), ReportError>>>(
             Err(ReportError::Unauthorized(s)) => return Err(unauthorized(s)),
             other => {
                 if logged {
-                    eprintln!("faafo-worker: {uuid}: the API answers again");
+                    tracing::info!("{uuid}: the API answers again");
                 }
                 return Ok(Reported::from_answer(other));
             }
@@ -477,7 +480,7 @@ fn unauthorized(status: reqwest::StatusCode) -> WorkerError {
 
 /// Moves a message to `normal.dead` with the reason, then acks it.
 async fn dead_letter(delivery: &Delivery, channel: &Channel, ctx: &Context, reason: &str) {
-    eprintln!("faafo-worker: moving a message to '{DEAD_QUEUE}': {reason}");
+    tracing::warn!("moving a message to '{DEAD_QUEUE}': {reason}");
     let properties = with_header(&delivery.properties, REASON_HEADER, AMQPValue::LongString(reason.into()));
     // The default exchange routes by queue name.
     match amqp::publish_confirmed(channel, "", DEAD_QUEUE, &delivery.data, properties).await {
@@ -486,6 +489,6 @@ async fn dead_letter(delivery: &Delivery, channel: &Channel, ctx: &Context, reas
             ctx.counters.dead.fetch_add(1, Ordering::Relaxed);
         }
         // Leave it unacked: it comes back, and is dead-lettered on a later try.
-        Err(e) => eprintln!("faafo-worker: cannot dead-letter a message: {e}"),
+        Err(e) => tracing::error!("cannot dead-letter a message: {e}"),
     }
 }

@@ -15,7 +15,10 @@ use super::{CliError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE};
 use crate::deploy::credentials::{self, CredError, Environment, Selection};
 use crate::deploy::real::OpenStack;
 use crate::deploy::userdata::{BINARIES, Binaries};
-use crate::deploy::{BinarySource, DeployError, Deployer, KeyChoice, Options, StateStore, Timeouts, Wait};
+use crate::deploy::{
+    BinarySource, Cloud, DeployError, DeployEvent, Deployer, DeploymentName, EventSink, KeyChoice, Options,
+    ScaleOptions, StateStore, Timeouts, Wait,
+};
 
 /// Options of `faafo deploy`.
 #[derive(Debug, Args)]
@@ -41,8 +44,8 @@ pub struct DeployArgs {
     #[arg(long, value_name = "INTERFACE", global = true)]
     os_interface: Option<String>,
     /// The deployment's name: its state file and the servers' names (<name>-controller, …).
-    #[arg(long, default_value = "faafo", value_parser = parse_name, global = true)]
-    name: String,
+    #[arg(long, default_value = "faafo", value_parser = DeploymentName::parse, global = true)]
+    name: DeploymentName,
     /// Where state files live (default: $XDG_STATE_HOME/faafo/deployments, else
     /// ~/.local/state/faafo/deployments).
     #[arg(long, value_name = "DIR", env = "FAAFO_DEPLOY_STATE_DIR", global = true)]
@@ -157,11 +160,6 @@ struct ScaleArgs {
     wait: WaitArgs,
 }
 
-fn parse_name(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty() && s.len() <= 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok { Ok(s.to_owned()) } else { Err("letters, digits, '-' and '_', at most 40".to_owned()) }
-}
-
 impl WaitArgs {
     fn timeouts(&self) -> Timeouts {
         Timeouts {
@@ -223,17 +221,17 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
     eprintln!("faafo: using {} — project '{}' ({})", creds.describe(), cloud.project_name(), cloud.project_id());
     let store = StateStore::new(args.state_dir.clone().unwrap_or_else(StateStore::default_dir));
     let json = format == Format::Json;
-    let events: crate::deploy::EventSink = Arc::new(move |e| {
+    let events: EventSink = Arc::new(move |e| {
         // Phases and changes always; waiting lines only with --verbose.
-        if verbose || !matches!(e, crate::deploy::DeployEvent::Waiting(_)) {
+        if verbose || !matches!(e, DeployEvent::Waiting(_)) {
             eprintln!("faafo: {e}");
         }
     });
     let deployer = Deployer::new(&cloud, store).with_events(events);
+    let name = args.name.as_str();
     match &args.verb {
         Verb::Plan(up) => {
-            let opts = options(args, up, &cloud).await?;
-            let plan = deployer.plan(&opts).await?;
+            let plan = deployer.plan(&options(args, up).await?).await?;
             if json {
                 output::print_json(&plan)?;
             } else {
@@ -242,36 +240,12 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
             plan.check()?;
         }
         Verb::Up(up) => {
-            let opts = options(args, up, &cloud).await?;
+            let opts = options(args, up).await?;
             let deployer = deployer.with_timeouts(up.wait.timeouts());
-            let report = deployer.up(&opts, &creds.cloud_name(), creds.region.clone()).await?;
-            let state = deployer.store().load(&opts.name)?;
-            if json {
-                output::print_json(&json!({
-                    "name": opts.name,
-                    "deployment_id": state.as_ref().map(|s| s.deployment_id.clone()),
-                    "url": report.url,
-                    "created": report.created,
-                    "removed": report.removed,
-                    "servers": report.servers,
-                    "private_key": report.private_key,
-                    "state_file": deployer.store().path(&opts.name),
-                }))?;
-            } else {
-                if let Some(key) = &report.private_key {
-                    eprintln!("faafo: ssh key: {}", key.display());
-                }
-                if let Some(s) = &state {
-                    eprintln!(
-                        "faafo: client token for creating and deleting: in {} (secrets.client_token)",
-                        deployer.store().path(&s.name).display()
-                    );
-                }
-                print(&format!("{}\n", report.url.unwrap_or_default()));
-            }
+            run_up(&deployer, &opts, &creds.cloud_name(), creds.region.clone(), json).await?;
         }
         Verb::Status(st) => {
-            let report = deployer.status(&args.name, !st.no_health).await?;
+            let report = deployer.status(name, !st.no_health).await?;
             if json {
                 output::print_json(&report)?;
             } else {
@@ -279,13 +253,12 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
             }
         }
         Verb::Scale(sc) => {
-            let mut opts =
-                Options::new(BinarySource::Url(Binaries { base_url: String::new(), sha256: BTreeMap::new() }));
-            opts.name.clone_from(&args.name);
-            opts.wait = sc.wait.wait();
-            opts.keep_on_failure = sc.wait.keep_on_failure;
-            let deployer = deployer.with_timeouts(sc.wait.timeouts());
-            let report = deployer.scale(&opts, sc.workers).await?;
+            let opts = ScaleOptions {
+                wait: sc.wait.wait(),
+                keep_on_failure: sc.wait.keep_on_failure,
+                ..ScaleOptions::new(name, sc.workers)
+            };
+            let report = deployer.with_timeouts(sc.wait.timeouts()).scale_to(&opts).await?;
             if json {
                 output::print_json(
                     &json!({ "created": report.created, "removed": report.removed, "servers": report.servers, "url": report.url }),
@@ -300,18 +273,55 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
             }
         }
         Verb::Down => {
-            let report = deployer.down(&args.name).await?;
+            let report = deployer.down(name).await?;
             if json {
                 output::print_json(&json!({ "removed": report.removed }))?;
             } else {
-                print(&format!("removed {} resource(s) of deployment {}\n", report.removed, args.name));
+                print(&format!("removed {} resource(s) of deployment {name}\n", report.removed));
             }
         }
     }
     Ok(())
 }
 
-async fn options(args: &DeployArgs, up: &UpArgs, _cloud: &OpenStack) -> anyhow::Result<Options> {
+/// `faafo deploy up`: the URL on stdout; the key and where the client token is on stderr.
+async fn run_up<C: Cloud>(
+    deployer: &Deployer<'_, C>,
+    opts: &Options,
+    cloud: &str,
+    region: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let report = deployer.up(opts, cloud, region).await?;
+    let state = deployer.store().load(&opts.name)?;
+    if json {
+        output::print_json(&json!({
+            "name": opts.name,
+            "deployment_id": state.as_ref().map(|s| s.deployment_id.clone()),
+            "url": report.url,
+            "created": report.created,
+            "removed": report.removed,
+            "servers": report.servers,
+            "private_key": report.private_key,
+            "state_file": deployer.store().path(&opts.name),
+        }))?;
+    } else {
+        if let Some(key) = &report.private_key {
+            eprintln!("faafo: ssh key: {}", key.display());
+        }
+        if let Some(s) = &state {
+            eprintln!(
+                "faafo: client token for creating and deleting: in {} (secrets.client_token)",
+                deployer.store().path(&s.name).display()
+            );
+        }
+        print(&format!("{}\n", report.url.unwrap_or_default()));
+    }
+    Ok(())
+}
+
+/// The options of `plan` and `up`.
+async fn options(args: &DeployArgs, up: &UpArgs) -> anyhow::Result<Options> {
     let binaries = match (&up.binaries_url, &up.binaries_dir) {
         (Some(url), _) => {
             BinarySource::Url(Binaries { base_url: url.clone(), sha256: sums(url, up.binaries_sha256.as_ref()).await? })
@@ -340,7 +350,7 @@ async fn options(args: &DeployArgs, up: &UpArgs, _cloud: &OpenStack) -> anyhow::
         (None, None) => KeyChoice::Generate,
     };
     let mut opts = Options::new(binaries);
-    opts.name.clone_from(&args.name);
+    opts.name = args.name.to_string();
     opts.workers = up.workers;
     opts.all_in_one = up.all_in_one;
     opts.flavor.clone_from(&up.flavor);

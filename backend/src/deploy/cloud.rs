@@ -118,14 +118,73 @@ pub struct Server {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Nova status: ACTIVE, BUILD, ERROR, …
-    pub status: String,
+    /// What Nova says the server is doing.
+    pub status: ServerStatus,
     /// Nova's fault message, for a server in ERROR.
     pub fault: Option<String>,
     /// The first fixed address.
     pub private_ip: Option<String>,
     /// Nova tags.
     pub tags: Vec<String>,
+}
+
+/// A server's status as Nova reports it; serialized as Nova's upper-case word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ServerStatus {
+    /// `BUILD`: booting for the first time.
+    Build,
+    /// `ACTIVE`: running (its installer may still be at work).
+    Active,
+    /// `ERROR`: failed; Nova's fault says why.
+    Error,
+    /// `DELETED`: gone, though Nova still answers for it a while.
+    Deleted,
+    /// Any other status (`SHUTOFF`, `REBOOT`, …), as Nova spelled it.
+    Other(String),
+}
+
+impl ServerStatus {
+    /// Nova's word for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ServerStatus::Build => "BUILD",
+            ServerStatus::Active => "ACTIVE",
+            ServerStatus::Error => "ERROR",
+            ServerStatus::Deleted => "DELETED",
+            ServerStatus::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for ServerStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "BUILD" => ServerStatus::Build,
+            "ACTIVE" => ServerStatus::Active,
+            "ERROR" => ServerStatus::Error,
+            "DELETED" => ServerStatus::Deleted,
+            other => ServerStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for ServerStatus {
+    fn from(s: String) -> Self {
+        ServerStatus::from(s.as_str())
+    }
+}
+
+impl From<ServerStatus> for String {
+    fn from(s: ServerStatus) -> Self {
+        s.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for ServerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// A floating IP.

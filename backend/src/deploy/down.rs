@@ -5,13 +5,14 @@
 //! from the state file (a run that died between creating and recording) goes too.
 
 use super::cloud::{Cloud, CloudError};
+use super::resource::{ResourceKind, ResourceRef};
 use super::state::FloatingIpRecord;
 use super::{DeployError, DeployEvent, DeployResult, Deployer, Phase as _};
 
 /// What `down` removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DownReport {
-    /// Resources deleted, released or detached.
+    /// How many resources were deleted, released or detached.
     pub removed: usize,
 }
 
@@ -42,21 +43,26 @@ impl<C: Cloud> Deployer<'_, C> {
         }
 
         self.emit(DeployEvent::Phase("servers".into()));
-        let mut servers: Vec<(String, String)> =
-            state.workers.iter().rev().chain(state.controller.iter()).map(|s| (s.id.clone(), s.name.clone())).collect();
+        let mut servers: Vec<ResourceRef> = state
+            .workers
+            .iter()
+            .rev()
+            .chain(state.controller.iter())
+            .map(|s| ResourceRef::new(&s.id, &s.name))
+            .collect();
         for s in self.cloud.list_servers(&tag).await.phase("servers")? {
-            if !servers.iter().any(|(id, _)| *id == s.id) {
-                servers.push((s.id, s.name));
+            if !servers.iter().any(|r| r.id == s.id) {
+                servers.push(ResourceRef::new(s.id, s.name));
             }
         }
-        for (id, sname) in &servers {
-            match self.cloud.delete_server(id).await {
+        for server in &servers {
+            match self.cloud.delete_server(&server.id).await {
                 Ok(()) => {
-                    self.emit(DeployEvent::Deleted { kind: "server", name: sname.clone() });
+                    self.emit(DeployEvent::Deleted { kind: ResourceKind::Server, name: server.name.clone() });
                     removed += 1;
                 }
                 Err(CloudError::NotFound(_)) => {}
-                Err(e) => return Err(DeployError::Cloud { phase: format!("deleting {sname}"), source: e }),
+                Err(e) => return Err(DeployError::Cloud { phase: format!("deleting {}", server.name), source: e }),
             }
         }
         self.wait_gone("servers", &servers).await?;
@@ -65,22 +71,22 @@ impl<C: Cloud> Deployer<'_, C> {
         self.store.save(&state)?;
 
         self.emit(DeployEvent::Phase("security groups".into()));
-        let mut groups: Vec<(String, String)> = state
+        let mut groups: Vec<ResourceRef> = state
             .security_groups
             .iter()
             .rev()
-            .map(|(role, id)| (id.clone(), format!("{}-{role}", state.name)))
+            .map(|(role, id)| ResourceRef::new(id, format!("{}-{role}", state.name)))
             .collect();
         for g in self.cloud.list_security_groups(&tag).await.phase("security groups")? {
-            if !groups.iter().any(|(id, _)| *id == g.id) {
-                groups.push((g.id, g.name));
+            if !groups.iter().any(|r| r.id == g.id) {
+                groups.push(ResourceRef::new(g.id, g.name));
             }
         }
         // The control group's rule names the worker group: drop control first.
-        groups.sort_by_key(|(_, n)| !n.ends_with("-control"));
-        for (id, gname) in &groups {
-            self.delete_group(id, gname).await?;
-            state.security_groups.retain(|_, v| v != id);
+        groups.sort_by_key(|g| !g.name.ends_with("-control"));
+        for group in &groups {
+            self.delete_group(group).await?;
+            state.security_groups.retain(|_, v| *v != group.id);
             removed += 1;
         }
         self.store.save(&state)?;
@@ -90,7 +96,7 @@ impl<C: Cloud> Deployer<'_, C> {
                 self.emit(DeployEvent::Phase("keypair".into()));
                 match self.cloud.delete_keypair(&k.name).await {
                     Ok(()) => {
-                        self.emit(DeployEvent::Deleted { kind: "keypair", name: k.name.clone() });
+                        self.emit(DeployEvent::Deleted { kind: ResourceKind::Keypair, name: k.name.clone() });
                         removed += 1;
                     }
                     Err(CloudError::NotFound(_)) => {}
@@ -104,7 +110,7 @@ impl<C: Cloud> Deployer<'_, C> {
         }
         if let Some(container) = state.binaries_container.take() {
             self.cloud.delete_container(&container).await.phase("deleting the binaries container")?;
-            self.emit(DeployEvent::Deleted { kind: "container", name: container });
+            self.emit(DeployEvent::Deleted { kind: ResourceKind::Container, name: container });
             removed += 1;
         }
         self.store.remove(name)?;

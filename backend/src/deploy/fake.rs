@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::cloud::{
     Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quota, Quotas, Rule, SecurityGroup, Server,
-    ServerSpec,
+    ServerSpec, ServerStatus,
 };
 
 /// The fake's knobs and contents.
@@ -260,7 +260,7 @@ impl Cloud for FakeCloud {
         let server = Server {
             id: sid.clone(),
             name: spec.name.clone(),
-            status: "BUILD".into(),
+            status: ServerStatus::Build,
             fault: None,
             private_ip: Some(format!("10.0.0.{}", n % 250 + 3)),
             tags: spec.tags.clone(),
@@ -285,14 +285,14 @@ impl Cloud for FakeCloud {
             *polls -= 1;
             return Ok(Some(server.clone()));
         }
-        if server.status == "BUILD" && !stuck {
+        if server.status == ServerStatus::Build && !stuck {
             if *polls == 0 {
                 match error_on {
                     Some((pat, fault)) if server.name.contains(&pat) => {
-                        server.status = "ERROR".into();
+                        server.status = ServerStatus::Error;
                         server.fault = Some(fault);
                     }
-                    _ => server.status = "ACTIVE".into(),
+                    _ => server.status = ServerStatus::Active,
                 }
             } else {
                 *polls -= 1;
@@ -334,7 +334,7 @@ impl Cloud for FakeCloud {
         if let Some(c) = &s.console {
             return Ok(c.clone());
         }
-        let ok = s.servers.get(id).is_some_and(|(v, _, _)| v.status == "ACTIVE");
+        let ok = s.servers.get(id).is_some_and(|(v, _, _)| v.status == ServerStatus::Active);
         Ok(if ok { "faafo-install: OK\n".into() } else { String::new() })
     }
 

@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::cloud::{Cloud, Flavor, FloatingIp, Named, Quotas, Rule};
+use super::cloud::{Cloud, Flavor, FloatingIp, Named, Quotas, Remote, Rule};
+use super::resource::ResourceKind;
 use super::state::{Resolved, ServerRecord, State};
 use super::{DeployError, DeployResult, Deployer, KeyChoice, Options, Phase as _};
 
@@ -26,51 +27,45 @@ pub enum Action {
 /// One line of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {
-    /// What happens.
     pub action: Action,
-    /// Kind: server, security group, …
-    pub kind: &'static str,
-    /// Name (and details).
+    pub kind: ResourceKind,
+    /// Its name, and what it is for or where it comes from ("faafo-control (22 from
+    /// 0.0.0.0/0, 80 from 0.0.0.0/0)").
     pub name: String,
 }
 
 /// What the new resources need of the quotas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Need {
-    /// Instances.
     pub instances: u64,
-    /// Cores.
+    /// vCPUs of the new servers' flavor, all together.
     pub cores: u64,
-    /// RAM, MiB.
+    /// RAM of the new servers' flavor, all together, MiB.
     pub ram_mb: u64,
-    /// Floating IPs.
     pub floating_ips: u64,
-    /// Security groups.
     pub security_groups: u64,
-    /// Security group rules (Neutron adds two egress rules to each new group).
+    /// Ingress rules of the new groups, plus the two egress rules Neutron adds to each.
     pub security_group_rules: u64,
 }
 
 /// The plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
-    /// The deployment's name.
     pub name: String,
-    /// Its id (new or recorded).
+    /// The recorded id, or `new` for a deployment `up` has not made yet.
     pub deployment_id: String,
-    /// Flavor.
+    /// For every server (a recorded deployment keeps the one it was made with).
     pub flavor: Flavor,
-    /// Image.
     pub image: Named,
-    /// Network.
+    /// The servers' network.
     pub network: Named,
-    /// External network.
+    /// Where the floating IP comes from.
     pub external_network: Named,
     /// Every resource and what happens to it.
     pub items: Vec<Item>,
-    /// What the new resources need.
+    /// What the new resources need of the quotas.
     pub need: Need,
-    /// The quotas.
+    /// The project's quotas now.
     pub quotas: Quotas,
     /// What does not fit ("2 instances free"); empty: it fits.
     pub shortfalls: Vec<String>,
@@ -173,7 +168,6 @@ impl fmt::Display for Plan {
 
 /// The ingress rules of each security group role.
 pub fn rules(role: &str, all_in_one: bool, ssh_cidr: &str, worker_group: Option<&str>) -> Vec<Rule> {
-    use super::cloud::Remote;
     let any = || Remote::Cidr("0.0.0.0/0".to_owned());
     let ssh = Rule { port: 22, remote: Remote::Cidr(ssh_cidr.to_owned()) };
     match role {
@@ -202,6 +196,53 @@ pub fn server_name(name: &str, all_in_one: bool, index: u32) -> String {
     }
 }
 
+/// The quotas `need` does not fit in: "2 instances free", …
+fn shortfalls(need: &Need, quotas: &Quotas) -> Vec<String> {
+    let mut shortfalls = Vec::new();
+    for (needed, quota, what) in [
+        (need.instances, quotas.instances, "instances"),
+        (need.cores, quotas.cores, "cores"),
+        (need.ram_mb, quotas.ram_mb, "MiB RAM"),
+        (need.floating_ips, quotas.floating_ips, "floating IPs"),
+        (need.security_groups, quotas.security_groups, "security groups"),
+        (need.security_group_rules, quotas.security_group_rules, "security group rules"),
+    ] {
+        if let Some(free) = quota.free()
+            && needed > free
+        {
+            shortfalls.push(format!("{free} {what} free"));
+        }
+    }
+    shortfalls
+}
+
+/// The flavor, image and networks a plan builds on.
+#[derive(Debug)]
+struct Found {
+    flavor: Flavor,
+    image: Named,
+    network: Named,
+    external: Named,
+    all_in_one: bool,
+}
+
+/// A plan being drawn up: each step looks at one resource of the deployment and adds
+/// its line, and what it needs of the quotas.
+#[derive(Debug)]
+struct Draft<'a> {
+    opts: &'a Options,
+    state: &'a State,
+    all_in_one: bool,
+    items: Vec<Item>,
+    need: Need,
+}
+
+impl Draft<'_> {
+    fn add(&mut self, action: Action, kind: ResourceKind, name: String) {
+        self.items.push(Item { action, kind, name });
+    }
+}
+
 impl<C: Cloud> Deployer<'_, C> {
     /// What `up` with `opts` would do now (the state file, if any, is read, not written).
     pub async fn plan(&self, opts: &Options) -> DeployResult<Plan> {
@@ -220,163 +261,159 @@ impl<C: Cloud> Deployer<'_, C> {
         Ok(plan)
     }
 
-    /// The plan for `state` converged to `workers` workers.
+    /// The plan for `state` converged to `workers` workers: one step per resource, in
+    /// the order `up` takes them.
     pub(crate) async fn plan_for(&self, opts: &Options, state: &State, workers: u32) -> DeployResult<Plan> {
-        let c = self.cloud;
-        // A recorded deployment keeps what it was made with.
-        let (flavor, image, network, external, all_in_one) = match &state.resolved {
-            Some(r) => (
-                c.find_flavor(&r.flavor.0).await.phase("flavor")?,
-                c.find_image(&r.image.0).await.phase("image")?,
-                c.find_network(Some(&r.network.0)).await.phase("network")?,
-                c.find_external_network(Some(&r.external_network.0)).await.phase("external network")?,
-                r.all_in_one,
-            ),
-            None => (
-                c.find_flavor(&opts.flavor).await.phase("flavor")?,
-                c.find_image(&opts.image).await.phase("image")?,
-                c.find_network(opts.network.as_deref()).await.phase("network")?,
-                c.find_external_network(opts.external_network.as_deref()).await.phase("external network")?,
-                opts.all_in_one,
-            ),
-        };
-        let workers = if all_in_one { 0 } else { workers };
-        let mut items = Vec::new();
-        let mut need = Need::default();
+        let found = self.find(opts, state).await?;
+        let workers = if found.all_in_one { 0 } else { workers };
+        let mut draft = Draft { opts, state, all_in_one: found.all_in_one, items: Vec::new(), need: Need::default() };
+        self.plan_keypair(&mut draft).await?;
+        self.plan_groups(&mut draft).await?;
+        self.plan_controller(&mut draft).await?;
+        let workers_alive = self.plan_workers(&mut draft, workers).await?;
+        let free_fip = self.plan_fip(&mut draft, &found.external).await?;
 
-        match (&state.keypair, &opts.key) {
-            (Some(k), _) if c.keypair_exists(&k.name).await.phase("keypair")? => {
-                items.push(Item { action: Action::Keep, kind: "keypair", name: k.name.clone() });
-            }
-            (_, KeyChoice::Existing(n)) => items.push(Item { action: Action::Reuse, kind: "keypair", name: n.clone() }),
-            (_, KeyChoice::Import(_)) => {
-                items.push(Item {
-                    action: Action::Create,
-                    kind: "keypair",
-                    name: format!("faafo-{} (imported)", state.deployment_id),
-                });
-            }
-            (_, KeyChoice::Generate) => items.push(Item {
-                action: Action::Create,
-                kind: "keypair",
-                name: format!("faafo-{} (generated, private key saved 0600)", state.deployment_id),
-            }),
-        }
-
-        for role in group_roles(all_in_one) {
-            let name = format!("{}-{role}", opts.name);
-            let exists = match state.security_groups.get(*role) {
-                Some(id) => c.get_security_group(id).await.phase("security groups")?.is_some(),
-                None => false,
-            };
-            if exists {
-                items.push(Item { action: Action::Keep, kind: "security group", name });
-            } else {
-                let rules = rules(role, all_in_one, &opts.ssh_cidr, Some("worker"));
-                let described: Vec<String> = rules
-                    .iter()
-                    .map(|r| match &r.remote {
-                        super::cloud::Remote::Cidr(cidr) => format!("{} from {cidr}", r.port),
-                        super::cloud::Remote::Group(g) => format!("{} from group {}-{g}", r.port, opts.name),
-                    })
-                    .collect();
-                need.security_groups += 1;
-                need.security_group_rules += rules.len() as u64 + 2;
-                items.push(Item {
-                    action: Action::Create,
-                    kind: "security group",
-                    name: format!("{name} ({})", described.join(", ")),
-                });
-            }
-        }
-
-        let mut instances = 0u64;
-        let controller_name = server_name(&opts.name, all_in_one, 0);
-        let controller_alive = match &state.controller {
-            Some(s) => c.get_server(&s.id).await.phase("servers")?.is_some(),
-            None => false,
-        };
-        let what = if all_in_one { "API + RabbitMQ + DB + worker" } else { "API + RabbitMQ + DB" };
-        if controller_alive {
-            items.push(Item { action: Action::Keep, kind: "server", name: format!("{controller_name} ({what})") });
-        } else {
-            instances += 1;
-            items.push(Item { action: Action::Create, kind: "server", name: format!("{controller_name} ({what})") });
-        }
-        let mut workers_alive = Vec::new();
-        for w in &state.workers {
-            if c.get_server(&w.id).await.phase("servers")?.is_some() {
-                workers_alive.push(w.clone());
-            }
-        }
-        workers_alive.sort_by_key(|w| w.index);
-        for (n, w) in workers_alive.iter().enumerate() {
-            let action = if n < workers as usize { Action::Keep } else { Action::Remove };
-            items.push(Item { action, kind: "server", name: w.name.clone() });
-        }
-        let mut free_indices = (1..).filter(|i| !workers_alive.iter().any(|w| w.index == *i));
-        for _ in workers_alive.len()..workers as usize {
-            let i = free_indices.next().unwrap_or(0);
-            instances += 1;
-            items.push(Item { action: Action::Create, kind: "server", name: server_name(&opts.name, all_in_one, i) });
-        }
-
-        let fips = c.list_floating_ips(&external.id).await.phase("floating IPs")?;
-        let mut free_fip = None;
-        match state.floating_ip.as_ref().and_then(|r| fips.iter().find(|f| f.id == r.id)) {
-            Some(f) => items.push(Item { action: Action::Keep, kind: "floating IP", name: f.address.clone() }),
-            None => match fips.iter().find(|f| f.port_id.is_none() && f.tags.is_empty()) {
-                Some(f) => {
-                    items.push(Item {
-                        action: Action::Reuse,
-                        kind: "floating IP",
-                        name: format!("{} (free)", f.address),
-                    });
-                    free_fip = Some(f.clone());
-                }
-                None => {
-                    need.floating_ips += 1;
-                    items.push(Item {
-                        action: Action::Create,
-                        kind: "floating IP",
-                        name: format!("from {}", external.name),
-                    });
-                }
-            },
-        }
-
-        need.instances = instances;
-        need.cores = instances * flavor.vcpus;
-        need.ram_mb = instances * flavor.ram_mb;
-        let quotas = c.quotas().await.phase("quotas")?;
-        let mut shortfalls = Vec::new();
-        for (needed, quota, what) in [
-            (need.instances, quotas.instances, "instances"),
-            (need.cores, quotas.cores, "cores"),
-            (need.ram_mb, quotas.ram_mb, "MiB RAM"),
-            (need.floating_ips, quotas.floating_ips, "floating IPs"),
-            (need.security_groups, quotas.security_groups, "security groups"),
-            (need.security_group_rules, quotas.security_group_rules, "security group rules"),
-        ] {
-            if let Some(free) = quota.free()
-                && needed > free
-            {
-                shortfalls.push(format!("{free} {what} free"));
-            }
-        }
+        let mut need = draft.need;
+        need.cores = need.instances * found.flavor.vcpus;
+        need.ram_mb = need.instances * found.flavor.ram_mb;
+        let quotas = self.cloud.quotas().await.phase("quotas")?;
         Ok(Plan {
             name: opts.name.clone(),
             deployment_id: state.deployment_id.clone(),
-            flavor,
-            image,
-            network,
-            external_network: external,
-            items,
+            flavor: found.flavor,
+            image: found.image,
+            network: found.network,
+            external_network: found.external,
+            items: draft.items,
             need,
             quotas,
-            shortfalls,
+            shortfalls: shortfalls(&need, &quotas),
             workers_alive,
             free_fip,
         })
+    }
+
+    /// Finds the flavor, image and networks: a recorded deployment keeps what it was made
+    /// with, a new one takes what the options name.
+    async fn find(&self, opts: &Options, state: &State) -> DeployResult<Found> {
+        let c = self.cloud;
+        Ok(match &state.resolved {
+            Some(r) => Found {
+                flavor: c.find_flavor(&r.flavor.0).await.phase("flavor")?,
+                image: c.find_image(&r.image.0).await.phase("image")?,
+                network: c.find_network(Some(&r.network.0)).await.phase("network")?,
+                external: c.find_external_network(Some(&r.external_network.0)).await.phase("external network")?,
+                all_in_one: r.all_in_one,
+            },
+            None => Found {
+                flavor: c.find_flavor(&opts.flavor).await.phase("flavor")?,
+                image: c.find_image(&opts.image).await.phase("image")?,
+                network: c.find_network(opts.network.as_deref()).await.phase("network")?,
+                external: c.find_external_network(opts.external_network.as_deref()).await.phase("external network")?,
+                all_in_one: opts.all_in_one,
+            },
+        })
+    }
+
+    async fn plan_keypair(&self, draft: &mut Draft<'_>) -> DeployResult<()> {
+        let id = &draft.state.deployment_id;
+        let (action, name) = match (&draft.state.keypair, &draft.opts.key) {
+            (Some(k), _) if self.cloud.keypair_exists(&k.name).await.phase("keypair")? => {
+                (Action::Keep, k.name.clone())
+            }
+            (_, KeyChoice::Existing(n)) => (Action::Reuse, n.clone()),
+            (_, KeyChoice::Import(_)) => (Action::Create, format!("faafo-{id} (imported)")),
+            (_, KeyChoice::Generate) => (Action::Create, format!("faafo-{id} (generated, private key saved 0600)")),
+        };
+        draft.add(action, ResourceKind::Keypair, name);
+        Ok(())
+    }
+
+    async fn plan_groups(&self, draft: &mut Draft<'_>) -> DeployResult<()> {
+        let name = &draft.opts.name;
+        for role in group_roles(draft.all_in_one) {
+            let group = format!("{name}-{role}");
+            let exists = match draft.state.security_groups.get(*role) {
+                Some(id) => self.cloud.get_security_group(id).await.phase("security groups")?.is_some(),
+                None => false,
+            };
+            if exists {
+                draft.add(Action::Keep, ResourceKind::SecurityGroup, group);
+                continue;
+            }
+            let rules = rules(role, draft.all_in_one, &draft.opts.ssh_cidr, Some("worker"));
+            let described: Vec<String> = rules
+                .iter()
+                .map(|r| match &r.remote {
+                    Remote::Cidr(cidr) => format!("{} from {cidr}", r.port),
+                    Remote::Group(g) => format!("{} from group {name}-{g}", r.port),
+                })
+                .collect();
+            draft.need.security_groups += 1;
+            draft.need.security_group_rules += rules.len() as u64 + 2;
+            draft.add(Action::Create, ResourceKind::SecurityGroup, format!("{group} ({})", described.join(", ")));
+        }
+        Ok(())
+    }
+
+    async fn plan_controller(&self, draft: &mut Draft<'_>) -> DeployResult<()> {
+        let name = server_name(&draft.opts.name, draft.all_in_one, 0);
+        let alive = match &draft.state.controller {
+            Some(s) => self.cloud.get_server(&s.id).await.phase("servers")?.is_some(),
+            None => false,
+        };
+        let what = if draft.all_in_one { "API + RabbitMQ + DB + worker" } else { "API + RabbitMQ + DB" };
+        let action = if alive {
+            Action::Keep
+        } else {
+            draft.need.instances += 1;
+            Action::Create
+        };
+        draft.add(action, ResourceKind::Server, format!("{name} ({what})"));
+        Ok(())
+    }
+
+    /// Keeps the first `workers` live workers (by number), removes the rest, adds the
+    /// missing ones under the free numbers. Returns the live ones.
+    async fn plan_workers(&self, draft: &mut Draft<'_>, workers: u32) -> DeployResult<Vec<ServerRecord>> {
+        let mut alive = Vec::new();
+        for w in &draft.state.workers {
+            if self.cloud.get_server(&w.id).await.phase("servers")?.is_some() {
+                alive.push(w.clone());
+            }
+        }
+        alive.sort_by_key(|w| w.index);
+        for (n, w) in alive.iter().enumerate() {
+            let action = if n < workers as usize { Action::Keep } else { Action::Remove };
+            draft.add(action, ResourceKind::Server, w.name.clone());
+        }
+        let mut free_indices = (1..).filter(|i| !alive.iter().any(|w| w.index == *i));
+        for _ in alive.len()..workers as usize {
+            let i = free_indices.next().unwrap_or(0);
+            draft.need.instances += 1;
+            draft.add(Action::Create, ResourceKind::Server, server_name(&draft.opts.name, draft.all_in_one, i));
+        }
+        Ok(alive)
+    }
+
+    /// Keeps the recorded floating IP, else reuses a free untagged one, else allocates
+    /// one. Returns the free one to reuse.
+    async fn plan_fip(&self, draft: &mut Draft<'_>, external: &Named) -> DeployResult<Option<FloatingIp>> {
+        let fips = self.cloud.list_floating_ips(&external.id).await.phase("floating IPs")?;
+        if let Some(f) = draft.state.floating_ip.as_ref().and_then(|r| fips.iter().find(|f| f.id == r.id)) {
+            draft.add(Action::Keep, ResourceKind::FloatingIp, f.address.clone());
+            return Ok(None);
+        }
+        match fips.into_iter().find(|f| f.port_id.is_none() && f.tags.is_empty()) {
+            Some(f) => {
+                draft.add(Action::Reuse, ResourceKind::FloatingIp, format!("{} (free)", f.address));
+                Ok(Some(f))
+            }
+            None => {
+                draft.need.floating_ips += 1;
+                draft.add(Action::Create, ResourceKind::FloatingIp, format!("from {}", external.name));
+                Ok(None)
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::cloud::{
     Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quota, Quotas, Remote, Rule, SecurityGroup,
-    Server, ServerSpec,
+    Server, ServerSpec, ServerStatus,
 };
 use super::credentials::{CredError, Credentials};
 
@@ -133,7 +133,7 @@ fn server(v: &Value) -> Server {
     Server {
         id: s(v, "id"),
         name: s(v, "name"),
-        status: s(v, "status"),
+        status: ServerStatus::from(s(v, "status")),
         fault: v.get("fault").and_then(|f| f.get("message")).and_then(Value::as_str).map(str::to_owned),
         private_ip,
         tags: strings(v, "tags"),
@@ -433,7 +433,7 @@ impl Cloud for OpenStack {
         Ok(Server {
             id,
             name: spec.name.clone(),
-            status: "BUILD".into(),
+            status: ServerStatus::Build,
             fault: None,
             private_ip: None,
             tags: spec.tags.clone(),
@@ -442,7 +442,7 @@ impl Cloud for OpenStack {
 
     async fn get_server(&self, id: &str) -> CloudResult<Option<Server>> {
         match json(self.session.get(COMPUTE, ["servers", id]).api_version(NOVA_TAGS)).await {
-            Ok(v) => Ok(Some(server(&v["server"])).filter(|s| s.status != "DELETED")),
+            Ok(v) => Ok(Some(server(&v["server"])).filter(|s| s.status != ServerStatus::Deleted)),
             Err(CloudError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
         }
@@ -451,7 +451,13 @@ impl Cloud for OpenStack {
     async fn list_servers(&self, tag: &str) -> CloudResult<Vec<Server>> {
         let v = json(self.session.get(COMPUTE, ["servers", "detail"]).api_version(NOVA_TAGS).query(&[("tags", tag)]))
             .await?;
-        Ok(v["servers"].as_array().into_iter().flatten().map(server).filter(|s| s.status != "DELETED").collect())
+        Ok(v["servers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(server)
+            .filter(|s| s.status != ServerStatus::Deleted)
+            .collect())
     }
 
     async fn delete_server(&self, id: &str) -> CloudResult<()> {

@@ -2,48 +2,52 @@
 //! quota pre-check), or delete the highest-numbered ones.
 
 use super::cloud::Cloud;
+use super::run::Run;
 use super::up::Report;
-use super::{DeployError, DeployEvent, DeployResult, Deployer, Options};
+use super::{DeployError, DeployEvent, DeployResult, Deployer, Options, ScaleOptions};
 
 impl<C: Cloud> Deployer<'_, C> {
-    /// Scales the deployment `opts.name` to `workers` workers. `opts` supplies the wait
-    /// mode, `keep_on_failure` and `demo`; flavor, image and network stay the recorded ones.
-    pub async fn scale(&self, opts: &Options, workers: u32) -> DeployResult<Report> {
-        let mut state = self.load(&opts.name)?;
-        if state.resolved.as_ref().is_some_and(|r| r.all_in_one) {
-            return Err(DeployError::Usage(format!(
-                "deployment '{}' is all-in-one: it has no workers to scale",
-                opts.name
-            )));
+    /// Scales the deployment `opts.name` to `opts.workers` workers; flavor, image, network
+    /// and binaries stay the recorded ones.
+    pub async fn scale_to(&self, opts: &ScaleOptions) -> DeployResult<Report> {
+        let name = &opts.name;
+        let workers = opts.workers;
+        let mut state = self.load(name)?;
+        if state.all_in_one() {
+            return Err(DeployError::Usage(format!("deployment '{name}' is all-in-one: it has no workers to scale")));
         }
         let controller = state.controller.clone().ok_or_else(|| {
-            DeployError::Usage(format!("deployment '{}' has no controller: run `faafo deploy up` first", opts.name))
+            DeployError::Usage(format!("deployment '{name}' has no controller: run `faafo deploy up` first"))
         })?;
+        let up_opts = opts.options();
         self.emit(DeployEvent::Phase("plan and quota check".into()));
-        let plan = self.plan_for(opts, &state, workers).await?;
+        let plan = self.plan_for(&up_opts, &state, workers).await?;
         self.emit(DeployEvent::Note(plan.need_text()));
         plan.check()?;
         // The workers need the controller's private address.
         let mut one = [controller];
         self.wait_active("controller", &mut one).await?;
-        state.controller = Some(one[0].clone());
-        let mut undo = Vec::new();
+        let [controller] = one;
+        state.controller = Some(controller);
+        let mut run = Run::new(state);
         let result = async {
-            let (created, removed) = self.ensure_workers(opts, &plan, &mut state, workers, &mut undo).await?;
-            self.store.save(&state)?;
-            self.wait_all(opts.wait, &mut state).await?;
-            if created == 0 && removed == 0 {
+            self.ensure_workers(&mut run, &up_opts, &plan, workers).await?;
+            self.store.save(&run.state)?;
+            self.wait_all(opts.wait, &mut run.state).await?;
+            if run.report.created == 0 && run.report.removed == 0 {
                 self.emit(DeployEvent::Note(format!("no changes: {workers} worker(s) already")));
             }
-            Ok(Report {
-                url: state.url(),
-                created,
-                removed,
-                servers: 1 + state.workers.len(),
-                private_key: state.keypair.as_ref().and_then(|k| k.private_key.clone()),
-            })
+            run.report.describe(&run.state);
+            Ok(())
         }
         .await;
-        self.finish(opts.keep_on_failure, &mut state, undo, result).await
+        self.finish(opts.keep_on_failure, run, result).await
+    }
+
+    /// Scales the deployment `opts.name` to `workers` workers, taking the wait mode,
+    /// `keep_on_failure` and `demo` from `opts` (the rest of `opts` is not used): the
+    /// form the desktop app calls; [`Deployer::scale_to`] says only what matters.
+    pub async fn scale(&self, opts: &Options, workers: u32) -> DeployResult<Report> {
+        self.scale_to(&ScaleOptions::from_options(opts, workers)).await
     }
 }

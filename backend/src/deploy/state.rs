@@ -139,6 +139,11 @@ impl State {
             && self.binaries_container.is_none()
     }
 
+    /// Whether it is one server running everything (as resolved when it first went up).
+    pub fn all_in_one(&self) -> bool {
+        self.resolved.as_ref().is_some_and(|r| r.all_in_one)
+    }
+
     /// The API's URL, once it has a floating IP.
     pub fn url(&self) -> Option<String> {
         self.floating_ip.as_ref().map(|f| format!("http://{}/", f.address))

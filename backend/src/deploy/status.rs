@@ -9,30 +9,29 @@ use super::{DeployResult, Deployer, Phase as _};
 
 /// One server's line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ServerStatus {
-    /// Name.
+pub struct ServerLine {
     pub name: String,
-    /// Id.
+    /// Nova's id.
     pub id: String,
-    /// Nova status, or `MISSING`.
+    /// Nova's status word (see [`super::ServerStatus`]), or `MISSING` when Nova does not
+    /// know the server any more.
     pub status: String,
-    /// Fixed address.
+    /// Its fixed address: Nova's, else the recorded one.
     pub private_ip: Option<String>,
 }
 
 /// The deployment now.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
-    /// Name.
     pub name: String,
-    /// Id (the tag is `faafo-<id>`).
+    /// Its random id (the tag is `faafo-<id>`).
     pub deployment_id: String,
-    /// The cloud.
+    /// The clouds.yaml name it was deployed with (`env`: the `OS_*` variables).
     pub cloud: String,
-    /// The API's URL.
+    /// The API's URL (`http://<floating ip>/`), if it has a floating IP.
     pub url: Option<String>,
     /// Controller first, then the workers.
-    pub servers: Vec<ServerStatus>,
+    pub servers: Vec<ServerLine>,
     /// Security groups: (name, id, exists).
     pub security_groups: Vec<(String, String, bool)>,
     /// Resources carrying the tag: servers, security groups.
@@ -84,10 +83,10 @@ impl<C: Cloud> Deployer<'_, C> {
         let mut servers = Vec::new();
         for rec in state.controller.iter().chain(&state.workers) {
             let s = self.cloud.get_server(&rec.id).await.phase("servers")?;
-            servers.push(ServerStatus {
+            servers.push(ServerLine {
                 name: rec.name.clone(),
                 id: rec.id.clone(),
-                status: s.as_ref().map_or("MISSING".to_owned(), |s| s.status.clone()),
+                status: s.as_ref().map_or("MISSING".to_owned(), |s| s.status.to_string()),
                 private_ip: s.and_then(|s| s.private_ip).or_else(|| rec.private_ip.clone()),
             });
         }

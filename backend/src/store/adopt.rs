@@ -13,7 +13,7 @@ use base64::Engine as _;
 use sqlx::{Executor as _, Row as _};
 
 use super::{Store, StoreError, now_rfc3339};
-use crate::wire::fractal::{Fractal, Status};
+use crate::wire::fractal::Status;
 use crate::wire::search::Dialect;
 
 /// The kept copy of the original table.
@@ -59,51 +59,37 @@ pub(super) async fn set_aside(store: &Store) -> Result<(), StoreError> {
 pub(super) async fn copy_rows(store: &Store) -> Result<u64, StoreError> {
     // Casts, because the original's column types differ by dialect (MySQL FLOAT is
     // single precision, INTEGER is 32-bit) and sqlx's `Any` decodes exact types only.
-    let (real, int) = match store.dialect {
-        Dialect::MySql => ("DOUBLE", "SIGNED"),
-        Dialect::Postgres => ("DOUBLE PRECISION", "BIGINT"),
-        Dialect::Sqlite => ("REAL", "INTEGER"),
+    let (real, int, text) = match store.dialect {
+        Dialect::MySql => ("DOUBLE", "SIGNED", "CHAR"),
+        Dialect::Postgres => ("DOUBLE PRECISION", "BIGINT", "TEXT"),
+        Dialect::Sqlite => ("REAL", "INTEGER", "TEXT"),
     };
+    // The new table's columns, with the additive ones filled in as the original's rows
+    // imply (a classic fractal, created now), so the one row mapper reads them.
+    let now = now_rfc3339();
     let sql = format!(
         "SELECT uuid, checksum, url, CAST(duration AS {real}) AS duration, CAST(size AS {int}) AS size, \
          CAST(width AS {int}) AS width, CAST(height AS {int}) AS height, CAST(iterations AS {int}) AS iterations, \
          CAST(xa AS {real}) AS xa, CAST(xb AS {real}) AS xb, CAST(ya AS {real}) AS ya, CAST(yb AS {real}) AS yb, \
-         image, generated_by FROM {ORIGINAL_TABLE}"
+         image, generated_by, 'pending' AS status, CAST(NULL AS {text}) AS error, '{now}' AS created_at, \
+         '{now}' AS updated_at, 'classic' AS kind, CAST(NULL AS {real}) AS c_re, CAST(NULL AS {real}) AS c_im, \
+         CAST(NULL AS {int}) AS seed, 'classic' AS palette FROM {ORIGINAL_TABLE}"
     );
     let rows = sqlx::query(&sql).fetch_all(&store.pool).await?;
-    let now = now_rfc3339();
     let mut copied = 0;
     for row in &rows {
         let image: Option<Vec<u8>> = row.try_get("image")?;
         let png = image.and_then(|stored| decode_image(&stored));
-        let checksum: Option<String> = row.try_get("checksum")?;
-        let status = if png.is_some() && checksum.is_some() { Status::Done } else { Status::Pending };
-        let f = Fractal {
-            uuid: row.try_get("uuid")?,
-            checksum: checksum.filter(|_| status == Status::Done),
-            url: row.try_get("url")?,
-            duration: row.try_get("duration")?,
-            size: png.as_ref().map(|p| p.len() as i64),
-            width: row.try_get("width")?,
-            height: row.try_get("height")?,
-            iterations: row.try_get("iterations")?,
-            xa: row.try_get("xa")?,
-            xb: row.try_get("xb")?,
-            ya: row.try_get("ya")?,
-            yb: row.try_get("yb")?,
-            generated_by: row.try_get("generated_by")?,
-            status,
-            error: None,
-            created_at: now.clone(),
-            updated_at: now.clone(),
-            kind: "classic".into(),
-            c_re: None,
-            c_im: None,
-            seed: None,
-            palette: "classic".into(),
-        };
+        let mut f = super::row_to_fractal(row)?;
+        // Done only with an image that decodes and its checksum; otherwise rendered again.
+        if png.is_some() && f.checksum.is_some() {
+            f.status = Status::Done;
+        } else {
+            f.checksum = None;
+        }
+        f.size = png.as_ref().map(|p| p.len() as i64);
         // A pending row gets its task again: the original may have lost it.
-        let task = (status == Status::Pending).then(|| f.to_object().to_string());
+        let task = (f.status == Status::Pending).then(|| f.to_object().to_string());
         match store.insert_with_task(&f, task.as_deref()).await {
             // Copied by an earlier, interrupted start.
             Ok(()) | Err(StoreError::Duplicate(_)) => {}

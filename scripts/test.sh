@@ -13,4 +13,12 @@ scripts/packages.sh test
 scripts/services.sh
 # `cloud-init schema` for the deploy tests' user-data check (extracted, not installed).
 scripts/cloud-init-tool.sh
+# GL and Wayland libraries under the GUI tests complain ("XDG_RUNTIME_DIR is invalid")
+# without a private runtime directory; give them one.
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ] || [ ! -O "$XDG_RUNTIME_DIR" ]; then
+    XDG_RUNTIME_DIR=$(mktemp -d)
+    chmod 700 "$XDG_RUNTIME_DIR"
+    export XDG_RUNTIME_DIR
+    trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
+fi
 scripts/with-secret-service.sh cargo test --workspace "$@"

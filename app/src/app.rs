@@ -14,21 +14,24 @@ use std::time::{Duration, Instant};
 use egui::{Color32, Pos2, Rect, TextureOptions};
 use faafo_engine::{Colouring, Complex64, Fractal, FractalKind, KernelPath, Palette};
 
-use crate::bookmarks::{Bookmark, ThumbnailMaker, unique_name};
-use crate::canvas::{self, CanvasState, Layer};
-use crate::colour::{Gradient, Look};
+use crate::cloud::deploy_window::DeployPanel;
+use crate::cloud::jobs::DeployConfig;
 use crate::command::Command;
-use crate::deploy_panel::{DeployConfig, DeployPanel};
-use crate::file_dialog::{DialogPurpose, FileDialogs};
-use crate::history::History;
-use crate::location::Location;
-use crate::panel::{self, PanelData, PanelState, Readouts};
-use crate::params_file::ParamsFile;
-use crate::persist::{Settings, Store};
-use crate::render_worker::{Pass, PassStats, Picture, RenderKey, RenderWorker, WorkerConfig, WorkerEvent};
-use crate::save_image::{SaveJob, SaveRequest};
-use crate::screenshot::{ScreenshotJob, ScreenshotOutcome};
-use crate::view::{Frame, MAX_SCALE, View};
+use crate::jobs::file_dialog::{DialogPurpose, FileDialogs};
+use crate::jobs::save_image::{SaveJob, SaveRequest};
+use crate::jobs::screenshot::{ScreenshotJob, ScreenshotOutcome};
+use crate::model::bookmarks::{Bookmark, unique_name};
+use crate::model::colour::{Gradient, Look};
+use crate::model::history::History;
+use crate::model::location::Location;
+use crate::model::params_file::ParamsFile;
+use crate::model::persist::{Settings, Store};
+use crate::model::view::{Frame, MAX_SCALE, View};
+use crate::render::thumbnails::ThumbnailMaker;
+use crate::render::worker::{Pass, PassStats, Picture, RenderKey, RenderWorker, WorkerConfig, WorkerEvent};
+use crate::ui::canvas::{self, CanvasState, Layer};
+use crate::ui::side_panel::{self, PanelData, PanelState, Readouts};
+use crate::ui::{save_window, status_bar};
 
 /// Window title (and the app id the desktop entry matches).
 pub const TITLE: &str = "faafo explorer";
@@ -367,7 +370,7 @@ impl ExplorerApp {
         let commands = egui::Panel::right("controls")
             .resizable(true)
             .default_size(300.0)
-            .show(ui, |ui| panel::side_panel_ui(ui, &data, panel_state))
+            .show(ui, |ui| side_panel::side_panel_ui(ui, &data, panel_state))
             .inner;
         for c in commands {
             self.apply(c);
@@ -376,9 +379,9 @@ impl ExplorerApp {
         let status = self.status_text();
         let notice = self.notice.as_ref().map(|n| (n.text.as_str(), n.error));
         let progress = self.worker.as_ref().and_then(RenderWorker::progress);
-        egui::Panel::bottom("status").show(ui, |ui| panel::status_bar_ui(ui, &status, notice, progress));
+        egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &status, notice, progress));
 
-        let commands = panel::save_window_ui(&ctx, &mut self.panel, self.save_job.as_ref());
+        let commands = save_window::save_window_ui(&ctx, &mut self.panel, self.save_job.as_ref());
         for c in commands {
             self.apply(c);
         }
@@ -501,9 +504,9 @@ impl ExplorerApp {
         for event in events {
             match event {
                 WorkerEvent::Picture(p) => self.on_picture(ctx, p),
-                WorkerEvent::Failed { generation, message } => {
+                WorkerEvent::Failed { generation, error } => {
                     if generation == self.generation() {
-                        self.failed = Some((generation, message));
+                        self.failed = Some((generation, error.to_string()));
                     }
                 }
             }

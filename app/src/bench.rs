@@ -31,8 +31,8 @@ use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButto
 use faafo_engine::{Complex64, Fractal, KernelPath};
 
 use crate::app::{Arrival, ExplorerApp};
-use crate::location::{Iterations, Location};
-use crate::view::View;
+use crate::model::location::{Iterations, Location};
+use crate::model::view::View;
 
 /// Canvas size the benchmark renders at.
 pub const SIZE: [u32; 2] = [1920, 1080];
@@ -348,7 +348,7 @@ fn run_once(quiet: bool) -> anyhow::Result<RunSummary> {
     let zoom_start = d.records.len();
     let cpu0 = cpu_seconds();
     let wall0 = Instant::now();
-    let notches = ZOOM_PER_FRAME.ln() / crate::canvas::ZOOM_PER_NOTCH.ln();
+    let notches = ZOOM_PER_FRAME.ln() / crate::ui::canvas::ZOOM_PER_NOTCH.ln();
     let mut stuck = 0;
     while stuck < 3 {
         let before = d.app.location().view.scale;
@@ -425,7 +425,7 @@ fn run_once(quiet: bool) -> anyhow::Result<RunSummary> {
     sum.pan_strip_ms = pan_records
         .iter()
         .flat_map(|r| &r.arrivals)
-        .filter(|(a, _)| matches!(a.pass, crate::render_worker::Pass::Shift { .. }))
+        .filter(|(a, _)| matches!(a.pass, crate::render::worker::Pass::Shift { .. }))
         .map(|(a, _)| a.stats.total.as_secs_f64() * 1e3)
         .collect();
     sum.load_after = load_average();

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use faafo_engine::{Colouring, Complex64, Fractal, FractalKind, Palette};
 
-use crate::file_dialog::DialogPurpose;
-use crate::location::{Iterations, Location};
-use crate::view::View;
+use crate::jobs::file_dialog::DialogPurpose;
+use crate::model::location::{Iterations, Location};
+use crate::model::view::View;
 
 /// One change the UI asks for.
 #[must_use]

@@ -27,25 +27,15 @@
 
 pub mod app;
 pub mod bench;
-pub mod bookmarks;
-pub mod canvas;
-pub mod colour;
+pub mod cloud;
 pub mod command;
-pub mod deploy_credentials;
-pub mod deploy_panel;
-pub mod file_dialog;
-pub mod history;
-pub mod location;
-pub mod panel;
-pub mod params_file;
-pub mod persist;
-pub mod render_worker;
-pub mod save_image;
-mod screenshot;
-pub mod view;
+pub mod jobs;
+pub mod model;
+pub mod render;
+pub mod ui;
 
 pub use app::{ExplorerApp, TITLE};
-pub use screenshot::ScreenshotOutcome;
+pub use jobs::screenshot::ScreenshotOutcome;
 
 /// Environment variable naming a PNG path: when set, the app starts at the home view
 /// (ignoring saved settings), screenshots itself once the full picture is on screen and

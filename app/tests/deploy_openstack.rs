@@ -23,8 +23,9 @@ use egui::vec2;
 use egui_kittest::Harness;
 use faafo_backend::deploy::Timeouts;
 use faafo_explorer::ExplorerApp;
-use faafo_explorer::deploy_credentials::{CredentialForm, OsKeyring, SecretStore, Target};
-use faafo_explorer::deploy_panel::{DeployConfig, OpenStackConnector, Outcome, Verb};
+use faafo_explorer::cloud::credentials::{CredentialForm, OsKeyring, SecretStore, Target};
+use faafo_explorer::cloud::jobs::{DeployConfig, OpenStackConnector, Outcome};
+use faafo_explorer::cloud::run::Verb;
 use serde_json::Value;
 
 /// Jobs on a real cloud: creating servers and waiting for them takes a while.

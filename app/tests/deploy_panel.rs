@@ -18,9 +18,10 @@ use faafo_backend::deploy::Timeouts;
 use faafo_backend::deploy::fake::FakeCloud;
 use faafo_backend::deploy::userdata::BINARIES;
 use faafo_explorer::ExplorerApp;
-use faafo_explorer::deploy_credentials::{OsKeyring, SecretStore, Target};
-use faafo_explorer::deploy_panel::{Connected, Connector, DeployConfig, JobContext, JobFuture, Outcome, Verb};
-use faafo_explorer::persist::Store;
+use faafo_explorer::cloud::credentials::{OsKeyring, SecretStore, Target};
+use faafo_explorer::cloud::jobs::{Connected, Connector, DeployConfig, JobContext, JobFuture, Outcome};
+use faafo_explorer::cloud::run::Verb;
+use faafo_explorer::model::persist::Store;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -14,10 +14,10 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use faafo_engine::{Fractal, FractalKind};
 use faafo_explorer::ExplorerApp;
-use faafo_explorer::location::Iterations;
-use faafo_explorer::persist::Store;
-use faafo_explorer::render_worker::Pass;
-use faafo_explorer::view::View;
+use faafo_explorer::model::location::Iterations;
+use faafo_explorer::model::persist::Store;
+use faafo_explorer::model::view::View;
+use faafo_explorer::render::worker::Pass;
 
 /// Generous for debug-build renders on 2 busy cores.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -428,15 +428,17 @@ fn a_palette_change_recolours_without_a_new_render() {
 /// before anything is recomputed.
 #[test]
 fn snapshot_reprojected_picture_after_a_zoom() {
-    use faafo_explorer::canvas::{self, CanvasState, Layer};
-    use faafo_explorer::render_worker::RenderKey;
-    use faafo_explorer::view::{Frame, View};
+    use faafo_explorer::model::view::{Frame, View};
+    use faafo_explorer::render::worker::RenderKey;
+    use faafo_explorer::ui::canvas::{self, CanvasState, Layer};
 
     let size = [320u32, 200];
     let picture = Frame::new(View::home(FractalKind::Mandelbrot), size[0], size[1]);
     let zoomed = Frame { view: picture.zoom_at([80.0, 50.0], 2.0), ..picture };
-    let location = faafo_explorer::location::Location::default();
-    let image = faafo_explorer::bookmarks::thumbnail(&location, &faafo_explorer::colour::Look::default()).unwrap();
+    let location = faafo_explorer::model::location::Location::default();
+    let image =
+        faafo_explorer::render::thumbnails::thumbnail(&location, &faafo_explorer::model::colour::Look::default())
+            .unwrap();
     assert_eq!(image.size, [96, 60]);
     // The same view at the canvas size, rendered by the engine and coloured as on screen.
     let params = faafo_engine::Params {
@@ -451,7 +453,7 @@ fn snapshot_reprojected_picture_after_a_zoom() {
         faafo_engine::render(&params, &faafo_engine::RenderOptions::default(), &faafo_engine::Control::new()).unwrap();
     let smooth: Vec<f32> = (0..r.buffer.counts().len()).map(|i| r.buffer.smooth_at(i)).collect();
     let mut pixels = vec![egui::Color32::BLACK; smooth.len()];
-    faafo_explorer::colour::Look::default().paint(r.buffer.counts(), &smooth, &mut pixels);
+    faafo_explorer::model::colour::Look::default().paint(r.buffer.counts(), &smooth, &mut pixels);
     let image = egui::ColorImage::new([size[0] as usize, size[1] as usize], pixels);
 
     let mut layer: Option<Layer> = None;

@@ -8,6 +8,32 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What the credential form lacks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    /// Keystone is reached over HTTP(S).
+    #[error("the Auth URL must start with http:// or https://, got '{0}'")]
+    AuthUrl(String),
+    /// A field the method needs is empty; its label.
+    #[error("the form's '{0}' is empty")]
+    Empty(&'static str),
+}
+
+/// Why the OS keyring could not be used; the keyring's own message is kept as text
+/// (its error type is neither `Clone` nor comparable).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyringError {
+    /// No keyring to talk to, or it refused access.
+    #[error(
+        "the OS keyring is not available ({0}); on Linux it needs a Secret Service such as \
+         gnome-keyring or KeePassXC on the session D-Bus"
+    )]
+    Unavailable(String),
+    /// Any other failure.
+    #[error("the OS keyring failed: {0}")]
+    Failed(String),
+}
+
 /// Where the credentials come from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -69,10 +95,10 @@ impl Default for CredentialForm {
 
 impl CredentialForm {
     /// The `OS_*` variables the form stands for (without the secret), or what is missing.
-    pub fn env_pairs(&self) -> Result<Vec<(String, String)>, String> {
+    pub fn env_pairs(&self) -> Result<Vec<(String, String)>, FormError> {
         let url = self.auth_url.trim();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(format!("the Auth URL must start with http:// or https://, got '{url}'"));
+            return Err(FormError::AuthUrl(url.to_owned()));
         }
         let mut pairs = vec![("OS_AUTH_URL", url)];
         let required = match self.method {
@@ -93,7 +119,7 @@ impl CredentialForm {
         for (var, label, value) in required {
             let value = value.trim();
             if value.is_empty() {
-                return Err(format!("the form's '{label}' is empty"));
+                return Err(FormError::Empty(label));
             }
             pairs.push((var, value));
         }
@@ -179,11 +205,11 @@ impl Target {
 /// Where secrets are kept between sessions.
 pub trait SecretStore: Send + Sync {
     /// The secret kept for `account`, if any.
-    fn get(&self, account: &str) -> Result<Option<String>, String>;
+    fn get(&self, account: &str) -> Result<Option<String>, KeyringError>;
     /// Keeps `secret` for `account`, replacing an earlier one.
-    fn set(&self, account: &str, secret: &str) -> Result<(), String>;
+    fn set(&self, account: &str, secret: &str) -> Result<(), KeyringError>;
     /// Forgets `account`'s secret; no error when there was none.
-    fn delete(&self, account: &str) -> Result<(), String>;
+    fn delete(&self, account: &str) -> Result<(), KeyringError>;
 }
 
 /// The OS keyring, under one service name.
@@ -201,7 +227,7 @@ impl OsKeyring {
         Self { service: service.into() }
     }
 
-    fn entry(&self, account: &str) -> Result<keyring::Entry, String> {
+    fn entry(&self, account: &str) -> Result<keyring::Entry, KeyringError> {
         keyring::Entry::new(&self.service, account).map_err(|e| unavailable(&e))
     }
 }
@@ -213,20 +239,17 @@ impl Default for OsKeyring {
 }
 
 /// The error of a keyring that cannot be used, saying what it needs.
-fn unavailable(e: &keyring::Error) -> String {
+fn unavailable(e: &keyring::Error) -> KeyringError {
     match e {
         keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
-            format!(
-                "the OS keyring is not available ({e}); on Linux it needs a Secret Service such as \
-                 gnome-keyring or KeePassXC on the session D-Bus"
-            )
+            KeyringError::Unavailable(e.to_string())
         }
-        _ => format!("the OS keyring failed: {e}"),
+        _ => KeyringError::Failed(e.to_string()),
     }
 }
 
 impl SecretStore for OsKeyring {
-    fn get(&self, account: &str) -> Result<Option<String>, String> {
+    fn get(&self, account: &str) -> Result<Option<String>, KeyringError> {
         match self.entry(account)?.get_password() {
             Ok(secret) => Ok(Some(secret)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -234,11 +257,11 @@ impl SecretStore for OsKeyring {
         }
     }
 
-    fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+    fn set(&self, account: &str, secret: &str) -> Result<(), KeyringError> {
         self.entry(account)?.set_password(secret).map_err(|e| unavailable(&e))
     }
 
-    fn delete(&self, account: &str) -> Result<(), String> {
+    fn delete(&self, account: &str) -> Result<(), KeyringError> {
         match self.entry(account)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(unavailable(&e)),
@@ -271,16 +294,16 @@ mod tests {
     #[test]
     fn an_incomplete_form_names_the_field() {
         let form = CredentialForm { auth_url: "keystone:5000".into(), ..CredentialForm::default() };
-        assert!(form.env_pairs().unwrap_err().contains("must start with http:// or https://"));
+        assert!(form.env_pairs().unwrap_err().to_string().contains("must start with http:// or https://"));
         let form =
             CredentialForm { auth_url: "http://k/v3".into(), username: "ada".into(), ..CredentialForm::default() };
-        assert_eq!(form.env_pairs().unwrap_err(), "the form's 'Project' is empty");
+        assert_eq!(form.env_pairs().unwrap_err().to_string(), "the form's 'Project' is empty");
         let form = CredentialForm {
             auth_url: "http://k/v3".into(),
             method: FormMethod::ApplicationCredential,
             ..CredentialForm::default()
         };
-        assert_eq!(form.env_pairs().unwrap_err(), "the form's 'Credential ID' is empty");
+        assert_eq!(form.env_pairs().unwrap_err().to_string(), "the form's 'Credential ID' is empty");
     }
 
     #[test]

@@ -1,306 +1,22 @@
-//! The "Deploy to OpenStack" window (issue 7): plan, deploy, inspect and tear down a
-//! faafo deployment from the explorer, on the library behind `faafo deploy`
-//! ([`faafo_backend::deploy`]).
-//!
-//! Every job runs on a thread of its own with a single-threaded tokio runtime, so the UI
-//! thread never waits on the cloud. Progress ([`DeployEvent`]s) and the result come back
-//! over a channel; the sender calls `request_repaint` so egui wakes up for them.
-//!
-//! The cloud is injectable: the panel asks a [`Connector`] to run each [`Job`].
-//! [`OpenStackConnector`] resolves clouds.yaml / `OS_*` credentials and talks to the real
-//! cloud; [`Connected`] wraps a cloud that is already there (the in-memory
-//! [`faafo_backend::deploy::fake::FakeCloud`] in the tests).
+//! The "Deploy to OpenStack" window: the credentials and deployment fields, the five
+//! actions (plan, deploy, scale, status, tear down after a confirmation), progress and
+//! the last result. Jobs run on a thread of their own ([`super::run`]).
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, TryRecvError};
 
-use crate::deploy_credentials::{
-    CredentialForm, CredentialSource, DeploySettings, FormMethod, OsKeyring, SecretStore, Target,
-};
 use egui::{RichText, TextEdit, Ui};
-use faafo_backend::deploy::credentials::{self, Environment, Selection};
-use faafo_backend::deploy::real::OpenStack;
 use faafo_backend::deploy::userdata::{BINARIES, Binaries};
-use faafo_backend::deploy::{
-    BinarySource, Cloud, DeployEvent, Deployer, EventSink, Options, StateStore, Timeouts, Wait,
-};
+use faafo_backend::deploy::{BinarySource, DeployEvent, Options, Wait};
 
-/// Most workers the panel offers.
-pub const MAX_WORKERS: u32 = 20;
+use super::credentials::{CredentialForm, CredentialSource, DeploySettings, FormError, FormMethod, Target};
+use super::jobs::{DeployConfig, FieldError, Job, JobError, MAX_WORKERS, Outcome};
+use super::run::{self, Message, SecretPlan, Verb, check_name};
+
 /// Progress lines kept.
 const LOG_LINES: usize = 500;
-
-/// One thing to do on the cloud.
-#[derive(Debug, Clone)]
-pub enum Job {
-    /// What `up` would create, and the quota pre-check.
-    Plan(Options),
-    /// Create (or converge) the deployment.
-    Up(Options),
-    /// Add or remove workers of a deployment that is up.
-    Scale {
-        /// The deployment (name, wait mode); its binaries are the recorded ones.
-        options: Options,
-        /// Workers wanted.
-        workers: u32,
-    },
-    /// The deployment as it is.
-    Status {
-        /// Deployment name.
-        name: String,
-        /// Ask its API's `/health` too.
-        probe: bool,
-    },
-    /// Delete everything the deployment created.
-    Down(String),
-}
-
-/// What a finished job reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The plan as text, and whether the quotas can hold it.
-    Plan {
-        /// The plan, as `faafo deploy plan` prints it.
-        text: String,
-        /// The quota pre-check passed.
-        quota_ok: bool,
-    },
-    /// The deployment is up.
-    Up {
-        /// Its URL.
-        url: Option<String>,
-        /// Servers now.
-        servers: usize,
-        /// Resources created by this run.
-        created: usize,
-        /// Where a generated private key was saved.
-        private_key: Option<PathBuf>,
-    },
-    /// The deployment now has `workers` workers.
-    Scaled {
-        /// Workers now.
-        workers: usize,
-        /// Workers added.
-        added: usize,
-        /// Workers removed.
-        removed: usize,
-    },
-    /// The deployment's status.
-    Status {
-        /// As `faafo deploy status` prints it.
-        text: String,
-        /// Each server's name and state (ACTIVE, BUILD, MISSING, …).
-        servers: Vec<(String, String)>,
-    },
-    /// The deployment is gone.
-    Down {
-        /// Resources deleted.
-        removed: usize,
-    },
-}
-
-/// Everything a job needs besides the cloud.
-#[derive(Clone)]
-pub struct JobContext {
-    /// What to do.
-    pub job: Job,
-    /// Where deployments' state files live.
-    pub store: StateStore,
-    /// Time limits.
-    pub timeouts: Timeouts,
-    /// Where progress goes.
-    pub events: EventSink,
-}
-
-// By hand: the event sink is a closure.
-impl std::fmt::Debug for JobContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JobContext").field("job", &self.job).field("store", &self.store).finish_non_exhaustive()
-    }
-}
-
-/// A job running; its error is a message for the person.
-pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<Outcome, String>> + 'a>>;
-
-/// Connects to a cloud and runs jobs on it: the panel's seam to OpenStack.
-pub trait Connector: Send + Sync {
-    /// Where the clouds come from (for the person) and their names; an empty list means
-    /// the `OS_*` variables are used.
-    fn clouds(&self) -> Result<(String, Vec<String>), String>;
-
-    /// Runs `ctx.job` on `target`.
-    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a>;
-}
-
-/// Runs a job on a connected cloud (what every [`Connector`] ends up calling).
-pub async fn run_on<C: Cloud>(
-    cloud: &C,
-    cloud_name: &str,
-    region: Option<String>,
-    ctx: JobContext,
-) -> Result<Outcome, String> {
-    let deployer = Deployer::new(cloud, ctx.store).with_events(ctx.events).with_timeouts(ctx.timeouts);
-    let outcome = match ctx.job {
-        Job::Plan(opts) => deployer
-            .plan(&opts)
-            .await
-            .map(|plan| Outcome::Plan { quota_ok: plan.check().is_ok(), text: plan.to_string() }),
-        Job::Up(opts) => deployer.up(&opts, cloud_name, region).await.map(|r| Outcome::Up {
-            url: r.url,
-            servers: r.servers,
-            created: r.created,
-            private_key: r.private_key,
-        }),
-        Job::Scale { options, workers } => deployer.scale(&options, workers).await.map(|r| Outcome::Scaled {
-            workers: r.servers.saturating_sub(1),
-            added: r.created,
-            removed: r.removed,
-        }),
-        Job::Status { name, probe } => deployer.status(&name, probe).await.map(|s| Outcome::Status {
-            text: s.to_string(),
-            servers: s.servers.iter().map(|v| (v.name.clone(), v.status.clone())).collect(),
-        }),
-        Job::Down(name) => deployer.down(&name).await.map(|d| Outcome::Down { removed: d.removed }),
-    };
-    outcome.map_err(|e| e.to_string())
-}
-
-/// The real clouds: clouds.yaml (or the `OS_*` variables of an openrc) of this process.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct OpenStackConnector;
-
-impl Connector for OpenStackConnector {
-    fn clouds(&self) -> Result<(String, Vec<String>), String> {
-        match credentials::list_clouds(&Environment::from_process()) {
-            Ok(Some((path, names))) => Ok((path.display().to_string(), names)),
-            Ok(None) => Ok(("no clouds.yaml found; the OS_* variables (an openrc) are used".to_owned(), Vec::new())),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-
-    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a> {
-        Box::pin(async move {
-            // The form stands alone: no clouds.yaml, no variables of this process.
-            let (env, cloud) = match &target.form {
-                Some(pairs) => (Environment::from_pairs(pairs.iter().cloned(), None), None),
-                None => (Environment::from_process(), target.cloud.clone()),
-            };
-            let selection = Selection { cloud, secret: target.secret.clone(), ..Selection::default() };
-            let creds = credentials::resolve(&selection, &env).map_err(|e| e.to_string())?;
-            (ctx.events)(DeployEvent::Note(format!("using {}", creds.describe())));
-            let os = OpenStack::connect(&creds).await.map_err(|e| e.to_string())?;
-            (ctx.events)(DeployEvent::Note(format!("project '{}' ({})", os.project_name(), os.project_id())));
-            run_on(&os, &creds.cloud_name(), creds.region.clone(), ctx).await
-        })
-    }
-}
-
-/// A cloud that is already connected, under one name (tests: the in-memory fake).
-#[derive(Debug)]
-pub struct Connected<C> {
-    name: String,
-    cloud: Arc<C>,
-}
-
-impl<C: Cloud> Connected<C> {
-    /// `cloud`, listed as `name`.
-    pub fn new(name: impl Into<String>, cloud: Arc<C>) -> Self {
-        Self { name: name.into(), cloud }
-    }
-}
-
-impl<C: Cloud> Connector for Connected<C> {
-    fn clouds(&self) -> Result<(String, Vec<String>), String> {
-        Ok(("already connected".to_owned(), vec![self.name.clone()]))
-    }
-
-    fn run<'a>(&'a self, target: &'a Target, ctx: JobContext) -> JobFuture<'a> {
-        Box::pin(run_on(self.cloud.as_ref(), target.cloud.as_deref().unwrap_or(&self.name), None, ctx))
-    }
-}
-
-/// Where the panel deploys, and how.
-#[derive(Clone)]
-pub struct DeployConfig {
-    /// The clouds.
-    pub connector: Arc<dyn Connector>,
-    /// Where the state files live.
-    pub state_dir: PathBuf,
-    /// Time limits.
-    pub timeouts: Timeouts,
-    /// Where `faafo`, `faafo-api` and `faafo-worker` are uploaded from (pre-fills the field).
-    pub binaries_dir: PathBuf,
-    /// Wait for the API's health check (else only for the servers to be ACTIVE).
-    pub wait_for_health: bool,
-    /// Where typed secrets are kept.
-    pub secrets: Arc<dyn SecretStore>,
-}
-
-impl DeployConfig {
-    /// The real clouds, the CLI's state directory, binaries beside this program.
-    pub fn openstack() -> Self {
-        let binaries_dir = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
-            .unwrap_or_default();
-        Self {
-            connector: Arc::new(OpenStackConnector),
-            state_dir: StateStore::default_dir(),
-            timeouts: Timeouts::default(),
-            binaries_dir,
-            wait_for_health: true,
-            secrets: Arc::new(OsKeyring::default()),
-        }
-    }
-}
-
-impl std::fmt::Debug for DeployConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeployConfig")
-            .field("state_dir", &self.state_dir)
-            .field("binaries_dir", &self.binaries_dir)
-            .field("wait_for_health", &self.wait_for_health)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The panel's four actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
-    /// Plan.
-    Plan,
-    /// Deploy (`up`).
-    Up,
-    /// Scale the workers of a deployment that is up.
-    Scale,
-    /// Status.
-    Status,
-    /// Tear down (`down`).
-    Down,
-}
-
-impl Verb {
-    fn doing(self) -> &'static str {
-        match self {
-            Verb::Plan => "Planning",
-            Verb::Up => "Deploying",
-            Verb::Scale => "Scaling",
-            Verb::Status => "Asking for the status",
-            Verb::Down => "Tearing down",
-        }
-    }
-}
-
-enum Message {
-    Event(DeployEvent),
-    /// The typed secret is in the keyring now: the field can be emptied.
-    SecretKept,
-    Done(Result<Outcome, String>),
-}
 
 struct Running {
     verb: Verb,
@@ -312,6 +28,7 @@ struct Running {
 pub struct DeployPanel {
     config: DeployConfig,
     open: bool,
+    /// Where the clouds come from and their names, or why they cannot be listed.
     clouds: Option<Result<(String, Vec<String>), String>>,
     /// The fields that are saved with the explorer's settings.
     settings: DeploySettings,
@@ -319,57 +36,14 @@ pub struct DeployPanel {
     secret: String,
     /// What the last keyring action did.
     keyring_note: Option<String>,
-    /// Binaries directory field.
+    /// Where the binaries are uploaded from, as typed.
     pub binaries_dir: String,
-    /// Wait for the API's health check.
+    /// Wait for the API's health check (else only for the servers to be ACTIVE).
     pub wait_for_health: bool,
     confirm_down: bool,
     running: Option<Running>,
     log: Vec<String>,
-    result: Option<(Verb, Result<Outcome, String>)>,
-}
-
-/// What the job thread does with the secret: use the typed one (and keep it in the
-/// keyring once it worked, if asked) or look one up there.
-struct SecretPlan {
-    store: Arc<dyn SecretStore>,
-    account: String,
-    typed: Option<String>,
-    remember: bool,
-}
-
-impl SecretPlan {
-    /// Puts the secret into `target`; says where it came from.
-    fn apply(&self, target: &mut Target, events: &EventSink) {
-        if let Some(typed) = &self.typed {
-            target.secret = Some(typed.clone());
-            return;
-        }
-        match self.store.get(&self.account) {
-            Ok(Some(secret)) => {
-                events(DeployEvent::Note("using the secret kept in the OS keyring".to_owned()));
-                target.secret = Some(secret);
-            }
-            Ok(None) => {}
-            Err(e) => events(DeployEvent::Note(format!("{e}; going on without a kept secret"))),
-        }
-    }
-
-    /// After a job that authenticated: keeps the typed secret if asked. Returns whether
-    /// it is now in the keyring.
-    fn keep(&self, events: &EventSink) -> bool {
-        let (Some(typed), true) = (&self.typed, self.remember) else { return false };
-        match self.store.set(&self.account, typed) {
-            Ok(()) => {
-                events(DeployEvent::Note("the secret is kept in the OS keyring".to_owned()));
-                true
-            }
-            Err(e) => {
-                events(DeployEvent::Note(format!("{e}; the secret was not kept")));
-                false
-            }
-        }
-    }
+    result: Option<(Verb, Result<Outcome, JobError>)>,
 }
 
 impl std::fmt::Debug for DeployPanel {
@@ -380,17 +54,6 @@ impl std::fmt::Debug for DeployPanel {
             .field("running", &self.running.as_ref().map(|r| r.verb))
             .field("result", &self.result)
             .finish_non_exhaustive()
-    }
-}
-
-/// Deployment names as the CLI takes them: they name files and servers.
-fn check_name(name: &str) -> Result<(), String> {
-    let ok =
-        !name.is_empty() && name.len() <= 40 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("the deployment name must be 1 to 40 letters, digits, '-' or '_', got '{name}'"))
     }
 }
 
@@ -447,9 +110,9 @@ impl DeployPanel {
         self.running.is_some()
     }
 
-    /// The last finished job and its outcome (or error message).
-    pub fn result(&self) -> Option<(Verb, Result<&Outcome, &str>)> {
-        self.result.as_ref().map(|(v, r)| (*v, r.as_ref().map_err(String::as_str)))
+    /// The last finished job and its outcome (or error).
+    pub fn result(&self) -> Option<(Verb, Result<&Outcome, &JobError>)> {
+        self.result.as_ref().map(|(v, r)| (*v, r.as_ref()))
     }
 
     /// The progress lines of the current (or last) job.
@@ -469,14 +132,10 @@ impl DeployPanel {
         self.clouds = Some(clouds);
     }
 
-    fn options(&self, verb: Verb) -> Result<Options, String> {
+    fn options(&self, verb: Verb) -> Result<Options, FieldError> {
         let dir = PathBuf::from(self.binaries_dir.trim());
         if verb == Verb::Up && !BINARIES.iter().all(|b| dir.join(b).is_file()) {
-            return Err(format!(
-                "the binaries directory '{}' lacks {}: build them (cargo build -p faafo-backend) or choose their directory",
-                dir.display(),
-                BINARIES.join(", ")
-            ));
+            return Err(FieldError::Binaries { dir, missing: BINARIES.join(", ") });
         }
         // Scaling reuses the binaries the deployment recorded when it went up.
         let source = if verb == Verb::Scale {
@@ -498,67 +157,38 @@ impl DeployPanel {
         }
         self.confirm_down = false;
         self.log.clear();
-        let name = self.settings.name.trim().to_owned();
-        let workers = self.settings.workers.min(MAX_WORKERS);
-        let job = check_name(&name).and_then(|()| match verb {
-            Verb::Plan => self.options(verb).map(Job::Plan),
-            Verb::Up => self.options(verb).map(Job::Up),
-            Verb::Scale => self.options(verb).map(|options| Job::Scale { options, workers }),
-            Verb::Status => Ok(Job::Status { name, probe: self.wait_for_health }),
-            Verb::Down => Ok(Job::Down(name)),
-        });
-        let (job, mut target) = match job.and_then(|job| Ok((job, self.target()?))) {
-            Ok(both) => both,
-            Err(e) => {
-                self.result = Some((verb, Err(e)));
-                return;
-            }
-        };
-        let typed = Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty());
-        let secret = SecretPlan {
-            store: Arc::clone(&self.config.secrets),
-            account: target.keyring_account(),
-            remember: self.settings.remember_secret,
-            typed,
-        };
-        let (tx, rx) = mpsc::channel();
-        let events: EventSink = {
-            let (tx, ctx) = (tx.clone(), ctx.clone());
-            Arc::new(move |e| {
-                let _ = tx.send(Message::Event(e));
-                ctx.request_repaint();
-            })
-        };
-        let job_ctx = JobContext {
-            job,
-            store: StateStore::new(self.config.state_dir.clone()),
-            timeouts: self.config.timeouts,
-            events: Arc::clone(&events),
-        };
-        let connector = Arc::clone(&self.config.connector);
-        let repaint = ctx.clone();
-        let spawned = std::thread::Builder::new().name("faafo-deploy".to_owned()).spawn(move || {
-            // The keyring may block (a locked collection asks to be unlocked): here, not
-            // on the UI thread.
-            secret.apply(&mut target, &events);
-            let result = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime.block_on(connector.run(&target, job_ctx)),
-                Err(e) => Err(format!("cannot start the async runtime: {e}")),
+        let started = self.job(verb).and_then(|(job, target)| {
+            let secret = SecretPlan {
+                store: Arc::clone(&self.config.secrets),
+                account: target.keyring_account(),
+                remember: self.settings.remember_secret,
+                typed: Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty()),
             };
-            // Every job authenticates first, so success means the secret is right.
-            if result.is_ok() && secret.keep(&events) {
-                let _ = tx.send(Message::SecretKept);
-            }
-            let _ = tx.send(Message::Done(result));
-            repaint.request_repaint();
+            run::spawn(job, target, secret, &self.config, ctx)
         });
-        match spawned {
-            Ok(_) => {
+        match started {
+            Ok(rx) => {
                 self.result = None;
                 self.running = Some(Running { verb, rx, phase: String::new() });
             }
-            Err(e) => self.result = Some((verb, Err(format!("cannot start the deploy thread: {e}")))),
+            Err(e) => self.result = Some((verb, Err(e))),
         }
+    }
+
+    /// The job `verb` stands for with the fields as they are, and the cloud to run it on.
+    fn job(&self, verb: Verb) -> Result<(Job, Target), JobError> {
+        let name = self.settings.name.trim().to_owned();
+        let workers = self.settings.workers.min(MAX_WORKERS);
+        check_name(&name)?;
+        let job = match verb {
+            Verb::Plan => Job::Plan(self.options(verb)?),
+            Verb::Up => Job::Up(self.options(verb)?),
+            Verb::Scale => Job::Scale { options: self.options(verb)?, workers },
+            Verb::Status => Job::Status { name, probe: self.wait_for_health },
+            Verb::Down => Job::Down(name),
+        };
+        let target = self.target().map_err(FieldError::from)?;
+        Ok((job, target))
     }
 
     /// Takes in what the running job sent.
@@ -583,7 +213,7 @@ impl DeployPanel {
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
-                    finished = Some(Err("the deploy thread stopped unexpectedly".to_owned()));
+                    finished = Some(Err(JobError::Stopped));
                     break;
                 }
             }
@@ -619,7 +249,7 @@ impl DeployPanel {
     }
 
     /// The cloud the fields point at (the secret is added in the job thread).
-    fn target(&self) -> Result<Target, String> {
+    fn target(&self) -> Result<Target, FormError> {
         match self.settings.source {
             CredentialSource::CloudsYaml => Ok(Target { cloud: self.settings.cloud.clone(), ..Target::default() }),
             CredentialSource::Form => Ok(Target { form: Some(self.settings.form.env_pairs()?), ..Target::default() }),
@@ -687,9 +317,9 @@ impl DeployPanel {
             self.keyring_note = Some(match self.target() {
                 Ok(t) => match self.config.secrets.delete(&t.keyring_account()) {
                     Ok(()) => "The OS keyring holds no secret for this cloud now.".to_owned(),
-                    Err(e) => e,
+                    Err(e) => e.to_string(),
                 },
-                Err(e) => e,
+                Err(e) => e.to_string(),
             });
         }
         let hint = self.keyring_note.as_deref().unwrap_or(

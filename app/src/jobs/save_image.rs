@@ -22,9 +22,9 @@ use faafo_engine::{
     BitDepth, Colouring, Control, EscapeBuffer, Params, RenderError, RenderOptions, SmoothScale, render_into, write_png,
 };
 
-use crate::colour::Look;
-use crate::location::Location;
-use crate::view::{Frame, Grid};
+use crate::model::colour::Look;
+use crate::model::location::Location;
+use crate::model::view::{Frame, Grid};
 
 /// Largest width or height.
 pub const MAX_SIDE: u32 = 16384;
@@ -268,7 +268,7 @@ mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
     use super::*;
-    use crate::colour::Gradient;
+    use crate::model::colour::Gradient;
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("faafo-save-{name}-{}", std::process::id()));

@@ -5,7 +5,7 @@
 //! gesture counts once: an entry is made only when it starts after a pause of
 //! [`GESTURE_GAP_SECS`].
 
-use crate::location::Location;
+use crate::model::location::Location;
 
 /// Seconds without continuous input after which the next wheel notch or drag starts a
 /// new history entry.
@@ -74,7 +74,7 @@ mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
     use super::*;
-    use crate::view::View;
+    use crate::model::view::View;
 
     fn at(scale: f64) -> Location {
         Location { view: View::new(0.0, 0.0, scale), ..Location::default() }

@@ -13,7 +13,7 @@ use faafo_engine::params::DEFAULT_MAX_ITERATIONS;
 use faafo_engine::{Complex64, Fractal, FractalKind};
 use serde::{Deserialize, Serialize};
 
-use crate::view::{MAX_SCALE, View};
+use crate::model::view::{MAX_SCALE, View};
 
 /// The iteration limit: fixed, or growing with the zoom so deep views stay detailed
 /// without making shallow ones slow.

@@ -24,9 +24,10 @@ use std::path::Path;
 use faafo_engine::{Colouring, Fractal, Params};
 use serde::{Deserialize, Serialize};
 
-use crate::colour::GradientSpec;
-use crate::location::{Iterations, Location};
-use crate::view::View;
+use crate::model::colour::GradientSpec;
+use crate::model::location::{Iterations, Location};
+use crate::model::toml_file::{toml_error, write_atomically};
+use crate::model::view::View;
 
 /// The file's contents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +88,7 @@ impl ParamsFile {
         file.location().validate()?;
         file.colouring.validate().map_err(|e| e.to_string())?;
         if let Some(spec) = &file.palette {
-            crate::colour::Gradient::new(spec.clone()).map_err(|e| format!("palette: {e}"))?;
+            crate::model::colour::Gradient::new(spec.clone()).map_err(|e| format!("palette: {e}"))?;
         }
         Ok(file)
     }
@@ -100,20 +101,7 @@ impl ParamsFile {
 
     /// Writes the file atomically.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        crate::persist::write_atomically(path, self.to_toml()?.as_bytes())
-    }
-}
-
-/// A TOML error as one line: `line L, column C: message`.
-pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {}", e.message().trim())
-        }
-        None => e.message().trim().to_owned(),
+        write_atomically(path, self.to_toml()?.as_bytes())
     }
 }
 
@@ -146,7 +134,7 @@ mod tests {
 
     #[test]
     fn engine_json_files_open() {
-        let text = include_str!("../../assets/examples/seahorse.json");
+        let text = include_str!("../../../assets/examples/seahorse.json");
         let file = ParamsFile::parse(text).unwrap();
         assert_eq!(file.iterations, Iterations::Fixed(10_000));
         assert!((file.view.scale - 1e-6).abs() < 1e-12);

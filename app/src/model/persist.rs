@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use faafo_engine::Colouring;
 use serde::{Deserialize, Serialize};
 
-use crate::bookmarks::Bookmark;
-use crate::colour::GradientSpec;
-use crate::deploy_credentials::DeploySettings;
-use crate::location::Location;
+use crate::cloud::credentials::DeploySettings;
+use crate::model::bookmarks::Bookmark;
+use crate::model::colour::GradientSpec;
+use crate::model::location::Location;
+use crate::model::toml_file::{toml_error, write_atomically};
 
 /// Environment variable naming the settings file to use instead of the default.
 pub const CONFIG_ENV: &str = "FAAFO_EXPLORER_CONFIG";
@@ -117,7 +118,7 @@ impl Store {
                 let message = format!(
                     "settings {} do not parse ({}); starting with defaults, the file will be kept as {}",
                     self.path.display(),
-                    crate::params_file::toml_error(&text, &e),
+                    toml_error(&text, &e),
                     self.backup_path().display()
                 );
                 (Settings::default(), Some(message))
@@ -147,19 +148,6 @@ impl Store {
     }
 }
 
-/// Writes `bytes` to a temporary file next to `path`, then renames it over `path`, so a
-/// crash never leaves half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        std::fs::remove_file(&tmp).ok();
-        format!("cannot write {}: {e}", path.display())
-    })
-}
-
 /// `~/Pictures/faafo.png` if there is such a folder, else `faafo.png` in the home (or
 /// current) folder.
 pub fn default_image_path() -> PathBuf {
@@ -173,7 +161,7 @@ mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
     use super::*;
-    use crate::view::View;
+    use crate::model::view::View;
     use faafo_engine::{Complex64, Fractal};
 
     fn temp_dir(name: &str) -> PathBuf {
@@ -190,7 +178,7 @@ mod tests {
         let location = Location {
             fractal: Fractal::Julia { c: Complex64::new(-0.8, 0.156) },
             view: View::new(-0.743643887037151, 0.131825904205330, 1.234567890123e-12),
-            iterations: crate::location::Iterations::Fixed(777),
+            iterations: crate::model::location::Iterations::Fixed(777),
         };
         let mut s = Settings { location, ..Settings::default() };
         s.bookmarks.push(Bookmark { name: "Seahorse".into(), location: s.location, colouring: Colouring::default() });

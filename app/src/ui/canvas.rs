@@ -10,8 +10,8 @@ use egui::{Color32, Event, Key, MouseWheelUnit, PointerButton, Pos2, Rect, Sense
 use faafo_engine::Complex64;
 
 use crate::command::Command;
-use crate::render_worker::{Pass, RenderKey};
-use crate::view::{Frame, Grid, View};
+use crate::model::view::{Frame, Grid, View};
+use crate::render::worker::{Pass, RenderKey};
 
 /// Zoom per wheel notch (one "line").
 pub const ZOOM_PER_NOTCH: f64 = 1.25;

@@ -1,6 +1,6 @@
-//! The side panel, the status bar and the "Save image" window. They only read state and
-//! return [`Command`]s; typed text lives in [`PanelState`] until it is applied, so a bad
-//! entry never reaches the view.
+//! The side panel: fractal, readouts, navigation, colours, bookmarks and files. It only
+//! reads state and returns [`Command`]s; typed text lives in [`PanelState`] until it is
+//! applied, so a bad entry never reaches the view.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,13 +8,12 @@ use std::path::PathBuf;
 use egui::{RichText, TextEdit, Ui};
 use faafo_engine::{Colouring, Fractal, FractalKind, KernelPath, Palette};
 
-use crate::bookmarks::Bookmark;
-use crate::colour::Look;
 use crate::command::Command;
-use crate::file_dialog::DialogPurpose;
-use crate::location::{Iterations, Location, fmt_complex};
-use crate::render_worker::{Pass, PassStats};
-use crate::save_image::{MAX_SIDE, SaveJob};
+use crate::jobs::file_dialog::DialogPurpose;
+use crate::model::bookmarks::Bookmark;
+use crate::model::colour::Look;
+use crate::model::location::{Iterations, Location, fmt_complex};
+use crate::render::worker::{Pass, PassStats};
 
 /// Typed text and open/closed flags of the panel's widgets.
 #[derive(Debug, Default)]
@@ -45,7 +44,7 @@ pub struct PanelState {
 
 impl PanelState {
     /// Fields pre-filled from the persisted settings.
-    pub fn from_settings(settings: &crate::persist::Settings) -> Self {
+    pub fn from_settings(settings: &crate::model::persist::Settings) -> Self {
         Self {
             params_path: settings.params_path.clone(),
             palette_path: settings.palette_path.clone(),
@@ -113,7 +112,7 @@ fn edit_ended(response: &egui::Response, editing: &mut bool) -> bool {
     }
 }
 
-fn labelled_text(ui: &mut Ui, label: &str, text: &mut String, width: f32) -> egui::Response {
+pub(crate) fn labelled_text(ui: &mut Ui, label: &str, text: &mut String, width: f32) -> egui::Response {
     ui.horizontal(|ui| {
         let l = ui.label(label);
         ui.add(TextEdit::singleline(text).desired_width(width)).labelled_by(l.id)
@@ -400,67 +399,4 @@ fn readouts_ui(ui: &mut Ui, data: &PanelData<'_>) {
         let kernel = last.map(|(_, stats, _)| stats.kernel).or(r.kernel);
         row("Kernel", kernel.map_or_else(none, |k| k.name().to_owned()));
     });
-}
-
-/// The one-line status bar: what is on screen, or the latest message.
-pub fn status_bar_ui(ui: &mut Ui, status: &str, notice: Option<(&str, bool)>, progress: Option<f32>) {
-    ui.horizontal(|ui| {
-        if let Some(p) = progress {
-            ui.add(egui::ProgressBar::new(p).desired_width(120.0).show_percentage());
-        }
-        ui.label(status);
-        if let Some((text, error)) = notice {
-            ui.separator();
-            let t = if error { RichText::new(text).color(ui.visuals().error_fg_color) } else { RichText::new(text) };
-            ui.label(t);
-        }
-    });
-}
-
-/// The "Save image" window.
-pub fn save_window_ui(ctx: &egui::Context, state: &mut PanelState, job: Option<&SaveJob>) -> Vec<Command> {
-    let mut cmds = Vec::new();
-    let mut open = state.save_open;
-    egui::Window::new("Save image").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
-        ui.label(format!("PNG, up to {MAX_SIDE} × {MAX_SIDE}; same centre and width of view as the window."));
-        labelled_text(ui, "Width", &mut state.save_width, 70.0);
-        labelled_text(ui, "Height", &mut state.save_height, 70.0);
-        labelled_text(ui, "File", &mut state.save_path, 260.0);
-        if let Some(job) = job {
-            ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
-            ui.label(format!("Saving {}…", job.path().display()));
-            if ui.button("Cancel save").clicked() {
-                cmds.push(Command::CancelSave);
-            }
-        } else {
-            ui.horizontal(|ui| {
-                if ui.button("Choose file…").clicked() {
-                    cmds.push(Command::Browse(DialogPurpose::SaveImage));
-                }
-                if ui.button("Save").clicked() {
-                    let parse = |name: &str, text: &str| {
-                        text.trim().parse::<u32>().map_err(|_| {
-                            format!(
-                                "image {name} must be a whole number between 2 and {MAX_SIDE}, got '{}'",
-                                text.trim()
-                            )
-                        })
-                    };
-                    match (parse("width", &state.save_width), parse("height", &state.save_height)) {
-                        (Ok(width), Ok(height)) => {
-                            cmds.push(Command::StartSave { width, height, path: PathBuf::from(state.save_path.trim()) })
-                        }
-                        (Err(e), _) | (_, Err(e)) => cmds.push(Command::Error(e)),
-                    }
-                }
-            });
-        }
-    });
-    if !open {
-        state.save_open = false;
-        if job.is_some() {
-            cmds.push(Command::CancelSave);
-        }
-    }
-    cmds
 }

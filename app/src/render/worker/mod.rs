@@ -19,21 +19,27 @@
 //! * **Recolouring.** The last preview and full picture keep their escape counts and
 //!   smooth values, so a palette change is a recolour on this thread, never a recompute.
 //!
+//! The files: this one is the UI's handle and the types that cross the channels;
+//! `thread` is the loop on the render thread, `schedule` the pure planning and cost
+//! model, `shift` the pan that copies pixels and computes only the exposed strips.
+//!
 //! The UI side ([`RenderWorker`]) never blocks: sending is non-blocking, results are
 //! polled with `try_recv`, and the in-flight slot's mutex is only held for a copy.
+
+mod schedule;
+mod shift;
+mod thread;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use faafo_engine::{
-    Colouring, Control, EscapeBuffer, Fractal, FractalKind, KernelPath, Params, RenderError, RenderOptions,
-    SmoothScale, render_into,
-};
+use faafo_engine::{Colouring, Control, Fractal, KernelPath, Params, RenderError};
 
-use crate::colour::Look;
-use crate::view::{Frame, Grid};
+use crate::model::colour::Look;
+use crate::model::view::{Frame, Grid};
+use thread::WorkerThread;
 
 /// What to render: the fractal, the frame (view + size in physical pixels) and the
 /// iteration limit. Colours are not part of it: they never require a recompute.
@@ -139,8 +145,8 @@ pub enum WorkerEvent {
     Failed {
         /// The request.
         generation: u64,
-        /// Why, as the engine phrased it.
-        message: String,
+        /// Why.
+        error: RenderError,
     },
 }
 
@@ -268,574 +274,13 @@ impl Drop for RenderWorker {
     }
 }
 
-/// A picture the worker keeps for pans (pixel reuse) and recolouring.
-struct Retained {
-    generation: u64,
-    key: RenderKey,
-    grid: Grid,
-    pass: Pass,
-    stats: PassStats,
-    buffer: EscapeBuffer,
-    smooth: Vec<f32>,
-    image: Arc<egui::ColorImage>,
-}
-
-impl Retained {
-    fn picture(&self, recoloured: bool) -> Picture {
-        Picture {
-            generation: self.generation,
-            key: self.key,
-            grid: self.grid,
-            pass: self.pass,
-            image: Arc::clone(&self.image),
-            stats: self.stats,
-            recoloured,
-        }
-    }
-}
-
-/// Cost model: wall time per pixel of the last stage, with what it was measured on.
-#[derive(Debug, Clone, Copy)]
-struct Cost {
-    kind: FractalKind,
-    max_iterations: u32,
-    ns_per_px: f64,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Stage {
-    Shift { dx: i64, dy: i64 },
-    Preview { divisor: u32 },
-    Full,
-}
-
-struct WorkerThread {
-    rx: Receiver<Msg>,
-    tx: Sender<WorkerEvent>,
-    ctx: egui::Context,
-    shared: Arc<Shared>,
-    config: WorkerConfig,
-    options: RenderOptions,
-    look: Look,
-    /// The look changed since the retained pictures were coloured.
-    look_dirty: bool,
-    pending: Option<(u64, RenderKey)>,
-    full: Option<Retained>,
-    preview: Option<Retained>,
-    /// Buffers kept between stages so each frame does not pay fresh page faults.
-    spare: Option<(EscapeBuffer, Vec<f32>)>,
-    preview_spare: Option<(EscapeBuffer, Vec<f32>)>,
-    strip: EscapeBuffer,
-    /// Column and row of the grid where `strip` starts.
-    strip_origin: (usize, usize),
-    cost: Option<Cost>,
-    /// The last shift was cancelled (see `render`).
-    shift_cancelled: bool,
-}
-
-impl WorkerThread {
-    fn new(
-        rx: Receiver<Msg>,
-        tx: Sender<WorkerEvent>,
-        ctx: egui::Context,
-        shared: Arc<Shared>,
-        config: WorkerConfig,
-    ) -> Self {
-        Self {
-            rx,
-            tx,
-            ctx,
-            shared,
-            config,
-            options: RenderOptions::default(),
-            look: Look::default(),
-            look_dirty: false,
-            pending: None,
-            full: None,
-            preview: None,
-            spare: None,
-            preview_spare: None,
-            strip: EscapeBuffer::new(0, 0, SmoothScale::default()),
-            strip_origin: (0, 0),
-            cost: None,
-            shift_cancelled: false,
-        }
-    }
-
-    fn run(&mut self) {
-        loop {
-            let next = match self.pending.take() {
-                Some(p) => Some(p),
-                None => match self.rx.recv() {
-                    Ok(msg) => self.accept(msg),
-                    Err(_) => return, // the UI handle is gone
-                },
-            };
-            if self.shared.stopped.load(Ordering::Relaxed) {
-                return;
-            }
-            if let Some((generation, key)) = next {
-                self.render(generation, key);
-            }
-            self.absorb();
-            if self.look_dirty && self.pending.is_none() {
-                self.recolour_retained();
-            }
-        }
-    }
-
-    /// Takes a message in; returns a render request if it is one.
-    fn accept(&mut self, msg: Msg) -> Option<(u64, RenderKey)> {
-        match msg {
-            Msg::Render { generation, key, look } => {
-                if look != self.look {
-                    self.look = look;
-                    self.look_dirty = true;
-                }
-                Some((generation, key))
-            }
-            Msg::Look(look) => {
-                if look != self.look {
-                    self.look = look;
-                    self.look_dirty = true;
-                }
-                None
-            }
-        }
-    }
-
-    /// Reads everything queued without blocking; returns whether a newer render waits.
-    fn absorb(&mut self) -> bool {
-        while let Ok(msg) = self.rx.try_recv() {
-            if let Some(req) = self.accept(msg) {
-                self.pending = Some(req);
-            }
-        }
-        self.pending.is_some() || self.shared.stopped.load(Ordering::Relaxed)
-    }
-
-    fn send(&self, event: WorkerEvent) {
-        // The UI may have gone away (window closed); nobody wants the picture then.
-        if self.tx.send(event).is_ok() {
-            self.ctx.request_repaint();
-        }
-    }
-
-    fn render(&mut self, generation: u64, key: RenderKey) {
-        if let Err(e) = key.frame.validate() {
-            self.send(WorkerEvent::Failed { generation, message: e.to_string() });
-            return;
-        }
-        for stage in self.plan(&key) {
-            if self.absorb() {
-                return; // superseded: the newer request is in `pending`
-            }
-            let pixels = self.stage_pixels(&key, stage);
-            let estimate = self.stage_estimate(&key, stage);
-            let budget = self.config.budget;
-            let over = |limit: f64| estimate.is_none_or(|t| t > limit * budget.as_secs_f64());
-            // Cheap stages finish even when superseded (their pictures still show,
-            // reprojected), unless they overrun their estimate by far.
-            let overrun = Some(budget * 3);
-            let cancel_after = match stage {
-                // A preview is what keeps pictures coming while the view moves: only one
-                // far over budget is worth abandoning at once.
-                Stage::Preview { .. } if estimate.is_some_and(|t| t > 4.0 * budget.as_secs_f64()) => {
-                    Some(Duration::ZERO)
-                }
-                Stage::Preview { .. } => overrun,
-                Stage::Full if over(1.0) => Some(Duration::ZERO),
-                Stage::Full => overrun,
-                // Each shift builds on the last one that finished; cancelling shift after
-                // shift during a drag would grow the strips until none ever finished, so
-                // after one cancelled shift the next always completes.
-                Stage::Shift { .. } if self.shift_cancelled => None,
-                Stage::Shift { .. } if over(1.0) => Some(Duration::ZERO),
-                Stage::Shift { .. } => overrun,
-            };
-            let control = Arc::new(Control::new());
-            let started = Instant::now();
-            self.shared.set_in_flight(Some(InFlight {
-                generation,
-                cancel_after,
-                started,
-                full_resolution: !matches!(stage, Stage::Preview { .. }),
-                control: Arc::clone(&control),
-            }));
-            let result = self.run_stage(generation, &key, stage, &control);
-            self.shared.set_in_flight(None);
-            if matches!(stage, Stage::Shift { .. }) {
-                self.shift_cancelled = matches!(result, Err(RenderError::Cancelled));
-            }
-            match result {
-                Ok(picture) => {
-                    if !matches!(stage, Stage::Shift { .. }) {
-                        self.learn_cost(&key, picture.stats.total, pixels);
-                    }
-                    self.send(WorkerEvent::Picture(picture));
-                }
-                Err(RenderError::Cancelled) => {
-                    // What was done before the cancel still says what pixels cost here;
-                    // without it an optimistic estimate would be cancelled again and again.
-                    if !matches!(stage, Stage::Shift { .. }) {
-                        self.learn_cost(&key, started.elapsed(), control.done_pixels());
-                    }
-                    return;
-                }
-                Err(e) => {
-                    self.send(WorkerEvent::Failed { generation, message: e.to_string() });
-                    return;
-                }
-            }
-        }
-    }
-
-    /// The stages for `key`, given what is retained and what renders have cost lately.
-    fn plan(&self, key: &RenderKey) -> Vec<Stage> {
-        let (w, h) = (i64::from(key.frame.width), i64::from(key.frame.height));
-        if let Some(full) = &self.full
-            && full.key.fractal == key.fractal
-            && full.key.max_iterations == key.max_iterations
-            && let Some((dx, dy)) = full.key.frame.pixel_offset_to(&key.frame)
-        {
-            let kept = (w - dx.abs()).max(0) * (h - dy.abs()).max(0);
-            // Worth it while at least half of the picture is kept.
-            if kept * 2 >= w * h {
-                return vec![Stage::Shift { dx, dy }];
-            }
-        }
-        let pixels = key.frame.width as f64 * key.frame.height as f64;
-        let budget = self.config.budget.as_secs_f64();
-        if !self.config.previews {
-            return vec![Stage::Full];
-        }
-        match self.estimate(key, pixels as u64) {
-            Some(t) if t <= budget => vec![Stage::Full],
-            Some(t) => {
-                let divisor = (t / budget).sqrt().ceil().clamp(2.0, f64::from(self.config.max_divisor)) as u32;
-                vec![Stage::Preview { divisor }, Stage::Full]
-            }
-            None => vec![Stage::Preview { divisor: 4 }, Stage::Full],
-        }
-    }
-
-    /// Pixels a stage computes.
-    fn stage_pixels(&self, key: &RenderKey, stage: Stage) -> u64 {
-        let (w, h) = (u64::from(key.frame.width), u64::from(key.frame.height));
-        match stage {
-            Stage::Full => w * h,
-            Stage::Preview { divisor } => (w / u64::from(divisor)).max(2) * (h / u64::from(divisor)).max(2),
-            Stage::Shift { dx, dy } => w * h - kept_pixels(w, h, dx, dy),
-        }
-    }
-
-    /// Expected seconds for a stage: computed pixels at the learnt rate, plus copying the
-    /// kept ones for a shift (a few nanoseconds each: four planes moved, no colouring).
-    fn stage_estimate(&self, key: &RenderKey, stage: Stage) -> Option<f64> {
-        let computed = self.estimate(key, self.stage_pixels(key, stage))?;
-        let copied = match stage {
-            Stage::Shift { dx, dy } => {
-                kept_pixels(u64::from(key.frame.width), u64::from(key.frame.height), dx, dy) as f64 * COPY_SECS_PER_PX
-            }
-            Stage::Full | Stage::Preview { .. } => 0.0,
-        };
-        Some(computed + copied)
-    }
-
-    /// Expected seconds for `pixels` of `key`, from the last measured stage. Cost is
-    /// taken to grow linearly with the iteration limit (pessimistic: interior pixels
-    /// settled by periodicity checks do not grow), and a different kind means no idea.
-    fn estimate(&self, key: &RenderKey, pixels: u64) -> Option<f64> {
-        let cost = self.cost?;
-        if cost.kind != key.fractal.kind() {
-            return None;
-        }
-        let ratio = (f64::from(key.max_iterations) / f64::from(cost.max_iterations)).max(1.0);
-        Some(cost.ns_per_px * 1e-9 * pixels as f64 * ratio)
-    }
-
-    /// Folds a measurement into the cost model: half the new sample, half the old
-    /// estimate (brought to this iteration limit), so one noisy stage (another process
-    /// taking the CPU for a moment) does not swing the preview size from frame to frame.
-    fn learn_cost(&mut self, key: &RenderKey, took: Duration, pixels: u64) {
-        if pixels < 1024 {
-            return; // too small to say anything about a full frame
-        }
-        let sample = took.as_secs_f64() * 1e9 / pixels as f64;
-        let ns_per_px = match self.cost {
-            Some(old) if old.kind == key.fractal.kind() => {
-                let ratio = (f64::from(key.max_iterations) / f64::from(old.max_iterations)).max(1.0);
-                0.5 * old.ns_per_px * ratio + 0.5 * sample
-            }
-            _ => sample,
-        };
-        self.cost = Some(Cost { kind: key.fractal.kind(), max_iterations: key.max_iterations, ns_per_px });
-    }
-
-    fn run_stage(
-        &mut self,
-        generation: u64,
-        key: &RenderKey,
-        stage: Stage,
-        control: &Control,
-    ) -> Result<Picture, RenderError> {
-        match stage {
-            Stage::Full | Stage::Preview { .. } => {
-                let full_grid = key.frame.grid();
-                let (grid, pass) = match stage {
-                    Stage::Preview { divisor } => {
-                        let w = (key.frame.width / divisor).max(2);
-                        let h = (key.frame.height / divisor).max(2);
-                        (Grid { width: w, height: h, ..full_grid }, Pass::Preview { divisor })
-                    }
-                    _ => (full_grid, Pass::Full),
-                };
-                let slot = if pass == Pass::Full { &mut self.spare } else { &mut self.preview_spare };
-                let (mut buffer, mut smooth) =
-                    slot.take().unwrap_or_else(|| (EscapeBuffer::new(0, 0, SmoothScale::default()), Vec::new()));
-                let started = Instant::now();
-                let stats = match render_into(&key.params(&grid), &self.options, control, &mut buffer) {
-                    Ok(stats) => stats,
-                    Err(e) => {
-                        *slot = Some((buffer, smooth));
-                        return Err(e);
-                    }
-                };
-                let compute = started.elapsed();
-                let image = smooth_and_colour(&buffer, &self.look, &mut smooth);
-                let stats = PassStats {
-                    iterations: stats.iterations,
-                    pixels_computed: u64::from(grid.width) * u64::from(grid.height),
-                    compute,
-                    total: started.elapsed(),
-                    kernel: stats.kernel,
-                };
-                let retained = Retained { generation, key: *key, grid, pass, stats, buffer, smooth, image };
-                let picture = retained.picture(false);
-                if pass == Pass::Full {
-                    if let Some(old) = self.full.replace(retained) {
-                        self.spare = Some((old.buffer, old.smooth));
-                    }
-                } else if let Some(old) = self.preview.replace(retained) {
-                    self.preview_spare = Some((old.buffer, old.smooth));
-                }
-                Ok(picture)
-            }
-            Stage::Shift { dx, dy } => self.shift(generation, key, dx, dy, control),
-        }
-    }
-
-    /// Builds the full picture of `key` from the retained one moved by (`dx`, `dy`)
-    /// pixels: new pixel (i, j) is old pixel (i + dx, j + dy); the rest is computed.
-    fn shift(
-        &mut self,
-        generation: u64,
-        key: &RenderKey,
-        dx: i64,
-        dy: i64,
-        control: &Control,
-    ) -> Result<Picture, RenderError> {
-        let started = Instant::now();
-        let grid = key.frame.grid();
-        let (w, h) = (grid.width as usize, grid.height as usize);
-        let Some(old) = self.full.take() else {
-            return Err(RenderError::Cancelled); // planned only with a retained picture
-        };
-        let (mut buffer, mut smooth) = match self.spare.take() {
-            Some((b, s)) if b.width() == grid.width && b.height() == grid.height => (b, s),
-            _ => (EscapeBuffer::new(grid.width, grid.height, old.buffer.smooth_scale()), Vec::new()),
-        };
-        smooth.resize(w * h, -1.0);
-        let mut pixels = vec![egui::Color32::BLACK; w * h];
-
-        // Copy what stays in view, row by row.
-        let cols = exposed_range(w, dx);
-        let rows = exposed_range(h, dy);
-        let keep_cols = complement(w, &cols);
-        {
-            let (counts, norms) = buffer.planes_mut();
-            for j in 0..h {
-                let src_j = j as i64 + dy;
-                if src_j < 0 || src_j >= h as i64 {
-                    continue;
-                }
-                let (d0, d1) = (j * w + keep_cols.start, j * w + keep_cols.end);
-                let s0 = (src_j as usize) * w + (keep_cols.start as i64 + dx) as usize;
-                let s1 = s0 + keep_cols.len();
-                counts[d0..d1].copy_from_slice(&old.buffer.counts()[s0..s1]);
-                norms[d0..d1].copy_from_slice(&old.buffer.norms()[s0..s1]);
-                smooth[d0..d1].copy_from_slice(&old.smooth[s0..s1]);
-                pixels[d0..d1].copy_from_slice(&old.image.pixels[s0..s1]);
-            }
-        }
-        let recolour_all = self.look_dirty;
-
-        // Compute the exposed strips: whole columns, then the rows between them.
-        let mut iterations = 0;
-        let mut computed = 0u64;
-        let mut compute = Duration::ZERO;
-        let mut kernel = old.stats.kernel;
-        let strips = [(cols.clone(), 0..h), (keep_cols.clone(), rows.clone())];
-        for (cr, rr) in strips {
-            if cr.is_empty() || rr.is_empty() {
-                continue;
-            }
-            let t = Instant::now();
-            let stats = match self.render_rect(key, &grid, cr.clone(), rr.clone(), control) {
-                Ok(stats) => stats,
-                Err(e) => {
-                    self.full = Some(old);
-                    self.spare = Some((buffer, smooth));
-                    return Err(e);
-                }
-            };
-            compute += t.elapsed();
-            iterations += stats.iterations;
-            kernel = stats.kernel;
-            computed += (cr.len() * rr.len()) as u64;
-            // Copy the strip's pixels into place (the strip may be one wider than asked).
-            let (sx0, sy0, sw) = (self.strip_origin.0, self.strip_origin.1, self.strip.width() as usize);
-            let scale = self.strip.smooth_scale();
-            let painter = self.look.painter();
-            let (counts, norms) = buffer.planes_mut();
-            for j in rr.clone() {
-                for i in cr.clone() {
-                    let s = (j - sy0) * sw + (i - sx0);
-                    let d = j * w + i;
-                    let (c, n) = (self.strip.counts()[s], self.strip.norms()[s]);
-                    counts[d] = c;
-                    norms[d] = n;
-                    smooth[d] = scale.smooth(c, n);
-                    pixels[d] = painter.colour(c, smooth[d]);
-                }
-            }
-        }
-        if recolour_all {
-            self.look.paint(buffer.counts(), &smooth, &mut pixels);
-        }
-        let image = Arc::new(egui::ColorImage::new([w, h], pixels));
-        let stats = PassStats { iterations, pixels_computed: computed, compute, total: started.elapsed(), kernel };
-        let pass = Pass::Shift { dx, dy };
-        let retained = Retained { generation, key: *key, grid, pass, stats, buffer, smooth, image };
-        let picture = retained.picture(false);
-        self.full = Some(retained);
-        self.spare = Some((old.buffer, old.smooth));
-        if recolour_all {
-            // The kept pixels were in the old colours; everything is now in the new ones.
-            self.look_dirty = false;
-            self.preview = None;
-        }
-        Ok(picture)
-    }
-
-    /// Renders columns `cols` × rows `rows` of `grid` into `self.strip`, widened to at
-    /// least 2 × 2 (the engine's smallest image) inside the grid; `self.strip_origin`
-    /// records where the strip starts.
-    fn render_rect(
-        &mut self,
-        key: &RenderKey,
-        grid: &Grid,
-        cols: std::ops::Range<usize>,
-        rows: std::ops::Range<usize>,
-        control: &Control,
-    ) -> Result<faafo_engine::RenderStats, RenderError> {
-        let widen = |r: std::ops::Range<usize>, n: usize| {
-            if r.len() >= 2 {
-                r
-            } else if r.end < n {
-                r.start..r.end + 1
-            } else {
-                r.start - 1..r.end
-            }
-        };
-        let (c, r) = (widen(cols, grid.width as usize), widen(rows, grid.height as usize));
-        let sub = grid.sub_grid(c.start as u32, c.end as u32, r.start as u32, r.end as u32);
-        self.strip_origin = (c.start, r.start);
-        render_into(&key.params(&sub), &self.options, control, &mut self.strip)
-    }
-
-    /// Recolours the retained pictures in the current look and sends them again.
-    fn recolour_retained(&mut self) {
-        self.look_dirty = false;
-        let full_generation = self.full.as_ref().map_or(0, |f| f.generation);
-        let mut out = Vec::new();
-        for r in [&mut self.full, &mut self.preview].into_iter().flatten() {
-            let mut pixels = vec![egui::Color32::BLACK; r.smooth.len()];
-            self.look.paint(r.buffer.counts(), &r.smooth, &mut pixels);
-            r.image = Arc::new(egui::ColorImage::new([r.grid.width as usize, r.grid.height as usize], pixels));
-            out.push(r.picture(true));
-        }
-        for picture in out {
-            // A preview older than the full picture is hidden anyway.
-            if picture.pass.is_full_resolution() || picture.generation > full_generation {
-                self.send(WorkerEvent::Picture(picture));
-            }
-        }
-    }
-}
-
-/// Time to copy one kept pixel in a shift (counts, norms, smooth values, colour).
-const COPY_SECS_PER_PX: f64 = 3e-9;
-
-/// Pixels of a `w` × `h` picture still in view after a move by (`dx`, `dy`).
-fn kept_pixels(w: u64, h: u64, dx: i64, dy: i64) -> u64 {
-    w.saturating_sub(dx.unsigned_abs()) * h.saturating_sub(dy.unsigned_abs())
-}
-
-/// Smooth escape values and colours of a whole buffer, in one parallel pass (each pixel's
-/// count and |z|² are read once and both outputs written while they are in cache).
-fn smooth_and_colour(buffer: &EscapeBuffer, look: &Look, smooth: &mut Vec<f32>) -> Arc<egui::ColorImage> {
-    use rayon::prelude::*;
-    const CHUNK: usize = 8192;
-    let scale = buffer.smooth_scale();
-    let n = buffer.counts().len();
-    smooth.resize(n, -1.0);
-    let mut pixels = vec![egui::Color32::BLACK; n];
-    let painter = look.painter();
-    pixels
-        .par_chunks_mut(CHUNK)
-        .zip(smooth.par_chunks_mut(CHUNK))
-        .zip(buffer.counts().par_chunks(CHUNK).zip(buffer.norms().par_chunks(CHUNK)))
-        .for_each(|((px, sm), (c, nm))| {
-            for (((p, s), &count), &norm) in px.iter_mut().zip(sm.iter_mut()).zip(c).zip(nm) {
-                *s = scale.smooth(count, norm);
-                *p = painter.colour(count, *s);
-            }
-        });
-    let (w, h) = (buffer.width() as usize, buffer.height() as usize);
-    Arc::new(egui::ColorImage::new([w, h], pixels))
-}
-
-/// Indices along an axis of `n` pixels that a move by `d` exposes (new pixel `i` is old
-/// pixel `i + d`, which is outside `0..n` exactly for these).
-fn exposed_range(n: usize, d: i64) -> std::ops::Range<usize> {
-    let n_i = n as i64;
-    if d > 0 {
-        (n_i - d).max(0) as usize..n
-    } else if d < 0 {
-        0..(-d).min(n_i) as usize
-    } else {
-        0..0
-    }
-}
-
-/// The indices of `0..n` outside `r`, which is at one end (or empty).
-fn complement(n: usize, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
-    if r.is_empty() {
-        0..n
-    } else if r.start == 0 {
-        r.end..n
-    } else {
-        0..r.start
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
     use super::*;
-    use crate::view::View;
+    use crate::model::view::View;
+    use faafo_engine::RenderOptions;
 
     fn key(view: View) -> RenderKey {
         RenderKey { fractal: Fractal::Mandelbrot, frame: Frame::new(view, 240, 160), max_iterations: 300 }
@@ -850,23 +295,12 @@ mod tests {
                         return p;
                     }
                     WorkerEvent::Picture(_) => {}
-                    WorkerEvent::Failed { message, .. } => panic!("render failed: {message}"),
+                    WorkerEvent::Failed { error, .. } => panic!("render failed: {error}"),
                 }
             }
             assert!(started.elapsed() < Duration::from_secs(20), "no picture for generation {generation}");
             std::thread::sleep(Duration::from_millis(2));
         }
-    }
-
-    #[test]
-    fn ranges_of_exposed_pixels() {
-        assert_eq!(exposed_range(10, 3), 7..10);
-        assert_eq!(exposed_range(10, -3), 0..3);
-        assert_eq!(exposed_range(10, 0), 0..0);
-        assert_eq!(exposed_range(10, 15), 0..10);
-        assert_eq!(complement(10, &(7..10)), 0..7);
-        assert_eq!(complement(10, &(0..3)), 3..10);
-        assert_eq!(complement(10, &(0..0)), 0..10);
     }
 
     #[test]
@@ -932,8 +366,9 @@ mod tests {
         let g = worker.submit(too_deep, Look::default());
         let started = Instant::now();
         loop {
-            if let Some(WorkerEvent::Failed { generation, message }) = worker.try_recv() {
+            if let Some(WorkerEvent::Failed { generation, error }) = worker.try_recv() {
                 assert_eq!(generation, g);
+                let message = error.to_string();
                 assert!(message.contains("too deep"), "{message}");
                 break;
             }

@@ -1,0 +1,9 @@
+//! Deploying faafo from the explorer: the [`deploy_window`], its [`credentials`] and
+//! the OS keyring, the [`jobs`] it runs and their [`Connector`](jobs::Connector) seam to
+//! the clouds, and [`run`]ning them on a thread of their own. A connector to another
+//! kind of cluster is one more [`Connector`](jobs::Connector) implementation here.
+
+pub mod credentials;
+pub mod deploy_window;
+pub mod jobs;
+pub mod run;

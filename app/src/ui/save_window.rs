@@ -1,0 +1,56 @@
+//! The "Save image" window: size and file fields, progress and cancel while a save runs.
+
+use std::path::PathBuf;
+
+use crate::command::Command;
+use crate::jobs::file_dialog::DialogPurpose;
+use crate::jobs::save_image::{MAX_SIDE, SaveJob};
+use crate::ui::side_panel::{PanelState, labelled_text};
+
+/// The "Save image" window.
+pub fn save_window_ui(ctx: &egui::Context, state: &mut PanelState, job: Option<&SaveJob>) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    let mut open = state.save_open;
+    egui::Window::new("Save image").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
+        ui.label(format!("PNG, up to {MAX_SIDE} × {MAX_SIDE}; same centre and width of view as the window."));
+        labelled_text(ui, "Width", &mut state.save_width, 70.0);
+        labelled_text(ui, "Height", &mut state.save_height, 70.0);
+        labelled_text(ui, "File", &mut state.save_path, 260.0);
+        if let Some(job) = job {
+            ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
+            ui.label(format!("Saving {}…", job.path().display()));
+            if ui.button("Cancel save").clicked() {
+                cmds.push(Command::CancelSave);
+            }
+        } else {
+            ui.horizontal(|ui| {
+                if ui.button("Choose file…").clicked() {
+                    cmds.push(Command::Browse(DialogPurpose::SaveImage));
+                }
+                if ui.button("Save").clicked() {
+                    let parse = |name: &str, text: &str| {
+                        text.trim().parse::<u32>().map_err(|_| {
+                            format!(
+                                "image {name} must be a whole number between 2 and {MAX_SIDE}, got '{}'",
+                                text.trim()
+                            )
+                        })
+                    };
+                    match (parse("width", &state.save_width), parse("height", &state.save_height)) {
+                        (Ok(width), Ok(height)) => {
+                            cmds.push(Command::StartSave { width, height, path: PathBuf::from(state.save_path.trim()) })
+                        }
+                        (Err(e), _) | (_, Err(e)) => cmds.push(Command::Error(e)),
+                    }
+                }
+            });
+        }
+    });
+    if !open {
+        state.save_open = false;
+        if job.is_some() {
+            cmds.push(Command::CancelSave);
+        }
+    }
+    cmds
+}

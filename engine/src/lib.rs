@@ -37,8 +37,10 @@ pub use error::{ParamError, RenderError};
 pub use fractal::{DEFAULT_JULIA_C, Fractal, FractalKind};
 pub use kernel::{KernelPath, SmoothScale};
 pub use num_complex::Complex64;
-pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png};
+pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png, write_png_window};
 pub use palette::{Colouring, Palette};
 pub use params::{Limits, Params};
 pub use region::Region;
-pub use render::{PREVIEW_DIVISOR, Render, RenderOptions, RenderStats, render, render_into, render_progressive};
+pub use render::{
+    PREVIEW_DIVISOR, Render, RenderOptions, RenderStats, Window, render, render_into, render_progressive, render_window,
+};

@@ -11,7 +11,7 @@ use crate::error::RenderError;
 use crate::kernel::KernelPath;
 use crate::palette::Colouring;
 use crate::params::Params;
-use crate::render::{Prepared, RenderOptions};
+use crate::render::{Prepared, RenderOptions, Window};
 
 /// Bits per channel of the PNG.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,7 +127,31 @@ pub fn write_png<W: Write>(
     out: W,
 ) -> Result<PngSummary, RenderError> {
     let started = Instant::now();
-    let prepared = Prepared::new(params, options)?;
+    write_prepared(&Prepared::new(params, options)?, started, control, depth, out)
+}
+
+/// [`write_png`] of `window` of the image `params` describes (a poster's tile): the same
+/// pixels as that part of the whole image's PNG.
+pub fn write_png_window<W: Write>(
+    params: &Params,
+    window: Window,
+    options: &RenderOptions,
+    control: &Control,
+    depth: BitDepth,
+    out: W,
+) -> Result<PngSummary, RenderError> {
+    let started = Instant::now();
+    write_prepared(&Prepared::window(params, window, options)?, started, control, depth, out)
+}
+
+fn write_prepared<W: Write>(
+    prepared: &Prepared,
+    started: Instant,
+    control: &Control,
+    depth: BitDepth,
+    out: W,
+) -> Result<PngSummary, RenderError> {
+    let params = &prepared.params;
     control.start(params.pixels());
     let width = params.width as usize;
     let height = params.height as usize;

@@ -13,6 +13,9 @@ pub const DEFAULT_MAX_PIXELS: u64 = 16384 * 16384;
 pub const DEFAULT_MAX_ITERATIONS: u32 = 10_000_000;
 /// Smallest width or height: the pixel mapping divides by `n - 1`.
 pub const MIN_SIDE_PX: u32 = 2;
+/// Largest side of an image rendered in windows (a poster cut into tiles): each window
+/// stays within [`Limits::max_pixels`], the whole image may not.
+pub const MAX_POSTER_SIDE: u32 = 65_536;
 
 /// Everything needed to reproduce an image: what to draw, where, how big, how deep and
 /// in which colours.
@@ -111,6 +114,43 @@ impl Params {
         self.fractal.validate()?;
         self.region.validate(self.width, self.height)?;
         self.colouring.validate()
+    }
+
+    /// Checks that `window` of this image can be rendered: inside the image, at least
+    /// [`MIN_SIDE_PX`] a side and within the pixel cap, the whole image at most
+    /// [`MAX_POSTER_SIDE`] a side, and everything else as [`Params::validate`] checks it
+    /// (the region's depth against the whole image's pixel grid).
+    pub fn validate_window(&self, window: crate::render::Window, limits: &Limits) -> Result<(), ParamError> {
+        for (name, value) in [("width", self.width), ("height", self.height)] {
+            if !(MIN_SIDE_PX..=MAX_POSTER_SIDE).contains(&value) {
+                return Err(ParamError::OutOfRange {
+                    name,
+                    value: u64::from(value),
+                    min: u64::from(MIN_SIDE_PX),
+                    max: u64::from(MAX_POSTER_SIDE),
+                });
+            }
+        }
+        let inside = [
+            ("tile_x", window.x, self.width - MIN_SIDE_PX.min(self.width)),
+            ("tile_y", window.y, self.height - MIN_SIDE_PX.min(self.height)),
+            ("tile_width", window.width, self.width.saturating_sub(window.x)),
+            ("tile_height", window.height, self.height.saturating_sub(window.y)),
+        ];
+        for (name, value, max) in inside {
+            let min = if name.ends_with("width") || name.ends_with("height") { MIN_SIDE_PX } else { 0 };
+            if value < min || value > max {
+                return Err(ParamError::OutOfRange {
+                    name,
+                    value: u64::from(value),
+                    min: u64::from(min),
+                    max: u64::from(max),
+                });
+            }
+        }
+        // The window is what is rendered and held: it is what the caps apply to.
+        self.with_size(window.width, window.height).validate(limits)?;
+        self.region.validate(self.width, self.height)
     }
 }
 

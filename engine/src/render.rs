@@ -54,6 +54,52 @@ pub struct Render {
     pub stats: RenderStats,
 }
 
+/// A rectangle of an image's pixels: a tile of a poster rendered on its own, with exactly
+/// the pixel coordinates the whole image has there (the coordinates come from the whole
+/// image's grid, never from the tile's edges recomputed in floating point).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Window {
+    /// Left column, in the whole image.
+    pub x: u32,
+    /// Top row, in the whole image.
+    pub y: u32,
+    /// Columns.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+}
+
+impl Window {
+    /// The whole of a `width` × `height` image.
+    pub fn full(width: u32, height: u32) -> Self {
+        Self { x: 0, y: 0, width, height }
+    }
+
+    /// Number of pixels.
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+
+    /// The tiles of a `width` × `height` image, `columns` × `rows` of them, row by row,
+    /// sides as equal as whole pixels allow.
+    pub fn grid(width: u32, height: u32, columns: u32, rows: u32) -> Vec<Self> {
+        let cut = |n: u32, parts: u32, i: u32| (u64::from(n) * u64::from(i) / u64::from(parts.max(1))) as u32;
+        let mut tiles = Vec::with_capacity((columns * rows) as usize);
+        for r in 0..rows {
+            for c in 0..columns {
+                let (x, y) = (cut(width, columns, c), cut(height, rows, r));
+                tiles.push(Self {
+                    x,
+                    y,
+                    width: cut(width, columns, c + 1) - x,
+                    height: cut(height, rows, r + 1) - y,
+                });
+            }
+        }
+        tiles
+    }
+}
+
 /// Per-render constants: the pixel coordinates and the kernel setup.
 #[derive(Debug)]
 pub(crate) struct Prepared {
@@ -68,12 +114,24 @@ impl Prepared {
     /// Validates `params` and precomputes what every band needs.
     pub(crate) fn new(params: &Params, options: &RenderOptions) -> Result<Self, RenderError> {
         params.validate(&options.limits)?;
+        Self::unchecked(params, Window::full(params.width, params.height), options)
+    }
+
+    /// [`Prepared::new`] for `window` of the image `params` describes.
+    pub(crate) fn window(params: &Params, window: Window, options: &RenderOptions) -> Result<Self, RenderError> {
+        params.validate_window(window, &options.limits)?;
+        Self::unchecked(params, window, options)
+    }
+
+    fn unchecked(params: &Params, window: Window, options: &RenderOptions) -> Result<Self, RenderError> {
         let path = kernel::effective_path(options.kernel.unwrap_or_else(KernelPath::detect), &params.fractal)?;
         let r = &params.region;
-        let xs = (0..params.width).map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width)).collect();
-        let ys = (0..params.height).map(|i| map_axis(f64::from(i), r.ya, r.yb, params.height)).collect();
+        let xs = (window.x..window.x + window.width).map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width));
+        let ys = (window.y..window.y + window.height).map(|i| map_axis(f64::from(i), r.ya, r.yb, params.height));
         let setup = Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
-        Ok(Self { params: *params, path, setup, xs, ys })
+        // The window's pixels are what is rendered: from here on `params` has its size.
+        let params = params.with_size(window.width, window.height);
+        Ok(Self { params, path, setup, xs: xs.collect(), ys: ys.collect() })
     }
 
     /// Rows per band for this width.
@@ -143,6 +201,24 @@ pub fn render_into(
     let (counts, norms) = buffer.planes_mut();
     let iterations = prepared.compute_rows(0..params.height as usize, counts, norms, control)?;
     Ok(RenderStats { iterations, kernel: prepared.path, wall: started.elapsed() })
+}
+
+/// Renders `window` of the image `params` describes: the same escape values, pixel for
+/// pixel, as that part of [`render`] of the whole image. The whole image may be larger
+/// than [`Limits::max_pixels`] (up to [`crate::params::MAX_POSTER_SIDE`] a side); the window may not.
+pub fn render_window(
+    params: &Params,
+    window: Window,
+    options: &RenderOptions,
+    control: &Control,
+) -> Result<Render, RenderError> {
+    let prepared = Prepared::window(params, window, options)?;
+    let started = Instant::now();
+    control.start(window.pixels());
+    let mut buffer = EscapeBuffer::new(window.width, window.height, prepared.setup.smooth_scale());
+    let (counts, norms) = buffer.planes_mut();
+    let iterations = prepared.compute_rows(0..window.height as usize, counts, norms, control)?;
+    Ok(Render { buffer, stats: RenderStats { iterations, kernel: prepared.path, wall: started.elapsed() } })
 }
 
 /// Side of the coarse preview relative to the full image in [`render_progressive`].

@@ -30,9 +30,10 @@ use anyhow::{Context as _, bail};
 use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButton, Pos2, RawInput, Rect, TouchPhase};
 use faafo_engine::{Complex64, Fractal, KernelPath};
 
-use crate::app::{Arrival, ExplorerApp};
+use crate::app::ExplorerApp;
 use crate::model::location::{Iterations, Location};
 use crate::model::view::View;
+use crate::render::main_view::Arrival;
 
 /// Canvas size the benchmark renders at.
 pub const SIZE: [u32; 2] = [1920, 1080];

@@ -429,8 +429,9 @@ fn a_palette_change_recolours_without_a_new_render() {
 #[test]
 fn snapshot_reprojected_picture_after_a_zoom() {
     use faafo_explorer::model::view::{Frame, View};
+    use faafo_explorer::render::layer::Layer;
     use faafo_explorer::render::worker::RenderKey;
-    use faafo_explorer::ui::canvas::{self, CanvasState, Layer};
+    use faafo_explorer::ui::canvas::{self, CanvasState};
 
     let size = [320u32, 200];
     let picture = Frame::new(View::home(FractalKind::Mandelbrot), size[0], size[1]);

@@ -19,15 +19,54 @@
 //! The engine's JSON parameter files (`assets/examples/*.json`, what `faafo` stores) open
 //! too: their region becomes a centre and scale.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use faafo_engine::{Colouring, Fractal, Params};
 use serde::{Deserialize, Serialize};
 
 use crate::model::colour::GradientSpec;
 use crate::model::location::{Iterations, Location};
-use crate::model::toml_file::{toml_error, write_atomically};
+use crate::model::toml_file::{WriteError, toml_error, write_atomically};
 use crate::model::view::View;
+
+/// Why a parameter file could not be read, understood or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ParamsError {
+    /// Not TOML (or JSON) of the right shape, with the line and column.
+    #[error("{0}")]
+    Syntax(String),
+    /// The engine's region is unusable.
+    #[error(transparent)]
+    Region(#[from] faafo_engine::ParamError),
+    /// A value is out of range (the message says which and what is allowed).
+    #[error("{0}")]
+    Invalid(String),
+    /// The gradient is unusable.
+    #[error("palette: {0}")]
+    Palette(String),
+    /// Not encodable (not expected: every field is).
+    #[error("cannot encode parameters: {0}")]
+    Encode(#[from] toml::ser::Error),
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The system's answer.
+        source: std::io::Error,
+    },
+    /// The file was read but is not usable.
+    #[error("parameter file {} does not parse: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: Box<ParamsError>,
+    },
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
 
 /// The file's contents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,46 +101,45 @@ impl ParamsFile {
     }
 
     /// The TOML text.
-    pub fn to_toml(&self) -> Result<String, String> {
-        toml::to_string_pretty(self)
-            .map(|t| format!("{HEADER}{t}"))
-            .map_err(|e| format!("cannot encode parameters: {e}"))
+    pub fn to_toml(&self) -> Result<String, ParamsError> {
+        Ok(format!("{HEADER}{}", toml::to_string_pretty(self)?))
     }
 
     /// Parses TOML text (or the engine's JSON, if it starts with `{`), and checks it.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, ParamsError> {
         let file = if text.trim_start().starts_with('{') {
-            let p: Params =
-                serde_json::from_str(text).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+            let p: Params = serde_json::from_str(text)
+                .map_err(|e| ParamsError::Syntax(format!("line {}, column {}: {e}", e.line(), e.column())))?;
             let region = p.region;
-            region.validate(p.width.max(2), p.height.max(2)).map_err(|e| e.to_string())?;
+            region.validate(p.width.max(2), p.height.max(2))?;
             Self {
-                iterations: Iterations::checked(i128::from(p.max_iterations))?,
+                iterations: Iterations::checked(i128::from(p.max_iterations)).map_err(ParamsError::Invalid)?,
                 fractal: p.fractal,
                 view: View { center: region.center(), scale: region.scale() },
                 colouring: p.colouring,
                 palette: None,
             }
         } else {
-            toml::from_str::<Self>(text).map_err(|e| toml_error(text, &e))?
+            toml::from_str::<Self>(text).map_err(|e| ParamsError::Syntax(toml_error(text, &e)))?
         };
-        file.location().validate()?;
-        file.colouring.validate().map_err(|e| e.to_string())?;
+        file.location().validate().map_err(ParamsError::Invalid)?;
+        file.colouring.validate()?;
         if let Some(spec) = &file.palette {
-            crate::model::colour::Gradient::new(spec.clone()).map_err(|e| format!("palette: {e}"))?;
+            crate::model::colour::Gradient::new(spec.clone()).map_err(ParamsError::Palette)?;
         }
         Ok(file)
     }
 
     /// Reads and parses `path`; the error names the path.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("parameter file {} does not parse: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Self, ParamsError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ParamsError::Read { path: path.to_path_buf(), source })?;
+        Self::parse(&text).map_err(|e| ParamsError::Parse { path: path.to_path_buf(), source: Box::new(e) })
     }
 
     /// Writes the file atomically.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        write_atomically(path, self.to_toml()?.as_bytes())
+    pub fn save(&self, path: &Path) -> Result<(), ParamsError> {
+        Ok(write_atomically(path, self.to_toml()?.as_bytes())?)
     }
 }
 
@@ -164,10 +202,10 @@ mod tests {
             ("this is not toml", "line 1"),
             ("{ \"fractal\": 3 }", "line 1"),
         ] {
-            let e = ParamsFile::parse(text).unwrap_err();
+            let e = ParamsFile::parse(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text:?}: {e}");
         }
-        let e = ParamsFile::load(Path::new("/nonexistent/view.toml")).unwrap_err();
+        let e = ParamsFile::load(Path::new("/nonexistent/view.toml")).unwrap_err().to_string();
         assert!(e.contains("/nonexistent/view.toml"), "{e}");
     }
 }

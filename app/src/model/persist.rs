@@ -16,10 +16,37 @@ use crate::cloud::credentials::DeploySettings;
 use crate::model::bookmarks::Bookmark;
 use crate::model::colour::GradientSpec;
 use crate::model::location::Location;
-use crate::model::toml_file::{toml_error, write_atomically};
+use crate::model::toml_file::{WriteError, toml_error, write_atomically};
 
 /// Environment variable naming the settings file to use instead of the default.
 pub const CONFIG_ENV: &str = "FAAFO_EXPLORER_CONFIG";
+
+/// Why the settings could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// They do not fit in TOML (not expected: every field does).
+    #[error("cannot encode settings: {0}")]
+    Encode(#[from] toml::ser::Error),
+    /// The settings folder could not be made.
+    #[error("cannot create {}: {source}", dir.display())]
+    CreateDir {
+        /// The folder.
+        dir: PathBuf,
+        /// The system's answer.
+        source: std::io::Error,
+    },
+    /// The unreadable file could not be moved aside.
+    #[error("cannot move the unreadable settings aside to {}: {source}", backup.display())]
+    Backup {
+        /// Where it was to go.
+        backup: PathBuf,
+        /// The system's answer.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
 
 /// Everything persisted. Every field has a default, so older or hand-trimmed files load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,18 +160,18 @@ impl Store {
     }
 
     /// Writes `settings` (creating the folder), atomically.
-    pub fn save(&mut self, settings: &Settings) -> Result<(), String> {
-        let text = toml::to_string_pretty(settings).map_err(|e| format!("cannot encode settings: {e}"))?;
+    pub fn save(&mut self, settings: &Settings) -> Result<(), SettingsError> {
+        let text = toml::to_string_pretty(settings)?;
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| SettingsError::CreateDir { dir: dir.to_path_buf(), source })?;
         }
         if self.back_up_first {
-            std::fs::rename(&self.path, self.backup_path()).map_err(|e| {
-                format!("cannot move the unreadable settings aside to {}: {e}", self.backup_path().display())
-            })?;
+            let backup = self.backup_path();
+            std::fs::rename(&self.path, &backup).map_err(|source| SettingsError::Backup { backup, source })?;
             self.back_up_first = false;
         }
-        write_atomically(&self.path, text.as_bytes())
+        Ok(write_atomically(&self.path, text.as_bytes())?)
     }
 }
 

@@ -1,18 +1,29 @@
 //! What the settings file and parameter files share: errors that point at a line and
 //! column, and writes that never leave half a file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A file that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// The system's answer.
+    pub source: std::io::Error,
+}
 
 /// Writes `bytes` to a temporary file next to `path`, then renames it over `path`, so a
 /// crash never leaves half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let failed = |source| WriteError { path: path.to_path_buf(), source };
+    std::fs::write(&tmp, bytes).map_err(failed)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         std::fs::remove_file(&tmp).ok();
-        format!("cannot write {}: {e}", path.display())
+        failed(e)
     })
 }
 

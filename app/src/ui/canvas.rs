@@ -11,7 +11,7 @@ use faafo_engine::Complex64;
 
 use crate::command::Command;
 use crate::model::view::{Frame, Grid, View};
-use crate::render::worker::{Pass, RenderKey};
+use crate::render::layer::Layer;
 
 /// Zoom per wheel notch (one "line").
 pub const ZOOM_PER_NOTCH: f64 = 1.25;
@@ -39,31 +39,6 @@ pub struct CanvasOutput {
     pub commands: Vec<Command>,
     /// With Ctrl held over a Mandelbrot view: the point under the pointer and where it is.
     pub julia_hover: Option<(Complex64, Pos2)>,
-}
-
-/// A texture to paint, with the grid it was computed on.
-pub struct Layer {
-    /// The request it answers.
-    pub generation: u64,
-    /// Its pixel grid.
-    pub grid: Grid,
-    /// Which stage made it.
-    pub pass: Pass,
-    /// The request it answers.
-    pub key: RenderKey,
-    /// The uploaded pixels.
-    pub texture: egui::TextureHandle,
-}
-
-// By hand: `TextureHandle` has no `Debug`.
-impl std::fmt::Debug for Layer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Layer")
-            .field("generation", &self.generation)
-            .field("pass", &self.pass)
-            .field("size", &self.texture.size())
-            .finish_non_exhaustive()
-    }
 }
 
 /// Screen position (points) to the frame's continuous physical-pixel position.

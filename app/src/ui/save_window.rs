@@ -7,6 +7,18 @@ use crate::jobs::file_dialog::DialogPurpose;
 use crate::jobs::save_image::{MAX_SIDE, SaveJob};
 use crate::ui::side_panel::{PanelState, labelled_text};
 
+/// Opens or closes the window; opening starts from the canvas' shape (`canvas_px`) at
+/// the width last saved (`last_size`).
+pub fn show(state: &mut PanelState, open: bool, last_size: [u32; 2], canvas_px: Option<[u32; 2]>) {
+    state.save_open = open;
+    if open && let Some([w, h]) = canvas_px {
+        let width = last_size[0];
+        let height = ((f64::from(width) * f64::from(h) / f64::from(w)).round() as u32).max(2);
+        state.save_width = width.to_string();
+        state.save_height = height.to_string();
+    }
+}
+
 /// The "Save image" window.
 pub fn save_window_ui(ctx: &egui::Context, state: &mut PanelState, job: Option<&SaveJob>) -> Vec<Command> {
     let mut cmds = Vec::new();

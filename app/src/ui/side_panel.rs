@@ -13,6 +13,7 @@ use crate::jobs::file_dialog::DialogPurpose;
 use crate::model::bookmarks::Bookmark;
 use crate::model::colour::Look;
 use crate::model::location::{Iterations, Location, fmt_complex};
+use crate::model::persist::Settings;
 use crate::render::worker::{Pass, PassStats};
 
 /// Typed text and open/closed flags of the panel's widgets.
@@ -44,7 +45,7 @@ pub struct PanelState {
 
 impl PanelState {
     /// Fields pre-filled from the persisted settings.
-    pub fn from_settings(settings: &crate::model::persist::Settings) -> Self {
+    pub fn from_settings(settings: &Settings) -> Self {
         Self {
             params_path: settings.params_path.clone(),
             palette_path: settings.palette_path.clone(),
@@ -52,6 +53,24 @@ impl PanelState {
             save_height: settings.save_size[1].to_string(),
             save_path: settings.save_path.clone(),
             ..Self::default()
+        }
+    }
+
+    /// The path field a file dialog for `purpose` starts from and fills in.
+    pub fn path_for(&self, purpose: DialogPurpose) -> &str {
+        match purpose {
+            DialogPurpose::SaveImage => &self.save_path,
+            DialogPurpose::OpenParams | DialogPurpose::SaveParams => &self.params_path,
+            DialogPurpose::OpenPalette => &self.palette_path,
+        }
+    }
+
+    /// The path field for `purpose`, to fill in.
+    pub fn path_for_mut(&mut self, purpose: DialogPurpose) -> &mut String {
+        match purpose {
+            DialogPurpose::SaveImage => &mut self.save_path,
+            DialogPurpose::OpenParams | DialogPurpose::SaveParams => &mut self.params_path,
+            DialogPurpose::OpenPalette => &mut self.palette_path,
         }
     }
 }

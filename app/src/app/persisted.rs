@@ -1,0 +1,402 @@
+//! The persisted settings as the app uses them: the settings file, where the explorer
+//! is and has been, its colours, bookmarks and parameter files, and the commands that
+//! change them. Saved on a timer when changed, whenever a bookmark changes, and on exit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use faafo_engine::{Complex64, Fractal, FractalKind};
+
+use crate::app::notices::Notices;
+use crate::command::Command;
+use crate::model::bookmarks::{Bookmark, unique_name};
+use crate::model::colour::{Gradient, Look};
+use crate::model::history::History;
+use crate::model::location::Location;
+use crate::model::params_file::ParamsFile;
+use crate::model::persist::{Settings, SettingsError, Store};
+use crate::model::view::{Frame, MAX_SCALE, View};
+
+/// Seconds between automatic saves of changed settings.
+const AUTOSAVE_SECS: f64 = 10.0;
+
+/// What a command handler may use besides its own area.
+pub(crate) struct Cx<'a> {
+    pub(crate) ctx: &'a egui::Context,
+    pub(crate) notices: &'a mut Notices,
+    /// The canvas' size in physical pixels, once laid out: views too deep for it are refused.
+    pub(crate) canvas_px: Option<[u32; 2]>,
+}
+
+/// The settings, the file they live in, and what is derived from them.
+#[derive(Debug)]
+pub(crate) struct Persisted {
+    settings: Settings,
+    store: Option<Store>,
+    /// Changed since the last save.
+    dirty: bool,
+    /// egui time of the last automatic save.
+    last_save_at: f64,
+    /// The settings' colours, with a palette file's gradient built.
+    look: Look,
+    /// `look` changed since [`Persisted::take_look_changed`] was last called.
+    look_changed: bool,
+    history: History,
+}
+
+impl Persisted {
+    /// The settings from `store` (`None`: defaults, never saved); what was unusable in
+    /// them is replaced by defaults and reported in `problems`.
+    pub(crate) fn load(mut store: Option<Store>, problems: &mut Vec<String>) -> Self {
+        let (mut settings, load_message) = match store.as_mut() {
+            Some(s) => s.load(),
+            None => (Settings::default(), None),
+        };
+        problems.extend(load_message);
+        if let Err(e) = settings.location.validate() {
+            problems.push(format!("the saved location is unusable ({e}); starting at the home view"));
+            settings.location = Location::default();
+        }
+        let custom = match settings.custom_palette.clone().map(Gradient::new) {
+            Some(Ok(g)) => Some(Arc::new(g)),
+            Some(Err(e)) => {
+                problems.push(format!("the saved palette file's gradient is unusable: {e}"));
+                None
+            }
+            None => None,
+        };
+        let look = Look { colouring: settings.colouring, custom };
+        Self {
+            settings,
+            store,
+            dirty: false,
+            last_save_at: 0.0,
+            look,
+            look_changed: false,
+            history: History::default(),
+        }
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub(crate) fn location(&self) -> Location {
+        self.settings.location
+    }
+
+    pub(crate) fn look(&self) -> &Look {
+        &self.look
+    }
+
+    pub(crate) fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Whether the colours changed since the last call (the worker then recolours).
+    pub(crate) fn take_look_changed(&mut self) -> bool {
+        std::mem::take(&mut self.look_changed)
+    }
+
+    /// Writes the settings file now (if there is one).
+    pub(crate) fn save(&mut self) -> Result<(), SettingsError> {
+        self.dirty = false;
+        match &mut self.store {
+            Some(store) => store.save(&self.settings),
+            None => Ok(()),
+        }
+    }
+
+    /// Saves if changed, at most every [`AUTOSAVE_SECS`].
+    pub(crate) fn autosave(&mut self, ctx: &egui::Context, notices: &mut Notices) {
+        let now = ctx.input(|i| i.time);
+        if self.dirty && now - self.last_save_at > AUTOSAVE_SECS {
+            self.last_save_at = now;
+            if let Err(e) = self.save() {
+                notices.error(e);
+            }
+        }
+    }
+
+    /// Saves on exit if changed; nowhere is left to show an error but stderr.
+    pub(crate) fn save_on_exit(&mut self) {
+        if self.dirty
+            && let Err(e) = self.save()
+        {
+            eprintln!("faafo-explorer: {e}");
+        }
+    }
+
+    /// Colour cycling: moves the palette offset with time.
+    pub(crate) fn animate(&mut self, ctx: &egui::Context) {
+        if !self.settings.cycling {
+            return;
+        }
+        let dt = ctx.input(|i| i.stable_dt).min(0.1);
+        let c = &mut self.look.colouring;
+        c.offset = (c.offset + dt * self.settings.cycles_per_minute / 60.0).rem_euclid(1.0);
+        self.settings.colouring = *c;
+        self.look_changed = true;
+        ctx.request_repaint();
+    }
+
+    /// Remembers the size and path of an image save that started.
+    pub(crate) fn remember_save(&mut self, size: [u32; 2], path: &Path) {
+        self.settings.save_size = size;
+        self.settings.save_path = path.display().to_string();
+        self.dirty = true;
+    }
+
+    /// Keeps the Deploy window's fields if they changed.
+    pub(crate) fn sync_deploy(&mut self, deploy: &crate::cloud::credentials::DeploySettings) {
+        if deploy != &self.settings.deploy {
+            self.settings.deploy = deploy.clone();
+            self.dirty = true;
+        }
+    }
+
+    /// Applies a command about the location, colours, bookmarks or parameter files.
+    pub(crate) fn apply(&mut self, command: Command, cx: &mut Cx<'_>) {
+        let loc = self.settings.location;
+        match command {
+            Command::SetView { view, continuous_at } => self.set_view(view, continuous_at, cx),
+            Command::GoTo { location, colouring } => {
+                if self.set_location(location, None, cx)
+                    && let Some(c) = colouring
+                {
+                    self.set_look(Look { colouring: c, custom: None });
+                }
+            }
+            Command::SetKind(kind) => {
+                let fractal = kind_home(kind, loc.fractal.c());
+                self.set_location(Location { iterations: loc.iterations, ..Location::home(fractal) }, None, cx);
+            }
+            Command::SetFractal(fractal) => {
+                let now = cx.ctx.input(|i| i.time);
+                self.set_location(Location { fractal, ..loc }, Some(now), cx);
+            }
+            Command::SetIterations(iterations) => {
+                self.set_location(Location { iterations, ..loc }, None, cx);
+            }
+            Command::PickJulia(c) => {
+                let location = Location { iterations: loc.iterations, ..Location::home(Fractal::Julia { c }) };
+                self.set_location(location, None, cx);
+            }
+            Command::Back | Command::Forward => {
+                let to = if command == Command::Back { self.history.back(loc) } else { self.history.forward(loc) };
+                if let Some(to) = to {
+                    self.settings.location = to;
+                    self.dirty = true;
+                }
+            }
+            Command::Reset => {
+                self.set_location(Location { view: View::home(loc.fractal.kind()), ..loc }, None, cx);
+            }
+            Command::CopyLocation => {
+                cx.ctx.copy_text(loc.to_text());
+                cx.notices.info("location copied to the clipboard");
+            }
+            Command::PasteLocation(text) => self.paste(&text, cx),
+            Command::SetColouring(_)
+            | Command::SetPalette(_)
+            | Command::LoadPalette(_)
+            | Command::SetCycling { .. } => {
+                self.colour_command(command, cx.notices);
+            }
+            Command::AddBookmark(_) | Command::OpenBookmark(_) | Command::DeleteBookmark(_) => {
+                self.bookmark_command(command, cx);
+            }
+            Command::OpenParams(path) => self.open_params_file(&path, cx),
+            Command::SaveParams(path) => self.save_params_file(path, cx.notices),
+            // Other areas' commands.
+            Command::Browse(_)
+            | Command::ShowSaveImage(_)
+            | Command::StartSave { .. }
+            | Command::CancelSave
+            | Command::ShowDeploy(_)
+            | Command::Error(_) => {}
+        }
+    }
+
+    fn set_view(&mut self, mut view: View, continuous_at: Option<f64>, cx: &mut Cx<'_>) {
+        if !view.is_finite() {
+            return;
+        }
+        view.scale = view.scale.min(MAX_SCALE);
+        if let Some([w, h]) = cx.canvas_px
+            && Frame::new(view, w, h).validate().is_err()
+        {
+            cx.notices
+                .error("deepest zoom reached: 64-bit floats cannot tell neighbouring pixels apart beyond this scale");
+            return;
+        }
+        self.set_location(Location { view, ..self.settings.location }, continuous_at, cx);
+    }
+
+    /// Moves to `location`, recording history; refuses what the engine could not render
+    /// at the canvas size, keeping the current view.
+    fn set_location(&mut self, location: Location, continuous_at: Option<f64>, cx: &mut Cx<'_>) -> bool {
+        if let Err(e) = location.validate() {
+            cx.notices.error(e);
+            return false;
+        }
+        if let Some([w, h]) = cx.canvas_px
+            && let Err(e) = Frame::new(location.view, w, h).validate()
+        {
+            cx.notices.error(format!("{e}; staying at the current view"));
+            return false;
+        }
+        if location != self.settings.location {
+            self.history.record(self.settings.location, continuous_at);
+            self.settings.location = location;
+            self.dirty = true;
+        }
+        true
+    }
+
+    fn set_look(&mut self, look: Look) {
+        self.settings.colouring = look.colouring;
+        self.settings.custom_palette = look.custom.as_ref().map(|g| g.spec().clone());
+        self.look = look;
+        self.dirty = true;
+        self.look_changed = true;
+    }
+
+    fn colour_command(&mut self, command: Command, notices: &mut Notices) {
+        match command {
+            Command::SetColouring(colouring) => self.set_look(Look { colouring, custom: self.look.custom.clone() }),
+            Command::SetPalette(palette) => self.set_look(self.look.with_palette(palette)),
+            Command::LoadPalette(path) => {
+                if path.as_os_str().is_empty() {
+                    notices.error("type the path of a palette file, or use Browse palettes…");
+                    return;
+                }
+                self.settings.palette_path = path.display().to_string();
+                match Gradient::load(&path) {
+                    Ok(g) => {
+                        let name = g.name().to_owned();
+                        self.set_look(Look { colouring: self.look.colouring, custom: Some(Arc::new(g)) });
+                        notices.info(format!("palette '{name}' loaded from {}", path.display()));
+                    }
+                    Err(e) => notices.error(e),
+                }
+            }
+            Command::SetCycling { on, cycles_per_minute } => {
+                self.settings.cycling = on;
+                self.settings.cycles_per_minute = cycles_per_minute;
+                self.dirty = true;
+            }
+            _ => {}
+        }
+    }
+
+    fn bookmark_command(&mut self, command: Command, cx: &mut Cx<'_>) {
+        match command {
+            Command::AddBookmark(name) => {
+                let name = unique_name(&self.settings.bookmarks, &name);
+                let (location, colouring) = (self.settings.location, self.look.colouring);
+                self.settings.bookmarks.push(Bookmark { name: name.clone(), location, colouring });
+                match self.save() {
+                    Ok(()) => cx.notices.info(format!("bookmarked '{name}'")),
+                    Err(e) => cx.notices.error(format!("bookmarked '{name}', but {e}")),
+                }
+            }
+            Command::OpenBookmark(i) => {
+                if let Some(b) = self.settings.bookmarks.get(i).cloned() {
+                    self.apply(Command::GoTo { location: b.location, colouring: Some(b.colouring) }, cx);
+                }
+            }
+            Command::DeleteBookmark(i) if i < self.settings.bookmarks.len() => {
+                let b = self.settings.bookmarks.remove(i);
+                match self.save() {
+                    Ok(()) => cx.notices.info(format!("deleted bookmark '{}'", b.name)),
+                    Err(e) => cx.notices.error(e),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn paste(&mut self, text: &str, cx: &mut Cx<'_>) {
+        let t = text.trim();
+        let looks_like_file =
+            t.contains('\n') || t.starts_with('[') || t.starts_with('{') || t.starts_with("iterations");
+        if looks_like_file {
+            match ParamsFile::parse(t) {
+                Ok(file) => self.open_params(file, "the pasted parameters", cx),
+                Err(e) => cx.notices.error(format!("cannot use the pasted parameters: {e}")),
+            }
+        } else {
+            match Location::parse_text(t) {
+                Ok(location) => {
+                    if self.set_location(location, None, cx) {
+                        cx.notices.info("went to the pasted location");
+                    }
+                }
+                Err(e) => cx.notices.error(format!("cannot use the pasted location: {e}")),
+            }
+        }
+    }
+
+    fn open_params_file(&mut self, path: &Path, cx: &mut Cx<'_>) {
+        if path.as_os_str().is_empty() {
+            cx.notices.error("type the path of a parameter file, or use Browse to open…");
+            return;
+        }
+        self.settings.params_path = path.display().to_string();
+        match ParamsFile::load(path) {
+            Ok(file) => self.open_params(file, &path.display().to_string(), cx),
+            Err(e) => cx.notices.error(e),
+        }
+    }
+
+    fn open_params(&mut self, file: ParamsFile, source: &str, cx: &mut Cx<'_>) {
+        let custom = match file.palette.clone().map(Gradient::new) {
+            Some(Ok(g)) => Some(Arc::new(g)),
+            Some(Err(e)) => {
+                cx.notices.error(format!("{source}: palette: {e}"));
+                return;
+            }
+            None => None,
+        };
+        if self.set_location(file.location(), None, cx) {
+            self.set_look(Look { colouring: file.colouring, custom });
+            cx.notices.info(format!("opened {source}"));
+        }
+    }
+
+    fn save_params_file(&mut self, path: PathBuf, notices: &mut Notices) {
+        if path.as_os_str().is_empty() {
+            notices.error("type the path to save the parameters to, or use Browse to save…");
+            return;
+        }
+        let path = params_path(path);
+        self.settings.params_path = path.display().to_string();
+        let spec = self.look.custom.as_ref().map(|g| g.spec().clone());
+        match ParamsFile::new(&self.settings.location, self.look.colouring, spec).save(&path) {
+            Ok(()) => notices.info(format!("parameters saved to {}", path.display())),
+            Err(e) => notices.error(e),
+        }
+    }
+}
+
+/// Where "Save as" writes a parameter file typed as `path`: `.toml` is added when it
+/// has no extension.
+pub(crate) fn params_path(mut path: PathBuf) -> PathBuf {
+    if path.extension().is_none() {
+        path.set_extension("toml");
+    }
+    path
+}
+
+/// The home of `kind`, keeping the constant `c` of the current kind where the new one has
+/// one too.
+fn kind_home(kind: FractalKind, c: Option<Complex64>) -> Fractal {
+    match kind {
+        FractalKind::Mandelbrot => Fractal::Mandelbrot,
+        FractalKind::BurningShip => Fractal::BurningShip,
+        FractalKind::Multibrot => Fractal::Multibrot { power: 3 },
+        FractalKind::Julia => Fractal::Julia { c: c.unwrap_or(Complex64::new(-0.8, 0.156)) },
+        FractalKind::Classic => Fractal::Classic { c: c.unwrap_or(Complex64::new(0.285, 0.01)) },
+    }
+}

@@ -46,6 +46,38 @@ pub fn to_px(rect: Rect, ppp: f32, pos: Pos2) -> [f64; 2] {
     [f64::from((pos.x - rect.min.x) * ppp), f64::from((pos.y - rect.min.y) * ppp)]
 }
 
+/// What every input reader needs: where the canvas is and what this frame's input is.
+struct Input<'a> {
+    ui: &'a egui::Ui,
+    rect: Rect,
+    ppp: f32,
+    frame: &'a Frame,
+    /// Only when the canvas is the top layer under the pointer (not a window over it).
+    pointer: Option<Pos2>,
+    events: Vec<Event>,
+    modifiers: egui::Modifiers,
+}
+
+/// The view as this frame's input moves it, and how it moved.
+struct Motion {
+    view: View,
+    /// A gesture that goes on over frames (wheel, drag, pinch): groups history entries.
+    continuous: bool,
+    /// A one-off change (box, double-click, keys).
+    discrete: bool,
+}
+
+impl Input<'_> {
+    /// The canvas' frame at `view`.
+    fn at(&self, view: View) -> Frame {
+        Frame { view, ..*self.frame }
+    }
+
+    fn px(&self, pos: Pos2) -> [f64; 2] {
+        to_px(self.rect, self.ppp, pos)
+    }
+}
+
 /// Reads this frame's input for the canvas at `rect` showing `frame`.
 pub fn canvas_input(
     ui: &egui::Ui,
@@ -56,22 +88,36 @@ pub fn canvas_input(
     mandelbrot: bool,
 ) -> CanvasOutput {
     let mut out = CanvasOutput::default();
-    let ppp = ui.ctx().pixels_per_point();
-    let now = ui.input(|i| i.time);
-    let mut view = frame.view;
-    let mut continuous = false;
-    let mut discrete = false;
-    let at = |v: View| Frame { view: v, ..*frame };
-    // Only when the canvas is the top layer under the pointer (not a window over it).
+    let (events, modifiers) = ui.input(|i| (i.events.clone(), i.modifiers));
     let pointer = ui.input(|i| i.pointer.hover_pos()).filter(|_| ui.rect_contains_pointer(rect));
-    let centre_px = [f64::from(frame.width) / 2.0, f64::from(frame.height) / 2.0];
+    let input = Input { ui, rect, ppp: ui.ctx().pixels_per_point(), frame, pointer, events, modifiers };
+    let mut m = Motion { view: frame.view, continuous: false, discrete: false };
+    wheel_and_pinch(&input, &mut m);
+    drag(&input, response, state, &mut m);
+    clicks(&input, response, mandelbrot, &mut m, &mut out);
+    // Keys and Ctrl+V (a location pasted anywhere), unless a text field has them.
+    if !ui.ctx().egui_wants_keyboard_input() {
+        keys(&input, &mut m, &mut out.commands);
+        for event in &input.events {
+            if let Event::Paste(text) = event {
+                out.commands.push(Command::PasteLocation(text.clone()));
+            }
+        }
+    }
+    if m.view != frame.view {
+        let now = ui.input(|i| i.time);
+        let continuous_at = (m.continuous && !m.discrete).then_some(now);
+        out.commands.insert(0, Command::SetView { view: m.view, continuous_at });
+    }
+    out
+}
 
-    // Wheel and pinch: zoom about the pointer, event by event, so several notches in one
-    // frame compose exactly.
-    let (events, modifiers, multi_touch) = ui.input(|i| (i.events.clone(), i.modifiers, i.multi_touch()));
-    if let Some(p) = pointer {
-        let px = to_px(rect, ppp, p);
-        for event in &events {
+/// Wheel and pinch zoom about the pointer, event by event, so several notches in one
+/// frame compose exactly; two fingers on a touch screen pinch and move.
+fn wheel_and_pinch(input: &Input<'_>, m: &mut Motion) {
+    if let Some(p) = input.pointer {
+        let px = input.px(p);
+        for event in &input.events {
             let factor = match event {
                 Event::MouseWheel { unit, delta, .. } => {
                     let notches = match unit {
@@ -85,118 +131,115 @@ pub fn canvas_input(
                 _ => continue,
             };
             if factor != 1.0 && factor.is_finite() && factor > 0.0 {
-                view = at(view).zoom_at(px, factor);
-                continuous = true;
+                m.view = input.at(m.view).zoom_at(px, factor);
+                m.continuous = true;
             }
         }
     }
-    // Touch screens: two fingers pinch and move.
-    if let Some(touch) = multi_touch.filter(|t| t.num_touches >= 2 && rect.contains(t.center_pos)) {
-        let px = to_px(rect, ppp, touch.center_pos);
+    let multi_touch = input.ui.input(egui::InputState::multi_touch);
+    if let Some(touch) = multi_touch.filter(|t| t.num_touches >= 2 && input.rect.contains(t.center_pos)) {
+        let px = input.px(touch.center_pos);
         if touch.zoom_delta != 1.0 {
-            view = at(view).zoom_at(px, f64::from(touch.zoom_delta));
+            m.view = input.at(m.view).zoom_at(px, f64::from(touch.zoom_delta));
         }
-        let d = touch.translation_delta * ppp;
-        view = at(view).panned(f64::from(d.x).round(), f64::from(d.y).round());
-        continuous = true;
+        let d = touch.translation_delta * input.ppp;
+        m.view = input.at(m.view).panned(f64::from(d.x).round(), f64::from(d.y).round());
+        m.continuous = true;
     }
+}
 
-    // Drags: primary pans, Shift+primary or secondary draws a box to zoom into.
-    let boxing = |r: &egui::Response| r.dragged_by(PointerButton::Secondary) || (r.dragged() && modifiers.shift);
-    if response.drag_started() && (boxing(response) || modifiers.shift) {
+/// Drags: primary pans by whole physical pixels, Shift+primary or secondary draws a box
+/// to zoom into.
+fn drag(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState, m: &mut Motion) {
+    let shift = input.modifiers.shift;
+    let boxing = |r: &egui::Response| r.dragged_by(PointerButton::Secondary) || (r.dragged() && shift);
+    if response.drag_started() && (boxing(response) || shift) {
         // Where the button went down, not where the drag was recognised a few pixels on.
-        state.box_start = ui.input(|i| i.pointer.press_origin()).or(response.interact_pointer_pos());
+        state.box_start = input.ui.input(|i| i.pointer.press_origin()).or(response.interact_pointer_pos());
     }
     if let Some(start) = state.box_start {
         if response.drag_stopped() || !response.dragged() {
-            if let Some(end) = response.interact_pointer_pos().or(pointer)
-                && let Some(v) = at(view).fit_box(to_px(rect, ppp, start), to_px(rect, ppp, end))
+            if let Some(end) = response.interact_pointer_pos().or(input.pointer)
+                && let Some(v) = input.at(m.view).fit_box(input.px(start), input.px(end))
             {
-                view = v;
-                discrete = true;
+                m.view = v;
+                m.discrete = true;
             }
             state.box_start = None;
         }
     } else if response.dragged_by(PointerButton::Primary) {
-        let d = response.drag_delta() * ppp + state.drag_remainder;
+        let d = response.drag_delta() * input.ppp + state.drag_remainder;
         let whole = Vec2::new(d.x.round(), d.y.round());
         state.drag_remainder = d - whole;
         if whole != Vec2::ZERO {
-            view = at(view).panned(f64::from(whole.x), f64::from(whole.y));
-            continuous = true;
+            m.view = input.at(m.view).panned(f64::from(whole.x), f64::from(whole.y));
+            m.continuous = true;
         }
     } else {
         state.drag_remainder = Vec2::ZERO;
     }
+}
 
-    // Clicks: double-click recentres; Ctrl-click on a Mandelbrot view picks Julia's c.
+/// Clicks: double-click recentres; Ctrl-click on a Mandelbrot view picks Julia's c, and
+/// Ctrl held over it previews that Julia set.
+fn clicks(input: &Input<'_>, response: &egui::Response, mandelbrot: bool, m: &mut Motion, out: &mut CanvasOutput) {
+    let command = input.modifiers.command;
     if response.double_clicked()
         && let Some(p) = response.interact_pointer_pos()
     {
-        view = at(view).recentred(to_px(rect, ppp, p));
-        discrete = true;
+        m.view = input.at(m.view).recentred(input.px(p));
+        m.discrete = true;
     } else if response.clicked()
-        && modifiers.command
+        && command
         && mandelbrot
         && let Some(p) = response.interact_pointer_pos()
     {
-        out.commands.push(Command::PickJulia(at(view).point_at(to_px(rect, ppp, p))));
+        out.commands.push(Command::PickJulia(input.at(m.view).point_at(input.px(p))));
     }
     if mandelbrot
-        && modifiers.command
-        && let Some(p) = pointer
+        && command
+        && let Some(p) = input.pointer
     {
-        out.julia_hover = Some((at(view).point_at(to_px(rect, ppp, p)), p));
+        out.julia_hover = Some((input.at(m.view).point_at(input.px(p)), p));
     }
+}
 
-    // Keys, unless a text field has them.
-    if !ui.ctx().egui_wants_keyboard_input() {
-        let pressed = |k: Key| ui.input(|i| i.key_pressed(k));
-        let step = (f64::from(frame.width.min(frame.height)) * ARROW_FRACTION).round();
-        if pressed(Key::Plus) || pressed(Key::Equals) {
-            view = at(view).zoom_at(centre_px, ZOOM_PER_KEY);
-            discrete = true;
-        }
-        if pressed(Key::Minus) {
-            view = at(view).zoom_at(centre_px, 1.0 / ZOOM_PER_KEY);
-            discrete = true;
-        }
-        // Arrows move the view over the plane: the content moves the other way.
-        for (key, dx, dy) in [
-            (Key::ArrowLeft, step, 0.0),
-            (Key::ArrowRight, -step, 0.0),
-            (Key::ArrowUp, 0.0, step),
-            (Key::ArrowDown, 0.0, -step),
-        ] {
-            if pressed(key) && !modifiers.alt {
-                view = at(view).panned(dx, dy);
-                discrete = true;
-            }
-        }
-        if pressed(Key::R) && !modifiers.command {
-            out.commands.push(Command::Reset);
-        }
-        if pressed(Key::Backspace) || (modifiers.alt && pressed(Key::ArrowLeft)) {
-            out.commands.push(Command::Back);
-        }
-        if modifiers.alt && pressed(Key::ArrowRight) {
-            out.commands.push(Command::Forward);
+/// Keys: + and − zoom about the centre, arrows pan, R resets, Backspace and Alt+arrows
+/// go through history.
+fn keys(input: &Input<'_>, m: &mut Motion, commands: &mut Vec<Command>) {
+    let pressed = |k: Key| input.ui.input(|i| i.key_pressed(k));
+    let (frame, modifiers) = (input.frame, input.modifiers);
+    let centre_px = [f64::from(frame.width) / 2.0, f64::from(frame.height) / 2.0];
+    let step = (f64::from(frame.width.min(frame.height)) * ARROW_FRACTION).round();
+    if pressed(Key::Plus) || pressed(Key::Equals) {
+        m.view = input.at(m.view).zoom_at(centre_px, ZOOM_PER_KEY);
+        m.discrete = true;
+    }
+    if pressed(Key::Minus) {
+        m.view = input.at(m.view).zoom_at(centre_px, 1.0 / ZOOM_PER_KEY);
+        m.discrete = true;
+    }
+    // Arrows move the view over the plane: the content moves the other way.
+    for (key, dx, dy) in [
+        (Key::ArrowLeft, step, 0.0),
+        (Key::ArrowRight, -step, 0.0),
+        (Key::ArrowUp, 0.0, step),
+        (Key::ArrowDown, 0.0, -step),
+    ] {
+        if pressed(key) && !modifiers.alt {
+            m.view = input.at(m.view).panned(dx, dy);
+            m.discrete = true;
         }
     }
-    // Ctrl+V anywhere outside a text field pastes a location.
-    if !ui.ctx().egui_wants_keyboard_input() {
-        for event in &events {
-            if let Event::Paste(text) = event {
-                out.commands.push(Command::PasteLocation(text.clone()));
-            }
-        }
+    if pressed(Key::R) && !modifiers.command {
+        commands.push(Command::Reset);
     }
-
-    if view != frame.view {
-        let continuous_at = (continuous && !discrete).then_some(now);
-        out.commands.insert(0, Command::SetView { view, continuous_at });
+    if pressed(Key::Backspace) || (modifiers.alt && pressed(Key::ArrowLeft)) {
+        commands.push(Command::Back);
     }
-    out
+    if modifiers.alt && pressed(Key::ArrowRight) {
+        commands.push(Command::Forward);
+    }
 }
 
 /// Allocates the canvas in `ui` (the whole remaining area).

@@ -1,0 +1,169 @@
+//! `faafo-explorer --bench-zoom`: plays a fixed script of input against the real app at
+//! 1920×1080 and prints per-frame figures and a summary.
+//!
+//! The app runs exactly as in the window (same `ExplorerApp::contents`, same render
+//! worker, same rayon pool), driven through a bare `egui::Context` at a steady 60 frames
+//! per second, the way a display would drive it. Each frame's cost includes egui's layout
+//! and tessellation; uploading textures to a GPU and presenting are not included (there
+//! is no GPU here), which on a desktop adds well under a millisecond for a 1920×1080 RGBA
+//! upload.
+//!
+//! # Script
+//! 1. **standard** — from a deep view, press R to go back to the standard view (whole
+//!    Mandelbrot set, 1 000 iterations), several times: time to the full picture.
+//! 2. **zoom** — a continuous wheel zoom (×1.1 per frame, a fast hand) from the home view
+//!    into Seahorse Valley down to the f64 limit at this width (about 4e-13), with
+//!    automatic iterations: fresh pictures per second by depth decade.
+//! 3. **stop** — the hand stops at the deepest point: time to the full picture.
+//! 4. **pan** — a one-second drag at scale 1e-6: pictures per second and the cost of the
+//!    strips computed.
+//!
+//! Figures: *input → picture on screen* is the frame that carries the input (the old
+//! picture reprojected); *input → first computed picture* and *→ full picture* are the
+//! times from the frame that sent the request until the worker's picture is taken in.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use faafo_engine::{Complex64, KernelPath};
+
+mod driver;
+mod script;
+
+/// Canvas size the benchmark renders at.
+pub const SIZE: [u32; 2] = [1920, 1080];
+/// The point zoomed into: deep in Seahorse Valley (the engine's `seahorse` scene).
+pub const SEAHORSE: Complex64 = Complex64::new(-0.743643887037151, 0.131825904205330);
+/// Zoom per frame during the continuous zoom (×100 per second at 60 frames per second).
+const ZOOM_PER_FRAME: f64 = 1.1;
+/// Frame period of the simulated display.
+const FRAME: Duration = Duration::from_nanos(16_666_667);
+/// Give up waiting for a picture after this long.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Command-line options.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Runs of the whole script.
+    pub repeat: u32,
+    /// Only summaries, no per-frame lines.
+    pub quiet: bool,
+}
+
+impl BenchOptions {
+    /// Parses `--repeat N` and `--quiet`.
+    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let mut o = Self { repeat: 1, quiet: false };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--repeat" => {
+                    let n = it.next().context("--repeat needs a number")?;
+                    o.repeat = n.parse().ok().filter(|n| *n >= 1).context("--repeat needs a number of at least 1")?;
+                }
+                "--quiet" => o.quiet = true,
+                other => bail!("unknown --bench-zoom option '{other}' (expected --repeat N, --quiet)"),
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// Per-frame record.
+/// Results of one run of the script.
+#[derive(Debug, Default, Clone)]
+struct RunSummary {
+    load_before: String,
+    load_after: String,
+    standard_full_ms: Vec<f64>,
+    /// CPU time (all threads) from the key press to the full picture.
+    standard_full_cpu_ms: Vec<f64>,
+    input_frame_ms: Vec<f64>,
+    first_picture_ms: Vec<f64>,
+    /// Per depth decade (floor(log10(scale))): (seconds of zoom, fresh pictures, UI frames).
+    zoom_by_decade: BTreeMap<i32, (f64, u32, u32)>,
+    zoom_pictures_per_s: f64,
+    zoom_ui_fps: f64,
+    zoom_cpu_cores: Option<f64>,
+    deepest_scale: f64,
+    stop_full_ms: f64,
+    pan_pictures_per_s: f64,
+    pan_strip_ms: Vec<f64>,
+    pan_full_ms: f64,
+}
+
+/// min / median / p95 / max of `v` in one string.
+fn spread(v: &[f64]) -> String {
+    if v.is_empty() {
+        return "n/a".to_owned();
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
+    format!("min {:.1} / median {:.1} / p95 {:.1} / max {:.1} (n={})", s[0], at(0.5), at(0.95), s[s.len() - 1], s.len())
+}
+
+fn print_summary(i: u32, s: &RunSummary) {
+    println!("\n== run {i} summary (load average {} before, {} after) ==", s.load_before, s.load_after);
+    println!("input -> picture on screen (frame carrying the input, ms): {}", spread(&s.input_frame_ms));
+    println!("input -> first computed picture while zooming (ms):       {}", spread(&s.first_picture_ms));
+    println!(
+        "continuous zoom: {:.1} fresh pictures/s, {:.1} UI frames/s, CPU {} cores busy; deepest scale {:.3e}",
+        s.zoom_pictures_per_s,
+        s.zoom_ui_fps,
+        s.zoom_cpu_cores.map_or("n/a".to_owned(), |c| format!("{c:.2}")),
+        s.deepest_scale
+    );
+    for (decade, (secs, pictures, frames)) in &s.zoom_by_decade {
+        println!(
+            "  scale 1e{decade:<4} {:>5.1} fresh pictures/s over {frames} frames",
+            f64::from(*pictures) / secs.max(1e-9)
+        );
+    }
+    println!("standard view, full picture after the hand stops (ms):   {}", spread(&s.standard_full_ms));
+    println!("  … CPU time it took, all threads (ms):                   {}", spread(&s.standard_full_cpu_ms));
+    println!("deepest view, full picture after the hand stops (ms):    {:.0}", s.stop_full_ms);
+    println!(
+        "pan at 1e-6: {:.1} pictures/s; shift+strips {} ms; full after release {:.0} ms (0: already on screen)",
+        s.pan_pictures_per_s,
+        spread(&s.pan_strip_ms),
+        s.pan_full_ms
+    );
+}
+
+/// Runs the benchmark and prints its figures.
+pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; build with --release for meaningful figures");
+    }
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    println!(
+        "faafo-explorer --bench-zoom: {}x{}, kernel {}, {cores} threads, {} run(s)",
+        SIZE[0],
+        SIZE[1],
+        KernelPath::detect(),
+        options.repeat
+    );
+    let mut runs = Vec::new();
+    for i in 1..=options.repeat {
+        let s = script::run_once(options.quiet)?;
+        print_summary(i, &s);
+        runs.push(s);
+    }
+    if runs.len() > 1 {
+        let collect = |f: &dyn Fn(&RunSummary) -> f64| runs.iter().map(f).collect::<Vec<_>>();
+        println!("\n== across {} runs ==", runs.len());
+        println!("zoom fresh pictures/s:          {}", spread(&collect(&|s| s.zoom_pictures_per_s)));
+        println!("zoom UI frames/s:               {}", spread(&collect(&|s| s.zoom_ui_fps)));
+        let all =
+            |f: &dyn Fn(&RunSummary) -> &Vec<f64>| runs.iter().flat_map(|s| f(s).iter().copied()).collect::<Vec<_>>();
+        println!("input -> picture on screen ms:  {}", spread(&all(&|s| &s.input_frame_ms)));
+        println!("input -> first computed ms:     {}", spread(&all(&|s| &s.first_picture_ms)));
+        println!("standard full after stop ms:    {}", spread(&all(&|s| &s.standard_full_ms)));
+        println!("  … CPU ms, all threads:        {}", spread(&all(&|s| &s.standard_full_cpu_ms)));
+        println!("deepest full after stop ms:     {}", spread(&collect(&|s| s.stop_full_ms)));
+        println!("pan pictures/s:                 {}", spread(&collect(&|s| s.pan_pictures_per_s)));
+    }
+    Ok(())
+}

@@ -58,6 +58,7 @@ pub struct Render {
 /// the pixel coordinates the whole image has there (the coordinates come from the whole
 /// image's grid, never from the tile's edges recomputed in floating point).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Window {
     /// Left column, in the whole image.
     pub x: u32,
@@ -88,12 +89,7 @@ impl Window {
         for r in 0..rows {
             for c in 0..columns {
                 let (x, y) = (cut(width, columns, c), cut(height, rows, r));
-                tiles.push(Self {
-                    x,
-                    y,
-                    width: cut(width, columns, c + 1) - x,
-                    height: cut(height, rows, r + 1) - y,
-                });
+                tiles.push(Self { x, y, width: cut(width, columns, c + 1) - x, height: cut(height, rows, r + 1) - y });
             }
         }
         tiles

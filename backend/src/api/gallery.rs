@@ -492,6 +492,10 @@ mod tests {
             c_im: None,
             seed: None,
             palette: "classic".to_owned(),
+            tile_x: None,
+            tile_y: None,
+            tile_width: None,
+            tile_height: None,
         }
     }
 

@@ -4,8 +4,6 @@
 //! Rows left `pending` or `rendering` by a previous run are queued again at start, so a
 //! restart loses nothing.
 
-use faafo_engine::{BitDepth, Control, RenderOptions, write_png};
-
 use super::AppState;
 use crate::queue::memory::{InProcessQueue, InProcessReceiver};
 use crate::store::Store;
@@ -61,10 +59,9 @@ pub async fn render_one(store: &Store, uuid: &str, hostname: &str) -> Result<(),
     let status = |s: Status| set("status", FieldValue::Text(s.as_str().to_owned()));
     store.update(uuid, &status(Status::Rendering).into_iter().collect::<Vec<_>>(), None).await?;
     let result = tokio::task::spawn_blocking(move || {
-        let params = f.params().map_err(|e| e.body["message"].as_str().unwrap_or("bad parameters").to_owned())?;
+        let task = crate::worker::task::Task::from_row(&f)?;
         let mut png = Vec::new();
-        let summary = write_png(&params, &RenderOptions::default(), &Control::new(), BitDepth::Eight, &mut png)
-            .map_err(|e| e.to_string())?;
+        let summary = task.write_png(&mut png).map_err(|e| e.to_string())?;
         Ok::<_, String>((png, summary))
     })
     .await

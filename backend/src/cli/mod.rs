@@ -2,7 +2,7 @@
 //! and an exit code.
 //!
 //! Local verbs: `render`, `bench`. Service verbs, on [`crate::client`]: `create`, `list`,
-//! `show`, `get`, `delete`, `demo`. OpenStack, on [`crate::deploy`]: `deploy
+//! `show`, `get`, `delete`, `demo`, `poster`. OpenStack, on [`crate::deploy`]: `deploy
 //! plan|up|status|scale|down`. Global options come from flags, `FAAFO_*` environment
 //! variables or `/etc/faafo/faafo.conf` ([`crate::settings`]), and may stand before or
 //! after the verb.
@@ -14,6 +14,7 @@ mod deploy;
 mod get;
 mod list;
 pub mod output;
+mod poster;
 pub mod progress;
 mod render;
 mod show;
@@ -116,6 +117,8 @@ enum Command {
     Delete(delete::DeleteArgs),
     /// Create one random batch, wait for it, and say where to see it (install.sh -r demo).
     Demo(create::DemoArgs),
+    /// Render one view too big for this machine on a faafo cluster, as tiles, into one PNG.
+    Poster(poster::PosterArgs),
     /// Deploy to an OpenStack project: plan, up, status, scale, down.
     Deploy(deploy::DeployArgs),
 }
@@ -191,7 +194,11 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         if let Some(code) = deploy::exit_code(cause) {
             return code;
         }
-        if let Some(e) = cause.downcast_ref::<ClientError>() {
+        let client_error = match cause.downcast_ref::<crate::client::poster::PosterError>() {
+            Some(crate::client::poster::PosterError::Client(e)) => Some(e),
+            _ => cause.downcast_ref::<ClientError>(),
+        };
+        if let Some(e) = client_error {
             return match e {
                 ClientError::BadEndpoint(_) | ClientError::Unsupported { .. } | ClientError::Rejected { .. } => {
                     EXIT_USAGE
@@ -227,6 +234,7 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Create(args) => service(g, |ctx| async move { create::run(&ctx, &args).await }),
+        Command::Poster(args) => service(g, |ctx| async move { poster::run(&ctx, &args).await }),
         Command::List(args) => service(g, |ctx| async move { list::run(&ctx, &args).await }),
         Command::Show(args) => service(g, |ctx| async move { show::run(&ctx, &args).await }),
         Command::Get(args) => service(g, |ctx| async move { get::run(&ctx, &args).await }),

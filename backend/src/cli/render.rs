@@ -18,52 +18,8 @@ use super::CliError;
 /// Options of `faafo render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Fractal kind: classic (the original faafo Julia set), mandelbrot, julia,
-    /// burning-ship, multibrot.
-    #[arg(long, default_value = "mandelbrot")]
-    kind: FractalKind,
-    /// Image width in pixels.
-    #[arg(long, default_value_t = 1024)]
-    width: u32,
-    /// Image height in pixels.
-    #[arg(long, default_value_t = 768)]
-    height: u32,
-    /// Escape tests per pixel (default: 362 for classic, 1000 otherwise).
-    #[arg(long)]
-    iterations: Option<u32>,
-    /// Real part at the left edge (give all of --xa --xb --ya --yb, or --center/--scale).
-    #[arg(long, allow_hyphen_values = true, requires_all = ["xb", "ya", "yb"], conflicts_with_all = ["center", "scale"])]
-    xa: Option<f64>,
-    /// Real part at the right edge.
-    #[arg(long, allow_hyphen_values = true, requires = "xa")]
-    xb: Option<f64>,
-    /// Imaginary part at the top row.
-    #[arg(long, allow_hyphen_values = true, requires = "xa")]
-    ya: Option<f64>,
-    /// Imaginary part at the bottom row.
-    #[arg(long, allow_hyphen_values = true, requires = "xa")]
-    yb: Option<f64>,
-    /// Centre of the view as RE,IM (default: the kind's home view).
-    #[arg(long, allow_hyphen_values = true)]
-    center: Option<String>,
-    /// Width of the view in the complex plane (xb - xa).
-    #[arg(long)]
-    scale: Option<f64>,
-    /// Julia constant as RE,IM or RE+IMi (julia: default -0.8,0.156; classic: chosen by
-    /// the original's search unless given).
-    #[arg(long, allow_hyphen_values = true)]
-    c: Option<String>,
-    /// Seed for the classic kind's search for c (default: random; printed so the image
-    /// can be reproduced).
-    #[arg(long, conflicts_with = "c")]
-    seed: Option<u64>,
-    /// Multibrot exponent (2..=32).
-    #[arg(long, default_value_t = 3)]
-    power: u32,
-    /// Palette: ultra, fire, ocean, grayscale, rainbow, classic (default: classic for the
-    /// classic kind, ultra otherwise).
-    #[arg(long)]
-    palette: Option<Palette>,
+    #[command(flatten)]
+    pub(super) view: ViewArgs,
     /// Shift along the palette, as a fraction of one cycle.
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     palette_offset: f32,
@@ -82,6 +38,58 @@ pub struct RenderArgs {
     /// Output file.
     #[arg(short, long, default_value = "fractal.png")]
     output: PathBuf,
+}
+
+/// What to render: the kind, the view, the size and the colours every renderer carries
+/// (shared by `faafo render` and `faafo poster`, so both make the same image).
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Fractal kind: classic (the original faafo Julia set), mandelbrot, julia,
+    /// burning-ship, multibrot.
+    #[arg(long, default_value = "mandelbrot")]
+    pub(super) kind: FractalKind,
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 1024)]
+    pub(super) width: u32,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = 768)]
+    pub(super) height: u32,
+    /// Escape tests per pixel (default: 362 for classic, 1000 otherwise).
+    #[arg(long)]
+    pub(super) iterations: Option<u32>,
+    /// Real part at the left edge (give all of --xa --xb --ya --yb, or --center/--scale).
+    #[arg(long, allow_hyphen_values = true, requires_all = ["xb", "ya", "yb"], conflicts_with_all = ["center", "scale"])]
+    pub(super) xa: Option<f64>,
+    /// Real part at the right edge.
+    #[arg(long, allow_hyphen_values = true, requires = "xa")]
+    pub(super) xb: Option<f64>,
+    /// Imaginary part at the top row.
+    #[arg(long, allow_hyphen_values = true, requires = "xa")]
+    pub(super) ya: Option<f64>,
+    /// Imaginary part at the bottom row.
+    #[arg(long, allow_hyphen_values = true, requires = "xa")]
+    pub(super) yb: Option<f64>,
+    /// Centre of the view as RE,IM (default: the kind's home view).
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) center: Option<String>,
+    /// Width of the view in the complex plane (xb - xa).
+    #[arg(long)]
+    pub(super) scale: Option<f64>,
+    /// Julia constant as RE,IM or RE+IMi (julia: default -0.8,0.156; classic: chosen by
+    /// the original's search unless given).
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) c: Option<String>,
+    /// Seed for the classic kind's search for c (default: random; printed so the image
+    /// can be reproduced).
+    #[arg(long, conflicts_with = "c")]
+    pub(super) seed: Option<u64>,
+    /// Multibrot exponent (2..=32).
+    #[arg(long, default_value_t = 3)]
+    pub(super) power: u32,
+    /// Palette: ultra, fire, ocean, grayscale, rainbow, classic (default: classic for the
+    /// classic kind, ultra otherwise).
+    #[arg(long)]
+    pub(super) palette: Option<Palette>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -113,7 +121,26 @@ fn parse_rgb(text: &str) -> Result<[u8; 3], CliError> {
 }
 
 /// Builds the parameters; for the classic kind also returns how `c` was found.
-fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
+fn params(render: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
+    let colouring = Colouring {
+        palette: render.view.palette.unwrap_or_else(|| default_palette(render.view.kind)),
+        offset: render.palette_offset,
+        cycle_iterations: render.palette_cycle,
+        interior: parse_rgb(&render.interior)?,
+    };
+    view_params(&render.view, colouring)
+}
+
+/// The palette of a kind when none is given.
+fn default_palette(kind: FractalKind) -> Palette {
+    if kind == FractalKind::Classic { Palette::Classic } else { Palette::Ultra }
+}
+
+/// The view's parameters with `colouring`; for the classic kind also how `c` was found.
+pub(super) fn view_params(
+    args: &ViewArgs,
+    colouring: Colouring,
+) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
     let iterations = args.iterations.unwrap_or(if args.kind == FractalKind::Classic { 362 } else { 1000 });
     let region = match (args.xa, args.xb, args.ya, args.yb) {
         (Some(xa), Some(xb), Some(ya), Some(yb)) => Region::new(xa, xb, ya, yb),
@@ -141,13 +168,6 @@ fn params(args: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<
         search = Some(s);
         s.c
     });
-    let default_palette = if args.kind == FractalKind::Classic { Palette::Classic } else { Palette::Ultra };
-    let colouring = Colouring {
-        palette: args.palette.unwrap_or(default_palette),
-        offset: args.palette_offset,
-        cycle_iterations: args.palette_cycle,
-        interior: parse_rgb(&args.interior)?,
-    };
     let params =
         Params { fractal, region, width: args.width, height: args.height, max_iterations: iterations, colouring };
     Ok((params, search, seed_used))

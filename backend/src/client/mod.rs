@@ -25,10 +25,12 @@ pub mod http;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use faafo_engine::{Complex64, FractalKind, Palette};
+use faafo_engine::{Complex64, FractalKind, Palette, Window};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+pub mod poster;
 
 pub use self::http::{Endpoint, EndpointError};
 pub use crate::wire::fractal::Status;
@@ -177,6 +179,8 @@ pub struct Fractal {
     pub seed: Option<i64>,
     /// Palette name.
     pub palette: Option<String>,
+    /// For a poster's tile, the window of the whole image it is.
+    pub window: Option<Window>,
 }
 
 impl Fractal {
@@ -228,6 +232,14 @@ struct WireFractal {
     seed: Option<i64>,
     #[serde(default)]
     palette: Option<String>,
+    #[serde(default)]
+    tile_x: Option<u32>,
+    #[serde(default)]
+    tile_y: Option<u32>,
+    #[serde(default)]
+    tile_width: Option<u32>,
+    #[serde(default)]
+    tile_height: Option<u32>,
 }
 
 impl From<WireFractal> for Fractal {
@@ -257,6 +269,10 @@ impl From<WireFractal> for Fractal {
             c_im: w.c_im,
             seed: w.seed,
             palette: w.palette,
+            window: match (w.tile_x, w.tile_y, w.tile_width, w.tile_height) {
+                (Some(x), Some(y), Some(width), Some(height)) => Some(Window { x, y, width, height }),
+                _ => None,
+            },
         }
     }
 }
@@ -301,12 +317,28 @@ pub struct NewFractalRequest {
     pub seed: Option<i64>,
     /// Palette.
     pub palette: Option<Palette>,
+    /// For a poster's tile: the window of the whole `width` × `height` image to render.
+    pub window: Option<Window>,
 }
 
 impl NewFractalRequest {
     /// The original's request: size, iterations and region `(xa, xb, ya, yb)`.
     pub fn new(width: u32, height: u32, iterations: u32, (xa, xb, ya, yb): (f64, f64, f64, f64)) -> Self {
-        Self { uuid: None, width, height, iterations, xa, xb, ya, yb, kind: None, c: None, seed: None, palette: None }
+        Self {
+            uuid: None,
+            width,
+            height,
+            iterations,
+            xa,
+            xb,
+            ya,
+            yb,
+            kind: None,
+            c: None,
+            seed: None,
+            palette: None,
+            window: None,
+        }
     }
 
     /// The extended options set, by flag name (empty for an original request).
@@ -323,6 +355,9 @@ impl NewFractalRequest {
         }
         if self.palette.is_some() {
             used.push("palette");
+        }
+        if self.window.is_some() {
+            used.push("tile");
         }
         used
     }
@@ -351,6 +386,11 @@ impl NewFractalRequest {
         }
         if let Some(p) = self.palette {
             body["palette"] = json!(p.name());
+        }
+        if let Some(w) = self.window {
+            for (key, value) in [("tile_x", w.x), ("tile_y", w.y), ("tile_width", w.width), ("tile_height", w.height)] {
+                body[key] = json!(value);
+            }
         }
         body
     }
@@ -658,6 +698,19 @@ impl Client {
             found.extend(self.list_all(Some(&q), None).await?);
         }
         Ok(found)
+    }
+
+    /// Creates `new`, which names its own uuid, at most once: when a retried create meets
+    /// the original's `IntegrityError` for that uuid, the fractal is already there (the
+    /// first attempt went through), and it is returned.
+    pub async fn create_once(&self, new: &NewFractalRequest) -> Result<Fractal, ClientError> {
+        match self.create(new).await {
+            Err(ClientError::Rejected { status: 400, message, .. }) if message.contains("IntegrityError") => {
+                let uuid = new.uuid.as_deref().unwrap_or_default();
+                self.get(uuid).await
+            }
+            other => other,
+        }
     }
 
     /// Polls until every fractal of the batch is done or failed, calling `progress` on

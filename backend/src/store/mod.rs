@@ -142,6 +142,10 @@ fn row_to_fractal(row: &AnyRow) -> Result<Fractal, StoreError> {
         c_im: row.try_get("c_im")?,
         seed: row.try_get("seed")?,
         palette: row.try_get("palette")?,
+        tile_x: row.try_get("tile_x")?,
+        tile_y: row.try_get("tile_y")?,
+        tile_width: row.try_get("tile_width")?,
+        tile_height: row.try_get("tile_height")?,
     })
 }
 
@@ -173,6 +177,10 @@ fn fractal_values(f: &Fractal) -> Vec<FieldValue> {
         real(f.c_im),
         int(f.seed),
         FieldValue::Text(f.palette.clone()),
+        int(f.tile_x),
+        int(f.tile_y),
+        int(f.tile_width),
+        int(f.tile_height),
     ]
 }
 

@@ -110,7 +110,18 @@ pub fn migration_3(dialect: Dialect) -> Vec<String> {
     ]
 }
 
+/// Statements of migration 4: a poster's tile tasks. A tile is rendered as the window
+/// `tile_x, tile_y, tile_width, tile_height` of the whole `width` × `height` image, so the
+/// tiles put together are the whole image pixel for pixel. NULL for whole images.
+pub fn migration_4(dialect: Dialect) -> Vec<String> {
+    let int = if dialect == Dialect::Sqlite { "INTEGER" } else { "BIGINT" };
+    ["tile_x", "tile_y", "tile_width", "tile_height"]
+        .iter()
+        .map(|c| format!("ALTER TABLE fractal ADD COLUMN {c} {int}"))
+        .collect()
+}
+
 /// Every migration, in order; `faafo_schema.version` records how many have run.
 pub fn migrations(dialect: Dialect) -> Vec<Vec<String>> {
-    vec![migration_1(dialect), migration_2(dialect), migration_3(dialect)]
+    vec![migration_1(dialect), migration_2(dialect), migration_3(dialect), migration_4(dialect)]
 }

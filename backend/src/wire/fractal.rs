@@ -7,7 +7,7 @@
 //! image reproducible and its state visible; old clients ignore them.
 
 use faafo_engine::{
-    Colouring, Complex64, Fractal as EngineFractal, FractalKind, Limits, Palette, Params, Region, classic,
+    Colouring, Complex64, Fractal as EngineFractal, FractalKind, Limits, Palette, Params, Region, Window, classic,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -41,7 +41,7 @@ const fn col(name: &'static str, ty: ColumnType, writable: bool) -> Column {
 }
 
 /// Every column except `image`, which is write-only (it never appears in objects).
-pub const COLUMNS: [Column; 22] = [
+pub const COLUMNS: [Column; 26] = [
     col("uuid", ColumnType::Text, true),
     col("checksum", ColumnType::Text, true),
     col("url", ColumnType::Text, true),
@@ -64,7 +64,14 @@ pub const COLUMNS: [Column; 22] = [
     col("c_im", ColumnType::Real, true),
     col("seed", ColumnType::Integer, true),
     col("palette", ColumnType::Text, true),
+    col("tile_x", ColumnType::Integer, true),
+    col("tile_y", ColumnType::Integer, true),
+    col("tile_width", ColumnType::Integer, true),
+    col("tile_height", ColumnType::Integer, true),
 ];
+
+/// The columns of a tile task, all set or none.
+pub const TILE_COLUMNS: [&str; 4] = ["tile_x", "tile_y", "tile_width", "tile_height"];
 
 /// The column called `name`, if any.
 pub fn column(name: &str) -> Option<&'static Column> {
@@ -150,6 +157,19 @@ pub struct Fractal {
     pub seed: Option<i64>,
     /// Palette name.
     pub palette: String,
+    /// A poster's tile: left column of the tile in the whole `width` × `height` image.
+    /// The PNG is then the tile's pixels only. Absent (and not sent) for whole images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_x: Option<i64>,
+    /// Top row of the tile in the whole image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_y: Option<i64>,
+    /// The tile's width in pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_width: Option<i64>,
+    /// The tile's height in pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_height: Option<i64>,
 }
 
 impl Fractal {
@@ -179,7 +199,16 @@ impl Fractal {
             c_im: c.map(|c| c.im),
             seed,
             palette: new.palette.name().to_owned(),
+            tile_x: new.window.map(|w| i64::from(w.x)),
+            tile_y: new.window.map(|w| i64::from(w.y)),
+            tile_width: new.window.map(|w| i64::from(w.width)),
+            tile_height: new.window.map(|w| i64::from(w.height)),
         }
+    }
+
+    /// The tile of the whole image this task renders, when it is one.
+    pub fn window(&self) -> Result<Option<Window>, WireError> {
+        tile_window([self.tile_x, self.tile_y, self.tile_width, self.tile_height])
     }
 
     /// The JSON object the API sends: every column, keys sorted.
@@ -215,8 +244,24 @@ impl Fractal {
 
 /// Columns whose change alters the picture: an update that sets one is checked as a
 /// create is.
-pub const RENDER_COLUMNS: [&str; 12] =
-    ["width", "height", "iterations", "xa", "xb", "ya", "yb", "kind", "c_re", "c_im", "seed", "palette"];
+pub const RENDER_COLUMNS: [&str; 16] = [
+    "width",
+    "height",
+    "iterations",
+    "xa",
+    "xb",
+    "ya",
+    "yb",
+    "kind",
+    "c_re",
+    "c_im",
+    "seed",
+    "palette",
+    "tile_x",
+    "tile_y",
+    "tile_width",
+    "tile_height",
+];
 
 impl Fractal {
     /// This row with `fields` set, checked as `POST` checks a new one: what a `PUT` may
@@ -235,7 +280,7 @@ impl Fractal {
             },
             ..params
         };
-        probe.validate(limits).map_err(|e| WireError::invalid_field(e.field(), e))?;
+        check_params(&probe, row.window()?, limits)?;
         Ok(row)
     }
 
@@ -271,10 +316,17 @@ impl Fractal {
             "palette" => self.palette = text()?,
             "c_re" => self.c_re = optional_real()?,
             "c_im" => self.c_im = optional_real()?,
-            "seed" => {
-                self.seed = match value {
+            "seed" | "tile_x" | "tile_y" | "tile_width" | "tile_height" => {
+                let v = match value {
                     FieldValue::Null => None,
                     _ => Some(int()?),
+                };
+                match name {
+                    "seed" => self.seed = v,
+                    "tile_x" => self.tile_x = v,
+                    "tile_y" => self.tile_y = v,
+                    "tile_width" => self.tile_width = v,
+                    _ => self.tile_height = v,
                 }
             }
             _ => {}
@@ -376,6 +428,36 @@ pub struct NewFractal {
     pub seed: Option<i64>,
     /// Palette.
     pub palette: Palette,
+    /// The tile of the whole image to render, for a poster's tile.
+    pub window: Option<Window>,
+}
+
+/// A window from the four tile values: all given, or none; each within `u32`.
+fn tile_window(values: [Option<i64>; 4]) -> Result<Option<Window>, WireError> {
+    let given = values.iter().filter(|v| v.is_some()).count();
+    if given == 0 {
+        return Ok(None);
+    }
+    if given < 4 {
+        return Err(WireError::invalid_field("tile_x", "tile_x, tile_y, tile_width and tile_height go together"));
+    }
+    let mut parts = [0u32; 4];
+    for ((part, value), name) in parts.iter_mut().zip(values).zip(TILE_COLUMNS) {
+        let v = value.unwrap_or_default();
+        *part = u32::try_from(v)
+            .map_err(|_| WireError::invalid_field(name, format!("must be from 0 to {}, got {v}", u32::MAX)))?;
+    }
+    let [x, y, width, height] = parts;
+    Ok(Some(Window { x, y, width, height }))
+}
+
+/// The engine's checks of a whole image or of a tile of it, as the field names say.
+fn check_params(params: &Params, window: Option<Window>, limits: &Limits) -> Result<(), WireError> {
+    let checked = match window {
+        Some(w) => params.validate_window(w, limits),
+        None => params.validate(limits),
+    };
+    checked.map_err(|e| WireError::invalid_field(e.field(), e))
 }
 
 /// Parses and validates a `POST /v1/fractal` body.
@@ -463,6 +545,15 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         c,
         seed,
         palette,
+        window: {
+            let int = |name| match get(name) {
+                Ok(FieldValue::Integer(i)) => Ok(Some(i)),
+                Ok(FieldValue::Null) => Ok(None),
+                Ok(_) => Err(WireError::invalid_field(name, "expected an integer")),
+                Err(e) => Err(e),
+            };
+            tile_window([int("tile_x")?, int("tile_y")?, int("tile_width")?, int("tile_height")?])?
+        },
     };
     // The engine's own checks, so the API accepts exactly what workers can render.
     // The classic search is not run here (it is the create's job); any constant checks
@@ -475,7 +566,7 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         max_iterations: new.iterations,
         colouring: Colouring::default(),
     };
-    probe.validate(limits).map_err(|e| WireError::invalid_field(e.field(), e))?;
+    check_params(&probe, new.window, limits)?;
     Ok(new)
 }
 
@@ -526,6 +617,10 @@ mod tests {
             c_im: None,
             seed: Some(7),
             palette: "classic".into(),
+            tile_x: None,
+            tile_y: None,
+            tile_width: None,
+            tile_height: None,
         }
     }
 
@@ -568,6 +663,18 @@ mod tests {
         assert_eq!(n.kind, FractalKind::Classic);
         assert_eq!(n.palette, Palette::Classic);
         assert_eq!(n.region.xa, -3.3528957195683087);
+    }
+
+    #[test]
+    fn coordinates_arrive_exactly_as_sent() {
+        // The default serde_json float parser reads this one 1 ulp off; a poster's tiles
+        // then differed from the local render.
+        let ya = 0.10626666666666668_f64;
+        let text = format!(
+            r#"{{"width": 301, "height": 203, "iterations": 1000, "xa": -0.755, "xb": -0.735, "ya": {ya}, "yb": 0.11973333333333333}}"#
+        );
+        let n = parse_new(&serde_json::from_str(&text).unwrap(), &Limits::default()).unwrap();
+        assert_eq!(n.region.ya.to_bits(), ya.to_bits());
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use faafo_engine::{BitDepth, Control, Limits, RenderOptions, write_png};
+use faafo_engine::Limits;
 use futures_util::StreamExt as _;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -150,10 +150,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         }
     }
     let summary = ctx.counters.summary();
-    tracing::info!(
-        "stopping: {} done, {} failed, {} dead-lettered",
-        summary.done, summary.failed, summary.dead
-    );
+    tracing::info!("stopping: {} done, {} failed, {} dead-lettered", summary.done, summary.failed, summary.dead);
     Ok(summary)
 }
 
@@ -330,11 +327,10 @@ async fn handle(delivery: Delivery, channel: Channel, ctx: Context) -> Result<Ou
 
     let uuid = task.uuid.clone();
     tracing::Span::current().record("uuid", uuid.as_str());
-    let (width, height) = (task.params.width, task.params.height);
+    let (width, height) = task.window.map_or((task.params.width, task.params.height), |w| (w.width, w.height));
     let rendered = tokio::task::spawn_blocking(move || {
         let mut png = Vec::new();
-        let summary = write_png(&task.params, &RenderOptions::default(), &Control::new(), BitDepth::Eight, &mut png)
-            .map_err(|e| e.to_string())?;
+        let summary = task.write_png(&mut png).map_err(|e| e.to_string())?;
         // The render's compute time, as the embedded renderer records it (the PNG
         // encoding is part of the worker's overhead, logged apart).
         Ok::<_, String>(RenderResult { png, checksum: summary.sha256, duration: summary.compute })

@@ -4,7 +4,7 @@
 //! read only `uuid`, `width`, `height`, `iterations` and the region; our API adds `kind`,
 //! `c_re`/`c_im`, `seed` and `palette` so the image is the one the API recorded.
 
-use faafo_engine::{Limits, Params};
+use faafo_engine::{BitDepth, Control, Limits, Params, PngSummary, RenderError, RenderOptions, Window};
 use serde_json::Value;
 
 use crate::wire::fractal::{self, Fractal};
@@ -31,8 +31,28 @@ pub enum TaskError {
 pub struct Task {
     /// The fractal.
     pub uuid: String,
-    /// What to render.
+    /// What to render: the whole image.
     pub params: Params,
+    /// The tile of it to render, for a poster's tile.
+    pub window: Option<Window>,
+}
+
+impl Task {
+    /// The task of a stored fractal (the embedded renderer's), checked as a message is.
+    pub fn from_row(row: &Fractal) -> Result<Self, String> {
+        let params = row.params().map_err(|e| e.message())?;
+        let window = row.window().map_err(|e| e.message())?;
+        Ok(Self { uuid: row.uuid.clone(), params, window })
+    }
+
+    /// Renders the task as an 8-bit PNG into `out`: the whole image, or the tile.
+    pub fn write_png(&self, out: &mut Vec<u8>) -> Result<PngSummary, RenderError> {
+        let (options, control) = (RenderOptions::default(), Control::new());
+        match self.window {
+            Some(w) => faafo_engine::write_png_window(&self.params, w, &options, &control, BitDepth::Eight, out),
+            None => faafo_engine::write_png(&self.params, &options, &control, BitDepth::Eight, out),
+        }
+    }
 }
 
 /// Parses and validates a message body against `limits`.
@@ -47,7 +67,7 @@ pub fn parse(body: &[u8], limits: &Limits) -> Result<Task, TaskError> {
     let new = fractal::parse_new(&value, limits).map_err(|e| invalid(e.message()))?;
     let row = Fractal::from_new(uuid.clone(), &new, new.c, new.seed, String::new());
     let params = row.params().map_err(|e| invalid(e.message()))?;
-    Ok(Task { uuid, params })
+    Ok(Task { uuid, params, window: new.window })
 }
 
 #[cfg(test)]

@@ -1,0 +1,395 @@
+//! Posters: one view too big for one machine, cut into tiles that a faafo cluster renders
+//! as separate tasks, then put back together into one PNG, streamed row by row so memory
+//! stays small whatever the size.
+//!
+//! Every tile task carries the whole image's geometry and its window of it, so a worker
+//! computes exactly the pixel coordinates the whole image would use: the poster is pixel
+//! for pixel the image `faafo render` makes of the same view. Tile uuids are derived from
+//! the poster's id, so a poster interrupted anywhere (the app closed, the API restarted)
+//! resumes from the tiles already on the server, and no tile is ever created twice.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use faafo_engine::{FractalKind, Window};
+
+use super::{Client, ClientError, Fractal, NewFractalRequest, Status};
+
+/// Largest tile, in pixels: small enough to spread a poster over many workers and to keep
+/// each result upload modest, large enough that per-task overhead is noise.
+pub const MAX_TILE_PIXELS: u64 = 2048 * 2048;
+/// Largest poster side (the engine's [`faafo_engine::params::MAX_POSTER_SIDE`]).
+pub const MAX_SIDE: u32 = faafo_engine::params::MAX_POSTER_SIDE;
+/// Times a failed tile is created again before the poster gives up.
+pub const MAX_TILE_RETRIES: u32 = 3;
+
+/// Why a poster cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PosterError {
+    /// The request cannot be a poster (size, tiles, a kind the wire cannot carry).
+    #[error("{0}")]
+    Invalid(String),
+    /// The API failed or refused.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A tile kept failing.
+    #[error("tile {uuid} failed {attempts} times; last error: {error}")]
+    TileFailed {
+        /// The tile's uuid.
+        uuid: String,
+        /// How often it was tried.
+        attempts: u32,
+        /// The worker's last error.
+        error: String,
+    },
+    /// A tile's PNG is not what was asked for.
+    #[error("tile {uuid}: {problem}")]
+    BadTile {
+        /// The tile's uuid.
+        uuid: String,
+        /// What was wrong.
+        problem: String,
+    },
+    /// Writing the poster or a tile file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PosterError + '_ {
+    move |source| PosterError::Io { path: path.to_owned(), source }
+}
+
+/// One tile: its task's uuid and its window of the whole image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tile {
+    /// The tile task's uuid: `<poster id>-t<index>`.
+    pub uuid: String,
+    /// Which pixels of the poster it is.
+    pub window: Window,
+}
+
+/// A planned poster: the whole image's request and its tiles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poster {
+    /// Names the poster's tasks; the same id resumes the same poster.
+    pub id: String,
+    /// The whole image: size, region, iterations, kind, constant, palette.
+    pub whole: NewFractalRequest,
+    /// Tiles across.
+    pub columns: u32,
+    /// Tiles down.
+    pub rows: u32,
+    /// Row by row.
+    pub tiles: Vec<Tile>,
+}
+
+/// A fresh poster id: 12 hex digits, short enough for `<id>-t<index>` to be a valid uuid.
+pub fn new_id() -> String {
+    format!("poster-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+/// The fewest tiles across and down that keep each within [`MAX_TILE_PIXELS`], with sides
+/// as equal as the image allows.
+pub fn grid_for(width: u32, height: u32) -> (u32, u32) {
+    let side = (MAX_TILE_PIXELS as f64).sqrt();
+    let columns = (f64::from(width) / side).ceil().max(1.0) as u32;
+    let rows = (f64::from(height) / side).ceil().max(1.0) as u32;
+    (columns, rows)
+}
+
+impl Poster {
+    /// Plans `whole` as `columns` × `rows` tiles under `id` (see [`new_id`]).
+    pub fn plan(id: &str, whole: NewFractalRequest, columns: u32, rows: u32) -> Result<Self, PosterError> {
+        let invalid = |m: String| Err(PosterError::Invalid(m));
+        if !(2..=MAX_SIDE).contains(&whole.width) || !(2..=MAX_SIDE).contains(&whole.height) {
+            return invalid(format!("a poster is 2 to {MAX_SIDE} pixels a side, not {}x{}", whole.width, whole.height));
+        }
+        if columns == 0 || rows == 0 || whole.width / columns < 2 || whole.height / rows < 2 {
+            return invalid(format!(
+                "{columns}x{rows} tiles do not fit a {}x{} image (tiles need 2 pixels a side)",
+                whole.width, whole.height
+            ));
+        }
+        let tiles: Vec<_> = Window::grid(whole.width, whole.height, columns, rows)
+            .into_iter()
+            .enumerate()
+            .map(|(i, window)| Tile { uuid: format!("{id}-t{i}"), window })
+            .collect();
+        if let Some(t) = tiles.iter().find(|t| t.window.pixels() > MAX_TILE_PIXELS * 4) {
+            return invalid(format!(
+                "tiles of {}x{} are too large for a worker; use more tiles (at most {} pixels each)",
+                t.window.width,
+                t.window.height,
+                MAX_TILE_PIXELS * 4
+            ));
+        }
+        if tiles.iter().any(|t| t.uuid.len() > crate::wire::fractal::MAX_UUID_CHARS) {
+            return invalid(format!("the poster id '{id}' is too long for its tiles' uuids"));
+        }
+        if whole.kind == Some(FractalKind::Classic) && whole.c.is_none() && whole.seed.is_none() {
+            // Each tile would search its own constant: fix the seed so they share one.
+            return invalid("a classic poster needs its constant (c) or a seed, so every tile uses the same".into());
+        }
+        Ok(Self { id: id.to_owned(), whole, columns, rows, tiles })
+    }
+
+    /// The create request of one tile.
+    pub fn request(&self, tile: &Tile) -> NewFractalRequest {
+        NewFractalRequest { uuid: Some(tile.uuid.clone()), window: Some(tile.window), ..self.whole.clone() }
+    }
+
+    /// The tiles' uuids, in order.
+    pub fn uuids(&self) -> Vec<String> {
+        self.tiles.iter().map(|t| t.uuid.clone()).collect()
+    }
+
+    /// Pixels times the iteration limit: the work, for estimates.
+    pub fn work(&self) -> u64 {
+        u64::from(self.whole.width) * u64::from(self.whole.height) * u64::from(self.whole.iterations)
+    }
+}
+
+/// Where a poster's tiles are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PosterProgress {
+    /// Tiles in the poster.
+    pub total: usize,
+    /// Rendered.
+    pub done: usize,
+    /// Failed and created again.
+    pub retried: usize,
+}
+
+/// Creates the tiles that are not on the server yet; returns how many it created. Safe to
+/// call again after any interruption: tiles already there are left alone.
+pub async fn submit(client: &Client, poster: &Poster) -> Result<usize, PosterError> {
+    let existing = client.get_many(&poster.uuids()).await?;
+    let mut created = 0;
+    for tile in &poster.tiles {
+        if existing.iter().any(|f| f.uuid == tile.uuid) {
+            continue;
+        }
+        client.create_once(&poster.request(tile)).await?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+/// Waits until every tile is done, creating failed (or deleted) tiles again up to
+/// [`MAX_TILE_RETRIES`] times; calls `progress` on each change.
+pub async fn wait(
+    client: &Client,
+    poster: &Poster,
+    mut progress: impl FnMut(&PosterProgress),
+) -> Result<Vec<Fractal>, PosterError> {
+    let uuids = poster.uuids();
+    let mut retries = vec![0u32; poster.tiles.len()];
+    let mut last = None;
+    let mut interval = Duration::from_millis(100);
+    loop {
+        let rows = client.get_many(&uuids).await?;
+        let mut now =
+            PosterProgress { total: uuids.len(), retried: retries.iter().map(|r| *r as usize).sum(), done: 0 };
+        for (i, tile) in poster.tiles.iter().enumerate() {
+            let row = rows.iter().find(|f| f.uuid == tile.uuid);
+            match row.map(|f| f.status) {
+                Some(Status::Done) => now.done += 1,
+                Some(Status::Pending | Status::Rendering) => {}
+                failed_or_gone => {
+                    retries[i] += 1;
+                    if retries[i] > MAX_TILE_RETRIES {
+                        let error = row.and_then(|f| f.error.clone()).unwrap_or_else(|| "deleted".into());
+                        return Err(PosterError::TileFailed { uuid: tile.uuid.clone(), attempts: retries[i], error });
+                    }
+                    if failed_or_gone.is_some() {
+                        client.delete(&tile.uuid).await?;
+                    }
+                    client.create_once(&poster.request(tile)).await?;
+                }
+            }
+        }
+        if last != Some(now) {
+            progress(&now);
+            interval = Duration::from_millis(100);
+        } else {
+            interval = (interval * 2).min(Duration::from_secs(1));
+        }
+        last = Some(now);
+        if now.done == now.total {
+            return Ok(uuids.iter().filter_map(|u| rows.iter().find(|f| &f.uuid == u).cloned()).collect());
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// The file a tile is downloaded to.
+pub fn tile_path(dir: &Path, tile: &Tile) -> PathBuf {
+    dir.join(format!("{}.png", tile.uuid))
+}
+
+/// Downloads every tile's PNG into `dir` (each checked against its stored checksum);
+/// tiles already downloaded are kept.
+pub async fn download(client: &Client, poster: &Poster, dir: &Path) -> Result<(), PosterError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for tile in &poster.tiles {
+        let path = tile_path(dir, tile);
+        if path.exists() {
+            continue;
+        }
+        let png = client.image(&tile.uuid).await?;
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, &png).map_err(io(&partial))?;
+        std::fs::rename(&partial, &path).map_err(io(&path))?;
+    }
+    Ok(())
+}
+
+/// Puts the downloaded tiles together as one 8-bit RGB PNG written to `out`, a row of
+/// pixels at a time: memory holds one row of the poster and the tiles' decoders.
+pub fn assemble(poster: &Poster, dir: &Path, out: impl Write) -> Result<(), PosterError> {
+    let out_path = dir.join("poster.png");
+    let (width, height) = (poster.whole.width, poster.whole.height);
+    let mut encoder = png::Encoder::new(out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let png_error =
+        |e: png::EncodingError| PosterError::Io { path: out_path.clone(), source: std::io::Error::other(e) };
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    let mut stream = writer.stream_writer().map_err(png_error)?;
+    let mut line = vec![0u8; width as usize * 3];
+    for band in poster.tiles.chunks(poster.columns as usize) {
+        let mut readers = band.iter().map(|t| open_tile(dir, t)).collect::<Result<Vec<_>, _>>()?;
+        for _ in 0..band[0].window.height {
+            for (tile, reader) in band.iter().zip(&mut readers) {
+                let row = reader
+                    .next_row()
+                    .map_err(|e| bad_tile(tile, format!("cannot decode: {e}")))?
+                    .ok_or_else(|| bad_tile(tile, "ended early".into()))?;
+                let start = tile.window.x as usize * 3;
+                line[start..start + row.data().len()].copy_from_slice(row.data());
+            }
+            stream.write_all(&line).map_err(io(&out_path))?;
+        }
+    }
+    stream.finish().map_err(png_error)?;
+    Ok(())
+}
+
+fn bad_tile(tile: &Tile, problem: String) -> PosterError {
+    PosterError::BadTile { uuid: tile.uuid.clone(), problem }
+}
+
+/// A decoder of a downloaded tile, checked to be the tile's size as 8-bit RGB.
+fn open_tile(dir: &Path, tile: &Tile) -> Result<png::Reader<BufReader<File>>, PosterError> {
+    let path = tile_path(dir, tile);
+    let file = File::open(&path).map_err(io(&path))?;
+    let reader =
+        png::Decoder::new(BufReader::new(file)).read_info().map_err(|e| bad_tile(tile, format!("not a PNG: {e}")))?;
+    let info = reader.info();
+    let (w, h) = (info.width, info.height);
+    if (w, h) != (tile.window.width, tile.window.height) {
+        return Err(bad_tile(tile, format!("is {w}x{h}, expected {}x{}", tile.window.width, tile.window.height)));
+    }
+    if (info.color_type, info.bit_depth) != (png::ColorType::Rgb, png::BitDepth::Eight) {
+        return Err(bad_tile(tile, "is not 8-bit RGB".into()));
+    }
+    Ok(reader)
+}
+
+/// Whether an error may pass if tried again: the API unreachable or failing (restarting,
+/// overloaded), as opposed to refusing the request.
+fn transient(e: &PosterError) -> bool {
+    matches!(e, PosterError::Client(ClientError::Unreachable { .. } | ClientError::Server { .. }))
+}
+
+/// Submits, waits for, downloads and assembles a poster into `output` (through a
+/// partial file renamed at the end, so a failure never leaves a truncated PNG). `dir`
+/// keeps the downloaded tiles between attempts; it is removed once the poster is written.
+/// While the API is unreachable or failing, it tries again with backoff for up to
+/// `patience` at a stretch, resuming where it was (every step is safe to repeat), and
+/// calls `waiting` with each error.
+pub async fn make(
+    client: &Client,
+    poster: &Poster,
+    dir: &Path,
+    output: &Path,
+    patience: Duration,
+    mut progress: impl FnMut(&PosterProgress),
+    mut waiting: impl FnMut(&PosterError),
+) -> Result<(), PosterError> {
+    let mut outage: Option<std::time::Instant> = None;
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let attempt = async {
+            submit(client, poster).await?;
+            wait(client, poster, &mut progress).await?;
+            download(client, poster, dir).await
+        };
+        match attempt.await {
+            Ok(()) => break,
+            Err(e) if transient(&e) && outage.get_or_insert_with(std::time::Instant::now).elapsed() < patience => {
+                waiting(&e);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let partial = output.with_extension("png.partial");
+    let file = File::create(&partial).map_err(io(&partial))?;
+    let mut out = BufWriter::new(file);
+    assemble(poster, dir, &mut out)?;
+    out.flush().map_err(io(&partial))?;
+    drop(out);
+    std::fs::rename(&partial, output).map_err(io(output))?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn whole(width: u32, height: u32) -> NewFractalRequest {
+        NewFractalRequest {
+            kind: Some(FractalKind::Mandelbrot),
+            ..NewFractalRequest::new(width, height, 100, (-2.0, 1.0, -1.0, 1.0))
+        }
+    }
+
+    #[test]
+    fn plans_name_their_tiles_and_check_the_size() {
+        let p = Poster::plan("poster-abc", whole(1000, 600), 3, 2).unwrap();
+        assert_eq!(p.tiles.len(), 6);
+        assert_eq!(p.tiles[4].uuid, "poster-abc-t4");
+        assert_eq!(p.request(&p.tiles[4]).window, Some(p.tiles[4].window));
+        assert_eq!(p.request(&p.tiles[4]).uuid.as_deref(), Some("poster-abc-t4"));
+        for (w, h, c, r, needle) in [
+            (70_000, 100, 1, 1, "2 to 65536"),
+            (100, 100, 0, 1, "do not fit"),
+            (10, 10, 6, 1, "do not fit"),
+            (20_000, 20_000, 1, 1, "too large"),
+        ] {
+            let e = Poster::plan("p", whole(w, h), c, r).unwrap_err().to_string();
+            assert!(e.contains(needle), "{w}x{h} {c}x{r}: {e}");
+        }
+        let classic = NewFractalRequest { kind: Some(FractalKind::Classic), ..whole(100, 100) };
+        assert!(Poster::plan("p", classic, 2, 2).unwrap_err().to_string().contains("seed"));
+    }
+
+    #[test]
+    fn grids_keep_tiles_small() {
+        assert_eq!(grid_for(100, 100), (1, 1));
+        assert_eq!(grid_for(16_384, 16_384), (8, 8));
+        assert_eq!(grid_for(65_536, 100), (32, 1));
+    }
+}

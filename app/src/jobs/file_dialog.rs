@@ -9,6 +9,17 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 
+/// Why no dialog opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DialogError {
+    /// One dialog at a time.
+    #[error("a file dialog is already open")]
+    AlreadyOpen,
+    /// Its thread could not start.
+    #[error("cannot open a file dialog: {0}")]
+    Thread(std::io::Error),
+}
+
 /// What a dialog is for; decides its title, filter and what happens with the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialogPurpose {
@@ -68,9 +79,9 @@ impl FileDialogs {
     }
 
     /// Opens a dialog for `purpose`, starting at `current` (a typed path, may be empty).
-    pub fn open(&mut self, purpose: DialogPurpose, current: &str, ctx: &egui::Context) -> Result<(), String> {
+    pub fn open(&mut self, purpose: DialogPurpose, current: &str, ctx: &egui::Context) -> Result<(), DialogError> {
         if self.open.is_some() {
-            return Err("a file dialog is already open".to_owned());
+            return Err(DialogError::AlreadyOpen);
         }
         let current = PathBuf::from(current);
         let tx = self.tx.clone();
@@ -90,7 +101,7 @@ impl FileDialogs {
                 tx.send((purpose, picked)).ok();
                 ctx.request_repaint();
             })
-            .map_err(|e| format!("cannot open a file dialog: {e}"))?;
+            .map_err(DialogError::Thread)?;
         self.open = Some(purpose);
         Ok(())
     }

@@ -8,15 +8,16 @@ pub(crate) mod screenshot;
 
 use std::path::PathBuf;
 
+use file_dialog::DialogError;
 use file_dialog::{DialogPurpose, FileDialogs};
-use save_image::{SaveJob, SaveRequest, SaveSummary};
+use save_image::{SaveError, SaveJob, SaveRequest, SaveSummary};
 use screenshot::ScreenshotJob;
 
 /// What finished since the last frame.
 #[derive(Debug, Default)]
 pub(crate) struct Finished {
-    /// An image save, and how it went (as text: the thread reports it so).
-    pub(crate) save: Option<Result<SaveSummary, String>>,
+    /// An image save, and how it went.
+    pub(crate) save: Option<Result<SaveSummary, SaveError>>,
     /// A file dialog's answer: `None` when cancelled or when there is no dialog.
     pub(crate) dialog: Option<(DialogPurpose, Option<PathBuf>)>,
 }
@@ -41,9 +42,9 @@ impl Jobs {
     }
 
     /// Starts saving an image; returns where it goes.
-    pub(crate) fn start_save(&mut self, request: SaveRequest, ctx: &egui::Context) -> Result<PathBuf, String> {
+    pub(crate) fn start_save(&mut self, request: SaveRequest, ctx: &egui::Context) -> Result<PathBuf, SaveError> {
         if self.save.is_some() {
-            return Err("an image is already being saved".to_owned());
+            return Err(SaveError::Busy);
         }
         let job = SaveJob::start(request, ctx.clone())?;
         let path = job.path().to_path_buf();
@@ -59,7 +60,12 @@ impl Jobs {
     }
 
     /// Opens a file dialog for `purpose` starting at `current` (a typed path).
-    pub(crate) fn browse(&mut self, purpose: DialogPurpose, current: &str, ctx: &egui::Context) -> Result<(), String> {
+    pub(crate) fn browse(
+        &mut self,
+        purpose: DialogPurpose,
+        current: &str,
+        ctx: &egui::Context,
+    ) -> Result<(), DialogError> {
         self.dialogs.open(purpose, current, ctx)
     }
 

@@ -32,6 +32,82 @@ pub const MAX_SIDE: u32 = 16384;
 /// Pixels per band on the palette-file path (the engine's path has its own, equal bound).
 const BAND_PIXELS: usize = 1 << 20;
 
+/// Why an image was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// A side outside 2..=[`MAX_SIDE`].
+    #[error("image {name} must be between 2 and {MAX_SIDE} pixels, got {value}")]
+    Size {
+        /// "width" or "height".
+        name: &'static str,
+        /// As asked.
+        value: u32,
+    },
+    /// Another image is being saved.
+    #[error("an image is already being saved")]
+    Busy,
+    /// No file name typed.
+    #[error("type a file name to save the image to")]
+    NoPath,
+    /// The path names a folder.
+    #[error("{} is a folder; add a file name", .0.display())]
+    IsFolder(PathBuf),
+    /// The file's folder is missing.
+    #[error("folder {} does not exist", .0.display())]
+    NoFolder(PathBuf),
+    /// The view cannot be rendered at this size (too deep for its pixels).
+    #[error(transparent)]
+    Frame(#[from] faafo_engine::ParamError),
+    /// The save's thread could not start.
+    #[error("cannot start the save thread: {0}")]
+    Thread(std::io::Error),
+    /// Cancelled; no file is left.
+    #[error("save cancelled")]
+    Cancelled,
+    /// The file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The destination.
+        path: PathBuf,
+        /// The system's answer.
+        source: std::io::Error,
+    },
+    /// The PNG encoder failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Encode {
+        /// The destination.
+        path: PathBuf,
+        /// The encoder's answer.
+        source: png::EncodingError,
+    },
+    /// The engine could not render the image.
+    #[error("cannot save {}: {source}", path.display())]
+    Render {
+        /// The destination.
+        path: PathBuf,
+        /// The engine's answer.
+        source: RenderError,
+    },
+}
+
+impl SaveError {
+    fn write(path: &Path) -> impl Fn(std::io::Error) -> Self + Copy + '_ {
+        |source| Self::Write { path: path.to_path_buf(), source }
+    }
+
+    fn encode(path: &Path) -> impl Fn(png::EncodingError) -> Self + Copy + '_ {
+        |source| Self::Encode { path: path.to_path_buf(), source }
+    }
+
+    fn render(path: &Path) -> impl Fn(RenderError) -> Self + Copy + '_ {
+        |e| match e {
+            RenderError::Cancelled => Self::Cancelled,
+            RenderError::Io(source) => Self::Write { path: path.to_path_buf(), source },
+            source => Self::Render { path: path.to_path_buf(), source },
+        }
+    }
+}
+
 /// What to save.
 #[derive(Debug, Clone)]
 pub struct SaveRequest {
@@ -49,17 +125,17 @@ pub struct SaveRequest {
 
 impl SaveRequest {
     /// Checks size and destination before any work, with messages a person can act on.
-    pub fn validate(&mut self) -> Result<(), String> {
-        for (name, v) in [("width", self.width), ("height", self.height)] {
-            if !(2..=MAX_SIDE).contains(&v) {
-                return Err(format!("image {name} must be between 2 and {MAX_SIDE} pixels, got {v}"));
+    pub fn validate(&mut self) -> Result<(), SaveError> {
+        for (name, value) in [("width", self.width), ("height", self.height)] {
+            if !(2..=MAX_SIDE).contains(&value) {
+                return Err(SaveError::Size { name, value });
             }
         }
         if self.path.as_os_str().is_empty() {
-            return Err("type a file name to save the image to".to_owned());
+            return Err(SaveError::NoPath);
         }
         if self.path.is_dir() {
-            return Err(format!("{} is a folder; add a file name", self.path.display()));
+            return Err(SaveError::IsFolder(self.path.clone()));
         }
         if self.path.extension().is_none() {
             self.path.set_extension("png");
@@ -69,9 +145,9 @@ impl SaveRequest {
             _ => PathBuf::from("."),
         };
         if !dir.is_dir() {
-            return Err(format!("folder {} does not exist", dir.display()));
+            return Err(SaveError::NoFolder(dir));
         }
-        Frame::new(self.location.view, self.width, self.height).validate().map_err(|e| e.to_string())
+        Ok(Frame::new(self.location.view, self.width, self.height).validate()?)
     }
 
     fn params(&self) -> Params {
@@ -108,12 +184,12 @@ pub struct SaveJob {
     control: Arc<Control>,
     /// Rows finished on the palette-file path (the engine's path reports via `control`).
     rows_done: Option<Arc<AtomicU64>>,
-    rx: Receiver<Result<SaveSummary, String>>,
+    rx: Receiver<Result<SaveSummary, SaveError>>,
 }
 
 impl SaveJob {
     /// Validates `request` and starts writing; `ctx` is woken on progress and at the end.
-    pub fn start(mut request: SaveRequest, ctx: egui::Context) -> Result<Self, String> {
+    pub fn start(mut request: SaveRequest, ctx: egui::Context) -> Result<Self, SaveError> {
         request.validate()?;
         let control = Arc::new(Control::new());
         let rows_done = request.look.custom.is_some().then(|| Arc::new(AtomicU64::new(0)));
@@ -128,7 +204,7 @@ impl SaveJob {
                 tx.send(result).ok();
                 ctx.request_repaint();
             })
-            .map_err(|e| format!("cannot start the save thread: {e}"))?;
+            .map_err(SaveError::Thread)?;
         Ok(Self { path, size, control, rows_done, rx })
     }
 
@@ -156,7 +232,7 @@ impl SaveJob {
     }
 
     /// The outcome once the thread is done.
-    pub fn poll(&self) -> Option<Result<SaveSummary, String>> {
+    pub fn poll(&self) -> Option<Result<SaveSummary, SaveError>> {
         self.rx.try_recv().ok()
     }
 }
@@ -167,23 +243,23 @@ fn save(
     control: &Control,
     rows_done: Option<&AtomicU64>,
     ctx: &egui::Context,
-) -> Result<SaveSummary, String> {
+) -> Result<SaveSummary, SaveError> {
     let started = Instant::now();
     let path = &request.path;
     let mut part_name = path.file_name().unwrap_or_default().to_os_string();
     part_name.push(".part");
     let part = path.with_file_name(part_name);
-    let file = File::create(&part).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let file = File::create(&part).map_err(SaveError::write(path))?;
     let mut out = BufWriter::new(file);
     let written = match rows_done {
         None => write_png(&request.params(), &RenderOptions::default(), control, BitDepth::Eight, &mut out)
             .map(|_| ())
-            .map_err(|e| describe(e, path)),
+            .map_err(SaveError::render(path)),
         Some(rows) => write_banded(request, control, rows, ctx, &mut out),
     };
     let finished = written.and_then(|()| {
-        let file = out.into_inner().map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?;
-        file.sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))
+        let file = out.into_inner().map_err(|e| SaveError::write(path)(e.into_error()))?;
+        file.sync_all().map_err(SaveError::write(path))
     });
     if let Err(e) = finished {
         std::fs::remove_file(&part).ok();
@@ -191,18 +267,10 @@ fn save(
     }
     std::fs::rename(&part, path).map_err(|e| {
         std::fs::remove_file(&part).ok();
-        format!("cannot write {}: {e}", path.display())
+        SaveError::write(path)(e)
     })?;
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(SaveSummary { path: path.clone(), bytes, size: [request.width, request.height], took: started.elapsed() })
-}
-
-fn describe(e: RenderError, path: &Path) -> String {
-    match e {
-        RenderError::Cancelled => "save cancelled".to_owned(),
-        RenderError::Io(e) => format!("cannot write {}: {e}", path.display()),
-        other => format!("cannot save {}: {other}", path.display()),
-    }
 }
 
 /// The palette-file path: bands of rows rendered, coloured by the explorer and streamed.
@@ -212,10 +280,10 @@ fn write_banded(
     rows_done: &AtomicU64,
     ctx: &egui::Context,
     out: &mut impl std::io::Write,
-) -> Result<(), String> {
+) -> Result<(), SaveError> {
     let path = &request.path;
-    let io = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let png_err = |e: png::EncodingError| format!("cannot write {}: {e}", path.display());
+    let io = SaveError::write(path);
+    let png_err = SaveError::encode(path);
     let (w, h) = (request.width as usize, request.height as usize);
     let grid = Frame::new(request.location.view, request.width, request.height).grid();
     let band_rows = (BAND_PIXELS / w).clamp(2, h);
@@ -245,7 +313,7 @@ fn write_banded(
             max_iterations: request.location.max_iterations(),
             colouring: Colouring::default(),
         };
-        render_into(&params, &RenderOptions::default(), control, &mut buffer).map_err(|e| describe(e, path))?;
+        render_into(&params, &RenderOptions::default(), control, &mut buffer).map_err(SaveError::render(path))?;
         bytes.clear();
         let start = skip * w;
         for i in start..buffer.counts().len() {
@@ -277,7 +345,7 @@ mod tests {
         dir
     }
 
-    fn wait(job: &SaveJob) -> Result<SaveSummary, String> {
+    fn wait(job: &SaveJob) -> Result<SaveSummary, SaveError> {
         let started = Instant::now();
         loop {
             if let Some(r) = job.poll() {
@@ -330,15 +398,16 @@ mod tests {
             (100, 100, dir.join("missing/a.png"), "does not exist"),
             (100, 100, dir.clone(), "is a folder"),
         ] {
-            let e = SaveJob::start(request(path, w, h, Look::default()), egui::Context::default()).unwrap_err();
+            let e =
+                SaveJob::start(request(path, w, h, Look::default()), egui::Context::default()).unwrap_err().to_string();
             assert!(e.contains(want), "{e}");
         }
         // A folder nobody may write into: /sys refuses even root.
         let job =
             SaveJob::start(request(PathBuf::from("/sys/faafo.png"), 10, 10, Look::default()), egui::Context::default());
         let e = match job {
-            Ok(job) => wait(&job).unwrap_err(),
-            Err(e) => e,
+            Ok(job) => wait(&job).unwrap_err().to_string(),
+            Err(e) => e.to_string(),
         };
         assert!(e.contains("cannot write /sys/faafo.png"), "{e}");
     }
@@ -350,7 +419,7 @@ mod tests {
         let job =
             SaveJob::start(request(path.clone(), 16384, 16384, Look::default()), egui::Context::default()).unwrap();
         job.cancel();
-        assert_eq!(wait(&job).unwrap_err(), "save cancelled");
+        assert_eq!(wait(&job).unwrap_err().to_string(), "save cancelled");
         assert!(!path.exists() && !dir.join("big.png.part").exists());
     }
 }

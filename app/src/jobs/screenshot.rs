@@ -10,19 +10,46 @@ use std::time::Duration;
 /// can come out incomplete, so wait until the window has settled.
 const SETTLE_SECONDS: f64 = 1.0;
 
+/// Why the screenshot was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenshotError {
+    /// Its folder could not be made.
+    #[error("creating {}: {source}", dir.display())]
+    CreateDir {
+        /// The folder.
+        dir: PathBuf,
+        /// The system's answer.
+        source: std::io::Error,
+    },
+    /// The window is larger than a PNG can be.
+    #[error(transparent)]
+    Size(#[from] std::num::TryFromIntError),
+    /// The integration handed over a picture of the wrong size.
+    #[error("screenshot has the wrong number of bytes")]
+    Bytes,
+    /// The PNG could not be written.
+    #[error("writing {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The encoder's answer.
+        source: image::ImageError,
+    },
+}
+
 /// Where the app reports how its screenshot went; shared with the caller of `run_native`,
 /// which outlives the app and turns a failure into a non-zero exit.
 #[derive(Debug, Clone, Default)]
-pub struct ScreenshotOutcome(Arc<OnceLock<Result<PathBuf, String>>>);
+pub struct ScreenshotOutcome(Arc<OnceLock<Result<PathBuf, ScreenshotError>>>);
 
 impl ScreenshotOutcome {
     /// `None` while no screenshot was taken (e.g. the window closed first), else the saved
     /// path or why saving failed.
-    pub fn get(&self) -> Option<&Result<PathBuf, String>> {
+    pub fn get(&self) -> Option<&Result<PathBuf, ScreenshotError>> {
         self.0.get()
     }
 
-    fn set(&self, outcome: Result<PathBuf, String>) {
+    fn set(&self, outcome: Result<PathBuf, ScreenshotError>) {
         // Only the first outcome counts; the job finishes once.
         let _ = self.0.set(outcome);
     }
@@ -89,14 +116,15 @@ impl ScreenshotJob {
 }
 
 /// Writes `image` as an 8-bit RGBA PNG, creating the parent directory if needed.
-fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), ScreenshotError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| ScreenshotError::CreateDir { dir: dir.to_path_buf(), source })?;
     }
     let [w, h] = image.size;
-    let (w, h) = (u32::try_from(w).map_err(|e| e.to_string())?, u32::try_from(h).map_err(|e| e.to_string())?);
+    let (w, h) = (u32::try_from(w)?, u32::try_from(h)?);
     // Screen pixels are opaque, so egui's premultiplied RGBA is plain RGBA here.
-    let buffer = image::RgbaImage::from_raw(w, h, image.as_raw().to_vec())
-        .ok_or_else(|| "screenshot has the wrong number of bytes".to_owned())?;
-    buffer.save_with_format(path, image::ImageFormat::Png).map_err(|e| format!("writing {}: {e}", path.display()))
+    let buffer = image::RgbaImage::from_raw(w, h, image.as_raw().to_vec()).ok_or(ScreenshotError::Bytes)?;
+    buffer
+        .save_with_format(path, image::ImageFormat::Png)
+        .map_err(|source| ScreenshotError::Write { path: path.to_path_buf(), source })
 }

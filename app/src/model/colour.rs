@@ -47,6 +47,67 @@ pub struct Stop {
     pub colour: String,
 }
 
+/// What is wrong with a palette file.
+#[derive(Debug, thiserror::Error)]
+pub enum GradientError {
+    /// The name is shown in the picker.
+    #[error("the palette needs a non-empty name")]
+    NoName,
+    /// A gradient needs two stops.
+    #[error("a palette needs at least 2 [[stop]] entries, got {0}")]
+    TooFewStops(usize),
+    /// A stop's position outside 0 ≤ at < 1 (stops count from 1).
+    #[error("stop {stop}: at must be at least 0 and below 1, got {at}")]
+    AtRange {
+        /// Which stop.
+        stop: usize,
+        /// Its position.
+        at: f32,
+    },
+    /// Stops must increase.
+    #[error("stop {stop}: at must be larger than the previous stop's ({previous}), got {at}")]
+    AtOrder {
+        /// Which stop.
+        stop: usize,
+        /// The previous stop's position.
+        previous: f32,
+        /// Its position.
+        at: f32,
+    },
+    /// A stop's colour is not `#rrggbb`.
+    #[error("stop {stop}: {source}")]
+    Colour {
+        /// Which stop.
+        stop: usize,
+        /// What was written.
+        source: ColourError,
+    },
+    /// Not TOML of the right shape (TOML's message).
+    #[error("{0}")]
+    Syntax(String),
+    /// The file could not be read.
+    #[error("cannot read palette file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The system's answer.
+        source: std::io::Error,
+    },
+    /// The file was read but is not usable.
+    #[error("palette file {} does not parse: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: Box<GradientError>,
+    },
+}
+
+/// A colour not written `#rrggbb`; the text as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("colour must be written #rrggbb, got '{0}'")]
+pub struct ColourError(pub String);
+
 /// A checked gradient with its lookup table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradient {
@@ -56,25 +117,25 @@ pub struct Gradient {
 
 impl Gradient {
     /// Checks `spec` and builds the table; the error names the stop that is wrong.
-    pub fn new(spec: GradientSpec) -> Result<Self, String> {
+    pub fn new(spec: GradientSpec) -> Result<Self, GradientError> {
         if spec.name.trim().is_empty() {
-            return Err("the palette needs a non-empty name".to_owned());
+            return Err(GradientError::NoName);
         }
         if spec.stop.len() < 2 {
-            return Err(format!("a palette needs at least 2 [[stop]] entries, got {}", spec.stop.len()));
+            return Err(GradientError::TooFewStops(spec.stop.len()));
         }
         let mut stops = Vec::with_capacity(spec.stop.len());
         for (i, s) in spec.stop.iter().enumerate() {
             let n = i + 1;
             if !(0.0..1.0).contains(&s.at) {
-                return Err(format!("stop {n}: at must be at least 0 and below 1, got {}", s.at));
+                return Err(GradientError::AtRange { stop: n, at: s.at });
             }
             if let Some(&(prev, _)) = stops.last()
                 && s.at <= prev
             {
-                return Err(format!("stop {n}: at must be larger than the previous stop's ({prev}), got {}", s.at));
+                return Err(GradientError::AtOrder { stop: n, previous: prev, at: s.at });
             }
-            let rgb = parse_hex_colour(&s.colour).map_err(|e| format!("stop {n}: {e}"))?;
+            let rgb = parse_hex_colour(&s.colour).map_err(|source| GradientError::Colour { stop: n, source })?;
             stops.push((s.at, rgb.map(f32::from)));
         }
         let lut = (0..LUT_SIZE)
@@ -100,16 +161,16 @@ impl Gradient {
     }
 
     /// Parses a palette file's text.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let spec: GradientSpec = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    pub fn parse(text: &str) -> Result<Self, GradientError> {
+        let spec: GradientSpec = toml::from_str(text).map_err(|e| GradientError::Syntax(e.message().to_string()))?;
         Self::new(spec)
     }
 
     /// Reads and parses a palette file; the error starts with the path.
-    pub fn load(path: &Path) -> Result<Self, String> {
+    pub fn load(path: &Path) -> Result<Self, GradientError> {
         let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read palette file {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("palette file {} does not parse: {e}", path.display()))
+            std::fs::read_to_string(path).map_err(|source| GradientError::Read { path: path.to_path_buf(), source })?;
+        Self::parse(&text).map_err(|e| GradientError::Parse { path: path.to_path_buf(), source: Box::new(e) })
     }
 
     /// The name from the file.
@@ -133,9 +194,9 @@ impl Gradient {
 }
 
 /// `#rrggbb` (or `rrggbb`) to bytes.
-pub fn parse_hex_colour(text: &str) -> Result<[u8; 3], String> {
+pub fn parse_hex_colour(text: &str) -> Result<[u8; 3], ColourError> {
     let hex = text.trim().trim_start_matches('#');
-    let bad = || format!("colour must be written #rrggbb, got '{text}'");
+    let bad = || ColourError(text.to_owned());
     if hex.len() != 6 || !hex.is_ascii() {
         return Err(bad());
     }
@@ -336,10 +397,10 @@ colour = "#ff0000"
             ("name = \"x\"\nstops = []", "unknown field"),
             ("\u{0}binary", ""),
         ] {
-            let e = Gradient::parse(text).unwrap_err();
+            let e = Gradient::parse(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text:?}: {e}");
         }
-        let e = Gradient::load(Path::new("/nonexistent/p.toml")).unwrap_err();
+        let e = Gradient::load(Path::new("/nonexistent/p.toml")).unwrap_err().to_string();
         assert!(e.starts_with("cannot read palette file /nonexistent/p.toml"), "{e}");
     }
 

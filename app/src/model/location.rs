@@ -15,6 +15,42 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::view::{MAX_SCALE, View};
 
+/// What is wrong with a location (typed or pasted text, a file's values).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LocationError {
+    /// A number of iterations out of range.
+    #[error("iterations must be between 1 and {DEFAULT_MAX_ITERATIONS} (or auto), got {0}")]
+    IterationsRange(i128),
+    /// Iterations that are neither a number nor `auto`.
+    #[error("iterations must be a whole number between 1 and {DEFAULT_MAX_ITERATIONS} or auto, got '{0}'")]
+    IterationsWord(String),
+    /// The engine refuses the kind, its constants, or a number in them.
+    #[error(transparent)]
+    Engine(#[from] faafo_engine::ParamError),
+    /// A centre that is not finite, or a scale out of range.
+    #[error(
+        "the view needs a finite centre and a scale between 0 and {MAX_SCALE}, got centre {} and scale {:e}",
+        fmt_complex(.0.center),
+        .0.scale
+    )]
+    View(View),
+    /// Nothing to read.
+    #[error("the location is empty")]
+    Empty,
+    /// A word after the kind without `=`.
+    #[error("expected key=value, got '{0}' in the location")]
+    NotKeyValue(String),
+    /// A Multibrot power that is not a whole number.
+    #[error("power must be a whole number between 2 and {MAX_MULTIBROT_POWER}, got '{0}'")]
+    Power(String),
+    /// A scale that is not a number.
+    #[error("scale must be a positive number, got '{0}'")]
+    Scale(String),
+    /// A key the text form does not have.
+    #[error("unknown key '{0}' in the location (expected c, power, center, scale, iterations)")]
+    UnknownKey(String),
+}
+
 /// The iteration limit: fixed, or growing with the zoom so deep views stay detailed
 /// without making shallow ones slow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -36,9 +72,9 @@ enum IterationsRepr {
 }
 
 impl TryFrom<IterationsRepr> for Iterations {
-    type Error = String;
+    type Error = LocationError;
 
-    fn try_from(r: IterationsRepr) -> Result<Self, String> {
+    fn try_from(r: IterationsRepr) -> Result<Self, LocationError> {
         match r {
             IterationsRepr::Number(n) => Iterations::checked(i128::from(n)),
             IterationsRepr::Word(w) => w.parse(),
@@ -57,11 +93,11 @@ impl From<Iterations> for IterationsRepr {
 
 impl Iterations {
     /// A fixed limit, checked against the engine's range; the error says what is allowed.
-    pub fn checked(n: i128) -> Result<Self, String> {
+    pub fn checked(n: i128) -> Result<Self, LocationError> {
         if (1..=i128::from(DEFAULT_MAX_ITERATIONS)).contains(&n) {
             Ok(Self::Fixed(n as u32))
         } else {
-            Err(format!("iterations must be between 1 and {DEFAULT_MAX_ITERATIONS} (or auto), got {n}"))
+            Err(LocationError::IterationsRange(n))
         }
     }
 
@@ -75,9 +111,9 @@ impl Iterations {
 }
 
 impl std::str::FromStr for Iterations {
-    type Err = String;
+    type Err = LocationError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, LocationError> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("auto") {
             return Ok(Self::Auto);
@@ -85,9 +121,7 @@ impl std::str::FromStr for Iterations {
         // Parse wide so that 10^12 is reported as out of range, not as "not a number".
         match t.replace('_', "").parse::<i128>() {
             Ok(n) => Self::checked(n),
-            Err(_) => Err(format!(
-                "iterations must be a whole number between 1 and {DEFAULT_MAX_ITERATIONS} or auto, got '{t}'"
-            )),
+            Err(_) => Err(LocationError::IterationsWord(t.to_owned())),
         }
     }
 }
@@ -145,14 +179,10 @@ impl Location {
     }
 
     /// Checks everything a file or a paste could get wrong.
-    pub fn validate(&self) -> Result<(), String> {
-        self.fractal.validate().map_err(|e| e.to_string())?;
+    pub fn validate(&self) -> Result<(), LocationError> {
+        self.fractal.validate()?;
         if !self.view.is_finite() || self.view.scale > MAX_SCALE {
-            return Err(format!(
-                "the view needs a finite centre and a scale between 0 and {MAX_SCALE}, got centre {} and scale {:e}",
-                fmt_complex(self.view.center),
-                self.view.scale
-            ));
+            return Err(LocationError::View(self.view));
         }
         if let Iterations::Fixed(n) = self.iterations {
             Iterations::checked(i128::from(n))?;
@@ -179,33 +209,20 @@ impl Location {
 
     /// Reads the one-line text form. Missing keys take the kind's defaults (home view,
     /// automatic iterations); unknown keys and bad numbers are errors that name the key.
-    pub fn parse_text(text: &str) -> Result<Self, String> {
+    pub fn parse_text(text: &str) -> Result<Self, LocationError> {
         let mut words = text.split_whitespace();
-        let kind_word = words.next().ok_or("the location is empty")?;
-        let kind: FractalKind = kind_word.trim_start_matches("faafo:").parse().map_err(|e| format!("{e}"))?;
+        let kind_word = words.next().ok_or(LocationError::Empty)?;
+        let kind: FractalKind = kind_word.trim_start_matches("faafo:").parse()?;
         let (mut c, mut power, mut center, mut scale, mut iterations) = (None, None, None, None, Iterations::Auto);
         for word in words {
-            let (key, value) =
-                word.split_once('=').ok_or_else(|| format!("expected key=value, got '{word}' in the location"))?;
+            let (key, value) = word.split_once('=').ok_or_else(|| LocationError::NotKeyValue(word.to_owned()))?;
             match key {
-                "c" => c = Some(parse_complex(value).map_err(|e| e.to_string())?),
-                "power" => {
-                    power = Some(value.parse::<u32>().map_err(|_| {
-                        format!("power must be a whole number between 2 and {MAX_MULTIBROT_POWER}, got '{value}'")
-                    })?)
-                }
-                "center" | "centre" => center = Some(parse_complex(value).map_err(|e| e.to_string())?),
-                "scale" => {
-                    scale = Some(
-                        value.parse::<f64>().map_err(|_| format!("scale must be a positive number, got '{value}'"))?,
-                    )
-                }
+                "c" => c = Some(parse_complex(value)?),
+                "power" => power = Some(value.parse::<u32>().map_err(|_| LocationError::Power(value.to_owned()))?),
+                "center" | "centre" => center = Some(parse_complex(value)?),
+                "scale" => scale = Some(value.parse::<f64>().map_err(|_| LocationError::Scale(value.to_owned()))?),
                 "iterations" => iterations = value.parse()?,
-                other => {
-                    return Err(format!(
-                        "unknown key '{other}' in the location (expected c, power, center, scale, iterations)"
-                    ));
-                }
+                other => return Err(LocationError::UnknownKey(other.to_owned())),
             }
         }
         let fractal = match kind {
@@ -269,7 +286,7 @@ mod tests {
             ("julia c=nan,0", "finite"),
             ("mandelbrot center", "key=value"),
         ] {
-            let e = Location::parse_text(text).unwrap_err();
+            let e = Location::parse_text(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text:?}: {e}");
         }
     }
@@ -278,10 +295,10 @@ mod tests {
     fn iterations_parse_and_grow_with_zoom() {
         assert_eq!("auto".parse::<Iterations>(), Ok(Iterations::Auto));
         assert_eq!(" 500 ".parse::<Iterations>(), Ok(Iterations::Fixed(500)));
-        assert!("0".parse::<Iterations>().unwrap_err().contains("got 0"));
-        assert!("1000000000000".parse::<Iterations>().unwrap_err().contains("got 1000000000000"));
+        assert!("0".parse::<Iterations>().unwrap_err().to_string().contains("got 0"));
+        assert!("1000000000000".parse::<Iterations>().unwrap_err().to_string().contains("got 1000000000000"));
         assert!("-5".parse::<Iterations>().is_err());
-        assert!("many".parse::<Iterations>().unwrap_err().contains("'many'"));
+        assert!("many".parse::<Iterations>().unwrap_err().to_string().contains("'many'"));
         assert_eq!(auto_iterations(1.0), 250);
         assert_eq!(auto_iterations(0.01), 250);
         let deeper: Vec<u32> = [1e3, 1e6, 1e9, 1e13].map(auto_iterations).to_vec();

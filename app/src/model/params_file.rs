@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use faafo_engine::{Colouring, Fractal, Params};
 use serde::{Deserialize, Serialize};
 
-use crate::model::colour::GradientSpec;
-use crate::model::location::{Iterations, Location};
+use crate::model::colour::{Gradient, GradientError, GradientSpec};
+use crate::model::location::{Iterations, Location, LocationError};
 use crate::model::toml_file::{WriteError, toml_error, write_atomically};
 use crate::model::view::View;
 
@@ -38,12 +38,12 @@ pub enum ParamsError {
     /// The engine's region is unusable.
     #[error(transparent)]
     Region(#[from] faafo_engine::ParamError),
-    /// A value is out of range (the message says which and what is allowed).
-    #[error("{0}")]
-    Invalid(String),
+    /// The location is unusable.
+    #[error(transparent)]
+    Location(#[from] LocationError),
     /// The gradient is unusable.
     #[error("palette: {0}")]
-    Palette(String),
+    Palette(#[from] GradientError),
     /// Not encodable (not expected: every field is).
     #[error("cannot encode parameters: {0}")]
     Encode(#[from] toml::ser::Error),
@@ -113,7 +113,7 @@ impl ParamsFile {
             let region = p.region;
             region.validate(p.width.max(2), p.height.max(2))?;
             Self {
-                iterations: Iterations::checked(i128::from(p.max_iterations)).map_err(ParamsError::Invalid)?,
+                iterations: Iterations::checked(i128::from(p.max_iterations))?,
                 fractal: p.fractal,
                 view: View { center: region.center(), scale: region.scale() },
                 colouring: p.colouring,
@@ -122,10 +122,10 @@ impl ParamsFile {
         } else {
             toml::from_str::<Self>(text).map_err(|e| ParamsError::Syntax(toml_error(text, &e)))?
         };
-        file.location().validate().map_err(ParamsError::Invalid)?;
+        file.location().validate()?;
         file.colouring.validate()?;
         if let Some(spec) = &file.palette {
-            crate::model::colour::Gradient::new(spec.clone()).map_err(ParamsError::Palette)?;
+            Gradient::new(spec.clone())?;
         }
         Ok(file)
     }

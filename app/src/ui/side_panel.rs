@@ -237,7 +237,7 @@ fn fractal_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState, cmds: &
             }
             Ok(it) if it == data.location.iterations => {}
             Ok(it) => cmds.push(Command::SetIterations(it)),
-            Err(e) => cmds.push(Command::Error(e)),
+            Err(e) => cmds.push(Command::Error(e.to_string())),
         }
     }
     if !state.iterations_editing {

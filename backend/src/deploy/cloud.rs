@@ -32,28 +32,24 @@ pub enum CloudError {
     Other(String),
 }
 
-/// Shorthand.
+/// The result of a cloud call.
 pub type CloudResult<T> = Result<T, CloudError>;
 
 /// A flavor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flavor {
-    /// Id.
     pub id: String,
-    /// Name.
     pub name: String,
-    /// Virtual CPUs.
+    /// Virtual CPUs per server.
     pub vcpus: u64,
-    /// Memory, MiB.
+    /// Memory per server, MiB.
     pub ram_mb: u64,
 }
 
 /// An image, or a network: anything found by name or id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Named {
-    /// Id.
     pub id: String,
-    /// Name.
     pub name: String,
 }
 
@@ -69,20 +65,17 @@ pub enum Remote {
 /// An ingress TCP rule on one port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
-    /// TCP port.
+    /// The TCP port let in.
     pub port: u16,
-    /// From where.
     pub remote: Remote,
 }
 
 /// A security group and its ingress TCP rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityGroup {
-    /// Id.
     pub id: String,
-    /// Name.
     pub name: String,
-    /// Neutron tags.
+    /// Neutron tags: `faafo` and the deployment's.
     pub tags: Vec<String>,
     /// Ingress TCP rules (egress defaults are not listed).
     pub rules: Vec<Rule>,
@@ -91,13 +84,10 @@ pub struct SecurityGroup {
 /// What to boot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerSpec {
-    /// Name.
     pub name: String,
-    /// Flavor id.
     pub flavor_id: String,
-    /// Image id.
     pub image_id: String,
-    /// Network id.
+    /// The network of its one interface.
     pub network_id: String,
     /// Security group ids.
     pub security_groups: Vec<String>,
@@ -105,18 +95,16 @@ pub struct ServerSpec {
     pub key_name: Option<String>,
     /// cloud-init user data, already base64-encoded.
     pub user_data_b64: String,
-    /// Nova tags.
+    /// Nova tags (microversion 2.52): `faafo` and the deployment's.
     pub tags: Vec<String>,
-    /// Nova metadata.
+    /// Nova metadata: `faafo_deployment` and `faafo_role`.
     pub metadata: BTreeMap<String, String>,
 }
 
 /// A server as Nova reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
-    /// Id.
     pub id: String,
-    /// Name.
     pub name: String,
     /// What Nova says the server is doing.
     pub status: ServerStatus,
@@ -124,7 +112,6 @@ pub struct Server {
     pub fault: Option<String>,
     /// The first fixed address.
     pub private_ip: Option<String>,
-    /// Nova tags.
     pub tags: Vec<String>,
 }
 
@@ -190,15 +177,14 @@ impl std::fmt::Display for ServerStatus {
 /// A floating IP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FloatingIp {
-    /// Id.
     pub id: String,
-    /// The address.
+    /// The public address.
     pub address: String,
-    /// The port it is attached to.
+    /// The port it is attached to; `None`: free.
     pub port_id: Option<String>,
-    /// Its external network.
+    /// The external network it comes from.
     pub network_id: String,
-    /// Neutron tags.
+    /// Neutron tags; an untagged free one may be reused.
     pub tags: Vec<String>,
 }
 
@@ -207,7 +193,6 @@ pub struct FloatingIp {
 pub struct Quota {
     /// The limit; `None` is unlimited.
     pub limit: Option<u64>,
-    /// In use.
     pub used: u64,
 }
 
@@ -221,17 +206,15 @@ impl Quota {
 /// The project's quotas that a deployment consumes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Quotas {
-    /// Nova instances.
+    /// Nova servers.
     pub instances: Quota,
-    /// Nova cores.
+    /// Nova vCPUs.
     pub cores: Quota,
     /// Nova RAM, MiB.
     pub ram_mb: Quota,
-    /// Neutron floating IPs.
     pub floating_ips: Quota,
-    /// Neutron security groups.
     pub security_groups: Quota,
-    /// Neutron security group rules.
+    /// Every rule counts, the egress ones Neutron adds to a new group too.
     pub security_group_rules: Quota,
 }
 

@@ -6,7 +6,7 @@
 
 use super::cloud::{Cloud, CloudError};
 use super::resource::{ResourceKind, ResourceRef};
-use super::state::FloatingIpRecord;
+use super::state::{FloatingIpRecord, State};
 use super::{DeployError, DeployEvent, DeployResult, Deployer, Phase as _};
 
 /// What `down` removed.
@@ -20,19 +20,33 @@ impl<C: Cloud> Deployer<'_, C> {
     /// Tears the deployment `name` down.
     pub async fn down(&self, name: &str) -> DeployResult<DownReport> {
         let mut state = self.load(name)?;
-        let tag = state.tag();
-        let mut removed = 0;
+        let mut removed = self.down_fip(&mut state).await?;
+        removed += self.down_servers(&mut state).await?;
+        removed += self.down_groups(&mut state).await?;
+        removed += self.down_keypair(&mut state).await?;
+        if let Some(container) = state.binaries_container.take() {
+            self.cloud.delete_container(&container).await.phase("deleting the binaries container")?;
+            self.emit(DeployEvent::Deleted { kind: ResourceKind::Container, name: container });
+            removed += 1;
+        }
+        self.store.remove(name)?;
+        self.emit(DeployEvent::Note(format!("deployment {name} removed ({removed} resources)")));
+        Ok(DownReport { removed })
+    }
 
+    /// Gives back the recorded floating IP, and releases any other carrying the tag.
+    async fn down_fip(&self, state: &mut State) -> DeployResult<usize> {
         self.emit(DeployEvent::Phase("floating IP".into()));
-        let ext = state.resolved.as_ref().map(|r| r.external_network.0.clone());
+        let mut removed = 0;
         if let Some(f) = state.floating_ip.clone() {
             self.release_fip(&f).await?;
             state.floating_ip = None;
-            self.store.save(&state)?;
+            self.store.save(state)?;
             removed += 1;
         }
-        if let Some(ext) = &ext {
-            for f in self.cloud.list_floating_ips(ext).await.phase("floating IPs")? {
+        if let Some(r) = &state.resolved {
+            let tag = state.tag();
+            for f in self.cloud.list_floating_ips(&r.external_network.0).await.phase("floating IPs")? {
                 if f.tags.contains(&tag) {
                     let rec =
                         FloatingIpRecord { id: f.id, address: f.address, allocated: true, previous_tags: Vec::new() };
@@ -41,8 +55,14 @@ impl<C: Cloud> Deployer<'_, C> {
                 }
             }
         }
+        Ok(removed)
+    }
 
+    /// Deletes the recorded servers (workers first) and any other carrying the tag, and
+    /// waits until they are gone.
+    async fn down_servers(&self, state: &mut State) -> DeployResult<usize> {
         self.emit(DeployEvent::Phase("servers".into()));
+        let mut removed = 0;
         let mut servers: Vec<ResourceRef> = state
             .workers
             .iter()
@@ -50,7 +70,7 @@ impl<C: Cloud> Deployer<'_, C> {
             .chain(state.controller.iter())
             .map(|s| ResourceRef::new(&s.id, &s.name))
             .collect();
-        for s in self.cloud.list_servers(&tag).await.phase("servers")? {
+        for s in self.cloud.list_servers(&state.tag()).await.phase("servers")? {
             if !servers.iter().any(|r| r.id == s.id) {
                 servers.push(ResourceRef::new(s.id, s.name));
             }
@@ -68,8 +88,12 @@ impl<C: Cloud> Deployer<'_, C> {
         self.wait_gone("servers", &servers).await?;
         state.workers.clear();
         state.controller = None;
-        self.store.save(&state)?;
+        self.store.save(state)?;
+        Ok(removed)
+    }
 
+    /// Deletes the recorded security groups and any other carrying the tag, control first.
+    async fn down_groups(&self, state: &mut State) -> DeployResult<usize> {
         self.emit(DeployEvent::Phase("security groups".into()));
         let mut groups: Vec<ResourceRef> = state
             .security_groups
@@ -77,7 +101,7 @@ impl<C: Cloud> Deployer<'_, C> {
             .rev()
             .map(|(role, id)| ResourceRef::new(id, format!("{}-{role}", state.name)))
             .collect();
-        for g in self.cloud.list_security_groups(&tag).await.phase("security groups")? {
+        for g in self.cloud.list_security_groups(&state.tag()).await.phase("security groups")? {
             if !groups.iter().any(|r| r.id == g.id) {
                 groups.push(ResourceRef::new(g.id, g.name));
             }
@@ -87,34 +111,30 @@ impl<C: Cloud> Deployer<'_, C> {
         for group in &groups {
             self.delete_group(group).await?;
             state.security_groups.retain(|_, v| *v != group.id);
-            removed += 1;
         }
-        self.store.save(&state)?;
+        self.store.save(state)?;
+        Ok(groups.len())
+    }
 
-        if let Some(k) = state.keypair.take() {
-            if k.created {
-                self.emit(DeployEvent::Phase("keypair".into()));
-                match self.cloud.delete_keypair(&k.name).await {
-                    Ok(()) => {
-                        self.emit(DeployEvent::Deleted { kind: ResourceKind::Keypair, name: k.name.clone() });
-                        removed += 1;
-                    }
-                    Err(CloudError::NotFound(_)) => {}
-                    Err(e) => return Err(DeployError::Cloud { phase: "deleting the keypair".into(), source: e }),
+    /// Deletes the keypair if the deployment made it (and the private key saved for it).
+    async fn down_keypair(&self, state: &mut State) -> DeployResult<usize> {
+        let Some(k) = state.keypair.take() else { return Ok(0) };
+        let mut removed = 0;
+        if k.created {
+            self.emit(DeployEvent::Phase("keypair".into()));
+            match self.cloud.delete_keypair(&k.name).await {
+                Ok(()) => {
+                    self.emit(DeployEvent::Deleted { kind: ResourceKind::Keypair, name: k.name.clone() });
+                    removed += 1;
                 }
-                if let Some(path) = &k.private_key {
-                    let _ = std::fs::remove_file(path);
-                }
+                Err(CloudError::NotFound(_)) => {}
+                Err(e) => return Err(DeployError::Cloud { phase: "deleting the keypair".into(), source: e }),
             }
-            self.store.save(&state)?;
+            if let Some(path) = &k.private_key {
+                let _ = std::fs::remove_file(path);
+            }
         }
-        if let Some(container) = state.binaries_container.take() {
-            self.cloud.delete_container(&container).await.phase("deleting the binaries container")?;
-            self.emit(DeployEvent::Deleted { kind: ResourceKind::Container, name: container });
-            removed += 1;
-        }
-        self.store.remove(name)?;
-        self.emit(DeployEvent::Note(format!("deployment {name} removed ({removed} resources)")));
-        Ok(DownReport { removed })
+        self.store.save(state)?;
+        Ok(removed)
     }
 }

@@ -14,7 +14,7 @@ use super::cloud::{
 /// The fake's knobs and contents.
 #[derive(Debug, Default)]
 pub struct FakeState {
-    /// Next id number.
+    /// The number in the next id (`server-0007`, …); ids are never reused.
     pub next: u64,
     /// Security groups by id.
     pub groups: BTreeMap<String, SecurityGroup>,
@@ -30,11 +30,11 @@ pub struct FakeState {
     pub fips: BTreeMap<String, FloatingIp>,
     /// Containers and their objects.
     pub containers: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Limits: instances, floating IPs, security groups (`None`: unlimited).
+    /// Quota limits (`None`: unlimited): instances, …
     pub limit_instances: Option<u64>,
-    /// Floating-IP limit.
+    /// … floating IPs, …
     pub limit_fips: Option<u64>,
-    /// Security-group limit.
+    /// … and security groups.
     pub limit_groups: Option<u64>,
     /// Polls of `get_server` before a new server is ACTIVE.
     pub build_polls: u32,

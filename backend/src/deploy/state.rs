@@ -14,9 +14,8 @@ use super::userdata::{Binaries, Secrets};
 /// A server this deployment created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerRecord {
-    /// Nova id.
+    /// Nova's id.
     pub id: String,
-    /// Name.
     pub name: String,
     /// Worker number (1-based); 0 for the controller.
     pub index: u32,
@@ -27,9 +26,9 @@ pub struct ServerRecord {
 /// The floating IP in use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FloatingIpRecord {
-    /// Neutron id.
+    /// Neutron's id.
     pub id: String,
-    /// The address.
+    /// The public address.
     pub address: String,
     /// Allocated by this deployment (released on down) rather than reused (detached and
     /// given back its tags).
@@ -42,7 +41,6 @@ pub struct FloatingIpRecord {
 /// The keypair the servers use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeypairRecord {
-    /// Its name.
     pub name: String,
     /// Created by this deployment (deleted on down).
     pub created: bool,
@@ -68,7 +66,7 @@ pub struct Resolved {
 /// One deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
-    /// File format.
+    /// The file format's version (1).
     pub version: u32,
     /// The deployment's name (the file name).
     pub name: String,
@@ -82,15 +80,15 @@ pub struct State {
     pub resolved: Option<Resolved>,
     /// Generated credentials for RabbitMQ, the database and the API.
     pub secrets: Secrets,
-    /// The keypair.
+    /// The keypair the servers take, once chosen.
     pub keypair: Option<KeypairRecord>,
     /// Security group role (`control`, `worker`) → id.
     pub security_groups: BTreeMap<String, String>,
     /// The controller (or the all-in-one server).
     pub controller: Option<ServerRecord>,
-    /// The workers.
+    /// The workers, by number.
     pub workers: Vec<ServerRecord>,
-    /// The floating IP.
+    /// The controller's floating IP, once it has one.
     pub floating_ip: Option<FloatingIpRecord>,
     /// Where the servers download the binaries.
     pub binaries: Option<Binaries>,
@@ -160,9 +158,8 @@ pub struct StateStore {
 #[derive(Debug, thiserror::Error)]
 #[error("deployment state {}: {message}", path.display())]
 pub struct StateError {
-    /// The file.
     pub path: PathBuf,
-    /// What failed.
+    /// What went wrong (the I/O or JSON error).
     pub message: String,
 }
 
@@ -183,7 +180,7 @@ impl StateStore {
         }
     }
 
-    /// The directory.
+    /// Where the state files are.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

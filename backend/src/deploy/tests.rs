@@ -169,6 +169,24 @@ async fn scale_adds_and_removes_exactly_and_down_leaves_nothing() {
 }
 
 #[tokio::test]
+async fn scale_options_need_only_the_name_and_the_recorded_binaries() {
+    let f = Fixture::new();
+    let d = f.deployer();
+    // Only an existing deployment has binaries to reuse.
+    let mut fresh = f.opts();
+    fresh.binaries = BinarySource::Recorded;
+    assert!(matches!(d.up(&fresh, "c", None).await, Err(DeployError::Usage(_))));
+    assert!(f.state().is_none());
+
+    d.up(&f.opts(), "c", None).await.unwrap();
+    let opts = ScaleOptions { wait: Wait::Active, ..ScaleOptions::new("faafo", 3) };
+    let r = d.scale_to(&opts).await.unwrap();
+    assert_eq!((r.created, r.removed, r.servers), (1, 0, 4));
+    let r = d.scale_to(&ScaleOptions { workers: 2, ..opts }).await.unwrap();
+    assert_eq!((r.created, r.removed, r.servers), (0, 1, 3));
+}
+
+#[tokio::test]
 async fn a_failure_half_way_rolls_back_what_the_run_created() {
     let f = Fixture::new();
     f.cloud.state().fail_once.insert("create_server:faafo-worker-2".into(), CloudError::Other("HTTP 500: boom".into()));

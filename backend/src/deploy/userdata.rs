@@ -13,9 +13,9 @@ use std::fmt;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-/// The cloud-init template.
+/// The cloud-init template (`assets/deploy/cloud-init.yaml`), with `{{…}}` placeholders.
 pub const TEMPLATE: &str = include_str!("../../../assets/deploy/cloud-init.yaml");
-/// The installer.
+/// The installer (`assets/deploy/install.sh`), sent base64 inside the user data.
 pub const INSTALLER: &str = include_str!("../../../assets/deploy/install.sh");
 /// Nova's limit on base64-encoded user data, in characters.
 pub const USER_DATA_LIMIT: usize = 65_535;
@@ -52,9 +52,8 @@ impl Role {
 /// One deployment's generated credentials.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Secrets {
-    /// RabbitMQ user.
+    /// RabbitMQ's user (`faafo`, never `guest`).
     pub rabbit_user: String,
-    /// RabbitMQ password.
     pub rabbit_password: String,
     /// MariaDB password of user `faafo`.
     pub db_password: String,
@@ -104,9 +103,9 @@ pub enum UserDataError {
     /// Encoded user data over Nova's limit.
     #[error("user data for the {role} is {size} base64 characters, over Nova's limit of {USER_DATA_LIMIT}")]
     TooLarge {
-        /// The role.
+        /// The role it is for.
         role: &'static str,
-        /// Its size.
+        /// Its encoded size, in characters.
         size: usize,
     },
     /// A value that cannot go into the template (a newline in a URL, a missing sum).
@@ -117,15 +116,14 @@ pub enum UserDataError {
 /// What to render.
 #[derive(Debug, Clone)]
 pub struct Input<'a> {
-    /// The role.
     pub role: Role,
     /// The deployment id (for the comment).
     pub deployment: &'a str,
-    /// The credentials.
+    /// The deployment's generated credentials.
     pub secrets: &'a Secrets,
-    /// The binaries.
+    /// Where the installer downloads the binaries, and their sums.
     pub binaries: &'a Binaries,
-    /// The controller's private address (workers).
+    /// The controller's private address (a worker needs it; others ignore it).
     pub controller_ip: Option<&'a str>,
     /// Create a batch of fractals once the API answers (`-r demo`).
     pub demo: bool,
@@ -137,63 +135,13 @@ fn indent(lines: &[String], spaces: usize) -> String {
 
 /// Renders the `#cloud-config` document.
 pub fn render(input: &Input<'_>) -> Result<String, UserDataError> {
-    let s = input.secrets;
     let b = input.binaries;
     if b.base_url.contains(['\n', '\r']) || b.base_url.is_empty() {
         return Err(UserDataError::Bad("the binaries URL must be one non-empty line".into()));
     }
-    let local_amqp = format!("amqp://{}:{}@127.0.0.1:5672/", s.rabbit_user, s.rabbit_password);
-    let database = format!("mysql://faafo:{}@127.0.0.1:3306/faafo", s.db_password);
-    let (conf, install, roles): (Vec<String>, &[&str], Vec<&str>) = match input.role {
-        Role::Controller => (
-            vec![
-                format!("database_url = {database}"),
-                format!("transport_url = {local_amqp}"),
-                format!("client_token = {}", s.client_token),
-                format!("worker_token = {}", s.worker_token),
-            ],
-            &["messaging", "database", "faafo"],
-            vec!["api"],
-        ),
-        Role::AllInOne => (
-            vec![
-                format!("database_url = {database}"),
-                format!("transport_url = {local_amqp}"),
-                "endpoint_url = http://127.0.0.1".to_owned(),
-                format!("client_token = {}", s.client_token),
-                format!("worker_token = {}", s.worker_token),
-            ],
-            &["messaging", "database", "faafo"],
-            vec!["api", "worker"],
-        ),
-        Role::Worker => {
-            let ip = input
-                .controller_ip
-                .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
-                .ok_or_else(|| UserDataError::Bad("a worker needs the controller's private address".into()))?;
-            (
-                vec![
-                    format!("transport_url = amqp://{}:{}@{ip}:5672/", s.rabbit_user, s.rabbit_password),
-                    format!("endpoint_url = http://{ip}"),
-                    format!("worker_token = {}", s.worker_token),
-                ],
-                &["faafo"],
-                vec!["worker"],
-            )
-        }
-    };
-    let mut roles = roles;
+    let Setup { conf, install, mut roles } = setup(input)?;
     if input.demo && input.role != Role::Worker {
         roles.push("demo");
-    }
-    let mut sums = Vec::new();
-    for name in BINARIES {
-        let sum = b
-            .sha256
-            .get(name)
-            .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
-            .ok_or_else(|| UserDataError::Bad(format!("no valid SHA-256 for {name}")))?;
-        sums.push(format!("{sum}  {name}"));
     }
     let mut command: Vec<String> = vec!["/usr/local/sbin/faafo-install".into()];
     for i in install {
@@ -210,13 +158,79 @@ pub fn render(input: &Input<'_>) -> Result<String, UserDataError> {
         .replace("{{role}}", input.role.as_str())
         .replace("{{deployment}}", input.deployment)
         .replace("{{conf}}", &indent(&conf, 6))
-        .replace("{{sums}}", &indent(&sums, 6))
+        .replace("{{sums}}", &indent(&sums(b)?, 6))
         .replace("{{installer_b64}}", &installer)
         .replace("{{command}}", &command);
     if out.contains("{{") {
         return Err(UserDataError::Bad("the cloud-init template has an unknown placeholder".into()));
     }
     Ok(out)
+}
+
+/// What a role's server runs: its `faafo.conf` lines, and `install.sh`'s `-i` and `-r`.
+struct Setup {
+    conf: Vec<String>,
+    install: &'static [&'static str],
+    roles: Vec<&'static str>,
+}
+
+fn setup(input: &Input<'_>) -> Result<Setup, UserDataError> {
+    let s = input.secrets;
+    let local_amqp = format!("amqp://{}:{}@127.0.0.1:5672/", s.rabbit_user, s.rabbit_password);
+    let database = format!("mysql://faafo:{}@127.0.0.1:3306/faafo", s.db_password);
+    Ok(match input.role {
+        Role::Controller => Setup {
+            conf: vec![
+                format!("database_url = {database}"),
+                format!("transport_url = {local_amqp}"),
+                format!("client_token = {}", s.client_token),
+                format!("worker_token = {}", s.worker_token),
+            ],
+            install: &["messaging", "database", "faafo"],
+            roles: vec!["api"],
+        },
+        Role::AllInOne => Setup {
+            conf: vec![
+                format!("database_url = {database}"),
+                format!("transport_url = {local_amqp}"),
+                "endpoint_url = http://127.0.0.1".to_owned(),
+                format!("client_token = {}", s.client_token),
+                format!("worker_token = {}", s.worker_token),
+            ],
+            install: &["messaging", "database", "faafo"],
+            roles: vec!["api", "worker"],
+        },
+        Role::Worker => {
+            let ip = input
+                .controller_ip
+                .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+                .ok_or_else(|| UserDataError::Bad("a worker needs the controller's private address".into()))?;
+            Setup {
+                conf: vec![
+                    format!("transport_url = amqp://{}:{}@{ip}:5672/", s.rabbit_user, s.rabbit_password),
+                    format!("endpoint_url = http://{ip}"),
+                    format!("worker_token = {}", s.worker_token),
+                ],
+                install: &["faafo"],
+                roles: vec!["worker"],
+            }
+        }
+    })
+}
+
+/// The `sha256sum -c` lines for the binaries; every sum must be 64 hex digits.
+fn sums(b: &Binaries) -> Result<Vec<String>, UserDataError> {
+    BINARIES
+        .iter()
+        .map(|name| {
+            let sum = b
+                .sha256
+                .get(*name)
+                .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+                .ok_or_else(|| UserDataError::Bad(format!("no valid SHA-256 for {name}")))?;
+            Ok(format!("{sum}  {name}"))
+        })
+        .collect()
 }
 
 /// Base64 for Nova, refused when over [`USER_DATA_LIMIT`].

@@ -1,5 +1,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+use std::path::Path;
+
 use super::*;
 
 fn tempdir(tag: &str) -> PathBuf {

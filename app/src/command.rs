@@ -1,10 +1,6 @@
 //! What the UI asks for. Panels and the canvas return commands instead of changing state
 //! themselves; [`crate::ExplorerApp`] applies them in one place, which is where history,
 //! persistence and re-rendering are taken care of.
-//!
-//! Seam for the issues to come: sending heavy renders to a faafo API and deploying to
-//! OpenStack will add their own commands (and a panel module each) here; nothing in the
-//! local rendering path needs to change for them.
 
 use std::path::PathBuf;
 
@@ -21,14 +17,12 @@ pub enum Command {
     /// Move the view (wheel, drag, keys, box, double-click). `continuous_at` is the time
     /// of a continuous gesture (it groups history entries), `None` for a discrete change.
     SetView {
-        /// The new view.
         view: View,
-        /// Time of a continuous change.
+        /// egui time, in seconds.
         continuous_at: Option<f64>,
     },
     /// Go to a location (bookmark, pasted text, opened file), optionally with colours.
     GoTo {
-        /// Where.
         location: Location,
         /// Colours to switch to, if the source had any.
         colouring: Option<Colouring>,
@@ -47,9 +41,8 @@ pub enum Command {
     LoadPalette(PathBuf),
     /// Turn colour cycling on or off, at a speed in cycles per minute.
     SetCycling {
-        /// On or off.
         on: bool,
-        /// Speed.
+        /// 0.5..=120, as the panel's slider offers.
         cycles_per_minute: f32,
     },
     /// Switch to the Julia set of `c` (Ctrl-click on a Mandelbrot view).
@@ -80,17 +73,17 @@ pub enum Command {
     ShowSaveImage(bool),
     /// Start saving an image.
     StartSave {
-        /// Width in pixels.
+        /// In pixels, 2..=16384 (checked when the save starts).
         width: u32,
-        /// Height in pixels.
+        /// In pixels, 2..=16384.
         height: u32,
-        /// Destination.
+        /// `.png` is added when it has no extension.
         path: PathBuf,
     },
     /// Cancel the running save.
     CancelSave,
     /// Show or hide the "Deploy to OpenStack" window.
     ShowDeploy(bool),
-    /// Tell the person something went wrong (bad typed input).
+    /// Tell the person something went wrong (bad typed input), in the status bar.
     Error(String),
 }

@@ -2,28 +2,43 @@
 //! background threads, fast enough that the picture follows the hand.
 //!
 //! # Layout
-//! - [`app`]: [`ExplorerApp`]: persisted settings apart from runtime handles; applies
-//!   [`command::Command`]s in one place.
-//! - [`view`]: view maths (centre/scale, pixel ↔ complex, zoom at a point, reprojection).
-//! - [`location`]: what a place is (kind, view, iterations) and its one-line text form.
-//! - [`render_worker`]: the render thread: generations, cancellation, preview → full
-//!   passes, pans that compute only the exposed strips, recolouring without recompute.
-//! - [`canvas`]: input → view commands, and painting pictures reprojected.
-//! - [`panel`]: side panel, status bar and "Save image" window; they return commands.
-//! - [`colour`]: engine palettes plus gradients from palette files.
-//! - [`history`], [`bookmarks`], [`params_file`] (TOML), [`persist`] (settings file).
-//! - [`save_image`]: big PNGs in bands with progress and cancel; [`file_dialog`]: rfd on
-//!   a thread with a typed-path fallback.
-//! - [`deploy_panel`]: the "Deploy to OpenStack" window: plan, deploy, status, tear
-//!   down on a thread of its own, the cloud injectable (the in-memory fake in tests).
-//! - [`bench`]: `--bench-zoom`, a fixed zoom/pan script with per-frame figures.
-//! - `screenshot`: the CI self-screenshot (`FAAFO_EXPLORER_SCREENSHOT`).
+//! - [`app`]: [`ExplorerApp`], the frame loop, and [`ExplorerApp::apply`], which hands
+//!   each [`command::Command`] to its area: the persisted settings (`app::persisted`:
+//!   location, history, colours, bookmarks, parameter files), the main view and the Julia
+//!   inset ([`render`]), textures, notices (`app::notices`), background [`jobs`], the
+//!   side panel's typed text and the Deploy window ([`cloud`]).
+//! - [`command`]: what the panels and the canvas ask for.
+//! - [`model`]: what a place is, with no thread or widget — [`model::view`] (centre and
+//!   scale, pixel ↔ complex, zoom at a point, reprojection), [`model::location`] (kind,
+//!   view, iterations and the one-line text form), [`model::history`],
+//!   [`model::bookmarks`], [`model::colour`] (engine palettes plus gradients from palette
+//!   files), [`model::params_file`] (TOML), [`model::persist`] (the settings file), both
+//!   files on [`model::toml_file`].
+//! - [`render`]: [`render::worker`] — the render thread: generations, cancellation,
+//!   preview → full passes planned by a pure schedule, pans that compute only the exposed
+//!   strips, recolouring without recompute; [`render::main_view`] (layers, picture
+//!   arrival, status text), [`render::inset`] (the live Julia preview),
+//!   [`render::thumbnails`] and [`render::textures`]; each picture a [`render::layer`].
+//! - [`ui`]: [`ui::side_panel`], [`ui::status_bar`], [`ui::save_window`] and
+//!   [`ui::canvas`] (input → view commands, painting pictures reprojected); they return
+//!   commands.
+//! - [`cloud`]: the "Deploy to OpenStack" window ([`cloud::deploy_window`]), its
+//!   [`cloud::credentials`] and the OS keyring, the [`cloud::jobs`] and their
+//!   [`cloud::jobs::Connector`] seam (the place for a connector to another cluster), and
+//!   [`cloud::run`]ning them on a thread of their own (the in-memory cloud in tests).
+//! - [`jobs`]: [`jobs::save_image`] (big PNGs in bands with progress and cancel),
+//!   [`jobs::file_dialog`] (rfd on a thread with a typed-path fallback) and the CI
+//!   self-screenshot (`FAAFO_EXPLORER_SCREENSHOT`).
+//! - [`bench`](mod@bench): `--bench-zoom`, a fixed zoom/pan script with per-frame figures.
+//!
+//! Errors are typed per area (`thiserror` enums beside the code that fails) and become
+//! text only where the status bar, the notices or the Deploy window show them.
 //!
 //! # Threads
-//! The UI thread never waits on a render. One render thread per [`render_worker`]
+//! The UI thread never waits on a render. One render thread per [`render::worker`]
 //! (the main view, the Julia inset) hands work to rayon's pool inside the engine;
-//! thumbnails, image saves and file dialogs have a thread each. Results come back over
-//! channels, and the sender calls `request_repaint` so egui wakes up for them.
+//! thumbnails, image saves, file dialogs and deploy jobs have a thread each. Results come
+//! back over channels, and the sender calls `request_repaint` so egui wakes up for them.
 
 pub mod app;
 pub mod bench;

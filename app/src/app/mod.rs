@@ -1,9 +1,9 @@
 //! The explorer app: a frame loop over one struct per area, and [`ExplorerApp::apply`],
 //! which hands each [`Command`] from the panel and the canvas to its area's handler.
 //!
-//! The areas: the [`persisted`] settings (location, history, colours, bookmarks,
+//! The areas: the `persisted` settings (location, history, colours, bookmarks,
 //! parameter files), the main view and the Julia inset ([`crate::render`]), textures,
-//! [`notices`], background [`crate::jobs`], the side panel's typed text and the Deploy
+//! `notices`, background [`crate::jobs`], the side panel's typed text and the Deploy
 //! window ([`crate::cloud`]).
 //!
 //! Each frame: take in what background threads finished, draw the panel and status bar,
@@ -279,7 +279,7 @@ impl std::fmt::Debug for ExplorerApp {
 }
 
 impl Drop for ExplorerApp {
-    /// Saves changed settings (a running image save is stopped by [`Jobs`]' own drop).
+    /// Saves changed settings (a running image save is stopped by `Jobs`' own drop).
     fn drop(&mut self) {
         self.persisted.save_on_exit();
     }

@@ -32,7 +32,6 @@ pub enum JobError {
     Start {
         /// "deploy thread" or "async runtime".
         what: &'static str,
-        /// The system's answer.
         source: std::io::Error,
     },
     /// The job's thread ended without a result.
@@ -76,12 +75,11 @@ pub enum Job {
     Scale {
         /// The deployment (name, wait mode); its binaries are the recorded ones.
         options: Options,
-        /// Workers wanted.
+        /// 0..=[`MAX_WORKERS`].
         workers: u32,
     },
     /// The deployment as it is.
     Status {
-        /// Deployment name.
         name: String,
         /// Ask its API's `/health` too.
         probe: bool,
@@ -102,9 +100,9 @@ pub enum Outcome {
     },
     /// The deployment is up.
     Up {
-        /// Its URL.
+        /// The API's, when it has a floating IP.
         url: Option<String>,
-        /// Servers now.
+        /// Servers now (the API's and the workers').
         servers: usize,
         /// Resources created by this run.
         created: usize,
@@ -112,14 +110,7 @@ pub enum Outcome {
         private_key: Option<PathBuf>,
     },
     /// The deployment now has `workers` workers.
-    Scaled {
-        /// Workers now.
-        workers: usize,
-        /// Workers added.
-        added: usize,
-        /// Workers removed.
-        removed: usize,
-    },
+    Scaled { workers: usize, added: usize, removed: usize },
     /// The deployment's status.
     Status {
         /// As `faafo deploy status` prints it.
@@ -129,7 +120,7 @@ pub enum Outcome {
     },
     /// The deployment is gone.
     Down {
-        /// Resources deleted.
+        /// Resources deleted (servers, ports, groups, keys…).
         removed: usize,
     },
 }
@@ -137,13 +128,11 @@ pub enum Outcome {
 /// Everything a job needs besides the cloud.
 #[derive(Clone)]
 pub struct JobContext {
-    /// What to do.
     pub job: Job,
     /// Where deployments' state files live.
     pub store: StateStore,
-    /// Time limits.
     pub timeouts: Timeouts,
-    /// Where progress goes.
+    /// Where progress goes (the window's log).
     pub events: EventSink,
 }
 
@@ -259,11 +248,9 @@ impl<C: Cloud> Connector for Connected<C> {
 /// Where the Deploy window deploys, and how.
 #[derive(Clone)]
 pub struct DeployConfig {
-    /// The clouds.
     pub connector: Arc<dyn Connector>,
     /// Where the state files live.
     pub state_dir: PathBuf,
-    /// Time limits.
     pub timeouts: Timeouts,
     /// Where `faafo`, `faafo-api` and `faafo-worker` are uploaded from (pre-fills the field).
     pub binaries_dir: PathBuf,

@@ -1,6 +1,6 @@
 //! Background jobs besides rendering, each on a thread of its own and polled from the
-//! frame loop: [`save_image`], the native [`file_dialog`], and the CI [`screenshot`].
-//! [`Jobs`] is the app's area for them.
+//! frame loop: [`save_image`], the native [`file_dialog`], and the CI `screenshot`.
+//! `Jobs` is the app's area for them.
 
 pub mod file_dialog;
 pub mod save_image;

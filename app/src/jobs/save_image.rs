@@ -40,7 +40,6 @@ pub enum SaveError {
     Size {
         /// "width" or "height".
         name: &'static str,
-        /// As asked.
         value: u32,
     },
     /// Another image is being saved.
@@ -66,28 +65,13 @@ pub enum SaveError {
     Cancelled,
     /// The file could not be written.
     #[error("cannot write {}: {source}", path.display())]
-    Write {
-        /// The destination.
-        path: PathBuf,
-        /// The system's answer.
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     /// The PNG encoder failed.
     #[error("cannot write {}: {source}", path.display())]
-    Encode {
-        /// The destination.
-        path: PathBuf,
-        /// The encoder's answer.
-        source: png::EncodingError,
-    },
+    Encode { path: PathBuf, source: png::EncodingError },
     /// The engine could not render the image.
     #[error("cannot save {}: {source}", path.display())]
-    Render {
-        /// The destination.
-        path: PathBuf,
-        /// The engine's answer.
-        source: RenderError,
-    },
+    Render { path: PathBuf, source: RenderError },
 }
 
 impl SaveError {
@@ -113,11 +97,10 @@ impl SaveError {
 pub struct SaveRequest {
     /// Where and how deep; the image shows the same centre and x extent as the window.
     pub location: Location,
-    /// Colours.
     pub look: Look,
-    /// Width in pixels.
+    /// In pixels, 2..=[`MAX_SIDE`].
     pub width: u32,
-    /// Height in pixels.
+    /// In pixels, 2..=[`MAX_SIDE`].
     pub height: u32,
     /// Destination (`.png` is appended when there is no extension).
     pub path: PathBuf,

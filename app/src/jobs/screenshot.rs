@@ -15,12 +15,7 @@ const SETTLE_SECONDS: f64 = 1.0;
 pub enum ScreenshotError {
     /// Its folder could not be made.
     #[error("creating {}: {source}", dir.display())]
-    CreateDir {
-        /// The folder.
-        dir: PathBuf,
-        /// The system's answer.
-        source: std::io::Error,
-    },
+    CreateDir { dir: PathBuf, source: std::io::Error },
     /// The window is larger than a PNG can be.
     #[error(transparent)]
     Size(#[from] std::num::TryFromIntError),
@@ -29,12 +24,7 @@ pub enum ScreenshotError {
     Bytes,
     /// The PNG could not be written.
     #[error("writing {}: {source}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The encoder's answer.
-        source: image::ImageError,
-    },
+    Write { path: PathBuf, source: image::ImageError },
 }
 
 /// Where the app reports how its screenshot went; shared with the caller of `run_native`,

@@ -33,7 +33,7 @@ const LUT_SIZE: usize = 1024;
 pub struct GradientSpec {
     /// Shown in the palette picker.
     pub name: String,
-    /// The colour stops.
+    /// Two or more, in increasing `at`.
     pub stop: Vec<Stop>,
 }
 
@@ -58,49 +58,22 @@ pub enum GradientError {
     TooFewStops(usize),
     /// A stop's position outside 0 ≤ at < 1 (stops count from 1).
     #[error("stop {stop}: at must be at least 0 and below 1, got {at}")]
-    AtRange {
-        /// Which stop.
-        stop: usize,
-        /// Its position.
-        at: f32,
-    },
+    AtRange { stop: usize, at: f32 },
     /// Stops must increase.
     #[error("stop {stop}: at must be larger than the previous stop's ({previous}), got {at}")]
-    AtOrder {
-        /// Which stop.
-        stop: usize,
-        /// The previous stop's position.
-        previous: f32,
-        /// Its position.
-        at: f32,
-    },
+    AtOrder { stop: usize, previous: f32, at: f32 },
     /// A stop's colour is not `#rrggbb`.
     #[error("stop {stop}: {source}")]
-    Colour {
-        /// Which stop.
-        stop: usize,
-        /// What was written.
-        source: ColourError,
-    },
+    Colour { stop: usize, source: ColourError },
     /// Not TOML of the right shape (TOML's message).
     #[error("{0}")]
     Syntax(String),
     /// The file could not be read.
     #[error("cannot read palette file {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The system's answer.
-        source: std::io::Error,
-    },
+    Read { path: std::path::PathBuf, source: std::io::Error },
     /// The file was read but is not usable.
     #[error("palette file {} does not parse: {source}", path.display())]
-    Parse {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Why.
-        source: Box<GradientError>,
-    },
+    Parse { path: std::path::PathBuf, source: Box<GradientError> },
 }
 
 /// A colour not written `#rrggbb`; the text as given.

@@ -148,11 +148,8 @@ pub fn auto_iterations(zoom: f64) -> u32 {
 /// Which fractal, where, and how deep.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Location {
-    /// The kind and its constants.
     pub fractal: Fractal,
-    /// Centre and scale.
     pub view: View,
-    /// The iteration limit.
     pub iterations: Iterations,
 }
 

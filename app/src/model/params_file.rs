@@ -49,20 +49,10 @@ pub enum ParamsError {
     Encode(#[from] toml::ser::Error),
     /// The file could not be read.
     #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The system's answer.
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     /// The file was read but is not usable.
     #[error("parameter file {} does not parse: {source}", path.display())]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: Box<ParamsError>,
-    },
+    Parse { path: PathBuf, source: Box<ParamsError> },
     /// The file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -72,11 +62,8 @@ pub enum ParamsError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamsFile {
-    /// The iteration limit.
     pub iterations: Iterations,
-    /// Kind and constants.
     pub fractal: Fractal,
-    /// Centre and scale.
     pub view: View,
     /// Palette, offset, cycle length, interior colour.
     #[serde(default)]

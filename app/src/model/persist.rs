@@ -29,20 +29,10 @@ pub enum SettingsError {
     Encode(#[from] toml::ser::Error),
     /// The settings folder could not be made.
     #[error("cannot create {}: {source}", dir.display())]
-    CreateDir {
-        /// The folder.
-        dir: PathBuf,
-        /// The system's answer.
-        source: std::io::Error,
-    },
+    CreateDir { dir: PathBuf, source: std::io::Error },
     /// The unreadable file could not be moved aside.
     #[error("cannot move the unreadable settings aside to {}: {source}", backup.display())]
-    Backup {
-        /// Where it was to go.
-        backup: PathBuf,
-        /// The system's answer.
-        source: std::io::Error,
-    },
+    Backup { backup: PathBuf, source: std::io::Error },
     /// The file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -60,9 +50,9 @@ pub struct Settings {
     pub save_size: [u32; 2],
     /// Last image path typed or picked.
     pub save_path: String,
-    /// Last parameter file path.
+    /// Last parameter file path typed or picked.
     pub params_path: String,
-    /// Last palette file path.
+    /// Last palette file path typed or picked.
     pub palette_path: String,
     /// Where the explorer was when it closed.
     pub location: Location,
@@ -70,7 +60,6 @@ pub struct Settings {
     pub colouring: Colouring,
     /// A gradient loaded from a palette file, replacing the palette.
     pub custom_palette: Option<GradientSpec>,
-    /// Named bookmarks.
     pub bookmarks: Vec<Bookmark>,
     /// The Deploy window's cloud, form and deployment fields (never a secret).
     pub deploy: DeploySettings,

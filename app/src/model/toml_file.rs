@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {}: {source}", path.display())]
 pub struct WriteError {
-    /// The file.
     pub path: PathBuf,
-    /// The system's answer.
     pub source: std::io::Error,
 }
 

@@ -29,17 +29,13 @@ pub struct PanelState {
     location_editing: bool,
     /// Name for the next bookmark.
     pub bookmark_name: String,
-    /// Parameter file path field.
     pub params_path: String,
-    /// Palette file path field.
     pub palette_path: String,
     /// Whether the "Save image" window is open.
     pub save_open: bool,
-    /// Save width field.
+    /// The save window's fields, checked when "Save" is pressed.
     pub save_width: String,
-    /// Save height field.
     pub save_height: String,
-    /// Save path field.
     pub save_path: String,
 }
 
@@ -78,7 +74,7 @@ impl PanelState {
 /// What the readouts show.
 #[derive(Debug, Clone, Default)]
 pub struct Readouts {
-    /// Iteration limit in use.
+    /// The limit in use (auto's current value too).
     pub max_iterations: u32,
     /// The newest picture on screen: pass, figures, size.
     pub last: Option<(Pass, PassStats, [usize; 2])>,
@@ -90,25 +86,17 @@ pub struct Readouts {
 
 /// Everything the side panel reads.
 pub struct PanelData<'a> {
-    /// Where the explorer is.
     pub location: &'a Location,
-    /// Colours.
     pub look: &'a Look,
-    /// Colour cycling on?
     pub cycling: bool,
-    /// Its speed.
     pub cycles_per_minute: f32,
-    /// History state.
     pub can_go_back: bool,
-    /// History state.
     pub can_go_forward: bool,
-    /// Bookmarks.
     pub bookmarks: &'a [Bookmark],
     /// Thumbnails by [`Bookmark::thumbnail_key`].
     pub thumbnails: &'a HashMap<String, egui::TextureHandle>,
     /// A strip per engine palette.
     pub palette_previews: &'a [(Palette, egui::TextureHandle)],
-    /// Readouts.
     pub readouts: Readouts,
 }
 

@@ -45,11 +45,8 @@ use thread::WorkerThread;
 /// iteration limit. Colours are not part of it: they never require a recompute.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RenderKey {
-    /// Kind and constants.
     pub fractal: Fractal,
-    /// View and size.
     pub frame: Frame,
-    /// Iteration limit.
     pub max_iterations: u32,
 }
 
@@ -66,7 +63,7 @@ impl RenderKey {
     }
 }
 
-/// Which stage produced a picture.
+/// Which pass of a request produced a picture (a request runs as one or more passes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
     /// Low resolution: 1/`divisor` of each side.
@@ -79,9 +76,8 @@ pub enum Pass {
     /// Full resolution from the previous picture moved by whole pixels; only the newly
     /// exposed strips computed.
     Shift {
-        /// Pixels moved, x.
+        /// Physical pixels: new pixel (i, j) is old pixel (i + dx, j + dy).
         dx: i64,
-        /// Pixels moved, y.
         dy: i64,
     },
 }
@@ -102,18 +98,17 @@ impl Pass {
     }
 }
 
-/// Figures about one stage.
+/// Figures about one pass.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PassStats {
     /// z updates performed (strips only, for a shift).
     pub iterations: u64,
-    /// Pixels computed.
+    /// Pixels iterated (not copied).
     pub pixels_computed: u64,
     /// Time computing escape values.
     pub compute: Duration,
-    /// Time computing and colouring (the whole stage).
+    /// Time computing and colouring (the whole pass).
     pub total: Duration,
-    /// Kernel path used.
     pub kernel: KernelPath,
 }
 
@@ -122,15 +117,13 @@ pub struct PassStats {
 pub struct Picture {
     /// The request it answers.
     pub generation: u64,
-    /// What was asked for.
     pub key: RenderKey,
     /// Its own pixel grid (smaller than the frame for a preview).
     pub grid: Grid,
-    /// The stage.
     pub pass: Pass,
     /// The pixels, shared with the worker's copy (no duplicate 8 MiB per frame).
     pub image: Arc<egui::ColorImage>,
-    /// Figures of the stage that computed it.
+    /// Figures of the pass that computed it.
     pub stats: PassStats,
     /// True when this is an existing picture in new colours.
     pub recoloured: bool,
@@ -142,21 +135,16 @@ pub enum WorkerEvent {
     /// A picture for some request.
     Picture(Picture),
     /// A request the engine refused (bad parameters) or that failed.
-    Failed {
-        /// The request.
-        generation: u64,
-        /// Why.
-        error: RenderError,
-    },
+    Failed { generation: u64, error: RenderError },
 }
 
 /// Tuning of a worker.
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerConfig {
-    /// Time a stage may take and still not be cancelled when superseded; previews are
+    /// Time a pass may take and still not be cancelled when superseded; previews are
     /// sized to fit it.
     pub budget: Duration,
-    /// Largest preview divisor (coarsest preview).
+    /// Largest preview divisor (coarsest preview): 2 or more.
     pub max_divisor: u32,
     /// Whether to use preview passes at all (the small Julia inset does not need them).
     pub previews: bool,

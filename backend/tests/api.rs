@@ -514,3 +514,47 @@ async fn hostile_input_on(url: &str) {
     let r = api.call("PUT", &format!("/v1/fractal/{uuid}/image?duration=abc"), Some("image/png"), small_png()).await;
     assert_json_400(&r, "duration=abc", "duration");
 }
+
+#[tokio::test]
+async fn status_shows_the_cluster_at_a_glance() {
+    common::on_all_databases(|url| async move { status_on(&url).await }).await;
+}
+
+async fn status_on(url: &str) {
+    let mut api = api(url).await;
+    let rx = api.rx.take().unwrap();
+    tokio::spawn(renderer::run(api.state.clone(), api.queue.clone(), rx));
+    tokio::spawn(relay::run(api.state.store.clone(), api.state.relay.clone()));
+    for i in 0..3 {
+        let mut t = task(&format!("status-{i}"));
+        t["width"] = json!(40);
+        t["height"] = json!(30);
+        assert_eq!(api.send_json("POST", "/v1/fractal", t).await.status, StatusCode::CREATED);
+    }
+    let mut status = Value::Null;
+    for _ in 0..200 {
+        status = api.get("/v1/status").await.json();
+        if status["fractals"]["done"] == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status["server"], "faafo-api", "{status}");
+    assert_eq!(status["fractals"]["done"], 3, "{status}");
+    assert_eq!(status["fractals"]["pending"], 0);
+    assert_eq!(status["auth"], json!({"client": false, "worker": false}));
+    assert_eq!(status["queue"]["transport"], "embedded");
+    assert_eq!(status["queue"]["consumers"], 1);
+    assert_eq!(status["recent"]["done"], 3);
+    assert!(status["recent"]["pixel_iterations_per_second"].as_f64().unwrap() > 0.0, "{status}");
+
+    // With a client token, it is the client's to read.
+    let guarded = Api {
+        router: routes::router(AppState {
+            auth: faafo_backend::api::auth::Auth::new(Some("c".repeat(16)), None),
+            ..api.state.clone()
+        }),
+        ..api
+    };
+    assert_eq!(guarded.get("/v1/status").await.status, StatusCode::UNAUTHORIZED);
+}

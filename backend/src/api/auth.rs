@@ -56,6 +56,11 @@ impl Auth {
         self.client.is_some()
     }
 
+    /// Whether workers have a token of their own.
+    pub fn has_worker_token(&self) -> bool {
+        self.worker.is_some()
+    }
+
     /// The shortest configured token: which one and its length in characters.
     pub fn shortest(&self) -> Option<(&'static str, usize)> {
         [("client", &self.client), ("worker", &self.worker)]

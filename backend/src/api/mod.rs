@@ -11,6 +11,7 @@
 //!   environment and flags ([`crate::settings`]).
 //! - [`auth`]: bearer tokens for writes, one for clients and one for workers.
 //! - [`gallery`]: the HTML gallery at `/` and `/index/<n>`, self-contained (assets compiled in).
+//! - [`status`]: `/v1/status`, the cluster at a glance for clients (token-protected).
 //! - [`health`]: `/health`, readiness that notices a pipeline that has stopped moving.
 //! - [`complete`]: every request runs to its end even when its client goes away.
 //! - [`serve`]: the HTTP server with read timeouts and a connection cap.
@@ -31,6 +32,7 @@ pub mod relay;
 pub mod renderer;
 pub mod routes;
 pub mod serve;
+pub mod status;
 pub mod upload_budget;
 
 use std::sync::Arc;

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/fractal/{uuid}", get(image))
         .route("/health", get(super::health::health))
+        .route("/v1/status", get(super::status::status))
         .route("/openapi.json", get(super::openapi::document))
         .route("/metrics", get(super::metrics::metrics))
         .merge(super::gallery::routes())

@@ -210,6 +210,14 @@ impl TaskQueue for AmqpQueue {
     fn kind(&self) -> &'static str {
         "amqp"
     }
+
+    fn consumers(&self) -> BoxFuture<'_, Result<Option<u64>, QueueError>> {
+        Box::pin(self.with_link(async |link: &Link| {
+            let passive = QueueDeclareOptions { passive: true, ..Default::default() };
+            let queue = link.channel.queue_declare(QUEUE.into(), passive, FieldTable::default()).await?;
+            Ok(Some(u64::from(queue.consumer_count())))
+        }))
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,11 @@ impl TaskQueue for InProcessQueue {
     fn kind(&self) -> &'static str {
         "embedded"
     }
+
+    fn consumers(&self) -> BoxFuture<'_, Result<Option<u64>, QueueError>> {
+        // The built-in renderer: one consumer, in this process.
+        Box::pin(async { Ok(Some(1)) })
+    }
 }
 
 #[cfg(test)]

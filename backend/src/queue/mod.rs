@@ -66,6 +66,11 @@ pub trait TaskQueue: Send + Sync + std::fmt::Debug {
 
     /// Short name for health output and logs: `amqp` or `embedded`.
     fn kind(&self) -> &'static str;
+
+    /// Renderers consuming the queue right now, where the transport can tell.
+    fn consumers(&self) -> BoxFuture<'_, Result<Option<u64>, QueueError>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A transport URL with the password hidden, for logs.

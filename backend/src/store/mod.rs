@@ -16,7 +16,7 @@ use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Executor as _, Row as _};
 
-pub use clock::{now_rfc3339, seconds_since};
+pub use clock::{format_unix, now_rfc3339, seconds_since};
 
 /// Runs a unit of database work on a task of its own and waits for it. Dropping the
 /// returned future does not stop the work: it always ends with a commit or a rollback,
@@ -369,6 +369,25 @@ impl Store {
         let last: Option<String> =
             sqlx::query("SELECT MAX(updated_at) FROM fractal").fetch_one(&self.pool).await?.try_get(0)?;
         Ok((pending, last))
+    }
+
+    /// Finished since `since` (RFC 3339): how many, and their work in pixel-iterations
+    /// (pixels of the image or tile times the iteration limit), for throughput estimates.
+    pub async fn done_since(&self, since: &str) -> Result<(u64, f64), StoreError> {
+        let real = match self.dialect {
+            Dialect::Postgres => "DOUBLE PRECISION",
+            Dialect::MySql => "DOUBLE",
+            Dialect::Sqlite => "REAL",
+        };
+        // In floating point: a day of big renders overflows 64-bit integers.
+        let sql = format!(
+            "SELECT COUNT(*), CAST(SUM(CAST(COALESCE(tile_width * tile_height, width * height) AS {real}) * iterations) \
+             AS {real}) FROM fractal WHERE status = 'done' AND updated_at >= {}",
+            self.mark(1)
+        );
+        let row = sqlx::query(&sql).bind(since.to_owned()).fetch_one(&self.pool).await?;
+        let n = row.try_get::<i64, _>(0)?.max(0) as u64;
+        Ok((n, row.try_get::<Option<f64>, _>(1)?.unwrap_or(0.0)))
     }
 
     /// How many fractals are in each status.

@@ -6,14 +6,14 @@
 //! * **Generations.** Every request gets a number one higher than the last. Pictures carry
 //!   the number of the request they answer, so the UI always knows how current a picture
 //!   is; it shows older ones reprojected to the current view until newer ones arrive.
-//! * **Passes.** A request runs as stages: a quick low-resolution *preview* sized to
+//! * **Passes.** A request runs in passes: a quick low-resolution *preview* sized to
 //!   finish within the frame budget, then the *full* picture. When the previous picture
-//!   has the same scale and the view moved by whole pixels (a pan), the single stage is a
+//!   has the same scale and the view moved by whole pixels (a pan), the single pass is a
 //!   *shift*: old pixels are copied and only the newly exposed strips are computed.
 //!   Cheap views skip the preview.
-//! * **Cancellation.** When a newer request arrives, a stage expected to exceed the budget
+//! * **Cancellation.** When a newer request arrives, a pass expected to exceed the budget
 //!   (the full pass of anything non-trivial) is cancelled through the engine's
-//!   [`Control`] at once, and stages not started yet are dropped. A stage within the
+//!   [`Control`] at once, and passes not started yet are dropped. A pass within the
 //!   budget is allowed to finish: its picture still shows, reprojected, until the next
 //!   one lands, and cancelling it would leave a fast zoom with no fresh pictures at all.
 //! * **Recolouring.** The last preview and full picture keep their escape counts and
@@ -161,11 +161,11 @@ enum Msg {
     Look(Look),
 }
 
-/// The stage running on the worker, so the UI can cancel it or show its progress.
+/// The pass running on the worker, so the UI can cancel it or show its progress.
 #[derive(Debug, Clone)]
 struct InFlight {
     generation: u64,
-    /// How long the stage may run before a newer request cancels it: zero for stages
+    /// How long the pass may run before a newer request cancels it: zero for passes
     /// expected to be expensive, a few budgets for cheap ones (in case the estimate was
     /// wrong), `None` for one that must finish.
     cancel_after: Option<Duration>,
@@ -211,7 +211,7 @@ impl RenderWorker {
     }
 
     /// Asks for `key` in `look`; returns the request's generation. Cancels the running
-    /// stage if it is an expensive one for an older request.
+    /// pass if it is an expensive one for an older request.
     pub fn submit(&mut self, key: RenderKey, look: Look) -> u64 {
         self.generation += 1;
         let generation = self.generation;
@@ -242,7 +242,7 @@ impl RenderWorker {
         self.rx.try_recv().ok()
     }
 
-    /// Progress (0..=1) of a full-resolution stage for the newest request, if one runs.
+    /// Progress (0..=1) of a full-resolution pass for the newest request, if one runs.
     pub fn progress(&self) -> Option<f32> {
         self.shared
             .in_flight()
@@ -252,7 +252,7 @@ impl RenderWorker {
 }
 
 impl Drop for RenderWorker {
-    /// Stops the thread without waiting for it: a cancelled stage ends within one band.
+    /// Stops the thread without waiting for it: a cancelled pass ends within one band.
     fn drop(&mut self) {
         self.shared.stopped.store(true, Ordering::Relaxed);
         if let Some(f) = self.shared.in_flight() {

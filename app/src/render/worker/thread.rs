@@ -53,7 +53,7 @@ pub(super) struct WorkerThread {
     pending: Option<(u64, RenderKey)>,
     pub(super) full: Option<Retained>,
     pub(super) preview: Option<Retained>,
-    /// Buffers kept between stages so each frame does not pay fresh page faults.
+    /// Buffers kept between passes so each frame does not pay fresh page faults.
     pub(super) spare: Option<(EscapeBuffer, Vec<f32>)>,
     preview_spare: Option<(EscapeBuffer, Vec<f32>)>,
     pub(super) strip: EscapeBuffer,

@@ -38,6 +38,10 @@ fn fractal(uuid: &str, width: i64) -> Fractal {
         c_im: Some(0.01),
         seed: Some(42),
         palette: "classic".into(),
+        tile_x: None,
+        tile_y: None,
+        tile_width: None,
+        tile_height: None,
     }
 }
 

@@ -392,11 +392,5 @@ pub(crate) fn params_path(mut path: PathBuf) -> PathBuf {
 /// The home of `kind`, keeping the constant `c` of the current kind where the new one has
 /// one too.
 fn kind_home(kind: FractalKind, c: Option<Complex64>) -> Fractal {
-    match kind {
-        FractalKind::Mandelbrot => Fractal::Mandelbrot,
-        FractalKind::BurningShip => Fractal::BurningShip,
-        FractalKind::Multibrot => Fractal::Multibrot { power: 3 },
-        FractalKind::Julia => Fractal::Julia { c: c.unwrap_or(Complex64::new(-0.8, 0.156)) },
-        FractalKind::Classic => Fractal::Classic { c: c.unwrap_or(Complex64::new(0.285, 0.01)) },
-    }
+    Fractal::from_kind(kind, c, 3, || faafo_engine::classic::FALLBACK_C)
 }

@@ -2,13 +2,12 @@
 //! actions (plan, deploy, scale, status, tear down after a confirmation), progress and
 //! the last result. Jobs run on a thread of their own ([`super::run`]).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, TextEdit, Ui};
-use faafo_backend::deploy::userdata::{BINARIES, Binaries};
+use faafo_backend::deploy::userdata::BINARIES;
 use faafo_backend::deploy::{BinarySource, DeployEvent, Options, Wait};
 
 use super::credentials::{CredentialForm, CredentialSource, DeploySettings, FormError, FormMethod, Target};
@@ -138,11 +137,7 @@ impl DeployPanel {
             return Err(FieldError::Binaries { dir, missing: BINARIES.join(", ") });
         }
         // Scaling reuses the binaries the deployment recorded when it went up.
-        let source = if verb == Verb::Scale {
-            BinarySource::Url(Binaries { base_url: String::new(), sha256: BTreeMap::new() })
-        } else {
-            BinarySource::Upload(dir)
-        };
+        let source = if verb == Verb::Scale { BinarySource::Recorded } else { BinarySource::Upload(dir) };
         let mut opts = Options::new(source);
         opts.name = self.settings.name.trim().to_owned();
         opts.workers = self.settings.workers.min(MAX_WORKERS);

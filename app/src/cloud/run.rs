@@ -93,11 +93,10 @@ impl SecretPlan {
     }
 }
 
-/// Deployment names as the CLI takes them: they name files and servers.
+/// Deployment names by the deploy library's one rule, the CLI's: they name files and
+/// servers.
 pub(super) fn check_name(name: &str) -> Result<(), FieldError> {
-    let ok =
-        !name.is_empty() && name.len() <= 40 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok { Ok(()) } else { Err(FieldError::Name(name.to_owned())) }
+    faafo_backend::deploy::DeploymentName::parse(name).map(drop).map_err(|e| FieldError::Name(e.name))
 }
 
 /// Starts `job` on `target` on a thread of its own; what it sends arrives on the

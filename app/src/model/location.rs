@@ -222,13 +222,9 @@ impl Location {
                 other => return Err(LocationError::UnknownKey(other.to_owned())),
             }
         }
-        let fractal = match kind {
-            FractalKind::Mandelbrot => Fractal::Mandelbrot,
-            FractalKind::BurningShip => Fractal::BurningShip,
-            FractalKind::Multibrot => Fractal::Multibrot { power: power.unwrap_or(3) },
-            FractalKind::Julia => Fractal::Julia { c: c.unwrap_or(Complex64::new(-0.8, 0.156)) },
-            FractalKind::Classic => Fractal::Classic { c: c.unwrap_or(Complex64::new(0.285, 0.01)) },
-        };
+        // The classic kind's constant is the original's documented fallback: the explorer
+        // does not run its random search.
+        let fractal = Fractal::from_kind(kind, c, power.unwrap_or(3), || faafo_engine::classic::FALLBACK_C);
         let home = View::home(kind);
         let view = View { center: center.unwrap_or(home.center), scale: scale.unwrap_or(home.scale) };
         let location = Self { fractal, view, iterations };

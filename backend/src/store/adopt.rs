@@ -73,7 +73,9 @@ pub(super) async fn copy_rows(store: &Store) -> Result<u64, StoreError> {
          CAST(xa AS {real}) AS xa, CAST(xb AS {real}) AS xb, CAST(ya AS {real}) AS ya, CAST(yb AS {real}) AS yb, \
          image, generated_by, 'pending' AS status, CAST(NULL AS {text}) AS error, '{now}' AS created_at, \
          '{now}' AS updated_at, 'classic' AS kind, CAST(NULL AS {real}) AS c_re, CAST(NULL AS {real}) AS c_im, \
-         CAST(NULL AS {int}) AS seed, 'classic' AS palette FROM {ORIGINAL_TABLE}"
+         CAST(NULL AS {int}) AS seed, 'classic' AS palette, CAST(NULL AS {int}) AS tile_x, \
+         CAST(NULL AS {int}) AS tile_y, CAST(NULL AS {int}) AS tile_width, CAST(NULL AS {int}) AS tile_height \
+         FROM {ORIGINAL_TABLE}"
     );
     let rows = sqlx::query(&sql).fetch_all(&store.pool).await?;
     let mut copied = 0;

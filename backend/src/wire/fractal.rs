@@ -432,6 +432,19 @@ pub struct NewFractal {
     pub window: Option<Window>,
 }
 
+/// The tile a create body asks for, if any.
+fn tile_of(object: &Map<String, Value>) -> Result<Option<Window>, WireError> {
+    let mut values = [None; 4];
+    for (value, name) in values.iter_mut().zip(TILE_COLUMNS) {
+        let (Some(c), Some(v)) = (column(name), object.get(name)) else { continue };
+        *value = match typed_value(c, v)? {
+            FieldValue::Integer(i) => Some(i),
+            _ => None,
+        };
+    }
+    tile_window(values)
+}
+
 /// A window from the four tile values: all given, or none; each within `u32`.
 fn tile_window(values: [Option<i64>; 4]) -> Result<Option<Window>, WireError> {
     let given = values.iter().filter(|v| v.is_some()).count();
@@ -545,15 +558,7 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         c,
         seed,
         palette,
-        window: {
-            let int = |name| match get(name) {
-                Ok(FieldValue::Integer(i)) => Ok(Some(i)),
-                Ok(FieldValue::Null) => Ok(None),
-                Ok(_) => Err(WireError::invalid_field(name, "expected an integer")),
-                Err(e) => Err(e),
-            };
-            tile_window([int("tile_x")?, int("tile_y")?, int("tile_width")?, int("tile_height")?])?
-        },
+        window: tile_of(object)?,
     };
     // The engine's own checks, so the API accepts exactly what workers can render.
     // The classic search is not run here (it is the create's job); any constant checks

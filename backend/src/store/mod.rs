@@ -30,7 +30,7 @@ async fn run_to_completion<T: Send + 'static>(
     }
 }
 
-use crate::wire::fractal::{COLUMNS, Column, ColumnType, FieldValue, Fractal, Status};
+use crate::wire::fractal::{COLUMNS, Column, ColumnType, FieldValue, Fractal};
 use crate::wire::paging::Paging;
 use crate::wire::search::{Dialect, Search, Sql};
 
@@ -117,71 +117,20 @@ fn value_type(value: &FieldValue) -> ColumnType {
     }
 }
 
+/// A row read by its columns' types, then mapped by the wire's one row mapper.
 fn row_to_fractal(row: &AnyRow) -> Result<Fractal, StoreError> {
-    let status: String = row.try_get("status")?;
-    Ok(Fractal {
-        uuid: row.try_get("uuid")?,
-        checksum: row.try_get("checksum")?,
-        url: row.try_get("url")?,
-        duration: row.try_get("duration")?,
-        size: row.try_get("size")?,
-        width: row.try_get("width")?,
-        height: row.try_get("height")?,
-        iterations: row.try_get("iterations")?,
-        xa: row.try_get("xa")?,
-        xb: row.try_get("xb")?,
-        ya: row.try_get("ya")?,
-        yb: row.try_get("yb")?,
-        generated_by: row.try_get("generated_by")?,
-        status: Status::parse(&status).ok_or_else(|| StoreError::Malformed(format!("status '{status}'")))?,
-        error: row.try_get("error")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        kind: row.try_get("kind")?,
-        c_re: row.try_get("c_re")?,
-        c_im: row.try_get("c_im")?,
-        seed: row.try_get("seed")?,
-        palette: row.try_get("palette")?,
-        tile_x: row.try_get("tile_x")?,
-        tile_y: row.try_get("tile_y")?,
-        tile_width: row.try_get("tile_width")?,
-        tile_height: row.try_get("tile_height")?,
-    })
-}
-
-fn fractal_values(f: &Fractal) -> Vec<FieldValue> {
-    let text = |s: &Option<String>| s.clone().map_or(FieldValue::Null, FieldValue::Text);
-    let real = |v: Option<f64>| v.map_or(FieldValue::Null, FieldValue::Real);
-    let int = |v: Option<i64>| v.map_or(FieldValue::Null, FieldValue::Integer);
-    // In COLUMNS order.
-    vec![
-        FieldValue::Text(f.uuid.clone()),
-        text(&f.checksum),
-        text(&f.url),
-        real(f.duration),
-        int(f.size),
-        FieldValue::Integer(f.width),
-        FieldValue::Integer(f.height),
-        FieldValue::Integer(f.iterations),
-        FieldValue::Real(f.xa),
-        FieldValue::Real(f.xb),
-        FieldValue::Real(f.ya),
-        FieldValue::Real(f.yb),
-        text(&f.generated_by),
-        FieldValue::Text(f.status.as_str().to_owned()),
-        text(&f.error),
-        FieldValue::Text(f.created_at.clone()),
-        FieldValue::Text(f.updated_at.clone()),
-        FieldValue::Text(f.kind.clone()),
-        real(f.c_re),
-        real(f.c_im),
-        int(f.seed),
-        FieldValue::Text(f.palette.clone()),
-        int(f.tile_x),
-        int(f.tile_y),
-        int(f.tile_width),
-        int(f.tile_height),
-    ]
+    let values = COLUMNS
+        .iter()
+        .map(|c| {
+            Ok(match c.ty {
+                ColumnType::Text => row.try_get::<Option<String>, _>(c.name)?.map(FieldValue::Text),
+                ColumnType::Integer => row.try_get::<Option<i64>, _>(c.name)?.map(FieldValue::Integer),
+                ColumnType::Real => row.try_get::<Option<f64>, _>(c.name)?.map(FieldValue::Real),
+            }
+            .unwrap_or(FieldValue::Null))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Fractal::from_values(values).map_err(StoreError::Malformed)
 }
 
 impl Store {
@@ -305,7 +254,7 @@ impl Store {
         let (pool, row, task) = (self.pool.clone(), f.clone(), task.map(str::to_owned));
         let unit = async move {
             let mut q = sqlx::query(&insert);
-            for (value, c) in fractal_values(&row).iter().zip(COLUMNS.iter()) {
+            for (value, c) in row.values().iter().zip(COLUMNS.iter()) {
                 q = bind(q, value, c.ty);
             }
             let mut tx = pool.begin().await?;

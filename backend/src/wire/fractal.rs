@@ -70,6 +70,37 @@ pub const COLUMNS: [Column; 26] = [
     col("tile_height", ColumnType::Integer, true),
 ];
 
+/// The row mapper, both ways, driven by [`COLUMNS`]: the only place besides the struct
+/// itself that knows the row's shape, so a new column is a new field and a new entry in
+/// [`COLUMNS`], and nothing else.
+impl Fractal {
+    /// The row's values, in [`COLUMNS`] order, typed as the columns are.
+    pub fn values(&self) -> Vec<FieldValue> {
+        let object = self.to_object();
+        COLUMNS
+            .iter()
+            .map(|c| object.get(c.name).map_or(FieldValue::Null, |v| typed_value(c, v).unwrap_or(FieldValue::Null)))
+            .collect()
+    }
+
+    /// The row from its values in [`COLUMNS`] order (as a database returns them).
+    pub fn from_values(values: Vec<FieldValue>) -> Result<Self, String> {
+        let mut object = Map::new();
+        for (c, v) in COLUMNS.iter().zip(values) {
+            let json = match v {
+                FieldValue::Null => Value::Null,
+                FieldValue::Text(t) => Value::String(t),
+                FieldValue::Integer(i) => Value::from(i),
+                FieldValue::Real(f) => {
+                    serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| format!("{} is {f}", c.name))?
+                }
+            };
+            object.insert(c.name.to_owned(), json);
+        }
+        serde_json::from_value(Value::Object(object)).map_err(|e| e.to_string())
+    }
+}
+
 /// The columns of a tile task, all set or none.
 pub const TILE_COLUMNS: [&str; 4] = ["tile_x", "tile_y", "tile_width", "tile_height"];
 
@@ -668,6 +699,24 @@ mod tests {
         assert_eq!(n.kind, FractalKind::Classic);
         assert_eq!(n.palette, Palette::Classic);
         assert_eq!(n.region.xa, -3.3528957195683087);
+    }
+
+    #[test]
+    fn rows_map_to_values_and_back() {
+        let mut f = sample();
+        f.tile_x = Some(3);
+        f.tile_y = Some(0);
+        f.tile_width = Some(64);
+        f.tile_height = Some(32);
+        f.duration = Some(0.25);
+        let values = f.values();
+        assert_eq!(values.len(), COLUMNS.len());
+        assert_eq!(values[0], FieldValue::Text(f.uuid.clone()));
+        assert_eq!(Fractal::from_values(values).unwrap(), f);
+        assert_eq!(Fractal::from_values(sample().values()).unwrap(), sample());
+        let mut bad = sample().values();
+        bad[13] = FieldValue::Text("lost".into());
+        assert!(Fractal::from_values(bad).is_err(), "a status outside the four");
     }
 
     #[test]

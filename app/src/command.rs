@@ -84,6 +84,8 @@ pub enum Command {
     CancelSave,
     /// Show or hide the "Deploy to OpenStack" window.
     ShowDeploy(bool),
+    /// Show or hide the Cluster window.
+    ShowCluster(bool),
     /// Tell the person something went wrong (bad typed input), in the status bar.
     Error(String),
 }

@@ -5,6 +5,7 @@ use egui::{Pos2, Rect};
 use faafo_engine::{Complex64, RenderError};
 
 use super::ExplorerApp;
+use crate::cloud::cluster::ClusterPanel;
 use crate::cloud::deploy_window::DeployPanel;
 use crate::command::Command;
 use crate::model::colour::Look;
@@ -18,6 +19,11 @@ impl ExplorerApp {
     /// The "Deploy to OpenStack" window's state.
     pub fn deploy_panel(&self) -> &DeployPanel {
         &self.deploy
+    }
+
+    /// The Cluster window's state.
+    pub fn cluster_panel(&self) -> &ClusterPanel {
+        &self.cluster
     }
 
     /// Where the explorer is.

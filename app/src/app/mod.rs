@@ -18,6 +18,8 @@ use std::path::PathBuf;
 
 use faafo_engine::KernelPath;
 
+use crate::cloud::cluster::ClusterPanel;
+use crate::cloud::credentials::SecretStore;
 use crate::cloud::deploy_window::DeployPanel;
 use crate::cloud::jobs::DeployConfig;
 use crate::command::Command;
@@ -49,6 +51,7 @@ pub struct ExplorerApp {
     /// The side panel's and the save window's typed text.
     panel: PanelState,
     deploy: DeployPanel,
+    cluster: ClusterPanel,
 }
 
 impl ExplorerApp {
@@ -71,6 +74,7 @@ impl ExplorerApp {
             ctx: ctx.clone(),
             panel: PanelState::from_settings(settings),
             deploy: DeployPanel::new(DeployConfig::openstack()).with_settings(settings.deploy.clone()),
+            cluster: ClusterPanel::new(ctx, settings.cluster.clone()),
             persisted,
             view,
             inset: JuliaInset::new(ctx),
@@ -84,6 +88,13 @@ impl ExplorerApp {
     #[must_use]
     pub fn with_deploy_config(mut self, config: DeployConfig) -> Self {
         self.deploy = DeployPanel::new(config).with_settings(self.persisted.settings().deploy.clone());
+        self
+    }
+
+    /// Keeps cluster tokens in `secrets` (tests: a keyring service of their own).
+    #[must_use]
+    pub fn with_cluster_secrets(mut self, secrets: std::sync::Arc<dyn SecretStore>) -> Self {
+        self.cluster = ClusterPanel::with_secrets(&self.ctx, self.persisted.settings().cluster.clone(), secrets);
         self
     }
 
@@ -119,6 +130,11 @@ impl ExplorerApp {
 
         self.deploy.ui(&ctx);
         self.persisted.sync_deploy(self.deploy.settings());
+
+        let look = self.persisted.look().clone();
+        let commands = self.cluster.ui(&ctx, &self.persisted.location(), &look);
+        self.apply_all(commands);
+        self.persisted.sync_cluster(self.cluster.settings());
 
         egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.canvas_ui(ui));
 
@@ -224,6 +240,7 @@ impl ExplorerApp {
                 save_window::show(&mut self.panel, open, size, self.view.canvas_px());
             }
             Command::ShowDeploy(open) => self.deploy.set_open(open),
+            Command::ShowCluster(open) => self.cluster.set_open(open),
             Command::Error(e) => self.notices.error(e),
             command => {
                 match &command {

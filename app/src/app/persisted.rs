@@ -155,6 +155,14 @@ impl Persisted {
         }
     }
 
+    /// Keeps the Cluster window's fields if they changed.
+    pub(crate) fn sync_cluster(&mut self, cluster: &crate::cloud::cluster::ClusterSettings) {
+        if cluster != &self.settings.cluster {
+            self.settings.cluster = cluster.clone();
+            self.dirty = true;
+        }
+    }
+
     /// Applies a command about the location, colours, bookmarks or parameter files.
     pub(crate) fn apply(&mut self, command: Command, cx: &mut Cx<'_>) {
         let loc = self.settings.location;
@@ -214,6 +222,7 @@ impl Persisted {
             | Command::StartSave { .. }
             | Command::CancelSave
             | Command::ShowDeploy(_)
+            | Command::ShowCluster(_)
             | Command::Error(_) => {}
         }
     }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use faafo_engine::Colouring;
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::cluster::ClusterSettings;
 use crate::cloud::credentials::DeploySettings;
 use crate::model::bookmarks::Bookmark;
 use crate::model::colour::GradientSpec;
@@ -63,6 +64,8 @@ pub struct Settings {
     pub bookmarks: Vec<Bookmark>,
     /// The Deploy window's cloud, form and deployment fields (never a secret).
     pub deploy: DeploySettings,
+    /// The Cluster window's recent endpoints, sizes and paths (never a token).
+    pub cluster: ClusterSettings,
 }
 
 impl Default for Settings {
@@ -79,6 +82,7 @@ impl Default for Settings {
             custom_palette: None,
             bookmarks: Vec::new(),
             deploy: DeploySettings::default(),
+            cluster: ClusterSettings::default(),
         }
     }
 }

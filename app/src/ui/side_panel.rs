@@ -143,10 +143,15 @@ pub fn side_panel_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState) 
         ui.separator();
         files_ui(ui, state, &mut cmds);
         ui.separator();
-        ui.heading("OpenStack");
-        if ui.button("Deploy to OpenStack…").clicked() {
-            cmds.push(Command::ShowDeploy(true));
-        }
+        ui.heading("Cluster");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Cluster…").clicked() {
+                cmds.push(Command::ShowCluster(true));
+            }
+            if ui.button("Deploy to OpenStack…").clicked() {
+                cmds.push(Command::ShowDeploy(true));
+            }
+        });
     });
     cmds
 }

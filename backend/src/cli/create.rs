@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser};
 use faafo_engine::FractalKind;
-use faafo_engine::classic::SplitMix64;
 use faafo_engine::fractal::parse_complex;
 use serde_json::Value;
 
 use super::output::{self, print};
 use super::progress::Progress;
 use super::{CliError, Ctx};
+use crate::client::random::{Draw, Ranges, random_request};
 use crate::client::{Fractal, NewFractalRequest, Status};
 
 /// The random parameters of a batch, with the original's defaults.
@@ -154,79 +154,40 @@ fn int_range(name: &str, min: u32, max: u32) -> Result<(), CliError> {
     Ok(())
 }
 
-fn float_range(name: &str, min: f64, max: f64) -> Result<(), CliError> {
-    if !min.is_finite() || !max.is_finite() {
-        return Err(CliError::Usage(format!("--min-{name} and --max-{name} must be finite numbers")));
-    }
-    if min > max {
-        return Err(CliError::Usage(format!("--min-{name} ({min}) must not be greater than --max-{name} ({max})")));
-    }
-    Ok(())
-}
-
-/// Draws the original's random values.
-#[derive(Debug)]
-pub struct Draw(SplitMix64);
-
-impl Draw {
-    /// Seeded from the operating system's randomness.
-    pub fn new() -> Self {
-        Self(SplitMix64::new(uuid::Uuid::new_v4().as_u128() as u64))
-    }
-
-    /// `fixed`, or uniform in `[min, max]` inclusive (Python's `randint`).
-    pub fn int(&mut self, fixed: Option<u32>, min: u32, max: u32) -> u32 {
-        fixed.unwrap_or_else(|| {
-            let span = u64::from(max) - u64::from(min) + 1;
-            min + (self.0.next_u64() % span) as u32
-        })
-    }
-
-    /// `fixed`, or uniform in `[min, max]` (Python's `uniform`).
-    pub fn float(&mut self, fixed: Option<f64>, min: f64, max: f64) -> f64 {
-        fixed.unwrap_or_else(|| (min + (max - min) * self.0.next_f64()).clamp(min, max))
-    }
-}
-
-impl Default for Draw {
-    fn default() -> Self {
-        Self::new()
-    }
+/// A parameter's range: `(v, v)` when fixed, else `(min, max)`.
+fn range<T: Copy>(fixed: Option<T>, min: T, max: T) -> (T, T) {
+    fixed.map_or((min, max), |v| (v, v))
 }
 
 /// The batch's requests, drawn as the original's `create` drew them.
 pub fn plan(d: &DrawArgs, draw: &mut Draw) -> Result<Vec<NewFractalRequest>, CliError> {
     int_range("tasks", d.min_tasks, d.max_tasks)?;
-    int_range("width", d.min_width, d.max_width)?;
-    int_range("height", d.min_height, d.max_height)?;
-    int_range("iterations", d.min_iterations, d.max_iterations)?;
-    float_range("xa", d.min_xa, d.max_xa)?;
-    float_range("xb", d.min_xb, d.max_xb)?;
-    float_range("ya", d.min_ya, d.max_ya)?;
-    float_range("yb", d.min_yb, d.max_yb)?;
+    let drawn = Ranges {
+        width: (d.min_width, d.max_width),
+        height: (d.min_height, d.max_height),
+        iterations: (d.min_iterations, d.max_iterations),
+        xa: (d.min_xa, d.max_xa),
+        xb: (d.min_xb, d.max_xb),
+        ya: (d.min_ya, d.max_ya),
+        yb: (d.min_yb, d.max_yb),
+    };
+    drawn.check().map_err(|e| CliError::Usage(e.to_string()))?;
     for (name, v) in [("xa", d.xa), ("xb", d.xb), ("ya", d.ya), ("yb", d.yb)] {
         if v.is_some_and(|v| !v.is_finite()) {
             return Err(CliError::Usage(format!("--{name} must be a finite number")));
         }
     }
+    let ranges = Ranges {
+        width: range(d.width, d.min_width, d.max_width),
+        height: range(d.height, d.min_height, d.max_height),
+        iterations: range(d.iterations, d.min_iterations, d.max_iterations),
+        xa: range(d.xa, d.min_xa, d.max_xa),
+        xb: range(d.xb, d.min_xb, d.max_xb),
+        ya: range(d.ya, d.min_ya, d.max_ya),
+        yb: range(d.yb, d.min_yb, d.max_yb),
+    };
     let tasks = draw.int(d.tasks, d.min_tasks, d.max_tasks);
-    Ok((0..tasks)
-        .map(|_| {
-            let mut r = NewFractalRequest::new(
-                draw.int(d.width, d.min_width, d.max_width),
-                draw.int(d.height, d.min_height, d.max_height),
-                draw.int(d.iterations, d.min_iterations, d.max_iterations),
-                (
-                    draw.float(d.xa, d.min_xa, d.max_xa),
-                    draw.float(d.xb, d.min_xb, d.max_xb),
-                    draw.float(d.ya, d.min_ya, d.max_ya),
-                    draw.float(d.yb, d.min_yb, d.max_yb),
-                ),
-            );
-            r.uuid = Some(uuid::Uuid::new_v4().to_string());
-            r
-        })
-        .collect())
+    Ok((0..tasks).map(|_| random_request(&ranges, draw)).collect())
 }
 
 /// Creates the batch, printing uuids as they come (table format).

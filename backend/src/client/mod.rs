@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub mod poster;
+pub mod random;
 pub mod status;
 
 pub use self::http::{Endpoint, EndpointError};

@@ -1,0 +1,29 @@
+//! The Cluster window: the explorer using a faafo cluster (ours or the original API).
+//! Connect with a token kept in the OS keyring, watch the cluster's status, submit the
+//! current view or random batches, make posters too big for this machine, and browse,
+//! open, download and delete the cluster's fractals.
+//!
+//! Every network call runs on the window's own small tokio runtime ([`runtime`]) with a
+//! time limit, and comes back over a channel that wakes the UI: the UI thread never waits.
+//!
+//! - [`window`]: the state and the actions; [`connection`]: one connection's status and
+//!   refresh schedule (every 2 s, backing off while the API is away).
+//! - [`tasks`]: the async calls; [`runtime`]: where they run.
+//! - [`convert`]: views to requests and back, work and estimates; [`settings`]: what is
+//!   kept in explorer.toml; [`errors`].
+//! - The sections: `ui_connect`, `ui_submit`, `ui_poster`, [`browse`].
+
+pub mod browse;
+pub mod connection;
+pub mod convert;
+pub mod errors;
+pub mod runtime;
+pub mod settings;
+pub mod tasks;
+mod ui_connect;
+pub mod ui_poster;
+mod ui_submit;
+pub mod window;
+
+pub use settings::ClusterSettings;
+pub use window::ClusterPanel;

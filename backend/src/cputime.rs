@@ -22,6 +22,25 @@ pub fn process_cpu_time() -> Duration {
     Duration::ZERO
 }
 
+/// CPU time (user + system) of the calling thread so far: a one-thread measurement that
+/// other threads' work cannot inflate.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: as above, with the calling thread's clock.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// CPU time is not measured on this platform; reports zero.
+#[cfg(not(unix))]
+pub fn thread_cpu_time() -> Duration {
+    Duration::ZERO
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,6 +137,14 @@ fn bench_prints_the_figures_as_json() {
         assert!(row.get(key).is_some(), "missing {key} in {row}");
     }
     assert_eq!(row["width"], 649);
+    let rate = row["giga_iterations_per_cpu_second"].as_f64().unwrap();
+    let peak = row["peak_giga_lane_iterations_per_cpu_second"].as_f64().unwrap();
+    assert!(rate > 0.0 && peak > rate, "the scene runs below the machine's peak: {row}");
+    assert!((row["percent_of_peak"].as_f64().unwrap() - 100.0 * rate / peak).abs() < 0.01);
+    let o = faafo(&["bench", "--peak", "--json", "--kernel", "scalar"]);
+    let peak: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(peak["kernel"], "scalar");
+    assert!(peak["peak_giga_lane_iterations_per_cpu_second"].as_f64().unwrap() > 0.0);
     // The classic scene's escape counts are the original's: the checksum is the prefix of
     // the Python oracle's hash (engine/tests/data/classic_counts.sha256).
     let oracle = include_str!("../../engine/tests/data/classic_counts.sha256");

@@ -35,7 +35,7 @@ pub use buffer::EscapeBuffer;
 pub use control::Control;
 pub use error::{ParamError, RenderError};
 pub use fractal::{DEFAULT_JULIA_C, Fractal, FractalKind};
-pub use kernel::{KernelPath, SmoothScale};
+pub use kernel::{KernelPath, SmoothScale, peak_lane_iterations};
 pub use num_complex::Complex64;
 pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png, write_png_window};
 pub use palette::{Colouring, Palette};

@@ -5,11 +5,14 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
-use faafo_engine::{Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, render_into, scenes, sha256_hex};
+use faafo_engine::{
+    Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, peak_lane_iterations, render_into, scenes,
+    sha256_hex,
+};
 use serde::Serialize;
 
 use super::CliError;
-use crate::cputime::process_cpu_time;
+use crate::cputime::{process_cpu_time, thread_cpu_time};
 
 /// Options of `faafo bench`.
 #[derive(Debug, Args)]
@@ -33,6 +36,24 @@ pub struct BenchArgs {
     /// included) instead of reusing one as an explorer or a worker does.
     #[arg(long)]
     fresh_buffers: bool,
+    /// Measure only the machine's peak (see below) and print it.
+    #[arg(long)]
+    peak: bool,
+}
+
+/// The machine's limit for the Mandelbrot step on one thread, in G lane-iterations per
+/// CPU-second: independent chains of `z ← z² + c` on the widest vector unit, no escape
+/// test, no memory traffic (the engine's `peak_lane_iterations`). The best of five runs
+/// of about 0.2 s, so a neighbour's load lowers it as little as possible.
+fn peak(path: KernelPath) -> f64 {
+    const STEPS: u64 = 2_000_000;
+    (0..5)
+        .map(|_| {
+            let cpu0 = thread_cpu_time();
+            let lanes = peak_lane_iterations(path, STEPS);
+            lanes as f64 / ((thread_cpu_time() - cpu0).as_secs_f64().max(1e-9) * 1e9)
+        })
+        .fold(0.0, f64::max)
 }
 
 /// One scene's figures.
@@ -48,6 +69,10 @@ struct Row {
     cpu_ms: f64,
     wall_ms: f64,
     giga_iterations_per_cpu_second: f64,
+    /// [`peak`] on the same path.
+    peak_giga_lane_iterations_per_cpu_second: f64,
+    /// The scene's rate as a share of it, in percent.
+    percent_of_peak: f64,
     checksum: String,
 }
 
@@ -79,11 +104,33 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let pool = builder.build().context("cannot start worker threads")?;
     let threads = pool.current_num_threads();
-
+    let path = args.kernel.unwrap_or_else(KernelPath::detect);
+    let peak = peak(path);
+    if args.json && args.peak {
+        let line = serde_json::json!({ "kernel": path.to_string(), "peak_giga_lane_iterations_per_cpu_second": peak });
+        println!("{line}");
+    } else if !args.json {
+        println!(
+            "peak: {peak:.2} G lane-iterations per CPU-second ({path}, one thread, z <- z^2 + c without escape tests)"
+        );
+    }
+    if args.peak {
+        return Ok(());
+    }
     if !args.json {
         println!(
-            "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8} {:>8} {:>9}  checksum",
-            "scene", "kernel", "thr", "width", "height", "maxit", "iterations", "cpu ms", "wall ms", "Giter/cpu-s"
+            "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8} {:>8} {:>9} {:>6}  checksum",
+            "scene",
+            "kernel",
+            "thr",
+            "width",
+            "height",
+            "maxit",
+            "iterations",
+            "cpu ms",
+            "wall ms",
+            "Giter/cpu-s",
+            "%peak"
         );
     }
     for scene in chosen {
@@ -121,13 +168,15 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             cpu_ms,
             wall_ms,
             giga_iterations_per_cpu_second: stats.iterations as f64 / (cpu_ms * 1e6),
+            peak_giga_lane_iterations_per_cpu_second: peak,
+            percent_of_peak: 100.0 * stats.iterations as f64 / (cpu_ms * 1e6) / peak,
             checksum: sha256_hex(&bytes)[..16].to_owned(),
         };
         if args.json {
             println!("{}", serde_json::to_string(&row)?);
         } else {
             println!(
-                "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8.2} {:>8.2} {:>9.2}  {}",
+                "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8.2} {:>8.2} {:>9.2} {:>5.1}%  {}",
                 row.scene,
                 row.kernel,
                 row.threads,
@@ -138,6 +187,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 row.cpu_ms,
                 row.wall_ms,
                 row.giga_iterations_per_cpu_second,
+                row.percent_of_peak,
                 row.checksum
             );
         }

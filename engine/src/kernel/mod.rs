@@ -12,10 +12,12 @@
 //! very close to the escape radius may escape one step earlier or later; the tests bound
 //! how often. The classic kind never fuses on any path, so it is bit-exact everywhere.
 
+pub use peak::peak_lane_iterations;
 mod feed;
 mod formula;
 mod grouped;
 mod lanes;
+mod peak;
 mod reference;
 mod simd;
 mod stepwise;

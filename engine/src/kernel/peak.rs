@@ -1,0 +1,102 @@
+//! The machine's limit for the Mandelbrot step: independent chains of `z ← z² + c` on the
+//! widest vector unit, with no escape test and no memory traffic — the ceiling every
+//! kernel is judged against (`faafo bench` prints each scene as a share of it).
+//!
+//! Enough chains run side by side to hide the latency of the multiply-adds (a chain's
+//! step depends on its previous one). Each `c` lies in the main cardioid, so orbits stay
+//! bounded and normal (no infinities or denormals, whose arithmetic can be slower).
+
+use std::hint::black_box;
+
+use super::KernelPath;
+use super::simd::{MAX_LANES, Scalar, Simd};
+
+/// Runs `steps` steps of `CHAINS` independent vector chains; returns lane-iterations done.
+#[inline(always)]
+fn chains<S: Simd, const CHAINS: usize>(s: S, steps: u64) -> u64 {
+    // One c per lane, shared by the chains (two registers); each chain starts elsewhere.
+    let mut re = [0.0; MAX_LANES];
+    for (lane, r) in re.iter_mut().enumerate().take(S::LANES) {
+        *r = -0.1 - 0.01 * lane as f64 / S::LANES as f64;
+    }
+    let cr = s.load(&black_box(re));
+    let ci = s.splat(black_box(0.1));
+    let mut zr = [s.splat(0.0); CHAINS];
+    let mut zi = [s.splat(0.0); CHAINS];
+    for (k, (r, i)) in zr.iter_mut().zip(&mut zi).enumerate() {
+        *r = s.splat(black_box(0.01 * k as f64));
+        *i = s.splat(black_box(-0.01 * k as f64));
+    }
+    for _ in 0..steps {
+        for k in 0..CHAINS {
+            let (x, y) = (zr[k], zi[k]);
+            // z² + c: (x² − y² + cr) + (2xy + ci)i, with the kernels' fused operations.
+            zr[k] = s.neg_mul_add(y, y, s.mul_add(x, x, cr));
+            zi[k] = s.mul_add(s.add(x, x), y, ci);
+        }
+    }
+    let mut out = [0.0; MAX_LANES];
+    for k in 0..CHAINS {
+        s.store(s.add(zr[k], zi[k]), &mut out);
+        black_box(out);
+    }
+    steps * (CHAINS * S::LANES) as u64
+}
+
+/// Runs the peak loop on `path` for `steps` steps per chain, on this thread; returns the
+/// lane-iterations done (time it with CPU time to get the peak rate). The reference path
+/// has no vector form: it is measured as the scalar one.
+pub fn peak_lane_iterations(path: KernelPath, steps: u64) -> u64 {
+    match path {
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx512 => match super::simd::Avx512::detect() {
+            // SAFETY: the token proves the CPU has the features the function enables.
+            Some(token) => unsafe { x86::avx512(token, steps) },
+            None => chains::<Scalar, 8>(Scalar, steps),
+        },
+        #[cfg(target_arch = "x86_64")]
+        KernelPath::Avx2Fma => match super::simd::Avx2::detect() {
+            // SAFETY: as above.
+            Some(token) => unsafe { x86::avx2(token, steps) },
+            None => chains::<Scalar, 8>(Scalar, steps),
+        },
+        _ => chains::<Scalar, 8>(Scalar, steps),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::super::simd::{Avx2, Avx512};
+
+    /// Twelve chains of 8 lanes: 24 state registers of the 32 plus the constant, and
+    /// enough independent multiply-adds in flight to cover their latency on two FMA ports.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
+    #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+    pub(super) unsafe fn avx512(s: Avx512, steps: u64) -> u64 {
+        super::chains::<Avx512, 12>(s, steps)
+    }
+
+    /// Six chains of 4 lanes: 12 state registers of the 16, the constant and temporaries.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA (guaranteed by the token).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn avx2(s: Avx2, steps: u64) -> u64 {
+        super::chains::<Avx2, 6>(s, steps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_counts_its_lanes() {
+        for path in KernelPath::ALL.into_iter().filter(|p| p.is_supported()) {
+            let n = peak_lane_iterations(path, 1000);
+            assert!(n >= 8 * 1000 && n % 1000 == 0, "{path}: {n}");
+        }
+    }
+}

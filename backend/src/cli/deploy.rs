@@ -1,4 +1,4 @@
-//! `faafo deploy plan|up|status|scale|down`: faafo on an OpenStack project
+//! `faafo deploy plan|up|status|scale|autoscale|down`: faafo on an OpenStack project
 //! ([`crate::deploy`]). Progress goes to stderr; the result (the URL, the plan, the
 //! status) to stdout, or as JSON with `--format json`.
 
@@ -11,13 +11,14 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::output::{self, Format, print};
-use super::{CliError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_USAGE};
+use super::{CliError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_UNREACHABLE, EXIT_USAGE};
+use crate::client::ClientError;
 use crate::deploy::credentials::{self, CredError, Environment, Selection};
 use crate::deploy::real::OpenStack;
 use crate::deploy::userdata::{BINARIES, Binaries};
 use crate::deploy::{
-    BinarySource, Cloud, DeployError, DeployEvent, Deployer, DeploymentName, EventSink, KeyChoice, Options,
-    ScaleOptions, StateStore, Timeouts, Wait,
+    AutoscaleOptions, BinarySource, Cloud, DeployError, DeployEvent, Deployer, DeploymentName, EventSink, KeyChoice,
+    Options, Policy, ScaleOptions, StateStore, Timeouts, Wait,
 };
 
 /// Options of `faafo deploy`.
@@ -32,6 +33,7 @@ a state file (with the deployment's generated secrets, mode 0600).
 Example:  faafo deploy --os-cloud mycloud plan --workers 2
           faafo deploy --os-cloud mycloud up --workers 2 --key-name demokey
           faafo deploy --os-cloud mycloud scale --workers 3
+          faafo deploy --os-cloud mycloud autoscale --min 1 --max 4 --tasks-per-worker 20
           faafo deploy --os-cloud mycloud down")]
 pub struct DeployArgs {
     /// The cloud in clouds.yaml (default: $OS_CLOUD, else the OS_* variables).
@@ -65,6 +67,10 @@ enum Verb {
     Status(StatusArgs),
     /// Add or remove workers.
     Scale(ScaleArgs),
+    /// Follow the queue: workers = clamp(ceil(depth / T), min, max), checked every
+    /// --interval seconds (or once); scale-downs wait for the cool-down and remove the
+    /// newest workers.
+    Autoscale(AutoscaleArgs),
     /// Delete everything the deployment created, and its state file.
     Down,
 }
@@ -160,6 +166,40 @@ struct ScaleArgs {
     wait: WaitArgs,
 }
 
+#[derive(Debug, Args)]
+struct AutoscaleArgs {
+    /// Never fewer workers.
+    #[arg(long, value_name = "A")]
+    min: u32,
+    /// Never more workers.
+    #[arg(long, value_name = "B")]
+    max: u32,
+    /// Queued tasks per worker.
+    #[arg(long, value_name = "T")]
+    tasks_per_worker: u32,
+    /// Seconds after a change before the cluster may shrink.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    cooldown: u64,
+    /// Make one decision and exit.
+    #[arg(long)]
+    once: bool,
+    /// The API to read the queue from (default: the deployment's floating IP).
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
+    /// Seconds between decisions.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    interval: u64,
+    #[command(flatten)]
+    wait: WaitArgs,
+}
+
+impl AutoscaleArgs {
+    fn policy(&self) -> Result<Policy, CliError> {
+        Policy::new(self.min, self.max, self.tasks_per_worker, self.cooldown)
+            .map_err(|e| CliError::Usage(e.to_string()))
+    }
+}
+
 impl WaitArgs {
     fn timeouts(&self) -> Timeouts {
         Timeouts {
@@ -194,6 +234,10 @@ pub fn exit_code(cause: &(dyn std::error::Error + 'static)) -> Option<u8> {
     Some(match e {
         DeployError::Usage(_) => EXIT_USAGE,
         DeployError::NoDeployment { .. } => EXIT_NOT_FOUND,
+        DeployError::Api { source: ClientError::Unreachable { .. } | ClientError::BadEndpoint(_), .. } => {
+            EXIT_UNREACHABLE
+        }
+        DeployError::Api { source: ClientError::Unauthorized { .. }, .. } => EXIT_AUTH,
         DeployError::Cloud { source: crate::deploy::CloudError::Denied(_), .. } => EXIT_AUTH,
         _ => EXIT_FAILURE,
     })
@@ -209,6 +253,10 @@ pub fn run(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::Result<(
 }
 
 async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::Result<()> {
+    // A policy that cannot work is a usage error before any cloud is asked.
+    if let Verb::Autoscale(a) = &args.verb {
+        a.policy()?;
+    }
     let env = Environment::from_process();
     let selection = Selection {
         cloud: args.os_cloud.clone(),
@@ -272,6 +320,17 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
                 ));
             }
         }
+        Verb::Autoscale(a) => {
+            let opts = AutoscaleOptions {
+                name: name.to_owned(),
+                policy: a.policy()?,
+                api_url: a.api_url.clone(),
+                wait: a.wait.wait(),
+                keep_on_failure: a.wait.keep_on_failure,
+            };
+            let deployer = deployer.with_timeouts(a.wait.timeouts());
+            autoscale(&deployer, &opts, a.once, Duration::from_secs(a.interval), json).await?;
+        }
         Verb::Down => {
             let report = deployer.down(name).await?;
             if json {
@@ -282,6 +341,41 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
         }
     }
     Ok(())
+}
+
+/// `faafo deploy autoscale`: one decision (`once`), else one every `interval` until
+/// SIGINT or SIGTERM. A signal during a scaling lets that scaling finish (cancelling it
+/// half-way could leave a server the state file does not know) and then ends the loop.
+/// Each decision is one line on stdout (or a JSON object per line).
+async fn autoscale<C: Cloud>(
+    deployer: &Deployer<'_, C>,
+    opts: &AutoscaleOptions,
+    once: bool,
+    interval: Duration,
+    json: bool,
+) -> anyhow::Result<()> {
+    let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
+    let watcher = tokio::spawn(async move {
+        crate::shutdown::signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let result = async {
+        loop {
+            let record = deployer.autoscale_once(opts).await?;
+            let line = if json { serde_json::to_string(&record)? } else { record.line() };
+            print(&format!("{line}\n"));
+            if once || *stop.borrow() {
+                return Ok(());
+            }
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => return Ok(()),
+            }
+        }
+    }
+    .await;
+    watcher.abort();
+    result
 }
 
 /// `faafo deploy up`: the URL on stdout; the key and where the client token is on stderr.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::cloud::CloudError;
 use super::state::StateError;
 use super::userdata::UserDataError;
+use crate::client::ClientError;
 
 /// A deployment failure.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +64,14 @@ pub enum DeployError {
     /// Options that cannot work (the CLI exits with its usage code).
     #[error("{0}")]
     Usage(String),
+    /// The deployment's API did not tell the queue depth (the autoscaler needs it).
+    #[error("cannot read the queue depth from {url}: {source}")]
+    Api {
+        /// The API's URL.
+        url: String,
+        /// What the client said.
+        source: ClientError,
+    },
     /// A local file (a binary, the private key) could not be read or written.
     #[error("{0}")]
     Local(String),

@@ -11,6 +11,8 @@
 //! - [`up`], [`scale`], [`down`], [`status`]: the orchestration, on [`Deployer`]; `up`'s
 //!   steps for servers and the floating IP, the bookkeeping of a run (and its rollback)
 //!   and the waiting on the cloud each have a module of their own.
+//! - [`autoscale`]: the autoscaler's pure decision (queue depth → workers, cool-down);
+//!   [`Deployer::autoscale_once`] reads the queue from the API and scales.
 //! - [`state`]: the local state file of ids (and generated secrets) per deployment.
 //! - [`userdata`]: cloud-init from `assets/deploy/`, base64, Nova's size limit.
 //!
@@ -19,6 +21,8 @@
 //! callback ([`DeployEvent`], [`Deployer::with_events`]: the CLI prints it, the desktop
 //! app's window lists it); [`Deployer::with_channel`] sends it to a channel instead.
 
+pub mod autoscale;
+mod autoscaler;
 pub mod cloud;
 pub mod credentials;
 pub mod down;
@@ -43,6 +47,8 @@ mod wait;
 use std::fmt;
 use std::sync::Arc;
 
+pub use autoscale::{Decision, DecisionRecord, Policy, PolicyError};
+pub use autoscaler::AutoscaleOptions;
 pub use cloud::{Cloud, CloudError, ServerStatus};
 pub use error::DeployError;
 pub use error::DeployResult;

@@ -6,12 +6,21 @@ use super::run::Run;
 use super::up::Report;
 use super::{DeployError, DeployEvent, DeployResult, Deployer, Options, ScaleOptions};
 
+/// The most workers `scale` (and the autoscaler's `--max`) will ask for: a guard against a
+/// typo (`--workers 200` for 20) creating a cloud bill; the quota pre-check comes after.
+pub const MAX_WORKERS: u32 = 100;
+
 impl<C: Cloud> Deployer<'_, C> {
     /// Scales the deployment `opts.name` to `opts.workers` workers; flavor, image, network
     /// and binaries stay the recorded ones.
     pub async fn scale_to(&self, opts: &ScaleOptions) -> DeployResult<Report> {
         let name = &opts.name;
         let workers = opts.workers;
+        if workers > MAX_WORKERS {
+            return Err(DeployError::Usage(format!(
+                "{workers} workers is more than {MAX_WORKERS}, the most `scale` adds"
+            )));
+        }
         let mut state = self.load(name)?;
         if state.all_in_one() {
             return Err(DeployError::Usage(format!("deployment '{name}' is all-in-one: it has no workers to scale")));

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::autoscale::AutoscaleState;
 use super::userdata::{Binaries, Secrets};
 
 /// A server this deployment created.
@@ -94,6 +95,9 @@ pub struct State {
     pub binaries: Option<Binaries>,
     /// The object-storage container this deployment uploaded the binaries to.
     pub binaries_container: Option<String>,
+    /// The autoscaler's policy and latest decisions (absent in files from before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<AutoscaleState>,
 }
 
 impl State {
@@ -114,6 +118,7 @@ impl State {
             floating_ip: None,
             binaries: None,
             binaries_container: None,
+            autoscale: None,
         }
     }
 

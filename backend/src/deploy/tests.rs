@@ -400,3 +400,17 @@ async fn progress_goes_to_a_channel() {
     assert!(seen.iter().any(|e| e.starts_with("created server faafo-controller")), "{seen:#?}");
     assert!(seen.iter().any(|e| e == "== floating IP"));
 }
+
+#[tokio::test]
+async fn scale_refuses_more_than_the_cap_and_old_state_files_load() {
+    let f = Fixture::new();
+    let d = f.deployer();
+    d.up(&f.opts(), "demo-cloud", None).await.unwrap();
+    let too_many = d.scale_to(&ScaleOptions::new("faafo", scale::MAX_WORKERS + 1)).await;
+    assert!(matches!(too_many, Err(DeployError::Usage(_))), "{too_many:?}");
+    // A state file from before the autoscaler has no `autoscale` section, and gets none.
+    let path = StateStore::new(f.dir.join("state")).path("faafo");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("autoscale"));
+    assert!(f.state().unwrap().autoscale.is_none());
+}

@@ -14,6 +14,7 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{click, enter_text};
@@ -46,10 +47,13 @@ struct Api {
 }
 
 impl Api {
-    fn start(dir: &std::path::Path) -> Self {
-        let log = dir.join("api.log");
+    /// On `port` (0: any free one), with its database in `dir`.
+    fn start(dir: &std::path::Path, port: u16) -> Self {
+        static STARTS: AtomicUsize = AtomicUsize::new(0);
+        let log = dir.join(format!("api-{}.log", STARTS.fetch_add(1, Ordering::Relaxed)));
         let child = Command::new(api_binary())
-            .args(["--database-url", &format!("sqlite://{}", dir.join("api.db").display()), "--bind-port", "0"])
+            .args(["--database-url", &format!("sqlite://{}", dir.join("api.db").display())])
+            .args(["--bind-port", &port.to_string()])
             .env("FAAFO_CONFIG_FILE", "/dev/null")
             .env("FAAFO_CLIENT_TOKEN", TOKEN)
             .env_remove("FAAFO_DATABASE_URL")
@@ -161,7 +165,7 @@ fn open_window(h: &mut Harness<'_, ExplorerApp>) {
 #[test]
 fn connect_submit_open_download_and_delete_against_a_real_api() {
     let f = Fixture::new("full");
-    let api = Api::start(&f.dir);
+    let api = Api::start(&f.dir, 0);
     let mut h = f.harness();
     open_window(&mut h);
 
@@ -241,4 +245,54 @@ fn bad_and_unreachable_urls_are_said_clearly() {
     assert!(h.state().cluster_panel().connection().is_none());
     // The fields are kept as typed.
     assert!(h.query_all_by_value(&format!("http://127.0.0.1:{port}")).next().is_some());
+}
+
+fn png_size(path: &std::path::Path) -> (u32, u32) {
+    let reader = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap())).read_info().unwrap();
+    (reader.info().width, reader.info().height)
+}
+
+#[test]
+fn this_view_a_poster_and_an_api_that_goes_away_and_comes_back() {
+    let f = Fixture::new("view-poster");
+    let api = Api::start(&f.dir, 0);
+    let port: u16 = api.base.rsplit(':').next().unwrap().parse().unwrap();
+    let mut h = f.harness();
+    open_window(&mut h);
+    connect(&mut h, &api.base, TOKEN);
+    assert!(h.state().cluster_panel().connection().is_some_and(|c| c.is_up()));
+
+    // This view at a custom size; bad input first, said in the window.
+    click(&mut h, "Custom");
+    enter_text(&mut h, "Width", "0");
+    shown(&h, "width must be a whole number from 2 to 16384, got '0'");
+    click(&mut h, "Submit this view");
+    shown(&h, "width must be a whole number from 2 to 16384, got '0'");
+    enter_text(&mut h, "Width", "320");
+    enter_text(&mut h, "Height", "200");
+    shown(&h, "pixel-iterations");
+    click(&mut h, "Submit this view");
+    run_until(&mut h, "the view rendered", |app| app.cluster_panel().tracked_counts() == Some((1, 0, 0)));
+
+    // A poster of two tiles (a tile is at most 2048x2048), put together on disk.
+    click(&mut h, "Poster");
+    let poster = f.dir.join("poster.png");
+    enter_text(&mut h, "Poster width", "2100");
+    enter_text(&mut h, "Poster height", "64");
+    enter_text(&mut h, "Poster file", &poster.display().to_string());
+    shown(&h, "2×1 tiles");
+    click(&mut h, "Make poster");
+    run_until(&mut h, "the poster made", |app| {
+        app.cluster_panel().feedback().poster.as_ref().is_some_and(|n| n.text.starts_with("Poster saved"))
+    });
+    assert_eq!(png_size(&poster), (2100, 64));
+
+    // The API goes away: the window says so, and resumes when it is back.
+    drop(api);
+    run_until(&mut h, "the outage seen", |app| app.cluster_panel().connection().is_some_and(|c| !c.is_up()));
+    shown(&h, "is not answering");
+    let _api = Api::start(&f.dir, port);
+    run_until(&mut h, "back up", |app| app.cluster_panel().connection().is_some_and(|c| c.is_up()));
+    shown(&h, "is reachable: faafo-api");
+    f.keyring.delete(&keyring_account(&format!("http://127.0.0.1:{port}"))).ok();
 }

@@ -156,6 +156,14 @@ fn plan_deploy_status_and_tear_down_against_the_fake_cloud() {
     shown(&h, "created server faafo-controller");
     assert_eq!(f.cloud.state().servers.len(), 3);
 
+    // One click hands the deployment's API to the Cluster window (the fake's address
+    // answers nothing; connecting is what is checked).
+    click(&mut h, "Use this cluster");
+    assert!(h.state().cluster_panel().is_open());
+    assert_eq!(h.state().cluster_panel().endpoint_field().trim_end_matches('/'), url.trim_end_matches('/'));
+    h.state_mut().apply(faafo_explorer::command::Command::ShowCluster(false));
+    h.run_steps(2);
+
     click(&mut h, "Status");
     run_until_idle(&mut h, TIMEOUT);
     // One status text naming every server, each ACTIVE.

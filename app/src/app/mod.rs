@@ -130,6 +130,9 @@ impl ExplorerApp {
 
         self.deploy.ui(&ctx);
         self.persisted.sync_deploy(self.deploy.settings());
+        if let Some((url, token)) = self.deploy.take_use_cluster() {
+            self.cluster.connect_to(&url, token.as_deref());
+        }
 
         let look = self.persisted.look().clone();
         let commands = self.cluster.ui(&ctx, &self.persisted.location(), &look);

@@ -43,6 +43,10 @@ pub struct DeployPanel {
     running: Option<Running>,
     log: Vec<String>,
     result: Option<(Verb, Result<Outcome, JobError>)>,
+    /// *Use this cluster* was pressed: the API's URL and client token, for the app.
+    use_cluster: Option<(String, Option<String>)>,
+    /// Why *Use this cluster* could not.
+    use_note: Option<String>,
 }
 
 impl std::fmt::Debug for DeployPanel {
@@ -72,6 +76,8 @@ impl DeployPanel {
             running: None,
             log: Vec::new(),
             result: None,
+            use_cluster: None,
+            use_note: None,
         }
     }
 
@@ -117,6 +123,23 @@ impl DeployPanel {
     /// The progress lines of the current (or last) job.
     pub fn log(&self) -> &[String] {
         &self.log
+    }
+
+    /// What *Use this cluster* asked for since the last call: the deployment's API URL
+    /// and client token, for the Cluster window to connect with.
+    pub fn take_use_cluster(&mut self) -> Option<(String, Option<String>)> {
+        self.use_cluster.take()
+    }
+
+    /// The deployment's API URL and client token, from its state file.
+    fn cluster_of(&self) -> Result<(String, Option<String>), String> {
+        let name = self.settings.name.trim();
+        let store = faafo_backend::deploy::StateStore::new(self.config.state_dir.clone());
+        let state = store.load(name).map_err(|e| e.to_string())?;
+        let state = state.ok_or_else(|| format!("no deployment '{name}' is recorded here; deploy it first"))?;
+        let url = state.url().ok_or_else(|| format!("deployment '{name}' has no floating IP (no API URL) yet"))?;
+        let token = Some(state.secrets.client_token.clone()).filter(|t| !t.is_empty());
+        Ok((url, token))
     }
 
     fn load_clouds(&mut self) {
@@ -337,7 +360,19 @@ impl DeployPanel {
             if ui.add_enabled(!busy && !self.confirm_down, egui::Button::new("Tear down")).clicked() {
                 self.confirm_down = true;
             }
+            if ui.add_enabled(!busy, egui::Button::new("Use this cluster")).clicked() {
+                match self.cluster_of() {
+                    Ok(found) => {
+                        self.use_cluster = Some(found);
+                        self.use_note = None;
+                    }
+                    Err(e) => self.use_note = Some(e),
+                }
+            }
         });
+        if let Some(note) = &self.use_note {
+            ui.label(RichText::new(note).color(ui.visuals().error_fg_color));
+        }
         if self.confirm_down {
             ui.horizontal(|ui| {
                 ui.label(format!("Delete every resource of deployment '{}'?", self.settings.name.trim()));

@@ -149,6 +149,11 @@ impl ClusterPanel {
         }
     }
 
+    /// The endpoint field as it is.
+    pub fn endpoint_field(&self) -> &str {
+        &self.endpoint
+    }
+
     /// The connection, if connected.
     pub fn connection(&self) -> Option<&Connection> {
         self.connection.as_ref()

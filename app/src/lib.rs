@@ -22,7 +22,8 @@
 //! - [`ui`]: [`ui::side_panel`], [`ui::status_bar`], [`ui::save_window`] and
 //!   [`ui::canvas`] (input → view commands, painting pictures reprojected); they return
 //!   commands.
-//! - [`cloud`]: the "Deploy to OpenStack" window ([`cloud::deploy_window`]), its
+//! - [`cloud`]: the Cluster window ([`cloud::cluster`]: connect, status, submit, posters,
+//!   browse, on a small tokio runtime of its own), the "Deploy to OpenStack" window ([`cloud::deploy_window`]), its
 //!   [`cloud::credentials`] and the OS keyring, the [`cloud::jobs`] and their
 //!   [`cloud::jobs::Connector`] seam (the place for a connector to another cluster), and
 //!   [`cloud::run`]ning them on a thread of their own (the in-memory cloud in tests).

@@ -73,8 +73,11 @@ if [ -z "${FAAFO_BIN:-}" ]; then
     cargo build --release -p faafo-backend --bins
     export FAAFO_BIN=$PWD/target/release/faafo
 fi
-ts "deploy tests against cloud fs-demo with $FAAFO_BIN"
-cargo test -p faafo-backend --test deploy_openstack -- --ignored --test-threads=1
-ts "the explorer's Deploy window against cloud fs-demo (its password in the OS keyring)"
-scripts/with-secret-service.sh cargo test -p faafo-explorer --test deploy_openstack -- --ignored
+# Both packages in one cargo invocation: the same feature set as the workspace's test
+# build, so nothing is compiled again (one package alone unifies features differently and
+# rebuilt about 200 crates). The backend's tests run first, then the explorer's Deploy
+# window against the same cloud (its password in the OS keyring).
+ts "deploy tests and the explorer's Deploy window against cloud fs-demo with $FAAFO_BIN"
+scripts/with-secret-service.sh cargo test -p faafo-backend -p faafo-explorer --test deploy_openstack -- \
+    --ignored --test-threads=1
 ts "done"

@@ -296,3 +296,32 @@ fn this_view_a_poster_and_an_api_that_goes_away_and_comes_back() {
     shown(&h, "is reachable: faafo-api");
     f.keyring.delete(&keyring_account(&format!("http://127.0.0.1:{port}"))).ok();
 }
+
+#[test]
+fn a_local_cluster_starts_connects_and_stops_with_the_window() {
+    let fx = Fixture::new("local");
+    let programs = api_binary().parent().unwrap().to_path_buf();
+    let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
+    let mut h = fx.harness();
+    open_window(&mut h);
+    h.state_mut().cluster_panel_mut().start_local_with(&programs, &fx.dir.join("local"));
+    let pids = h.state().cluster_panel().local_pids();
+    assert!(!pids.is_empty() && pids.iter().all(|p| alive(*p)), "{pids:?}");
+    run_until(&mut h, "connected to the local cluster", |app| {
+        app.cluster_panel().connection().is_some_and(|c| c.is_up())
+    });
+    shown(&h, "Local cluster running at http://127.0.0.1:");
+    assert!(fx.dir.join("local/faafo.db").is_file(), "its database is in its own folder");
+    // The fresh token is never kept.
+    let endpoint = h.state().cluster_panel().connection().unwrap().endpoint();
+    assert!(fx.keyring.get(&keyring_account(&endpoint)).unwrap().is_none());
+    click(&mut h, "Stop local cluster");
+    assert!(h.state().cluster_panel().local_pids().is_empty());
+    assert!(pids.iter().all(|p| !alive(*p)), "stopped: {pids:?}");
+    shown(&h, "Local cluster stopped");
+    // Closing the explorer stops a running one too.
+    h.state_mut().cluster_panel_mut().start_local_with(&programs, &fx.dir.join("local"));
+    let pids = h.state().cluster_panel().local_pids();
+    drop(h);
+    assert!(pids.iter().all(|p| !alive(*p)), "the explorer closed: {pids:?}");
+}

@@ -26,6 +26,12 @@ impl ExplorerApp {
         &self.cluster
     }
 
+    /// The Cluster window, to drive what has no button of its own in a test (a local
+    /// cluster from the build's binaries).
+    pub fn cluster_panel_mut(&mut self) -> &mut ClusterPanel {
+        &mut self.cluster
+    }
+
     /// Where the explorer is.
     pub fn location(&self) -> Location {
         self.persisted.location()

@@ -57,6 +57,9 @@ pub enum ClusterError {
     /// The OS keyring failed.
     #[error(transparent)]
     Keyring(#[from] KeyringError),
+    /// The local cluster could not start.
+    #[error(transparent)]
+    Local(#[from] super::local::LocalError),
     /// A field cannot be used.
     #[error(transparent)]
     Input(#[from] InputError),

@@ -11,16 +11,19 @@
 //! - [`tasks`]: the async calls; [`runtime`]: where they run.
 //! - [`convert`]: views to requests and back, work and estimates; [`settings`]: what is
 //!   kept in explorer.toml; [`errors`].
-//! - The sections: `ui_connect`, `ui_submit`, `ui_poster`, [`browse`].
+//! - [`local`]: a local cluster run as child processes, for a machine without a cloud.
+//! - The sections: `ui_connect` (and `ui_local`), `ui_submit`, `ui_poster`, [`browse`].
 
 pub mod browse;
 pub mod connection;
 pub mod convert;
 pub mod errors;
+pub mod local;
 pub mod runtime;
 pub mod settings;
 pub mod tasks;
 mod ui_connect;
+mod ui_local;
 pub mod ui_poster;
 mod ui_submit;
 pub mod window;

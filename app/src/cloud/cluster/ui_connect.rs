@@ -32,6 +32,7 @@ impl ClusterPanel {
             }
         });
         note_ui(ui, self.feedback.connect.as_ref());
+        self.local_ui(ui);
         if let Some(conn) = &self.connection {
             ui.separator();
             link_ui(ui, &conn.endpoint(), &conn.link, conn.last_status.as_ref());

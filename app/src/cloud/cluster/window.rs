@@ -89,6 +89,8 @@ pub struct ClusterPanel {
     /// Commands for the app (open a fractal), given out by [`ClusterPanel::ui`].
     pub(super) commands: Vec<Command>,
     pub(super) tab: Tab,
+    /// The local cluster this window started, if any (stopped when dropped).
+    pub(super) local: Option<super::local::LocalCluster>,
 }
 
 impl std::fmt::Debug for ClusterPanel {
@@ -130,6 +132,7 @@ impl ClusterPanel {
             poster: None,
             commands: Vec::new(),
             tab: Tab::default(),
+            local: None,
         }
     }
 

@@ -116,6 +116,10 @@ fn plan_deploy_status_and_tear_down_against_the_fake_cloud() {
     let mut h = f.harness();
     open_panel(&mut h);
 
+    // The range is said where the number is typed, and no workers is warned about.
+    shown(&h, "0 to 100");
+    enter_text(&mut h, "Workers", "0");
+    shown(&h, "No workers: the controller takes tasks, but nothing renders them");
     // One worker: a controller and a worker.
     enter_text(&mut h, "Workers", "1");
     assert_eq!(h.state().deploy_panel().settings().workers, 1);

@@ -287,7 +287,12 @@ impl DeployPanel {
             ui.horizontal(|ui| {
                 let l = ui.label("Workers");
                 ui.add(egui::DragValue::new(&mut s.workers).range(0..=MAX_WORKERS)).labelled_by(l.id);
+                ui.label(RichText::new(format!("0 to {MAX_WORKERS}")).small());
             });
+            if s.workers == 0 {
+                let warning = "No workers: the controller takes tasks, but nothing renders them until you scale up.";
+                ui.label(RichText::new(warning).color(ui.visuals().warn_fg_color));
+            }
             ui.horizontal(|ui| {
                 let l = ui.label("Binaries directory");
                 ui.add(TextEdit::singleline(&mut self.binaries_dir).desired_width(300.0)).labelled_by(l.id);

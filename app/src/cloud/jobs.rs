@@ -61,8 +61,8 @@ pub enum FieldError {
     Form(#[from] FormError),
 }
 
-/// Most workers the window offers.
-pub const MAX_WORKERS: u32 = 20;
+/// Most workers the window offers: the deploy library's cap, the CLI's too (one rule).
+pub const MAX_WORKERS: u32 = faafo_backend::deploy::scale::MAX_WORKERS;
 
 /// One thing to do on the cloud.
 #[derive(Debug, Clone)]

@@ -4,41 +4,32 @@
 use std::time::Duration;
 
 /// CPU time (user + system) of the whole process so far.
-#[cfg(unix)]
 pub fn process_cpu_time() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec; CLOCK_PROCESS_CPUTIME_ID always exists
-    // on the Unix systems we build for.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return Duration::ZERO;
-    }
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// CPU time is not measured on this platform; reports zero.
-#[cfg(not(unix))]
-pub fn process_cpu_time() -> Duration {
-    Duration::ZERO
+    #[cfg(unix)]
+    return clock(libc::CLOCK_PROCESS_CPUTIME_ID);
+    #[cfg(not(unix))]
+    return Duration::ZERO;
 }
 
 /// CPU time (user + system) of the calling thread so far: a one-thread measurement that
 /// other threads' work cannot inflate.
-#[cfg(unix)]
 pub fn thread_cpu_time() -> Duration {
+    #[cfg(unix)]
+    return clock(libc::CLOCK_THREAD_CPUTIME_ID);
+    #[cfg(not(unix))]
+    return Duration::ZERO;
+}
+
+/// The time of a POSIX CPU clock; zero if it cannot be read (it always can on the Unix
+/// systems we build for).
+#[cfg(unix)]
+fn clock(id: libc::clockid_t) -> Duration {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: as above, with the calling thread's clock.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
+    // SAFETY: `ts` is a valid, writable timespec and `id` one of libc's clock ids.
+    if unsafe { libc::clock_gettime(id, &mut ts) } != 0 {
         return Duration::ZERO;
     }
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// CPU time is not measured on this platform; reports zero.
-#[cfg(not(unix))]
-pub fn thread_cpu_time() -> Duration {
-    Duration::ZERO
 }
 
 #[cfg(test)]

@@ -69,9 +69,9 @@ impl fmt::Debug for Secrets {
     }
 }
 
-fn random_hex() -> String {
-    // Two v4 uuids: 244 random bits from the OS generator, hex only (safe in URLs, YAML
-    // and SQL).
+/// A fresh secret: two v4 uuids, 244 random bits from the OS generator, 64 hex digits
+/// (safe in URLs, YAML and SQL, and long enough for faafo-api's token rule).
+pub fn random_hex() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 

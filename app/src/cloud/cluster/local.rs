@@ -1,6 +1,6 @@
 //! A local cluster for a machine without a cloud: `faafo-api` (and `faafo-worker`s when a
 //! RabbitMQ answers on 127.0.0.1:5672) run as child processes of the explorer, on
-//! loopback, with a fresh random token, their database in the explorer's data folder (kept
+//! loopback, with a fresh random token (the deploy library's secret generator), their database in the explorer's data folder (kept
 //! for next time), stopped on *Stop* or when the explorer closes.
 //!
 //! `faafo-worker` takes tasks only from RabbitMQ. Without a broker the API renders tasks
@@ -84,7 +84,7 @@ impl LocalCluster {
         }
         std::fs::create_dir_all(dir)?;
         let port = free_port()?;
-        let token = random_hex();
+        let token = faafo_backend::deploy::userdata::random_hex();
         let broker = broker_answers();
         let endpoint = format!("http://127.0.0.1:{port}");
         let mut api = Command::new(programs.join(API));
@@ -191,24 +191,10 @@ fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
-/// 32 random hex digits (the API wants tokens of at least 16 characters).
-fn random_hex() -> String {
-    use std::hash::{BuildHasher, RandomState};
-    let word = || RandomState::new().hash_one(std::time::SystemTime::now());
-    format!("{:016x}{:016x}", word(), word())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn tokens_are_fresh_and_long_enough() {
-        let (a, b) = (random_hex(), random_hex());
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, b);
-    }
 
     #[test]
     fn missing_programs_say_how_to_install_them() {

@@ -158,10 +158,11 @@ fn dragging_pans_by_whole_pixels_and_computes_only_the_new_strips() {
     let moved = app.location().view;
     let step = frame.grid().step_x();
     let ppp = h.ctx.pixels_per_point() as f64;
-    // The content moved right and up, so the view moved left and down.
+    // The content moved right and up, so the view moved left and down: to smaller real
+    // and (the imaginary axis points up) smaller imaginary parts.
     let (dx, dy) = ((view.center.re - moved.center.re) / step, (view.center.im - moved.center.im) / step);
     assert!((dx - dx.round()).abs() < 1e-6 && (dy - dy.round()).abs() < 1e-6, "not whole pixels: {dx}, {dy}");
-    assert!(dx.round() > 0.0 && dy.round() < 0.0 && dx.round() <= 40.0 * ppp, "moved {dx}, {dy}");
+    assert!(dx.round() > 0.0 && dy.round() > 0.0 && dx.round() <= 40.0 * ppp, "moved {dx}, {dy}");
 
     run_until_rendered(&mut h);
     let (_, pass) = h.state().shown_full().unwrap();

@@ -5,7 +5,8 @@ use rayon::prelude::*;
 use crate::kernel::SmoothScale;
 use crate::palette::Colouring;
 
-/// Escape counts and |z|² at escape of every pixel, row-major, row 0 first (at `ya`).
+/// Escape counts and |z|² at escape of every pixel, row-major, top row first (at `yb`, or at `ya` for
+/// `classic`: see [`crate::Orientation`]).
 /// The smooth (continuous) escape value is derived from these on demand
 /// ([`EscapeBuffer::smooth_at`]), so recolouring never recomputes.
 #[derive(Debug, Clone, PartialEq)]

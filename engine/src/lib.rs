@@ -40,7 +40,7 @@ pub use num_complex::Complex64;
 pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png, write_png_window};
 pub use palette::{Colouring, Palette};
 pub use params::{Limits, Params};
-pub use region::Region;
+pub use region::{Orientation, Region};
 pub use render::{
     PREVIEW_DIVISOR, Render, RenderOptions, RenderStats, Window, render, render_into, render_progressive, render_window,
 };

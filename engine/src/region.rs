@@ -3,15 +3,63 @@
 //! faafo tasks name the rectangle by its edges `xa xb ya yb`; an explorer thinks in a
 //! centre and a scale. [`Region`] stores the edges (the classic kind's pixel mapping is
 //! defined on them, bit for bit) and converts to and from centre + scale.
+//!
+//! Which way the imaginary axis points is the [`Orientation`]: every kind but `classic`
+//! has it up, like every other fractal program; `classic` keeps the original's row 0 at
+//! `ya`, bit for bit.
 
 use num_complex::Complex64;
 
 use crate::error::ParamError;
+use crate::fractal::FractalKind;
+
+/// Which way the imaginary axis points in an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Orientation {
+    /// Row 0 at `yb`, the largest imaginary part: mathematics' convention, and what
+    /// published locations (Seahorse Valley…) look like in other fractal software.
+    #[default]
+    Up,
+    /// Row 0 at `ya`: the original faafo worker's mapping, kept by the `classic` kind so
+    /// its images stay bit-for-bit the original's.
+    Down,
+}
+
+impl Orientation {
+    /// The orientation images of `kind` are rendered with.
+    pub fn of(kind: FractalKind) -> Self {
+        match kind {
+            FractalKind::Classic => Self::Down,
+            _ => Self::Up,
+        }
+    }
+
+    /// The row counted from `ya` (the index [`map_axis`] takes) of row `row` counted from
+    /// the top of an image `height` rows high. Fractional rows map linearly. For
+    /// [`Orientation::Up`] this is `height − 1 − row`, so an image is exactly the
+    /// vertical mirror of its [`Orientation::Down`] rendering, pixel for pixel.
+    #[inline]
+    pub fn row_from_ya(self, row: f64, height: u32) -> f64 {
+        match self {
+            Self::Down => row,
+            Self::Up => f64::from(height.saturating_sub(1)) - row,
+        }
+    }
+
+    /// +1 when the imaginary part grows with the row index (Down), −1 when it shrinks (Up).
+    pub fn im_per_row_sign(self) -> f64 {
+        match self {
+            Self::Down => 1.0,
+            Self::Up => -1.0,
+        }
+    }
+}
 
 /// Edges of the rendered rectangle. Pixel column `x` of `w` maps to
 /// `x * (xb - xa) / (w - 1) + xa` (multiply, divide, add, in that order: the original's
 /// mapping), so `xa` and `xb` are the centres of the first and last columns; the same on
-/// the y axis, with row 0 at `ya` (no flip).
+/// the y axis from `ya`, with the row counted as the image's [`Orientation`] says: from
+/// the top for `classic` (row 0 at `ya`), from the bottom for the rest (row 0 at `yb`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Region {
@@ -19,9 +67,11 @@ pub struct Region {
     pub xa: f64,
     /// Real part at the last column.
     pub xb: f64,
-    /// Imaginary part at row 0.
+    /// The smaller imaginary part: at row 0 for [`Orientation::Down`], at the last row for
+    /// [`Orientation::Up`].
     pub ya: f64,
-    /// Imaginary part at the last row.
+    /// The larger imaginary part: at the last row for [`Orientation::Down`], at row 0 for
+    /// [`Orientation::Up`].
     pub yb: f64,
 }
 
@@ -59,17 +109,27 @@ impl Region {
         self.scale() / f64::from(width.saturating_sub(1).max(1))
     }
 
-    /// The complex coordinate of pixel centre (`x`, `y`), using the original's mapping.
-    pub fn pixel_to_complex(&self, x: f64, y: f64, width: u32, height: u32) -> Complex64 {
-        Complex64::new(map_axis(x, self.xa, self.xb, width), map_axis(y, self.ya, self.yb, height))
+    /// The complex coordinate of pixel centre (`x`, `y`) (`y` counted from the top) in an
+    /// image of `orientation`, using the original's mapping on each axis.
+    pub fn pixel_to_complex(&self, x: f64, y: f64, width: u32, height: u32, orientation: Orientation) -> Complex64 {
+        let row = orientation.row_from_ya(y, height);
+        Complex64::new(map_axis(x, self.xa, self.xb, width), map_axis(row, self.ya, self.yb, height))
     }
 
-    /// The pixel position (fractional) of a complex coordinate; inverse of
-    /// [`Region::pixel_to_complex`].
-    pub fn complex_to_pixel(&self, z: Complex64, width: u32, height: u32) -> (f64, f64) {
+    /// The pixel position (fractional, `y` from the top) of a complex coordinate; inverse
+    /// of [`Region::pixel_to_complex`].
+    pub fn complex_to_pixel(&self, z: Complex64, width: u32, height: u32, orientation: Orientation) -> (f64, f64) {
         let fx = (z.re - self.xa) / (self.xb - self.xa) * f64::from(width.saturating_sub(1));
-        let fy = (z.im - self.ya) / (self.yb - self.ya) * f64::from(height.saturating_sub(1));
-        (fx, fy)
+        let from_ya = (z.im - self.ya) / (self.yb - self.ya) * f64::from(height.saturating_sub(1));
+        (fx, orientation.row_from_ya(from_ya, height))
+    }
+
+    /// The imaginary part of the centres of row `row` (from the top) of an image
+    /// `height` rows high and of `orientation`: the original's `map_axis` on the row
+    /// counted from `ya`, so `classic` keeps its bits and the rest are its mirror.
+    #[inline]
+    pub fn row_im(&self, row: u32, height: u32, orientation: Orientation) -> f64 {
+        map_axis(orientation.row_from_ya(f64::from(row), height), self.ya, self.yb, height)
     }
 
     /// This region zoomed by `factor` (>1 zooms in) about the complex point `anchor`,
@@ -147,6 +207,23 @@ mod tests {
         assert_eq!(xs, [-2.0, -0.6666666666666667, 0.6666666666666665, 2.0]);
         let ys: Vec<f64> = (0..3).map(|y| map_axis(f64::from(y), r.ya, r.yb, 3)).collect();
         assert_eq!(ys, [-1.5, 0.0, 1.5]);
+        // The classic kind keeps exactly those rows; the others are their mirror.
+        let down: Vec<f64> = (0..3).map(|y| r.row_im(y, 3, Orientation::of(FractalKind::Classic))).collect();
+        assert_eq!(down, [-1.5, 0.0, 1.5]);
+        let up: Vec<f64> = (0..3).map(|y| r.row_im(y, 3, Orientation::of(FractalKind::Mandelbrot))).collect();
+        assert_eq!(up, [1.5, 0.0, -1.5]);
+    }
+
+    #[test]
+    fn up_is_the_mirror_of_down_bit_for_bit() {
+        let r = Region::new(-0.75, -0.73, 0.12, 0.131);
+        for y in 0..37 {
+            let up = r.row_im(y, 37, Orientation::Up);
+            let down = r.row_im(36 - y, 37, Orientation::Down);
+            assert_eq!(up.to_bits(), down.to_bits(), "row {y}");
+        }
+        // Row 0 of an Up image has the largest imaginary part.
+        assert!(r.row_im(0, 37, Orientation::Up) > r.row_im(1, 37, Orientation::Up));
     }
 
     #[test]
@@ -166,11 +243,13 @@ mod tests {
     #[test]
     fn zoom_keeps_anchor_at_same_pixel() {
         let r = Region::new(-2.5, 1.0, -1.0, 1.0);
-        let anchor = r.pixel_to_complex(100.0, 50.0, 640, 480);
-        let z = r.zoom_about(anchor, 3.0);
-        let (px, py) = z.complex_to_pixel(anchor, 640, 480);
-        assert!((px - 100.0).abs() < 1e-9 && (py - 50.0).abs() < 1e-9);
-        assert!((z.scale() - r.scale() / 3.0).abs() < 1e-12);
+        for o in [Orientation::Up, Orientation::Down] {
+            let anchor = r.pixel_to_complex(100.0, 50.0, 640, 480, o);
+            let z = r.zoom_about(anchor, 3.0);
+            let (px, py) = z.complex_to_pixel(anchor, 640, 480, o);
+            assert!((px - 100.0).abs() < 1e-9 && (py - 50.0).abs() < 1e-9, "{o:?}");
+            assert!((z.scale() - r.scale() / 3.0).abs() < 1e-12);
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::control::Control;
 use crate::error::RenderError;
 use crate::kernel::{self, Band, KernelPath, Setup, SmoothScale};
 use crate::params::{Limits, Params};
-use crate::region::map_axis;
+use crate::region::{Orientation, map_axis};
 
 /// Pixels per band: big enough that scheduling is noise, small enough that cancellation
 /// is quick and that rayon can balance uneven rows across cores.
@@ -123,7 +123,8 @@ impl Prepared {
         let path = kernel::effective_path(options.kernel.unwrap_or_else(KernelPath::detect), &params.fractal)?;
         let r = &params.region;
         let xs = (window.x..window.x + window.width).map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width));
-        let ys = (window.y..window.y + window.height).map(|i| map_axis(f64::from(i), r.ya, r.yb, params.height));
+        let orientation = Orientation::of(params.fractal.kind());
+        let ys = (window.y..window.y + window.height).map(|i| r.row_im(i, params.height, orientation));
         let setup = Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
         // The window's pixels are what is rendered: from here on `params` has its size.
         let params = params.with_size(window.width, window.height);

@@ -130,11 +130,11 @@ impl SaveRequest {
         if !dir.is_dir() {
             return Err(SaveError::NoFolder(dir));
         }
-        Ok(Frame::new(self.location.view, self.width, self.height).validate()?)
+        Ok(Frame::new(self.location.view, self.width, self.height).of_kind(self.location.fractal.kind()).validate()?)
     }
 
     fn params(&self) -> Params {
-        let frame = Frame::new(self.location.view, self.width, self.height);
+        let frame = Frame::new(self.location.view, self.width, self.height).of_kind(self.location.fractal.kind());
         Params {
             fractal: self.location.fractal,
             region: frame.region(),
@@ -268,7 +268,9 @@ fn write_banded(
     let io = SaveError::write(path);
     let png_err = SaveError::encode(path);
     let (w, h) = (request.width as usize, request.height as usize);
-    let grid = Frame::new(request.location.view, request.width, request.height).grid();
+    let grid = Frame::new(request.location.view, request.width, request.height)
+        .of_kind(request.location.fractal.kind())
+        .grid();
     let band_rows = (BAND_PIXELS / w).clamp(2, h);
 
     let mut encoder = png::Encoder::new(out, request.width, request.height);

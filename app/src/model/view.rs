@@ -6,13 +6,14 @@
 //! size in physical pixels and is what gets rendered. All maths goes through the engine's
 //! [`Region`] so that what the explorer shows is exactly what `faafo render` and the
 //! workers produce for the same numbers (pixel `i` of `n` sits at
-//! `xa + i · (xb − xa)/(n − 1)`, row 0 at `ya`).
+//! `xa + i · (xb − xa)/(n − 1)`; rows count from the bottom, `ya`, with the imaginary axis
+//! up, except for the `classic` kind, whose row 0 is at `ya`: see [`Orientation`]).
 //!
 //! Screen positions here are *physical* pixels measured from the canvas' top-left corner,
 //! continuous: physical pixel `i` covers `[i, i + 1)`, so its centre (where the engine
 //! samples) is at `i + 0.5`.
 
-use faafo_engine::{Complex64, FractalKind, Region};
+use faafo_engine::{Complex64, FractalKind, Orientation, Region};
 use serde::{Deserialize, Serialize};
 
 /// The widest view allowed; beyond it every kind is a dot in the middle.
@@ -65,12 +66,21 @@ pub struct Frame {
     pub width: u32,
     /// Height in physical pixels (≥ 2).
     pub height: u32,
+    /// Which way the imaginary axis points: the engine's choice for the kind shown
+    /// ([`Orientation::of`]), up for all but `classic`.
+    pub orientation: Orientation,
 }
 
 impl Frame {
-    /// `view` at `width` × `height` physical pixels.
+    /// `view` at `width` × `height` physical pixels, imaginary axis up (every kind but
+    /// `classic`; see [`Frame::of_kind`]).
     pub fn new(view: View, width: u32, height: u32) -> Self {
-        Self { view, width, height }
+        Self { view, width, height, orientation: Orientation::Up }
+    }
+
+    /// This frame oriented as the engine renders `kind`.
+    pub fn of_kind(self, kind: FractalKind) -> Self {
+        Self { orientation: Orientation::of(kind), ..self }
     }
 
     /// The engine's rectangle for this frame (square pixels).
@@ -80,7 +90,7 @@ impl Frame {
 
     /// The grid of pixel centres this frame samples.
     pub fn grid(&self) -> Grid {
-        Grid { region: self.region(), width: self.width, height: self.height }
+        Grid { region: self.region(), width: self.width, height: self.height, orientation: self.orientation }
     }
 
     /// The complex number under the continuous screen position `px` (physical pixels from
@@ -105,7 +115,7 @@ impl Frame {
     /// content moves right/down, as when dragging it).
     pub fn panned(&self, dx: f64, dy: f64) -> View {
         let g = self.grid();
-        let center = self.view.center - Complex64::new(dx * g.step_x(), dy * g.step_y());
+        let center = self.view.center - Complex64::new(dx * g.step_x(), dy * g.im_per_row());
         View { center, ..self.view }
     }
 
@@ -135,12 +145,16 @@ impl Frame {
     /// scale and their centres are a whole number of pixels apart: then `other`'s pixel
     /// `(i, j)` is `self`'s pixel `(i + dx, j + dy)` and can be copied instead of computed.
     pub fn pixel_offset_to(&self, other: &Frame) -> Option<(i64, i64)> {
-        if self.width != other.width || self.height != other.height || self.view.scale != other.view.scale {
+        if self.width != other.width
+            || self.height != other.height
+            || self.view.scale != other.view.scale
+            || self.orientation != other.orientation
+        {
             return None;
         }
         let g = self.grid();
         let d = other.view.center - self.view.center;
-        let (fx, fy) = (d.re / g.step_x(), d.im / g.step_y());
+        let (fx, fy) = (d.re / g.step_x(), d.im / g.im_per_row());
         let (rx, ry) = (fx.round(), fy.round());
         // A few thousandths of a pixel is rounding in the centre's arithmetic, not a move.
         let whole = (fx - rx).abs() < 1e-3 && (fy - ry).abs() < 1e-3;
@@ -165,6 +179,8 @@ pub struct Grid {
     pub width: u32,
     /// Rows.
     pub height: u32,
+    /// Which way the imaginary axis points (row 0 at `yb` when up).
+    pub orientation: Orientation,
 }
 
 impl Grid {
@@ -178,36 +194,52 @@ impl Grid {
         self.region.height_span() / f64::from(self.height.saturating_sub(1).max(1))
     }
 
+    /// Change of the imaginary part from one row to the next one down the screen:
+    /// negative when the imaginary axis points up.
+    pub fn im_per_row(&self) -> f64 {
+        self.step_y() * self.orientation.im_per_row_sign()
+    }
+
+    /// The imaginary part at the centre of the top row.
+    fn top_im(&self) -> f64 {
+        match self.orientation {
+            Orientation::Up => self.region.yb,
+            Orientation::Down => self.region.ya,
+        }
+    }
+
     /// The complex number at continuous position `px` (pixel `i`'s centre is `i + 0.5`).
     pub fn point_at(&self, px: [f64; 2]) -> Complex64 {
-        Complex64::new(self.region.xa + (px[0] - 0.5) * self.step_x(), self.region.ya + (px[1] - 0.5) * self.step_y())
+        Complex64::new(
+            self.region.xa + (px[0] - 0.5) * self.step_x(),
+            self.top_im() + (px[1] - 0.5) * self.im_per_row(),
+        )
     }
 
     /// Continuous position of `z` in this grid's pixels.
     pub fn position_of(&self, z: Complex64) -> [f64; 2] {
-        [(z.re - self.region.xa) / self.step_x() + 0.5, (z.im - self.region.ya) / self.step_y() + 0.5]
+        [(z.re - self.region.xa) / self.step_x() + 0.5, (z.im - self.top_im()) / self.im_per_row() + 0.5]
     }
 
     /// Where this picture lands on `target`'s screen: `[left, top, right, bottom]` in
     /// `target`'s physical pixels. This is the reprojection that shows an older picture at
     /// once after a zoom or pan, before anything is recomputed.
     pub fn placement_in(&self, target: &Grid) -> [f64; 4] {
-        let (sx, sy) = (self.step_x(), self.step_y());
-        let r = &self.region;
-        let top_left = Complex64::new(r.xa - sx / 2.0, r.ya - sy / 2.0);
-        let bottom_right = Complex64::new(r.xb + sx / 2.0, r.yb + sy / 2.0);
-        let [l, t] = target.position_of(top_left);
-        let [rt, b] = target.position_of(bottom_right);
+        // The outer corners of the first and last pixels, half a pixel beyond their centres.
+        let [l, t] = target.position_of(self.point_at([0.0, 0.0]));
+        let [rt, b] = target.position_of(self.point_at([f64::from(self.width), f64::from(self.height)]));
         [l, t, rt, b]
     }
 
-    /// The sub-grid of columns `c0..c1` and rows `r0..r1` (each at least 2 wide), with
-    /// the same pixel centres as this grid up to rounding.
+    /// The sub-grid of columns `c0..c1` and rows `r0..r1` (each at least 2 wide, rows
+    /// counted from the top), with the same pixel centres as this grid up to rounding.
     pub fn sub_grid(&self, c0: u32, c1: u32, r0: u32, r1: u32) -> Grid {
         let r = &self.region;
         let x = |i: u32| faafo_engine::region::map_axis(f64::from(i), r.xa, r.xb, self.width);
-        let y = |j: u32| faafo_engine::region::map_axis(f64::from(j), r.ya, r.yb, self.height);
-        Grid { region: Region::new(x(c0), x(c1 - 1), y(r0), y(r1 - 1)), width: c1 - c0, height: r1 - r0 }
+        let y = |j: u32| r.row_im(j, self.height, self.orientation);
+        let (top, bottom) = (y(r0), y(r1 - 1));
+        let region = Region::new(x(c0), x(c1 - 1), top.min(bottom), top.max(bottom));
+        Grid { region, width: c1 - c0, height: r1 - r0, orientation: self.orientation }
     }
 }
 
@@ -229,21 +261,29 @@ mod tests {
     fn pixel_centres_match_the_engine_mapping() {
         let f = frame();
         let r = f.region();
-        // Centre of pixel (0, 0) is (xa, ya); of the last pixel, (xb, yb).
-        assert!(close(f.point_at([0.5, 0.5]), Complex64::new(r.xa, r.ya), 1e-15));
-        assert!(close(f.point_at([639.5, 479.5]), Complex64::new(r.xb, r.yb), 1e-14));
-        let z = r.pixel_to_complex(100.0, 50.0, 640, 480);
-        assert!(close(f.point_at([100.5, 50.5]), z, 1e-15));
-        let p = f.position_of(z);
-        assert!((p[0] - 100.5).abs() < 1e-9 && (p[1] - 50.5).abs() < 1e-9);
-        // The middle of the canvas is the view's centre.
-        assert!(close(f.point_at([320.0, 240.0]), f.view.center, 1e-12));
+        // Imaginary axis up: the centre of pixel (0, 0) is (xa, yb); of the last, (xb, ya).
+        assert!(close(f.point_at([0.5, 0.5]), Complex64::new(r.xa, r.yb), 1e-15));
+        assert!(close(f.point_at([639.5, 479.5]), Complex64::new(r.xb, r.ya), 1e-14));
+        for o in [Orientation::Up, Orientation::Down] {
+            let f = Frame { orientation: o, ..f };
+            let z = r.pixel_to_complex(100.0, 50.0, 640, 480, o);
+            assert!(close(f.point_at([100.5, 50.5]), z, 1e-15), "{o:?}");
+            let p = f.position_of(z);
+            assert!((p[0] - 100.5).abs() < 1e-9 && (p[1] - 50.5).abs() < 1e-9, "{o:?}");
+            // The middle of the canvas is the view's centre.
+            assert!(close(f.point_at([320.0, 240.0]), f.view.center, 1e-12));
+        }
+        // Classic keeps the original's row 0 at ya.
+        let classic = f.of_kind(FractalKind::Classic);
+        assert!(close(classic.point_at([0.5, 0.5]), Complex64::new(r.xa, r.ya), 1e-15));
     }
 
     #[test]
     fn zoom_keeps_the_point_under_the_cursor() {
-        let f = frame();
-        for (px, factor) in [([10.0, 20.0], 1.25), ([600.3, 470.9], 0.8), ([320.0, 240.0], 1e3)] {
+        for (f, (px, factor)) in [frame(), frame().of_kind(FractalKind::Classic)]
+            .into_iter()
+            .flat_map(|f| [([10.0, 20.0], 1.25), ([600.3, 470.9], 0.8), ([320.0, 240.0], 1e3)].map(|z| (f, z)))
+        {
             let before = f.point_at(px);
             let zoomed = Frame { view: f.zoom_at(px, factor), ..f };
             let after = zoomed.point_at(px);
@@ -275,14 +315,18 @@ mod tests {
 
     #[test]
     fn pan_moves_content_by_whole_pixels_and_is_detected() {
+        for f in [frame(), frame().of_kind(FractalKind::Classic)] {
+            let moved = Frame { view: f.panned(7.0, -3.0), ..f };
+            // The point that was under (100, 100) is now under (107, 97).
+            let z = f.point_at([100.5, 100.5]);
+            let p = moved.position_of(z);
+            assert!((p[0] - 107.5).abs() < 1e-6 && (p[1] - 97.5).abs() < 1e-6, "{p:?}");
+            assert_eq!(f.pixel_offset_to(&moved), Some((-7, 3)));
+            assert_eq!(moved.pixel_offset_to(&f), Some((7, -3)));
+        }
+        // Content dragged up (dy < 0) with the imaginary axis up shows smaller imaginary parts.
         let f = frame();
-        let moved = Frame { view: f.panned(7.0, -3.0), ..f };
-        // The point that was under (100, 100) is now under (107, 97).
-        let z = f.point_at([100.5, 100.5]);
-        let p = moved.position_of(z);
-        assert!((p[0] - 107.5).abs() < 1e-6 && (p[1] - 97.5).abs() < 1e-6, "{p:?}");
-        assert_eq!(f.pixel_offset_to(&moved), Some((-7, 3)));
-        assert_eq!(moved.pixel_offset_to(&f), Some((7, -3)));
+        assert!(f.panned(0.0, -3.0).center.im < f.view.center.im);
         let half = Frame { view: f.panned(0.5, 0.0), ..f };
         assert_eq!(f.pixel_offset_to(&half), None);
         let other_scale = Frame { view: View { scale: 3.0, ..f.view }, ..f };
@@ -322,14 +366,15 @@ mod tests {
 
     #[test]
     fn sub_grid_pixels_coincide() {
-        let g = frame().grid();
-        let s = g.sub_grid(600, 640, 10, 12);
-        assert_eq!((s.width, s.height), (40, 2));
-        let a = g.point_at([600.5, 11.5]);
-        let b = s.point_at([0.5, 1.5]);
-        assert!(close(a, b, 1e-14));
-        let a = g.point_at([639.5, 10.5]);
-        let b = s.point_at([39.5, 0.5]);
-        assert!(close(a, b, 1e-14));
+        for g in [frame().grid(), frame().of_kind(FractalKind::Classic).grid()] {
+            let s = g.sub_grid(600, 640, 10, 12);
+            assert_eq!((s.width, s.height), (40, 2));
+            let a = g.point_at([600.5, 11.5]);
+            let b = s.point_at([0.5, 1.5]);
+            assert!(close(a, b, 1e-14));
+            let a = g.point_at([639.5, 10.5]);
+            let b = s.point_at([39.5, 0.5]);
+            assert!(close(a, b, 1e-14));
+        }
     }
 }

@@ -189,7 +189,7 @@ impl MainView {
 
     /// The canvas' frame for `location` (its view at the canvas size), once laid out.
     pub(crate) fn frame(&self, location: &Location) -> Option<Frame> {
-        self.canvas_px.map(|[w, h]| Frame::new(location.view, w, h))
+        self.canvas_px.map(|[w, h]| Frame::new(location.view, w, h).of_kind(location.fractal.kind()))
     }
 
     pub(crate) fn canvas_rect(&self) -> Option<Rect> {

@@ -52,6 +52,11 @@ pub struct RenderKey {
 
 impl RenderKey {
     fn params(&self, grid: &Grid) -> Params {
+        debug_assert_eq!(
+            grid.orientation,
+            faafo_engine::Orientation::of(self.fractal.kind()),
+            "frame not oriented as the engine renders its kind"
+        );
         Params {
             fractal: self.fractal,
             region: grid.region,

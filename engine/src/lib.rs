@@ -11,6 +11,9 @@
 //! - [`render()`] / [`render_progressive`]: bands of rows in parallel (rayon), with
 //!   cancellation and progress through [`Control`].
 //! - [`EscapeBuffer`] + [`palette`]: escape values are kept, so recolouring is free.
+//! - [`shading`]: distance estimation and lighting from the orbit's derivative, kept next
+//!   to the escape values ([`render_values_into`] tracks it when the colouring needs it).
+//! - [`antialias`]: jittered supersampling, in memory or streamed to PNG.
 //! - [`write_png`] / [`encode_png`]: 8- or 16-bit PNG with its SHA-256, streamed band by
 //!   band for images larger than memory should hold.
 //! - [`scenes`]: the fixed benchmark scenes.
@@ -18,6 +21,7 @@
 //! The engine has no async runtime, network, database or GUI dependency: it is plain
 //! computation that every other part of faafo links.
 
+pub mod antialias;
 mod buffer;
 pub mod classic;
 mod control;
@@ -29,7 +33,9 @@ pub mod palette;
 pub mod params;
 pub mod region;
 mod render;
+mod sampling;
 pub mod scenes;
+pub mod shading;
 
 pub use buffer::EscapeBuffer;
 pub use control::Control;
@@ -44,3 +50,5 @@ pub use region::{Orientation, Region};
 pub use render::{
     PREVIEW_DIVISOR, Render, RenderOptions, RenderStats, Window, render, render_into, render_progressive, render_window,
 };
+pub use sampling::{render_sample_into, render_values_into};
+pub use shading::{ColouringMode, Light};

@@ -24,7 +24,7 @@ pub enum BitDepth {
 }
 
 impl BitDepth {
-    fn bytes_per_pixel(self) -> usize {
+    pub(crate) fn bytes_per_pixel(self) -> usize {
         match self {
             Self::Eight => 3,
             Self::Sixteen => 6,
@@ -54,7 +54,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     use std::fmt::Write as _;
     digest.iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -63,10 +63,10 @@ fn hex(digest: &[u8]) -> String {
 }
 
 /// Forwards writes while hashing and counting them.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
+pub(crate) struct HashingWriter<W> {
+    pub(crate) inner: W,
+    pub(crate) hasher: Sha256,
+    pub(crate) bytes: u64,
 }
 
 impl<W: Write> Write for HashingWriter<W> {
@@ -82,7 +82,7 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) -> png::Encoder<'static, W> {
+pub(crate) fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) -> png::Encoder<'static, W> {
     let mut enc = png::Encoder::new(w, width, height);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(match depth {
@@ -98,11 +98,10 @@ fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) -> png::Enc
 /// Encodes a rendered buffer as PNG bytes.
 pub fn encode_png(buffer: &EscapeBuffer, colouring: &Colouring, depth: BitDepth) -> Result<Vec<u8>, RenderError> {
     let mut data = vec![0u8; buffer.counts().len() * depth.bytes_per_pixel()];
+    // Through the buffer's values, so a derivative the render kept is coloured too.
     match depth {
-        BitDepth::Eight => colour_rgb8(buffer.counts(), buffer.norms(), buffer.smooth_scale(), colouring, &mut data),
-        BitDepth::Sixteen => {
-            colour_rgb16_be(buffer.counts(), buffer.norms(), buffer.smooth_scale(), colouring, &mut data)
-        }
+        BitDepth::Eight => buffer.values().rgb8(colouring, &mut data),
+        BitDepth::Sixteen => buffer.values().rgb16_be(colouring, &mut data),
     }
     let mut out = Vec::with_capacity(data.len() / 2);
     {

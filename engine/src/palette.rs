@@ -2,13 +2,16 @@
 //!
 //! Colouring is separate from computing: a render keeps per-pixel escape counts and
 //! smooth (continuous) escape values in an [`crate::EscapeBuffer`], so changing the
-//! palette, its offset or cycle length only recolours, it never iterates again.
+//! palette, its offset or cycle length only recolours, it never iterates again. The
+//! [`ColouringMode`]s beyond escape time shade that colour with values kept next to the
+//! escape values (see [`crate::shading`]).
 
 use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
 use crate::error::{ParamError, parse_name};
+use crate::shading::{self, ColouringMode, Light};
 
 /// Entries in each gradient's lookup table; enough that neighbouring entries differ by
 /// less than one 8-bit step for every built-in gradient.
@@ -138,11 +141,26 @@ pub struct Colouring {
     /// Colour of points that never escape (ignored by `classic`, which colours them as
     /// the original did).
     pub interior: [u8; 3],
+    /// Escape time, distance estimation or lighting (absent in older files: escape).
+    pub mode: ColouringMode,
+    /// The light of [`ColouringMode::Lighting`].
+    pub light: Light,
+    /// [`ColouringMode::Distance`]: pixels closer than this to the set fade into the
+    /// interior colour.
+    pub boundary_width_px: f32,
 }
 
 impl Default for Colouring {
     fn default() -> Self {
-        Self { palette: Palette::Ultra, offset: 0.0, cycle_iterations: 64.0, interior: [0, 0, 0] }
+        Self {
+            palette: Palette::Ultra,
+            offset: 0.0,
+            cycle_iterations: 64.0,
+            interior: [0, 0, 0],
+            mode: ColouringMode::Escape,
+            light: Light::default(),
+            boundary_width_px: 2.0,
+        }
     }
 }
 
@@ -164,12 +182,71 @@ impl Colouring {
                 expected: "a finite number of iterations >= 1",
             });
         }
-        Ok(())
+        self.light.validate()?;
+        shading::validate_boundary_width(self.boundary_width_px)
+    }
+
+    /// Shades `base` (channels in 0..=1, the escape colour of an exterior pixel) by this
+    /// colouring's mode, given the pixel's |z|² at escape and `u = z / z'` in pixels.
+    /// Interior pixels (`norm < 0`) and [`ColouringMode::Escape`] keep `base`.
+    #[inline]
+    pub fn shade(&self, base: [f32; 3], norm: f32, u: [f32; 2]) -> [f32; 3] {
+        if norm < 0.0 {
+            return base;
+        }
+        match self.mode {
+            ColouringMode::Escape => base,
+            ColouringMode::Distance => {
+                let f = (shading::distance_px(norm, u) / self.boundary_width_px).clamp(0.0, 1.0).sqrt();
+                let inside = self.interior.map(|c| f32::from(c) / 255.0);
+                std::array::from_fn(|k| inside[k] + (base[k] - inside[k]) * f)
+            }
+            ColouringMode::Lighting => {
+                let b = self.light.brightness(u);
+                base.map(|c| c * b)
+            }
+        }
+    }
+
+    /// Colour channels in 0..=1 of one pixel with everything it carries: escape `count`,
+    /// `smooth` value, |z|² and, when the derivative was tracked, `u`. Without `u` (or in
+    /// escape mode) this is the escape colour.
+    #[inline]
+    pub fn channels_at(&self, count: u32, smooth: f32, norm: f32, u: Option<[f32; 2]>) -> [f32; 3] {
+        let base = self.channels(count, smooth);
+        match u {
+            Some(u) if self.mode.needs_derivative() => self.shade(base, norm, u),
+            _ => base,
+        }
+    }
+
+    /// 8-bit colour of a pixel with everything it carries (see [`Colouring::channels_at`]);
+    /// exactly [`Colouring::rgb8`] in escape mode.
+    #[inline]
+    pub fn rgb8_at(&self, count: u32, smooth: f32, norm: f32, u: Option<[f32; 2]>) -> [u8; 3] {
+        match u {
+            Some(_) if self.mode.needs_derivative() => {
+                self.channels_at(count, smooth, norm, u).map(|c| (c * 255.0 + 0.5) as u8)
+            }
+            _ => self.rgb8(count, smooth),
+        }
+    }
+
+    /// 16-bit colour of a pixel with everything it carries; exactly [`Colouring::rgb16`]
+    /// in escape mode.
+    #[inline]
+    pub fn rgb16_at(&self, count: u32, smooth: f32, norm: f32, u: Option<[f32; 2]>) -> [u16; 3] {
+        match u {
+            Some(_) if self.mode.needs_derivative() => {
+                self.channels_at(count, smooth, norm, u).map(|c| (c * 65535.0 + 0.5) as u16)
+            }
+            _ => self.rgb16(count, smooth),
+        }
     }
 
     /// Colour channels in 0..=1 for one pixel. `smooth < 0` marks an interior point.
     #[inline]
-    fn channels(&self, count: u32, smooth: f32) -> [f32; 3] {
+    pub fn channels(&self, count: u32, smooth: f32) -> [f32; 3] {
         if self.palette == Palette::Classic {
             return classic_rgb(count.wrapping_add(self.classic_shift())).map(|c| f32::from(c) / 255.0);
         }

@@ -127,6 +127,7 @@ fn params(render: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Optio
         offset: render.palette_offset,
         cycle_iterations: render.palette_cycle,
         interior: parse_rgb(&render.interior)?,
+        ..Colouring::default()
     };
     view_params(&render.view, colouring)
 }

@@ -13,6 +13,7 @@
 //! how often. The classic kind never fuses on any path, so it is bit-exact everywhere.
 
 pub use peak::peak_lane_iterations;
+pub(crate) mod derivative;
 mod feed;
 mod formula;
 mod grouped;

@@ -1,0 +1,208 @@
+//! Colouring beyond escape time and antialiasing: distance estimates against measured
+//! distances, lighting that is deterministic and recolours for free, supersampling
+//! that leaves flat regions alone and is reproducible.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use faafo_engine::antialias::{render_antialiased, sample_offsets, write_png_antialiased};
+use faafo_engine::shading::distance_px;
+use faafo_engine::{
+    BitDepth, Colouring, ColouringMode, Complex64, Control, EscapeBuffer, Fractal, KernelPath, Light, Params,
+    RenderOptions, SmoothScale, render, render_values_into, write_png,
+};
+
+fn mandelbrot(center: Complex64, scale: f64, w: u32, h: u32, iterations: u32, mode: ColouringMode) -> Params {
+    let mut p = Params::from_center_scale(Fractal::Mandelbrot, center, scale, w, h, iterations);
+    p.colouring.mode = mode;
+    p
+}
+
+fn values(p: &Params) -> EscapeBuffer {
+    let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
+    render_values_into(p, &RenderOptions::default(), &Control::new(), &mut buffer).unwrap();
+    buffer
+}
+
+/// Whether `c` stays bounded for `limit` steps (taken as "in the set" for measuring).
+fn bounded(c: Complex64, limit: u32) -> bool {
+    let mut z = Complex64::new(0.0, 0.0);
+    for _ in 0..limit {
+        z = z * z + c;
+        if z.norm_sqr() > 4.0 {
+            return false;
+        }
+    }
+    true
+}
+
+/// The distance from `c` to the set measured the slow way: the smallest circle around
+/// `c` (radii 1 % apart, from `from` up) with a point of 2048 on it that stays bounded.
+fn measured_distance(c: Complex64, from: f64) -> f64 {
+    let mut r = from;
+    loop {
+        let hit = (0..2048).any(|k| {
+            let a = k as f64 / 2048.0 * std::f64::consts::TAU;
+            bounded(c + Complex64::from_polar(r, a), 3000)
+        });
+        if hit {
+            return r;
+        }
+        r *= 1.01;
+        assert!(r < 4.0, "nothing of the set found around {c}");
+    }
+}
+
+#[test]
+fn distance_estimate_is_within_koebe_bounds_of_the_measured_distance() {
+    let points = [
+        Complex64::new(0.3, 0.0),
+        Complex64::new(-2.1, 0.0),
+        Complex64::new(-0.75, 0.15),
+        Complex64::new(0.0, 1.1),
+        Complex64::new(0.42, 0.25),
+    ];
+    for c in points {
+        // A 3 × 3 image around c: its centre pixel is c itself.
+        let scale = 1e-6;
+        let p = mandelbrot(c, scale, 3, 3, 5000, ColouringMode::Distance);
+        let b = values(&p);
+        let u = b.derivatives().unwrap()[4];
+        let estimate = f64::from(distance_px(b.norms()[4], u)) * p.region.pixel_step_x(3);
+        // Searching from a fifth of the estimate: a set point closer than that would be
+        // found at once and fail the bound below.
+        let measured = measured_distance(c, estimate / 5.0);
+        let ratio = measured / estimate;
+        // Koebe: the true distance is between half and twice the estimate; the measured
+        // one errs by the 1 % radius steps and points just outside that stay bounded.
+        assert!((0.45..=2.2).contains(&ratio), "{c}: estimate {estimate:e}, measured {measured:e}, ratio {ratio}");
+    }
+}
+
+#[test]
+fn the_derivative_kernel_keeps_the_reference_escape_values() {
+    let p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 160, 120, 2000, ColouringMode::Distance);
+    let shaded = values(&p);
+    let reference =
+        render(&p, &RenderOptions { kernel: Some(KernelPath::Reference), ..RenderOptions::default() }, &Control::new())
+            .unwrap()
+            .buffer;
+    let same = (0..shaded.counts().len())
+        .filter(|&i| {
+            shaded.counts()[i] == reference.counts()[i] && shaded.norms()[i].to_bits() == reference.norms()[i].to_bits()
+        })
+        .count();
+    // Periodicity checking may settle an interior pixel the reference iterates to the
+    // limit; nothing else may differ.
+    assert!(same * 1000 >= shaded.counts().len() * 999, "{same} of {} agree", shaded.counts().len());
+    assert!(reference.derivatives().is_none(), "an escape render keeps no derivative");
+}
+
+#[test]
+fn lighting_is_deterministic_and_recolours_for_free() {
+    let p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 120, 90, 1000, ColouringMode::Lighting);
+    let a = values(&p);
+    let b = values(&p);
+    assert_eq!(a, b, "two renders of the same parameters");
+    let lit = a.to_rgb8(&p.colouring);
+    assert_eq!(lit, b.to_rgb8(&p.colouring));
+
+    // Another light from the same buffer is another picture, and the same as rendering
+    // with that light from scratch.
+    let west = Colouring { light: Light { angle_degrees: 200.0, ..Light::default() }, ..p.colouring };
+    let relit = a.to_rgb8(&west);
+    assert_ne!(relit, lit);
+    let fresh = values(&Params { colouring: west, ..p });
+    assert_eq!(fresh.to_rgb8(&west), relit);
+
+    // No strength: exactly the escape colours; escape mode ignores the derivative.
+    let flat = Colouring { light: Light { strength: 0.0, ..Light::default() }, ..p.colouring };
+    let escape = Colouring { mode: ColouringMode::Escape, ..p.colouring };
+    assert_eq!(a.to_rgb8(&flat), a.to_rgb8(&escape));
+    let plain = render(&Params { colouring: escape, ..p }, &RenderOptions::default(), &Control::new()).unwrap();
+    let differing = lit.iter().zip(plain.buffer.to_rgb8(&escape)).filter(|(x, y)| *x != y).count();
+    assert!(differing > lit.len() / 4, "lighting changed only {differing} of {} bytes", lit.len());
+}
+
+#[test]
+fn distance_mode_darkens_towards_the_boundary() {
+    let p = mandelbrot(Complex64::new(-0.75, 0.0), 3.0, 200, 150, 500, ColouringMode::Distance);
+    let b = values(&p);
+    let rgb = b.to_rgb8(&p.colouring);
+    let d = b.derivatives().unwrap();
+    let brightness = |i: usize| u32::from(rgb[3 * i]) + u32::from(rgb[3 * i + 1]) + u32::from(rgb[3 * i + 2]);
+    // Exterior pixels within 1/50 of a pixel of the set (a tenth of the way out of a 2-pixel
+    // boundary band) are (nearly) the interior colour.
+    let near: Vec<usize> =
+        (0..d.len()).filter(|&i| b.norms()[i] >= 0.0 && distance_px(b.norms()[i], d[i]) < 0.02).collect();
+    assert!(!near.is_empty());
+    assert!(near.iter().all(|&i| brightness(i) <= 3 * 40), "near-boundary pixels should be dark");
+}
+
+#[test]
+fn antialiasing_leaves_a_flat_region_alone() {
+    // Wholly inside the main cardioid: every sample is interior.
+    for mode in [ColouringMode::Escape, ColouringMode::Lighting] {
+        let mut p = mandelbrot(Complex64::new(-0.1, 0.05), 0.05, 64, 48, 300, mode);
+        p.colouring.interior = [12, 200, 77];
+        let plain = values(&p).to_rgb8(&p.colouring);
+        assert!(plain.chunks(3).all(|c| c == [12, 200, 77]));
+        for n in [2, 3, 4] {
+            let aa = render_antialiased(&p, n, &RenderOptions::default(), &Control::new()).unwrap();
+            assert_eq!(aa.colours.samples(), n * n);
+            assert_eq!(aa.colours.to_rgb8(), plain, "{n}x{n}, {mode}");
+        }
+    }
+}
+
+#[test]
+fn one_sample_is_the_plain_render_and_more_are_reproducible() {
+    let p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 97, 61, 800, ColouringMode::Escape);
+    let plain = values(&p).to_rgb8(&p.colouring);
+    let one = render_antialiased(&p, 1, &RenderOptions::default(), &Control::new()).unwrap();
+    assert_eq!(one.colours.to_rgb8(), plain);
+
+    let a = render_antialiased(&p, 3, &RenderOptions::default(), &Control::new()).unwrap().colours.to_rgb8();
+    let b = render_antialiased(&p, 3, &RenderOptions::default(), &Control::new()).unwrap().colours.to_rgb8();
+    assert_eq!(a, b, "the jitter is fixed");
+    assert_ne!(a, plain, "nine samples of a busy region differ from its centres");
+
+    // Offsets: one per cell of the grid, inside the pixel, none repeated.
+    for n in 1..=4u32 {
+        let o = sample_offsets(n);
+        assert_eq!(o.len(), (n * n) as usize);
+        assert!(o.iter().all(|(x, y)| x.abs() < 0.5 && y.abs() < 0.5));
+        let mut cells: Vec<(i64, i64)> =
+            o.iter().map(|(x, y)| (((x + 0.5) * f64::from(n)) as i64, ((y + 0.5) * f64::from(n)) as i64)).collect();
+        cells.sort_unstable();
+        cells.dedup();
+        assert_eq!(cells.len(), (n * n) as usize, "{n}: {o:?}");
+    }
+}
+
+#[test]
+fn streamed_supersampled_png_matches_the_in_memory_one() {
+    let decode = |bytes: &[u8]| {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        buf.truncate(info.buffer_size());
+        buf
+    };
+    let p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 301, 77, 600, ColouringMode::Lighting);
+    let mut out = Vec::new();
+    let opts = RenderOptions::default();
+    let summary = write_png_antialiased(&p, None, 2, &opts, &Control::new(), BitDepth::Eight, &mut out).unwrap();
+    assert_eq!(summary.bytes, out.len() as u64);
+    let in_memory = render_antialiased(&p, 2, &opts, &Control::new()).unwrap();
+    assert_eq!(decode(&out), in_memory.colours.to_rgb8());
+
+    // One sample in escape mode: write_png's bytes exactly.
+    let e = Params { colouring: Colouring::default(), ..p };
+    let mut one = Vec::new();
+    write_png_antialiased(&e, None, 1, &opts, &Control::new(), BitDepth::Eight, &mut one).unwrap();
+    let mut plain = Vec::new();
+    write_png(&e, &opts, &Control::new(), BitDepth::Eight, &mut plain).unwrap();
+    assert_eq!(one, plain);
+
+    let e = write_png_antialiased(&p, None, 5, &opts, &Control::new(), BitDepth::Eight, Vec::new()).unwrap_err();
+    assert!(e.to_string().contains("antialias must be between 1 and 4, got 5"), "{e}");
+}

@@ -14,6 +14,8 @@
 //! - [`shading`]: distance estimation and lighting from the orbit's derivative, kept next
 //!   to the escape values ([`render_values_into`] tracks it when the colouring needs it).
 //! - [`antialias`]: jittered supersampling, in memory or streamed to PNG.
+//! - [`refine`]: whether a limit was too low (false interior), and a deeper pass over only
+//!   the pixels that hit it.
 //! - [`write_png`] / [`encode_png`]: 8- or 16-bit PNG with its SHA-256, streamed band by
 //!   band for images larger than memory should hold.
 //! - [`scenes`]: the fixed benchmark scenes.
@@ -31,6 +33,7 @@ mod kernel;
 mod output;
 pub mod palette;
 pub mod params;
+pub mod refine;
 pub mod region;
 mod render;
 mod sampling;

@@ -63,6 +63,21 @@ impl SampleGrid {
         })
     }
 
+    /// The sample points' real parts, one per column.
+    pub(crate) fn xs(&self) -> &[f64] {
+        &self.xs
+    }
+
+    /// The sample points' imaginary parts, one per row.
+    pub(crate) fn ys(&self) -> &[f64] {
+        &self.ys
+    }
+
+    /// The fractal the grid renders.
+    pub(crate) fn fractal(&self) -> &crate::Fractal {
+        &self.fractal
+    }
+
     /// Computes `rows` of the grid into the planes (which hold exactly those rows;
     /// `derivatives` is empty unless the grid tracks the derivative), in parallel bands.
     /// Returns the updates performed, or `Cancelled`.

@@ -558,3 +558,109 @@ async fn status_on(url: &str) {
     };
     assert_eq!(guarded.get("/v1/status").await.status, StatusCode::UNAUTHORIZED);
 }
+
+/// A deep view: 1e-100 wide next to the Misiurewicz point i, where the boundary is
+/// spirals at every depth. The real part has 103 significant digits, more than any double.
+fn deep_task(uuid: &str) -> Value {
+    json!({"uuid": uuid, "kind": "mandelbrot", "width": 40, "height": 30, "iterations": 2000,
+           "center_re": deep_re(), "center_im": "1.0", "scale": "3.25e-100"})
+}
+
+fn deep_re() -> String {
+    format!("0.{}123", "0".repeat(100))
+}
+
+/// The engine's normal form of the centre (same value, fewest characters).
+fn deep_center() -> faafo_engine::location::Center {
+    faafo_engine::location::Center::parse(&deep_re(), "1.0").unwrap()
+}
+
+#[tokio::test]
+async fn exact_locations_are_kept_and_rendered_deep() {
+    common::on_all_databases(|url| async move { exact_locations_on(&url).await }).await;
+}
+
+async fn exact_locations_on(url: &str) {
+    let mut api = api(url).await;
+    tokio::spawn(renderer::run(api.state.clone(), api.queue.clone(), api.rx.take().unwrap()));
+    tokio::spawn(relay::run(api.state.store.clone(), api.state.relay.clone()));
+
+    // Created without xa..yb: they are filled with the location's nearest doubles.
+    let r = api.send_json("POST", "/v1/fractal", deep_task("deep-1")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let created = r.json();
+    assert_eq!(created["center_re"], deep_center().re());
+    assert_eq!(created["center_im"], deep_center().im());
+    assert_eq!(created["scale"], "3.25e-100");
+    for edge in ["xa", "xb"] {
+        assert!(created[edge].as_f64().unwrap().abs() < 1e-90, "{edge}: {created}");
+    }
+    assert!((created["ya"].as_f64().unwrap() - 1.0).abs() < 1e-15, "{created}");
+
+    // Kept exactly by the database, and in listings.
+    let stored = api.get("/v1/fractal/deep-1").await.json();
+    assert_eq!((stored["center_re"].clone(), stored["scale"].clone()), (json!(deep_center().re()), json!("3.25e-100")));
+    let q = "q=%7B%22filters%22%3A%5B%7B%22name%22%3A%22scale%22%2C%22op%22%3A%22eq%22%2C%22val%22%3A%223.25e-100%22%7D%5D%7D";
+    let listed = api.get(&format!("/v1/fractal?{q}")).await.json();
+    assert_eq!(listed["num_results"], 1, "{listed}");
+    assert_eq!(listed["objects"][0]["center_re"], deep_center().re());
+
+    // A fractal without a location has no such keys: old clients see the old object.
+    let plain = api.send_json("POST", "/v1/fractal", task("plain-1")).await.json();
+    assert!(plain.get("center_re").is_none() && plain.get("scale").is_none(), "{plain}");
+
+    // Rendered with perturbation by the embedded renderer, to the pixels `faafo render`
+    // and the workers make of the same location.
+    let mut done = Value::Null;
+    for _ in 0..600 {
+        done = api.get("/v1/fractal/deep-1").await.json();
+        if done["status"] == "done" || done["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "done", "{done}");
+    let png = api.get("/fractal/deep-1").await;
+    assert_eq!(faafo_engine::sha256_hex(&png.bytes), done["checksum"].as_str().unwrap());
+    let row: faafo_backend::wire::fractal::Fractal = serde_json::from_value(done.clone()).unwrap();
+    let location = row.deep_location().unwrap().expect("1e-100 needs perturbation");
+    let mut local = Vec::new();
+    faafo_backend::worker::deep::write_png(
+        &row.params().unwrap(),
+        &location,
+        None,
+        faafo_engine::BitDepth::Eight,
+        &faafo_engine::Control::new(),
+        &mut local,
+    )
+    .unwrap();
+    assert_eq!(faafo_engine::sha256_hex(&local), done["checksum"].as_str().unwrap());
+
+    // Bad locations are refused, naming the field and what is allowed.
+    let with = |key: &str, value: Value| {
+        let mut t = deep_task("deep-bad");
+        t[key] = value;
+        t
+    };
+    let mut alone = task("deep-bad");
+    alone["scale"] = json!("1e-5");
+    for (body, field, needle) in [
+        (alone, "center_re", "go together"),
+        (with("scale", json!("abc")), "scale", "scale"),
+        (with("scale", json!("-1e-100")), "scale", "scale"),
+        (with("center_re", json!(0.5)), "center_re", "string"),
+        (with("center_im", json!("1.0.0")), "center_im", "center_im"),
+        (with("center_re", json!(format!("0.{}", "1".repeat(6000)))), "center_re", "at most"),
+        (with("kind", json!("burning-ship")), "kind", "deep views are for"),
+    ] {
+        let r = api.send_json("POST", "/v1/fractal", body).await;
+        assert_json_400(&r, field, needle);
+        assert_eq!(r.json()["field"], field);
+    }
+    // An update of the location is checked as a create is, and kept exactly.
+    let r = api.send_json("PUT", "/v1/fractal/deep-1", json!({"scale": "-2"})).await;
+    assert_json_400(&r, "PUT scale", "scale");
+    let r = api.send_json("PUT", "/v1/fractal/deep-1", json!({"scale": "1.5e-200"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_eq!(api.get("/v1/fractal/deep-1").await.json()["scale"], "1.5e-200");
+}

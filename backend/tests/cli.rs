@@ -153,3 +153,82 @@ fn bench_prints_the_figures_as_json() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown scene 'nope'; allowed: standard"));
 }
+
+/// A view 2.5e-1000 wide next to the Misiurewicz point i (spirals at every depth), given
+/// exactly on the command line: rendered with perturbation, a picture and not a flat field.
+#[test]
+fn render_reaches_1e_1000_from_the_command_line() {
+    let out = tmp("deep-1e-1000.png");
+    let center = format!("0.{}123,1", "0".repeat(1000));
+    let o = faafo(&[
+        "render",
+        "--kind",
+        "mandelbrot",
+        "--width",
+        "48",
+        "--height",
+        "32",
+        "--iterations",
+        "6000",
+        "--center",
+        &center,
+        "--scale",
+        "2.5e-1000",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    let location = field(&stdout, "location:");
+    let (re, im) = center.split_once(',').unwrap();
+    let exact = faafo_engine::location::Center::parse(re, im).unwrap();
+    assert!(location.contains("scale=2.5e-1000") && location.contains(&exact.to_string()), "{location}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(field(&stdout, "checksum:"), faafo_engine::sha256_hex(&bytes));
+    let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let colours: std::collections::BTreeSet<&[u8]> = pixels[..info.buffer_size()].chunks(3).collect();
+    assert!(colours.len() > 10, "{} colours: a flat picture", colours.len());
+
+    // Kinds without a deep path render their doubles as far as those go, then say so.
+    let o = faafo(&[
+        "render",
+        "--kind",
+        "burning-ship",
+        "--width",
+        "64",
+        "--height",
+        "48",
+        "--center",
+        "-1.7,0.02",
+        "--scale",
+        "1e-11",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = faafo(&[
+        "render",
+        "--kind",
+        "burning-ship",
+        "--center",
+        "-1.7,0.02",
+        "--scale",
+        "1e-300",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("burning-ship cannot be rendered this deep") && stderr.contains("mandelbrot"), "{stderr}");
+
+    // A bad exact number is one clear line.
+    let o = faafo(&["render", "--center", "0.1.2,1", "--scale", "1e-500", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--center"), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = faafo(&["render", "--center", "0,1", "--scale", "tiny", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--scale"), "{}", String::from_utf8_lossy(&o.stderr));
+}

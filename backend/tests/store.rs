@@ -42,6 +42,9 @@ fn fractal(uuid: &str, width: i64) -> Fractal {
         tile_y: None,
         tile_width: None,
         tile_height: None,
+        center_re: None,
+        center_im: None,
+        scale: None,
     }
 }
 

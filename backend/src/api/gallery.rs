@@ -496,6 +496,9 @@ mod tests {
             tile_y: None,
             tile_width: None,
             tile_height: None,
+            center_re: None,
+            center_im: None,
+            scale: None,
         }
     }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser};
 use faafo_engine::FractalKind;
 use faafo_engine::fractal::parse_complex;
+use faafo_engine::location::{Center, Location, Scale};
 use serde_json::Value;
 
 use super::output::{self, print};
@@ -116,6 +117,14 @@ pub struct CreateArgs {
     /// Seed of the classic kind's search for c, to reproduce an image.
     #[arg(long, conflicts_with = "c", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64), help_heading = "Kind (faafo-api only)")]
     seed: Option<u64>,
+    /// Exact centre of every fractal as RE,IM (decimal text, any number of digits; with
+    /// --scale): a deep view, rendered with perturbation. xa..yb are then its nearest
+    /// doubles.
+    #[arg(long, allow_hyphen_values = true, requires = "scale", conflicts_with_all = ["xa", "xb", "ya", "yb"], help_heading = "Kind (faafo-api only)")]
+    center: Option<String>,
+    /// Exact width of every fractal's view (xb - xa), e.g. 5.06722630e-433 (with --center).
+    #[arg(long, requires = "center", help_heading = "Kind (faafo-api only)")]
+    scale: Option<String>,
     /// Wait until every fractal is rendered, showing progress on stderr; exit 1 if any
     /// failed.
     #[arg(long)]
@@ -263,10 +272,20 @@ async fn wait_all(ctx: &Ctx, created: &[Fractal], timeout: Option<f64>) -> anyho
 pub async fn run(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<()> {
     let mut batch = plan(&args.draw, &mut Draw::new())?;
     let c = args.c.as_deref().map(parse_complex).transpose().map_err(|e| CliError::Usage(format!("--c: {e}")))?;
+    let location = exact_location(args)?;
     for r in &mut batch {
         r.kind = args.kind;
         r.c = c;
         r.seed = args.seed.map(|s| s as i64);
+        if let Some(l) = &location {
+            *r = NewFractalRequest {
+                uuid: r.uuid.take(),
+                kind: r.kind,
+                c: r.c,
+                seed: r.seed,
+                ..NewFractalRequest::at(r.width, r.height, r.iterations, l.clone())
+            };
+        }
     }
     if args.dry_run {
         let bodies: Vec<Value> = batch.iter().map(|r| r.body(r.uuid.as_deref().unwrap_or_default())).collect();
@@ -284,6 +303,18 @@ pub async fn run(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<()> {
         output::print_json(&created)?;
     }
     Ok(())
+}
+
+/// The exact location `--center`/`--scale` give, if any.
+fn exact_location(args: &CreateArgs) -> Result<Option<Location>, CliError> {
+    let (Some(center), Some(scale)) = (args.center.as_deref(), args.scale.as_deref()) else { return Ok(None) };
+    let (re, im) = center.split_once(',').ok_or_else(|| {
+        CliError::Usage(format!("--center must be RE,IM (two decimal numbers and a comma), got '{center}'"))
+    })?;
+    let center = Center::parse(re.trim(), im.trim()).map_err(|e| CliError::Usage(format!("--center: {e}")))?;
+    let scale = Scale::parse(scale.trim())
+        .map_err(|e| CliError::Usage(format!("--scale must be a number > 0 such as 5.06722630e-433: {e}")))?;
+    Ok(Some(Location::new(center, scale)))
 }
 
 /// `faafo demo`.

@@ -64,6 +64,8 @@ fn whole_request(args: &PosterArgs) -> anyhow::Result<NewFractalRequest> {
             _ => None,
         },
         palette: Some(palette),
+        // A view past doubles goes as its exact location.
+        location: super::render::deep_location(v)?,
         ..NewFractalRequest::new(params.width, params.height, params.max_iterations, (r.xa, r.xb, r.ya, r.yb))
     })
 }

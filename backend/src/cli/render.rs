@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use faafo_engine::classic::{CSearch, find_c};
 use faafo_engine::fractal::parse_complex;
+use faafo_engine::location::{Center, Location, Scale};
 use faafo_engine::{
     BitDepth, Colouring, Complex64, Control, Fractal, FractalKind, KernelPath, Palette, Params, Region, RenderOptions,
     write_png,
@@ -69,12 +70,15 @@ pub struct ViewArgs {
     /// Imaginary part at the bottom row.
     #[arg(long, allow_hyphen_values = true, requires = "xa")]
     pub(super) yb: Option<f64>,
-    /// Centre of the view as RE,IM (default: the kind's home view).
+    /// Centre of the view as RE,IM (default: the kind's home view). Read exactly, with
+    /// as many digits as given: views deeper than doubles (about 1e-13 wide) are
+    /// rendered with perturbation.
     #[arg(long, allow_hyphen_values = true)]
     pub(super) center: Option<String>,
-    /// Width of the view in the complex plane (xb - xa).
+    /// Width of the view in the complex plane (xb - xa), e.g. 3.5 or 5.06722630e-433;
+    /// read exactly, any depth.
     #[arg(long)]
-    pub(super) scale: Option<f64>,
+    pub(super) scale: Option<String>,
     /// Julia constant as RE,IM or RE+IMi (julia: default -0.8,0.156; classic: chosen by
     /// the original's search unless given).
     #[arg(long, allow_hyphen_values = true)]
@@ -145,15 +149,24 @@ pub(super) fn view_params(
     let iterations = args.iterations.unwrap_or(if args.kind == FractalKind::Classic { 362 } else { 1000 });
     let region = match (args.xa, args.xb, args.ya, args.yb) {
         (Some(xa), Some(xb), Some(ya), Some(yb)) => Region::new(xa, xb, ya, yb),
-        _ => {
-            let (home_c, home_s) = home_view(args.kind);
-            let center = args.center.as_deref().map(parse_complex).transpose()?.unwrap_or(home_c);
-            let scale = args.scale.unwrap_or(home_s);
-            if !(scale.is_finite() && scale > 0.0) {
-                return Err(CliError::Usage(format!("--scale must be a finite number > 0, got {scale}")).into());
+        _ => match deep_location(args)? {
+            // Its nearest doubles, for the printed region and the wire's xa..yb: the
+            // picture is rendered from the location itself.
+            Some(location) => location.region(args.width, args.height),
+            None => {
+                // Within doubles: today's arithmetic, bit for bit.
+                let (home_c, home_s) = home_view(args.kind);
+                let center = args.center.as_deref().map(parse_complex).transpose()?.unwrap_or(home_c);
+                let scale = match args.scale.as_deref() {
+                    Some(text) => text.trim().parse::<f64>().map_err(|_| scale_error(text))?,
+                    None => home_s,
+                };
+                if !(scale.is_finite() && scale > 0.0) {
+                    return Err(scale_error(&scale.to_string()).into());
+                }
+                Region::from_center_scale(center, scale, args.width, args.height)
             }
-            Region::from_center_scale(center, scale, args.width, args.height)
-        }
+        },
     };
     let given_c = args.c.as_deref().map(parse_complex).transpose()?;
     let mut search = None;
@@ -174,6 +187,52 @@ pub(super) fn view_params(
     Ok((params, search, seed_used))
 }
 
+fn scale_error(text: &str) -> CliError {
+    CliError::Usage(format!("--scale must be a number > 0 such as 3.5 or 5.06722630e-433, got '{text}'"))
+}
+
+/// The exact location `--center`/`--scale` give, when it is too deep for doubles (the
+/// picture is then rendered with perturbation); `None` for views doubles can render.
+pub(super) fn deep_location(args: &ViewArgs) -> anyhow::Result<Option<Location>> {
+    if args.xa.is_some() || (args.center.is_none() && args.scale.is_none()) {
+        return Ok(None);
+    }
+    let (home_c, home_s) = home_view(args.kind);
+    let center = match args.center.as_deref() {
+        // RE,IM read exactly; the RE+IMi spelling is read as doubles (as before).
+        Some(text) => match text.split_once(',') {
+            Some((re, im)) => {
+                Center::parse(re.trim(), im.trim()).map_err(|e| CliError::Usage(format!("--center: {e}")))?
+            }
+            None => Center::from_complex(parse_complex(text)?),
+        },
+        None => Center::from_complex(home_c),
+    };
+    let scale = match args.scale.as_deref() {
+        Some(text) => Scale::parse(text.trim()).map_err(|_| scale_error(text))?,
+        None => Scale::from_f64(home_s).ok_or_else(|| scale_error(&home_s.to_string()))?,
+    };
+    let location = Location::new(center, scale);
+    let (width, height) = (args.width, args.height);
+    if !location.needs_perturbation(width, height) {
+        return Ok(None);
+    }
+    // Only the kinds with a deep path; the others render their doubles as far as those go.
+    let probe = Fractal::from_kind(args.kind, Some(Complex64::new(0.0, 0.0)), args.power, Complex64::default);
+    if faafo_engine::deep::supports(&probe) {
+        return Ok(Some(location));
+    }
+    match location.region(width, height).validate(width.max(2), height.max(2)) {
+        Ok(()) => Ok(None),
+        Err(_) => Err(faafo_engine::ParamError::DeepUnsupported {
+            kind: args.kind.name(),
+            width: location.scale.to_string(),
+            supported: faafo_engine::deep::DEEP_KINDS,
+        }
+        .into()),
+    }
+}
+
 /// A seed from the OS's per-process hash randomisation: no RNG dependency needed.
 fn random_seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
@@ -183,6 +242,7 @@ fn random_seed() -> u64 {
 /// Runs `faafo render`.
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let (params, search, seed) = params(args)?;
+    let deep = deep_location(&args.view)?;
     let options = RenderOptions { kernel: args.kernel, ..RenderOptions::default() };
     let depth = match args.depth {
         Depth::Eight => BitDepth::Eight,
@@ -192,7 +252,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     // never leaves a truncated PNG under the requested name.
     let tmp = temp_path(&args.output);
     let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let result = write_png(&params, &options, &Control::new(), depth, BufWriter::new(file));
+    let result = match &deep {
+        Some(location) => crate::worker::deep::write_png(&params, location, None, depth, &Control::new(), file),
+        None => write_png(&params, &options, &Control::new(), depth, BufWriter::new(file)),
+    };
     let summary = match result {
         Ok(s) => s,
         Err(e) => {
@@ -216,6 +279,14 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         "region:     xa={} xb={} ya={} yb={}",
         params.region.xa, params.region.xb, params.region.ya, params.region.yb
     );
+    if let Some(location) = &deep {
+        println!(
+            "location:   center={},{} scale={} (perturbation)",
+            location.center.re(),
+            location.center.im(),
+            location.scale
+        );
+    }
     println!("iterations: {} computed (limit {} per pixel)", summary.iterations, params.max_iterations);
     println!("kernel:     {}", summary.kernel);
     println!("time:       {:.3} s render, {:.3} s total", summary.compute.as_secs_f64(), summary.total.as_secs_f64());

@@ -25,6 +25,7 @@ pub mod http;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use faafo_engine::location::{Center, Location, Scale};
 use faafo_engine::{Complex64, FractalKind, Palette, Window};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -183,6 +184,9 @@ pub struct Fractal {
     pub palette: Option<String>,
     /// For a poster's tile, the window of the whole image it is.
     pub window: Option<Window>,
+    /// The exact location, when the fractal was created with one (a deep view's place,
+    /// which `xa..yb` only approximate).
+    pub location: Option<Location>,
 }
 
 impl Fractal {
@@ -242,6 +246,12 @@ struct WireFractal {
     tile_width: Option<u32>,
     #[serde(default)]
     tile_height: Option<u32>,
+    #[serde(default)]
+    center_re: Option<String>,
+    #[serde(default)]
+    center_im: Option<String>,
+    #[serde(default)]
+    scale: Option<String>,
 }
 
 impl From<WireFractal> for Fractal {
@@ -273,6 +283,14 @@ impl From<WireFractal> for Fractal {
             palette: w.palette,
             window: match (w.tile_x, w.tile_y, w.tile_width, w.tile_height) {
                 (Some(x), Some(y), Some(width), Some(height)) => Some(Window { x, y, width, height }),
+                _ => None,
+            },
+            // The API checked these when the fractal was created.
+            location: match (w.center_re, w.center_im, w.scale) {
+                (Some(re), Some(im), Some(scale)) => Center::parse(&re, &im)
+                    .ok()
+                    .zip(Scale::parse(&scale).ok())
+                    .map(|(center, scale)| Location::new(center, scale)),
                 _ => None,
             },
         }
@@ -321,6 +339,9 @@ pub struct NewFractalRequest {
     pub palette: Option<Palette>,
     /// For a poster's tile: the window of the whole `width` × `height` image to render.
     pub window: Option<Window>,
+    /// The exact location (sent as `center_re`, `center_im`, `scale`): needed for a view
+    /// deeper than `xa..yb`'s doubles can say; they are then its nearest doubles.
+    pub location: Option<Location>,
 }
 
 impl NewFractalRequest {
@@ -340,7 +361,15 @@ impl NewFractalRequest {
             seed: None,
             palette: None,
             window: None,
+            location: None,
         }
+    }
+
+    /// A request for the exact `location`: `xa..yb` are its nearest doubles (for the
+    /// original's fields), the server renders the location itself.
+    pub fn at(width: u32, height: u32, iterations: u32, location: Location) -> Self {
+        let r = location.region(width, height);
+        Self { location: Some(location), ..Self::new(width, height, iterations, (r.xa, r.xb, r.ya, r.yb)) }
     }
 
     /// The extended options set, by flag name (empty for an original request).
@@ -360,6 +389,9 @@ impl NewFractalRequest {
         }
         if self.window.is_some() {
             used.push("tile");
+        }
+        if self.location.is_some() {
+            used.push("location");
         }
         used
     }
@@ -393,6 +425,11 @@ impl NewFractalRequest {
             for (key, value) in [("tile_x", w.x), ("tile_y", w.y), ("tile_width", w.width), ("tile_height", w.height)] {
                 body[key] = json!(value);
             }
+        }
+        if let Some(l) = &self.location {
+            body["center_re"] = json!(l.center.re());
+            body["center_im"] = json!(l.center.im());
+            body["scale"] = json!(l.scale.to_string());
         }
         body
     }

@@ -5,6 +5,7 @@
 //! images from different tasks are legitimate; the constraint left them pending forever),
 //! and the additive columns of [`crate::wire::fractal`].
 
+use crate::wire::fractal::MAX_COORDINATE_CHARS;
 use crate::wire::search::Dialect;
 
 /// Statements of migration 1, for `dialect`.
@@ -121,7 +122,27 @@ pub fn migration_4(dialect: Dialect) -> Vec<String> {
         .collect()
 }
 
+/// Statements of migration 5: a deep view's exact location, `center_re`, `center_im`
+/// (decimal text, up to [`MAX_COORDINATE_CHARS`] characters) and `scale` (text with an
+/// exponent). NULL for fractals that have only `xa..yb`. On MySQL the coordinates are
+/// ASCII `VARCHAR`s: decimal digits need one byte each, and the row (65,535 bytes at most,
+/// `error` already takes 32,000 of them in utf8mb4) has room for two of them that way.
+pub fn migration_5(dialect: Dialect) -> Vec<String> {
+    let (coordinate, scale) = match dialect {
+        Dialect::MySql => (
+            format!("VARCHAR({MAX_COORDINATE_CHARS}) CHARACTER SET ascii"),
+            "VARCHAR(255) CHARACTER SET ascii".to_owned(),
+        ),
+        _ => ("TEXT".to_owned(), "TEXT".to_owned()),
+    };
+    vec![
+        format!("ALTER TABLE fractal ADD COLUMN center_re {coordinate}"),
+        format!("ALTER TABLE fractal ADD COLUMN center_im {coordinate}"),
+        format!("ALTER TABLE fractal ADD COLUMN scale {scale}"),
+    ]
+}
+
 /// Every migration, in order; `faafo_schema.version` records how many have run.
 pub fn migrations(dialect: Dialect) -> Vec<Vec<String>> {
-    vec![migration_1(dialect), migration_2(dialect), migration_3(dialect), migration_4(dialect)]
+    vec![migration_1(dialect), migration_2(dialect), migration_3(dialect), migration_4(dialect), migration_5(dialect)]
 }

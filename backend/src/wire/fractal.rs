@@ -5,7 +5,16 @@
 //! `image`, keys sorted (Flask's `jsonify`). The additive columns — `status`, `error`,
 //! `created_at`, `updated_at`, `kind`, `c_re`, `c_im`, `seed`, `palette` — make every
 //! image reproducible and its state visible; old clients ignore them.
+//!
+//! A deep view's place cannot be said in doubles (below about 1e-13 of width neighbouring
+//! pixels share a coordinate), so a fractal may also carry its exact location:
+//! `center_re`, `center_im` (decimal strings, as many digits as the depth needs) and
+//! `scale` (the x extent as text, e.g. `5.06722630e-433`). `xa..yb` are then still filled
+//! with their nearest doubles, for old clients; a worker renders the location, with
+//! perturbation when doubles cannot ([`Location::needs_perturbation`]).
 
+use faafo_engine::deep;
+use faafo_engine::location::{Center, Location, Scale};
 use faafo_engine::{
     Colouring, Complex64, Fractal as EngineFractal, FractalKind, Limits, Palette, Params, Region, Window, classic,
 };
@@ -41,7 +50,7 @@ const fn col(name: &'static str, ty: ColumnType, writable: bool) -> Column {
 }
 
 /// Every column except `image`, which is write-only (it never appears in objects).
-pub const COLUMNS: [Column; 26] = [
+pub const COLUMNS: [Column; 29] = [
     col("uuid", ColumnType::Text, true),
     col("checksum", ColumnType::Text, true),
     col("url", ColumnType::Text, true),
@@ -68,7 +77,18 @@ pub const COLUMNS: [Column; 26] = [
     col("tile_y", ColumnType::Integer, true),
     col("tile_width", ColumnType::Integer, true),
     col("tile_height", ColumnType::Integer, true),
+    col("center_re", ColumnType::Text, true),
+    col("center_im", ColumnType::Text, true),
+    col("scale", ColumnType::Text, true),
 ];
+
+/// The columns of an exact location, all set or none.
+pub const LOCATION_COLUMNS: [&str; 3] = ["center_re", "center_im", "scale"];
+
+/// Longest exact coordinate, in characters: about 5,000 digits, a view 1e-4990 wide. The
+/// task message (the object) must fit the outbox's `VARCHAR(12000)` on MySQL with both
+/// coordinates in it.
+pub const MAX_COORDINATE_CHARS: usize = 5000;
 
 /// The row mapper, both ways, driven by [`COLUMNS`]: the only place besides the struct
 /// itself that knows the row's shape, so a new column is a new field and a new entry in
@@ -164,9 +184,10 @@ pub struct Fractal {
     pub xa: f64,
     /// Real part at the last column.
     pub xb: f64,
-    /// Imaginary part at row 0.
+    /// Smaller imaginary part: at row 0 for `classic`, at the last row for the other
+    /// kinds (their imaginary axis points up; `faafo_engine::Orientation`).
     pub ya: f64,
-    /// Imaginary part at the last row.
+    /// Larger imaginary part: at the last row for `classic`, at row 0 for the others.
     pub yb: f64,
     /// Host name of the worker that rendered it.
     pub generated_by: Option<String>,
@@ -201,6 +222,16 @@ pub struct Fractal {
     /// The tile's height in pixels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tile_height: Option<i64>,
+    /// The exact real part of the centre, as decimal text; with `center_im` and `scale`
+    /// the view's location at any depth. Absent (and not sent) when the fractal has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub center_re: Option<String>,
+    /// The exact imaginary part of the centre.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub center_im: Option<String>,
+    /// The view's x extent (xb − xa) as text with an exponent, exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<String>,
 }
 
 impl Fractal {
@@ -234,7 +265,24 @@ impl Fractal {
             tile_y: new.window.map(|w| i64::from(w.y)),
             tile_width: new.window.map(|w| i64::from(w.width)),
             tile_height: new.window.map(|w| i64::from(w.height)),
+            center_re: new.location.as_ref().map(|l| l.center.re().to_owned()),
+            center_im: new.location.as_ref().map(|l| l.center.im().to_owned()),
+            scale: new.location.as_ref().map(|l| l.scale.to_string()),
         }
+    }
+
+    /// The exact location this fractal carries, if any.
+    pub fn location(&self) -> Result<Option<Location>, WireError> {
+        location_from([self.center_re.as_deref(), self.center_im.as_deref(), self.scale.as_deref()])
+    }
+
+    /// The exact location when it must be rendered with perturbation (doubles cannot tell
+    /// this image's pixels apart, and the kind has a deep path); `None` renders
+    /// [`Fractal::params`]'s region as always.
+    pub fn deep_location(&self) -> Result<Option<Location>, WireError> {
+        let (width, height) = (u32::try_from(self.width).unwrap_or(0), u32::try_from(self.height).unwrap_or(0));
+        let kind: FractalKind = self.kind.parse().map_err(|e| WireError::invalid_field("kind", e))?;
+        Ok(self.location()?.filter(|l| renders_deep(kind, l, width, height)))
     }
 
     /// The tile of the whole image this task renders, when it is one.
@@ -275,7 +323,7 @@ impl Fractal {
 
 /// Columns whose change alters the picture: an update that sets one is checked as a
 /// create is.
-pub const RENDER_COLUMNS: [&str; 16] = [
+pub const RENDER_COLUMNS: [&str; 19] = [
     "width",
     "height",
     "iterations",
@@ -292,6 +340,9 @@ pub const RENDER_COLUMNS: [&str; 16] = [
     "tile_y",
     "tile_width",
     "tile_height",
+    "center_re",
+    "center_im",
+    "scale",
 ];
 
 impl Fractal {
@@ -311,7 +362,7 @@ impl Fractal {
             },
             ..params
         };
-        check_params(&probe, row.window()?, limits)?;
+        check_render(&probe, row.location()?.as_ref(), row.window()?, limits)?;
         Ok(row)
     }
 
@@ -347,6 +398,17 @@ impl Fractal {
             "palette" => self.palette = text()?,
             "c_re" => self.c_re = optional_real()?,
             "c_im" => self.c_im = optional_real()?,
+            "center_re" | "center_im" | "scale" => {
+                let v = match value {
+                    FieldValue::Null => None,
+                    _ => Some(text()?),
+                };
+                match name {
+                    "center_re" => self.center_re = v,
+                    "center_im" => self.center_im = v,
+                    _ => self.scale = v,
+                }
+            }
             "seed" | "tile_x" | "tile_y" | "tile_width" | "tile_height" => {
                 let v = match value {
                     FieldValue::Null => None,
@@ -461,6 +523,52 @@ pub struct NewFractal {
     pub palette: Palette,
     /// The tile of the whole image to render, for a poster's tile.
     pub window: Option<Window>,
+    /// The exact location, when the request gave one (`region` is then its nearest
+    /// doubles unless the request gave `xa..yb` too).
+    pub location: Option<Location>,
+}
+
+/// The exact location a create body gives, if any.
+fn location_of(object: &Map<String, Value>) -> Result<Option<Location>, WireError> {
+    let mut texts = [None; 3];
+    for (text, name) in texts.iter_mut().zip(LOCATION_COLUMNS) {
+        *text = match object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(other) => {
+                return Err(WireError::invalid_field(name, format!("expected a string (exact decimal), got {other}")));
+            }
+        };
+    }
+    location_from(texts)
+}
+
+/// A location from its three texts: all given, or none; each a number the engine reads
+/// exactly, no longer than [`MAX_COORDINATE_CHARS`], the scale above zero.
+fn location_from(texts: [Option<&str>; 3]) -> Result<Option<Location>, WireError> {
+    let given = texts.iter().filter(|t| t.is_some()).count();
+    if given == 0 {
+        return Ok(None);
+    }
+    if given < 3 {
+        return Err(WireError::invalid_field("center_re", "center_re, center_im and scale go together"));
+    }
+    for (text, name) in texts.iter().zip(LOCATION_COLUMNS) {
+        let length = text.map_or(0, str::len);
+        if length > MAX_COORDINATE_CHARS {
+            return Err(WireError::invalid_field(
+                name,
+                format!("is {length} characters long; at most {MAX_COORDINATE_CHARS} are allowed"),
+            ));
+        }
+    }
+    let [re, im, scale] = texts.map(Option::unwrap_or_default);
+    let center = Center::parse(re, im).map_err(|e| {
+        let field = if e.field().contains("imaginary") { "center_im" } else { "center_re" };
+        WireError::invalid_field(field, e)
+    })?;
+    let scale = Scale::parse(scale).map_err(|e| WireError::invalid_field("scale", e))?;
+    Ok(Some(Location::new(center, scale)))
 }
 
 /// The tile a create body asks for, if any.
@@ -493,6 +601,65 @@ fn tile_window(values: [Option<i64>; 4]) -> Result<Option<Window>, WireError> {
     }
     let [x, y, width, height] = parts;
     Ok(Some(Window { x, y, width, height }))
+}
+
+/// The engine's checks of an image with an exact location: a shallow one as
+/// [`check_params`] checks its region, a deep one (see [`Location::needs_perturbation`])
+/// with everything but the region (whose doubles cannot tell its pixels apart) checked
+/// the same way, and the kind one the deep renderer can draw.
+fn check_render(
+    params: &Params,
+    location: Option<&Location>,
+    window: Option<Window>,
+    limits: &Limits,
+) -> Result<(), WireError> {
+    let kind = params.fractal.kind();
+    let (width, height) = (params.width, params.height);
+    if !location.is_some_and(|l| renders_deep(kind, l, width, height)) {
+        return check_params(params, window, limits).map_err(|e| match location {
+            // Past doubles with a kind that has no deep path: say so, not "too deep".
+            Some(l)
+                if l.needs_perturbation(width, height)
+                    && ["xa", "xb", "ya", "yb"].contains(&e.body["field"].as_str().unwrap_or_default()) =>
+            {
+                let what = match kind {
+                    FractalKind::Multibrot => format!("multibrot (power {MULTIBROT_POWER})"),
+                    other => other.name().to_owned(),
+                };
+                WireError::invalid_field(
+                    "kind",
+                    format!(
+                        "{what} cannot be rendered {} wide (past double precision): deep views are for {}",
+                        l.scale,
+                        deep::DEEP_KINDS
+                    ),
+                )
+            }
+            _ => e,
+        });
+    }
+    // A deep tile is cut from its whole image, which must then fit in memory too.
+    if window.is_some() && params.pixels() > limits.max_pixels {
+        return Err(WireError::invalid_field(
+            "width",
+            format!(
+                "a deep poster is rendered whole for each tile: width × height must be at most {} (got {} × {})",
+                limits.max_pixels, params.width, params.height
+            ),
+        ));
+    }
+    // Any region that doubles can hold stands in for the checks of size, iterations,
+    // kind and colours.
+    let region = Region::from_center_scale(Complex64::new(0.0, 0.0), 4.0, params.width, params.height);
+    check_params(&Params { region, ..*params }, window, limits)
+}
+
+/// Whether an image of `kind` at `location` is rendered by perturbation: past what
+/// doubles resolve, for a kind with a deep path (the wire's multibrot has power
+/// [`MULTIBROT_POWER`]).
+fn renders_deep(kind: FractalKind, location: &Location, width: u32, height: u32) -> bool {
+    let probe = EngineFractal::from_kind(kind, Some(Complex64::new(0.0, 0.0)), MULTIBROT_POWER, Complex64::default);
+    deep::supports(&probe) && location.needs_perturbation(width, height)
 }
 
 /// The engine's checks of a whole image or of a tile of it, as the field names say.
@@ -584,13 +751,15 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
                 )
             })?
         },
-        region: Region::new(required_real("xa")?, required_real("xb")?, required_real("ya")?, required_real("yb")?),
+        region: Region::new(0.0, 0.0, 0.0, 0.0),
         kind,
         c,
         seed,
         palette,
         window: tile_of(object)?,
+        location: location_of(object)?,
     };
+    let new = NewFractal { region: region_of(&new, object, required_real)?, ..new };
     // The engine's own checks, so the API accepts exactly what workers can render.
     // The classic search is not run here (it is the create's job); any constant checks
     // the same region and size.
@@ -602,8 +771,24 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         max_iterations: new.iterations,
         colouring: Colouring::default(),
     };
-    check_params(&probe, new.window, limits)?;
+    check_render(&probe, new.location.as_ref(), new.window, limits)?;
     Ok(new)
+}
+
+/// The request's `xa..yb`: as given (the original's fields, rendered bit for bit), or,
+/// when it gives an exact location instead, the location's nearest doubles.
+fn region_of(
+    new: &NewFractal,
+    object: &Map<String, Value>,
+    required_real: impl Fn(&'static str) -> Result<f64, WireError>,
+) -> Result<Region, WireError> {
+    let edges = ["xa", "xb", "ya", "yb"];
+    match &new.location {
+        Some(location) if edges.iter().all(|e| object.get(*e).is_none_or(Value::is_null)) => {
+            Ok(location.region(new.width, new.height))
+        }
+        _ => Ok(Region::new(required_real("xa")?, required_real("xb")?, required_real("ya")?, required_real("yb")?)),
+    }
 }
 
 /// Parses the body of `PUT /v1/fractal/<uuid>`: any subset of columns (and `image`).
@@ -657,6 +842,9 @@ mod tests {
             tile_y: None,
             tile_width: None,
             tile_height: None,
+            center_re: None,
+            center_im: None,
+            scale: None,
         }
     }
 
@@ -787,5 +975,38 @@ mod tests {
         let p = f.params().unwrap();
         assert_eq!(p.fractal, EngineFractal::Classic { c: Complex64::new(0.285, 0.01) });
         assert_eq!(p.colouring.palette, Palette::Classic);
+    }
+
+    #[test]
+    fn an_exact_location_is_carried_as_text_and_fills_the_region() {
+        let re = format!("-1.{}7", "2".repeat(60)); // already in the engine's normal form
+        let body = json!({"kind": "mandelbrot", "width": 64, "height": 48, "iterations": 1000,
+            "center_re": re, "center_im": "0.25", "scale": "2.5e-50"});
+        let n = parse_new(&body, &Limits::default()).unwrap();
+        let location = n.location.clone().unwrap();
+        assert!(location.needs_perturbation(64, 48));
+        // xa..yb are the location's nearest doubles, for old clients.
+        assert_eq!(n.region, location.region(64, 48));
+        let row = Fractal::from_new("u".into(), &n, None, None, "now".into());
+        assert_eq!(row.center_re.as_deref(), Some(re.as_str()));
+        assert_eq!(row.scale.as_deref(), Some("2.5e-50"));
+        let object = row.to_object();
+        assert_eq!(object["center_re"], json!(re));
+        // Through the database's values and back, exactly.
+        assert_eq!(Fractal::from_values(row.values()).unwrap(), row);
+        assert_eq!(row.deep_location().unwrap().unwrap().center.re(), location.center.re());
+        // Without a location the object is the one old clients know.
+        assert!(sample().to_object().get("center_re").is_none());
+        assert_eq!(sample().location().unwrap(), None);
+    }
+
+    #[test]
+    fn a_shallow_location_keeps_the_given_edges() {
+        let body = json!({"kind": "mandelbrot", "width": 64, "height": 48, "iterations": 100,
+            "xa": -2, "xb": 1, "ya": -1.125, "yb": 1.125, "center_re": "-0.5", "center_im": "0", "scale": "3"});
+        let n = parse_new(&body, &Limits::default()).unwrap();
+        assert_eq!(n.region, Region::new(-2.0, 1.0, -1.125, 1.125));
+        let row = Fractal::from_new("u".into(), &n, None, None, "now".into());
+        assert_eq!(row.deep_location().unwrap(), None, "doubles render it as before");
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod backoff;
 pub mod config;
+pub mod deep;
 pub mod report;
 pub mod task;
 

@@ -4,9 +4,11 @@
 //! read only `uuid`, `width`, `height`, `iterations` and the region; our API adds `kind`,
 //! `c_re`/`c_im`, `seed` and `palette` so the image is the one the API recorded.
 
+use faafo_engine::location::Location;
 use faafo_engine::{BitDepth, Control, Limits, Params, PngSummary, RenderError, RenderOptions, Window};
 use serde_json::Value;
 
+use super::deep;
 use crate::wire::fractal::{self, Fractal};
 
 /// Why a message cannot be rendered.
@@ -35,6 +37,9 @@ pub struct Task {
     pub params: Params,
     /// The tile of it to render, for a poster's tile.
     pub window: Option<Window>,
+    /// The exact location, when the image is too deep for `params.region`'s doubles: it
+    /// is then rendered with perturbation (see [`crate::wire::fractal::Fractal::deep_location`]).
+    pub deep: Option<Location>,
 }
 
 impl Task {
@@ -42,12 +47,16 @@ impl Task {
     pub fn from_row(row: &Fractal) -> Result<Self, String> {
         let params = row.params().map_err(|e| e.message())?;
         let window = row.window().map_err(|e| e.message())?;
-        Ok(Self { uuid: row.uuid.clone(), params, window })
+        let deep = row.deep_location().map_err(|e| e.message())?;
+        Ok(Self { uuid: row.uuid.clone(), params, window, deep })
     }
 
     /// Renders the task as an 8-bit PNG into `out`: the whole image, or the tile.
     pub fn write_png(&self, out: &mut Vec<u8>) -> Result<PngSummary, RenderError> {
         let (options, control) = (RenderOptions::default(), Control::new());
+        if let Some(location) = &self.deep {
+            return deep::write_png(&self.params, location, self.window, BitDepth::Eight, &control, out);
+        }
         match self.window {
             Some(w) => faafo_engine::write_png_window(&self.params, w, &options, &control, BitDepth::Eight, out),
             None => faafo_engine::write_png(&self.params, &options, &control, BitDepth::Eight, out),
@@ -67,7 +76,8 @@ pub fn parse(body: &[u8], limits: &Limits) -> Result<Task, TaskError> {
     let new = fractal::parse_new(&value, limits).map_err(|e| invalid(e.message()))?;
     let row = Fractal::from_new(uuid.clone(), &new, new.c, new.seed, String::new());
     let params = row.params().map_err(|e| invalid(e.message()))?;
-    Ok(Task { uuid, params, window: new.window })
+    let deep = row.deep_location().map_err(|e| invalid(e.message()))?;
+    Ok(Task { uuid, params, window: new.window, deep })
 }
 
 #[cfg(test)]
@@ -113,5 +123,43 @@ mod tests {
                 other => panic!("{field}: {other:?}"),
             }
         }
+    }
+
+    fn deep_body(scale: &str) -> Value {
+        json!({"uuid": "deep-task", "kind": "mandelbrot", "width": 40, "height": 30, "iterations": 2000,
+               "center_re": format!("0.{}123", "0".repeat(100)), "center_im": "1.0", "scale": scale})
+    }
+
+    #[test]
+    fn a_deep_task_renders_the_engines_pixels() {
+        use faafo_engine::deep::{ReferenceOrbit, render_deep};
+        let task = parse(&body(deep_body("3.25e-100")), &Limits::default()).unwrap();
+        let location = task.deep.clone().expect("1e-100 over 40 pixels is past doubles");
+        let mut png = Vec::new();
+        task.write_png(&mut png).unwrap();
+        // The engine's deep renderer on the same location, called directly.
+        let control = Control::new();
+        let orbit = ReferenceOrbit::compute(&faafo_engine::Fractal::Mandelbrot, &location, 2000, &control).unwrap();
+        let buffer = render_deep(&orbit, &location, 40, 30, 2000, &control).unwrap();
+        let colouring = faafo_engine::Colouring { palette: faafo_engine::Palette::Ultra, ..Default::default() };
+        assert_eq!(png, faafo_engine::encode_png(&buffer, &colouring, BitDepth::Eight).unwrap());
+        // A picture, not a flat field.
+        let distinct: std::collections::BTreeSet<u32> = buffer.counts().iter().copied().collect();
+        assert!(distinct.len() > 10, "{distinct:?}");
+        // A task is deterministic: the same message, the same bytes.
+        let mut again = Vec::new();
+        parse(&body(deep_body("3.25e-100")), &Limits::default()).unwrap().write_png(&mut again).unwrap();
+        assert_eq!(png, again);
+    }
+
+    #[test]
+    fn a_shallow_location_renders_its_nearest_doubles_as_before() {
+        let mut b = deep_body("0.5");
+        b["center_re"] = json!("-0.75");
+        b["center_im"] = json!("0.1");
+        let task = parse(&body(b), &Limits::default()).unwrap();
+        assert!(task.deep.is_none(), "0.5 wide is within doubles");
+        let r = task.params.region;
+        assert!((r.xb - r.xa - 0.5).abs() < 1e-15 && (r.xa + r.xb + 1.5).abs() < 1e-15, "{r:?}");
     }
 }

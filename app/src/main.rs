@@ -12,13 +12,17 @@ const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/faafo-explorer-256.pn
 const USAGE: &str = "usage: faafo-explorer                 open the explorer window
        faafo-explorer --bench-zoom [--repeat N] [--quiet]
                                        play a fixed zoom/pan script at 1920x1080 without a
-                                       window and print per-frame figures and a summary";
+                                       window and print per-frame figures and a summary
+       faafo-explorer --bench-cluster [--rows N] [--tiles N] [--poster-side PX] [--frames N] [--programs DIR]
+                                       start a local cluster, list N fractals (10000) and stream
+                                       an N x N-tile poster (8); print the Cluster window's frame times";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => run_window(),
         Some("--bench-zoom") => bench::run(&bench::BenchOptions::parse(&args[1..])?),
+        Some("--bench-cluster") => bench::cluster::run(&bench::cluster::ClusterBenchOptions::parse(&args[1..])?),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use common::{click, enter_text};
 use egui::vec2;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use faafo_explorer::ExplorerApp;
 use faafo_explorer::cloud::cluster::settings::keyring_account;
 use faafo_explorer::cloud::credentials::{OsKeyring, SecretStore};
@@ -195,7 +195,7 @@ fn connect_submit_open_download_and_delete_against_a_real_api() {
         let rows = &app.cluster_panel().browse().rows;
         rows.len() == 3 && rows.iter().all(|r| r.status == faafo_backend::client::Status::Done)
     });
-    shown(&h, "Page 1 of 1 (3 fractals)");
+    shown(&h, "3 of 3 fractals shown");
 
     // Open: the explorer goes to the fractal's region.
     let row = h.state().cluster_panel().browse().rows[0].clone();
@@ -324,4 +324,161 @@ fn a_local_cluster_starts_connects_and_stops_with_the_window() {
     let pids = h.state().cluster_panel().local_pids();
     drop(h);
     assert!(pids.iter().all(|p| !alive(*p)), "the explorer closed: {pids:?}");
+}
+
+/// Goes to `location` and bookmarks it as `name`.
+fn bookmark(h: &mut Harness<'_, ExplorerApp>, name: &str, location: faafo_explorer::model::location::Location) {
+    use faafo_explorer::command::Command;
+    h.state_mut().apply(Command::GoTo { location, colouring: None });
+    h.state_mut().apply(Command::AddBookmark(name.to_owned()));
+    h.run_steps(2);
+}
+
+#[test]
+fn ticked_bookmarks_are_submitted_one_task_each_and_the_table_sorts_and_filters() {
+    use faafo_backend::client::Status;
+    use faafo_engine::{Complex64, Fractal};
+    use faafo_explorer::cloud::cluster::convert::view_request;
+    use faafo_explorer::model::colour::Look;
+    use faafo_explorer::model::location::{Iterations, Location};
+    use faafo_explorer::model::view::View;
+
+    let f = Fixture::new("bookmarks");
+    let api = Api::start(&f.dir, 0);
+    let mut h = f.harness();
+    let julia = Location {
+        fractal: Fractal::Julia { c: Complex64::new(-0.8, 0.156) },
+        view: View::new(0.1, -0.2, 1.5),
+        iterations: Iterations::Fixed(300),
+    };
+    let mandelbrot =
+        Location { fractal: Fractal::Mandelbrot, view: View::new(-0.75, 0.1, 0.5), iterations: Iterations::Fixed(120) };
+    let unticked = Location { iterations: Iterations::Fixed(50), ..Location::default() };
+    bookmark(&mut h, "Dragon", julia.to_owned());
+    bookmark(&mut h, "Valley", mandelbrot.to_owned());
+    bookmark(&mut h, "Home", unticked);
+    open_window(&mut h);
+    connect(&mut h, &api.base, TOKEN);
+    click(&mut h, "Custom");
+    enter_text(&mut h, "Width", "64");
+    enter_text(&mut h, "Height", "40");
+    // Nothing ticked: nothing to send.
+    assert!(h.get_by_label("Submit 0 selected bookmarks").accesskit_node().is_disabled());
+    click(&mut h, "Tick bookmark Dragon");
+    click(&mut h, "Tick bookmark Valley");
+    shown(&h, "pixel-iterations");
+    click(&mut h, "Submit 2 selected bookmarks");
+    run_until(&mut h, "both bookmarks rendered", |app| app.cluster_panel().tracked_counts() == Some((2, 0, 0)));
+
+    click(&mut h, "Fractals");
+    run_until(&mut h, "two rows listed", |app| {
+        let rows = &app.cluster_panel().browse().rows;
+        rows.len() == 2 && rows.iter().all(|r| r.status == Status::Done)
+    });
+    // One task per ticked bookmark, each with the bookmark's kind, place and iterations.
+    let rows = h.state().cluster_panel().browse().rows.clone();
+    for (location, kind) in [(julia, "julia"), (mandelbrot, "mandelbrot")] {
+        let r = rows.iter().find(|r| r.kind.as_deref() == Some(kind)).expect(kind);
+        let sent = view_request(&location, &Look::default(), 64, 40).unwrap();
+        assert_eq!((r.width, r.height, r.iterations), (64, 40, i64::from(sent.iterations)), "{r:?}");
+        assert_eq!((r.xa, r.xb, r.ya, r.yb), (sent.xa, sent.xb, sent.ya, sent.yb), "{r:?}");
+        assert_eq!(r.c(), sent.c, "{r:?}");
+    }
+    let shown_kinds = |h: &mut Harness<'_, ExplorerApp>| -> Vec<String> {
+        h.state_mut().cluster_panel_mut().browse_mut().shown().map(|r| r.kind.clone().unwrap_or_default()).collect()
+    };
+    // Sort by iterations, then the other way round.
+    click(&mut h, "Sort by Iterations");
+    assert_eq!(shown_kinds(&mut h), ["mandelbrot", "julia"]);
+    click(&mut h, "Sort by Iterations");
+    assert_eq!(shown_kinds(&mut h), ["julia", "mandelbrot"]);
+    // Filters: a kind, a status nothing has, then all again.
+    click(&mut h, "Kind filter: julia");
+    assert_eq!(shown_kinds(&mut h), ["julia"]);
+    shown(&h, "1 of 2 fractals shown");
+    click(&mut h, "Kind filter: all");
+    click(&mut h, "Status filter: failed");
+    assert!(shown_kinds(&mut h).is_empty());
+    shown(&h, "No fractals to show.");
+    click(&mut h, "Status filter: done");
+    assert_eq!(shown_kinds(&mut h).len(), 2);
+    // Thumbnails are made for the rows on screen.
+    run_until(&mut h, "thumbnails made", |app| app.cluster_panel().browse().thumbnails_ready() == 2);
+    f.keyring.delete(&keyring_account(&api.base)).ok();
+}
+
+/// The RGB pixels of a PNG, with its size.
+fn png_rgb(path: &std::path::Path) -> (u32, u32, Vec<u8>) {
+    let mut reader =
+        png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap())).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+#[test]
+fn a_poster_fills_its_mosaic_and_resumes_after_a_restart() {
+    use faafo_explorer::model::location::{Iterations, Location};
+
+    let f = Fixture::new("resume");
+    let api = Api::start(&f.dir, 0);
+    let poster = f.dir.join("resumed.png");
+    // Deep iterations, so the tiles take a while and the restart comes mid-poster.
+    let location = Location { iterations: Iterations::Fixed(20_000), ..Location::default() };
+    let id = {
+        let mut h = f.harness();
+        h.state_mut().apply(faafo_explorer::command::Command::GoTo { location: location.to_owned(), colouring: None });
+        open_window(&mut h);
+        connect(&mut h, &api.base, TOKEN);
+        click(&mut h, "Poster");
+        enter_text(&mut h, "Poster width", "600");
+        enter_text(&mut h, "Poster height", "400");
+        enter_text(&mut h, "Tiles across", "2");
+        enter_text(&mut h, "Poster file", &poster.display().to_string());
+        shown(&h, "2×2 tiles of 300×200 pixels");
+        click(&mut h, "Make poster");
+        run_until(&mut h, "a first tile in the mosaic", |app| app.cluster_panel().mosaic().unwrap().arrived() >= 1);
+        let pending = h.state().cluster_panel().pending_poster().cloned().expect("kept for resuming");
+        assert!(!poster.exists(), "the restart must come before the poster is done");
+        h.state_mut().save_settings().unwrap();
+        pending.id
+        // The explorer closes here, mid-poster.
+    };
+
+    let mut h = f.harness();
+    open_window(&mut h);
+    connect(&mut h, &api.base, TOKEN);
+    click(&mut h, "Poster");
+    shown(&h, &format!("Unfinished poster {id}: 600×400 in 2×2 tiles"));
+    click(&mut h, "Resume poster");
+    run_until(&mut h, "the resumed poster saved", |app| {
+        app.cluster_panel().feedback().poster.as_ref().is_some_and(|n| n.text.starts_with("Poster saved"))
+    });
+    assert!(h.state().cluster_panel().pending_poster().is_none(), "done: nothing left to resume");
+    // The same poster, not a new one: its four tiles, each created once (uuids are the
+    // poster's; a second create of one would have been refused, not added).
+    click(&mut h, "Fractals");
+    run_until(&mut h, "the tiles listed", |app| app.cluster_panel().browse().rows.len() == 4);
+    let rows = h.state().cluster_panel().browse().rows.clone();
+    assert!(rows.iter().all(|r| r.uuid.starts_with(&format!("{id}-t"))), "{rows:?}");
+
+    // The mosaic shows every tile, pixel for pixel the poster's (600 px: no shrinking).
+    let (w, hgt, rgb) = png_rgb(&poster);
+    assert_eq!((w, hgt), (600, 400));
+    let mosaic = h.state().cluster_panel().mosaic().unwrap();
+    assert_eq!((mosaic.arrived(), mosaic.total(), mosaic.step), (4, 4, 1));
+    for (i, (x0, y0)) in [(0, 0), (300, 0), (0, 200), (300, 200)].into_iter().enumerate() {
+        let tile = mosaic.tile(i).unwrap();
+        assert_eq!(tile.size, [300, 200]);
+        for (y, x) in [(0, 0), (199, 299), (100, 150), (37, 211)] {
+            let p = ((y0 + y) * 600 + x0 + x) * 3;
+            let c = tile.pixels[y * 300 + x];
+            assert_eq!([c.r(), c.g(), c.b()], rgb[p..p + 3], "tile {i} at {x},{y}");
+        }
+    }
+    assert!(mosaic.has_preview(), "the local preview is under the tiles");
+    assert!(!f.dir.join("resumed.tiles").exists(), "the tiles' folder is removed once the poster is written");
+    f.keyring.delete(&keyring_account(&api.base)).ok();
 }

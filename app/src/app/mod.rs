@@ -135,7 +135,8 @@ impl ExplorerApp {
         }
 
         let look = self.persisted.look().clone();
-        let commands = self.cluster.ui(&ctx, &self.persisted.location(), &look);
+        let bookmarks = &self.persisted.settings().bookmarks;
+        let commands = self.cluster.ui(&ctx, &self.persisted.location(), &look, bookmarks);
         self.apply_all(commands);
         self.persisted.sync_cluster(self.cluster.settings());
 

@@ -28,6 +28,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use faafo_engine::{Complex64, KernelPath};
 
+pub mod cluster;
 mod driver;
 mod script;
 

@@ -10,7 +10,7 @@ use faafo_engine::{Colouring, Fractal, FractalKind, Palette};
 use super::render::{ViewArgs, view_params};
 use super::{CliError, Ctx};
 use crate::client::NewFractalRequest;
-use crate::client::poster::{self, Poster, PosterProgress};
+use crate::client::poster::{self, Poster, PosterEvent, PosterProgress};
 use crate::wire::fractal::MULTIBROT_POWER;
 
 /// Options of `faafo poster`.
@@ -86,16 +86,20 @@ pub async fn run(ctx: &Ctx, args: &PosterArgs) -> anyhow::Result<()> {
     let dir = args.output.with_file_name(format!(".{id}.tiles"));
     let started = Instant::now();
     let mut shown = String::new();
-    let report = |p: &PosterProgress| {
+    let mut report = |p: &PosterProgress| {
         let line = describe(p, started.elapsed().as_secs_f64());
         if line != shown {
             eprintln!("faafo: {line}");
             shown = line;
         }
     };
-    let waiting = |e: &poster::PosterError| eprintln!("faafo: {e}; trying again");
+    let events = |event: PosterEvent<'_>| match event {
+        PosterEvent::Progress(p) => report(&p),
+        PosterEvent::Waiting(e) => eprintln!("faafo: {e}; trying again"),
+        PosterEvent::TileReady { .. } => {}
+    };
     let patience = std::time::Duration::from_secs_f64(args.patience);
-    poster::make(&ctx.client, &plan, &dir, &args.output, patience, report, waiting).await?;
+    poster::make(&ctx.client, &plan, &dir, &args.output, patience, events).await?;
     println!("output:     {}", args.output.display());
     println!("tiles:      {} ({columns}x{rows})", plan.tiles.len());
     println!("time:       {:.1} s", started.elapsed().as_secs_f64());

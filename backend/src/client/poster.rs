@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use faafo_engine::{FractalKind, Window};
 
-use super::{Client, ClientError, Fractal, NewFractalRequest, Status};
+use super::{Client, ClientError, NewFractalRequest, Status};
 
 /// Largest tile, in pixels: small enough to spread a poster over many workers and to keep
 /// each result upload modest, large enough that per-task overhead is noise.
@@ -182,15 +182,36 @@ pub async fn submit(client: &Client, poster: &Poster) -> Result<usize, PosterErr
     Ok(created)
 }
 
-/// Waits until every tile is done, creating failed (or deleted) tiles again up to
-/// [`MAX_TILE_RETRIES`] times; calls `progress` on each change.
+/// What a poster in the making reports, as it happens.
+#[derive(Debug)]
+pub enum PosterEvent<'a> {
+    /// The tiles' counts changed.
+    Progress(PosterProgress),
+    /// The API is unreachable or failing; the poster waits and tries again.
+    Waiting(&'a PosterError),
+    /// Tile `index` (of [`Poster::tiles`]) is on disk at `path`, checked against its
+    /// stored checksum: what a live mosaic shows as the tiles arrive.
+    TileReady {
+        /// Its index in [`Poster::tiles`].
+        index: usize,
+        /// Its PNG.
+        path: &'a Path,
+    },
+}
+
+/// Waits until every tile is done, downloading each into `dir` as soon as it is (tiles
+/// already there are kept), and creating failed (or deleted) tiles again up to
+/// [`MAX_TILE_RETRIES`] times; reports each change and each tile to `events`.
 pub async fn wait(
     client: &Client,
     poster: &Poster,
-    mut progress: impl FnMut(&PosterProgress),
-) -> Result<Vec<Fractal>, PosterError> {
+    dir: &Path,
+    mut events: impl FnMut(PosterEvent<'_>),
+) -> Result<(), PosterError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     let uuids = poster.uuids();
     let mut retries = vec![0u32; poster.tiles.len()];
+    let mut fetched = vec![false; poster.tiles.len()];
     let mut last = None;
     let mut interval = Duration::from_millis(100);
     loop {
@@ -216,14 +237,26 @@ pub async fn wait(
             }
         }
         if last != Some(now) {
-            progress(&now);
-            interval = Duration::from_millis(100);
-        } else {
-            interval = (interval * 2).min(Duration::from_secs(1));
+            events(PosterEvent::Progress(now));
         }
+        let mut arrived = false;
+        for (i, tile) in poster.tiles.iter().enumerate() {
+            let done = rows.iter().any(|f| f.uuid == tile.uuid && f.status == Status::Done);
+            if done && !fetched[i] {
+                let path = fetch_tile(client, dir, tile).await?;
+                events(PosterEvent::TileReady { index: i, path: &path });
+                fetched[i] = true;
+                arrived = true;
+            }
+        }
+        interval = if last != Some(now) || arrived {
+            Duration::from_millis(100)
+        } else {
+            (interval * 2).min(Duration::from_secs(1))
+        };
         last = Some(now);
-        if now.done == now.total {
-            return Ok(uuids.iter().filter_map(|u| rows.iter().find(|f| &f.uuid == u).cloned()).collect());
+        if fetched.iter().all(|f| *f) {
+            return Ok(());
         }
         tokio::time::sleep(interval).await;
     }
@@ -234,21 +267,17 @@ pub fn tile_path(dir: &Path, tile: &Tile) -> PathBuf {
     dir.join(format!("{}.png", tile.uuid))
 }
 
-/// Downloads every tile's PNG into `dir` (each checked against its stored checksum);
-/// tiles already downloaded are kept.
-pub async fn download(client: &Client, poster: &Poster, dir: &Path) -> Result<(), PosterError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    for tile in &poster.tiles {
-        let path = tile_path(dir, tile);
-        if path.exists() {
-            continue;
-        }
+/// Downloads `tile`'s PNG into `dir` (checked against its stored checksum), unless an
+/// earlier attempt already did; answers its path.
+async fn fetch_tile(client: &Client, dir: &Path, tile: &Tile) -> Result<PathBuf, PosterError> {
+    let path = tile_path(dir, tile);
+    if !path.exists() {
         let png = client.image(&tile.uuid).await?;
         let partial = path.with_extension("partial");
         std::fs::write(&partial, &png).map_err(io(&partial))?;
         std::fs::rename(&partial, &path).map_err(io(&path))?;
     }
-    Ok(())
+    Ok(path)
 }
 
 /// Puts the downloaded tiles together as one 8-bit RGB PNG written to `out`, a row of
@@ -311,31 +340,30 @@ fn transient(e: &PosterError) -> bool {
 
 /// Submits, waits for, downloads and assembles a poster into `output` (through a
 /// partial file renamed at the end, so a failure never leaves a truncated PNG). `dir`
-/// keeps the downloaded tiles between attempts; it is removed once the poster is written.
-/// While the API is unreachable or failing, it tries again with backoff for up to
-/// `patience` at a stretch, resuming where it was (every step is safe to repeat), and
-/// calls `waiting` with each error.
+/// keeps the downloaded tiles between attempts (and between runs: a resumed poster
+/// reuses them); it is removed once the poster is written. While the API is unreachable
+/// or failing, it tries again with backoff for up to `patience` at a stretch, resuming
+/// where it was (every step is safe to repeat). Progress, outages and each tile as it
+/// arrives go to `events`.
 pub async fn make(
     client: &Client,
     poster: &Poster,
     dir: &Path,
     output: &Path,
     patience: Duration,
-    mut progress: impl FnMut(&PosterProgress),
-    mut waiting: impl FnMut(&PosterError),
+    mut events: impl FnMut(PosterEvent<'_>),
 ) -> Result<(), PosterError> {
     let mut outage: Option<std::time::Instant> = None;
     let mut backoff = Duration::from_millis(200);
     loop {
         let attempt = async {
             submit(client, poster).await?;
-            wait(client, poster, &mut progress).await?;
-            download(client, poster, dir).await
+            wait(client, poster, dir, &mut events).await
         };
         match attempt.await {
             Ok(()) => break,
             Err(e) if transient(&e) && outage.get_or_insert_with(std::time::Instant::now).elapsed() < patience => {
-                waiting(&e);
+                events(PosterEvent::Waiting(&e));
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }

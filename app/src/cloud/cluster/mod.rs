@@ -12,16 +12,20 @@
 //! - [`convert`]: views to requests and back, work and estimates; [`settings`]: what is
 //!   kept in explorer.toml; [`errors`].
 //! - [`local`]: a local cluster run as child processes, for a machine without a cloud.
-//! - The sections: `ui_connect` (and `ui_local`), `ui_submit`, `ui_poster`, [`browse`].
+//! - The sections: `ui_connect` (and `ui_local`), `ui_submit` (this view, bookmarks, a
+//!   random batch), [`ui_poster`] (with its live [`mosaic`] and resuming), [`browse`] (the
+//!   sorted, filtered, virtualised table, with lazy [`thumbs`]).
 
 pub mod browse;
 pub mod connection;
 pub mod convert;
 pub mod errors;
 pub mod local;
+pub mod mosaic;
 pub mod runtime;
 pub mod settings;
 pub mod tasks;
+pub mod thumbs;
 mod ui_connect;
 mod ui_local;
 pub mod ui_poster;

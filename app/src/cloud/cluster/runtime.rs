@@ -52,6 +52,11 @@ impl<M: Send + 'static> Net<M> {
         Self { runtime: None, replier: Replier { tx, ctx: ctx.clone() }, rx }
     }
 
+    /// The UI's context (for textures made from answers).
+    pub fn ctx(&self) -> &egui::Context {
+        &self.replier.ctx
+    }
+
     /// Where a task can send progress.
     pub fn replier(&self) -> Replier<M> {
         self.replier.clone()

@@ -2,7 +2,10 @@
 //! endpoints, sizes, batch size and where files go. Never the token: that is in the OS
 //! keyring, an account per endpoint ([`keyring_account`]).
 
+use faafo_engine::Palette;
 use serde::{Deserialize, Serialize};
+
+use crate::model::location::Location;
 
 /// Recent endpoints kept.
 pub const RECENT: usize = 8;
@@ -47,8 +50,31 @@ impl SizePreset {
     }
 }
 
+/// A poster started and not finished: everything needed to plan the same tiles again
+/// after a restart (the plan is a pure function of these), so it resumes from the tiles
+/// already on the cluster and on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingPoster {
+    /// Names its tiles (`<id>-t<index>`).
+    pub id: String,
+    /// The cluster its tiles are on.
+    pub endpoint: String,
+    /// The view it is of.
+    pub location: Location,
+    /// The only colouring the wire carries.
+    pub palette: Palette,
+    /// Poster size in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Tiles across and down.
+    pub columns: u32,
+    pub rows: u32,
+    /// The PNG it is written to.
+    pub output: String,
+}
+
 /// The persisted fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClusterSettings {
     /// Endpoints connected to, newest first.
@@ -71,6 +97,11 @@ pub struct ClusterSettings {
     pub poster_height: String,
     /// The poster's file.
     pub poster_path: String,
+    /// Tiles across and down, as typed; empty: as many as keep each tile at most
+    /// [`faafo_backend::client::poster::MAX_TILE_PIXELS`].
+    pub poster_tiles: String,
+    /// The poster being made (or stopped before it was done), to resume after a restart.
+    pub pending_poster: Option<PendingPoster>,
 }
 
 impl Default for ClusterSettings {
@@ -88,6 +119,8 @@ impl Default for ClusterSettings {
             download_dir: dir,
             poster_width: "16384".into(),
             poster_height: "9216".into(),
+            poster_tiles: String::new(),
+            pending_poster: None,
         }
     }
 }

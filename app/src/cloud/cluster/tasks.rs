@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use faafo_backend::client::poster::{self, Poster, PosterProgress};
+use faafo_backend::client::poster::{self, Poster, PosterEvent, PosterProgress};
 use faafo_backend::client::status::ClusterStatus;
-use faafo_backend::client::{Client, ClientError, Fractal, ListQuery, NewFractalRequest, Page};
+use faafo_backend::client::{Client, ClientError, Fractal, ListQuery, NewFractalRequest};
 
 use super::errors::ClusterError;
 use super::runtime::{Replier, timed};
@@ -16,6 +16,8 @@ use crate::cloud::credentials::SecretStore;
 
 /// Limit of a short call (status, list, create, delete).
 pub const CALL_LIMIT: Duration = Duration::from_secs(15);
+/// Limit of listing every row (10,000 rows are 100 pages).
+pub const LIST_LIMIT: Duration = Duration::from_secs(60);
 /// Limit of an image download.
 pub const DOWNLOAD_LIMIT: Duration = Duration::from_secs(120);
 /// How long a poster rides out an API that is away before it gives up.
@@ -41,11 +43,11 @@ pub struct Connected {
     pub token_kept: bool,
 }
 
-/// One refresh: the status, and the browsed page and tracked batch when asked for.
+/// One refresh: the status, and the table's rows and tracked batch when asked for.
 #[derive(Debug)]
 pub struct Refreshed {
     pub status: Result<StatusView, ClusterError>,
-    pub page: Option<Result<Page, ClusterError>>,
+    pub rows: Option<Result<Vec<Fractal>, ClusterError>>,
     pub tracked: Option<Result<Vec<Fractal>, ClusterError>>,
 }
 
@@ -59,14 +61,35 @@ pub struct Submitted {
 /// What a task answers. `generation` tells answers of an older connection apart.
 #[derive(Debug)]
 pub enum Reply {
-    Connected { generation: u64, outcome: Result<Connected, ClusterError> },
-    Refreshed { generation: u64, refreshed: Refreshed },
+    Connected {
+        generation: u64,
+        outcome: Result<Connected, ClusterError>,
+    },
+    Refreshed {
+        generation: u64,
+        refreshed: Refreshed,
+    },
     Submitted(Submitted),
     Downloaded(Result<PathBuf, ClusterError>),
     Deleted(Result<String, ClusterError>),
-    PosterProgress(PosterProgress),
-    PosterWaiting(String),
-    PosterDone(Result<PathBuf, ClusterError>),
+    /// News of the poster `id` (news of an older poster is dropped).
+    Poster {
+        id: String,
+        news: PosterNews,
+    },
+}
+
+/// What a poster in the making says.
+#[derive(Debug)]
+pub enum PosterNews {
+    Progress(PosterProgress),
+    /// The API is away: the error, while the poster waits for it.
+    Waiting(String),
+    /// Tile `index` arrived, shrunk for the mosaic.
+    Tile(usize, egui::ColorImage),
+    /// The local preview under the mosaic (none if the engine refused the view).
+    Preview(Option<egui::ColorImage>),
+    Done(Result<PathBuf, ClusterError>),
 }
 
 /// The token to use: the typed one, else the one kept for `endpoint` (with a note).
@@ -123,20 +146,20 @@ pub async fn status(client: &Client) -> Result<StatusView, ClusterError> {
     }
 }
 
-/// Page `page` of the listing, newest first where the server can sort.
-pub async fn list_page(client: &Client, page: u64, per_page: u64) -> Result<Page, ClusterError> {
+/// The newest `limit` fractals (by uuid against the original API, which records no
+/// creation time).
+pub async fn list_rows(client: &Client, limit: usize) -> Result<Vec<Fractal>, ClusterError> {
     let extended = timed("the server's capabilities", CALL_LIMIT, client.capabilities()).await?.extended;
     let query = ListQuery { newest_first: extended, ..ListQuery::default() };
-    let q = timed("the search", CALL_LIMIT, client.search(&query)).await?;
-    timed("the listing", CALL_LIMIT, client.list(page, per_page, q.as_ref())).await
+    timed("the listing", LIST_LIMIT, client.list_filtered(&query, Some(limit))).await
 }
 
-/// The status, and the page and batch when asked for.
-pub async fn refresh(client: Client, page: Option<(u64, u64)>, tracked: Vec<String>) -> Refreshed {
+/// The status, and the rows (at most `rows`) and batch when asked for.
+pub async fn refresh(client: Client, rows: Option<usize>, tracked: Vec<String>) -> Refreshed {
     let status = status(&client).await;
     let up = status.is_ok();
-    let page = match page {
-        Some((page, per_page)) if up => Some(list_page(&client, page, per_page).await),
+    let rows = match rows {
+        Some(limit) if up => Some(list_rows(&client, limit).await),
         _ => None,
     };
     let tracked = if up && !tracked.is_empty() {
@@ -144,7 +167,7 @@ pub async fn refresh(client: Client, page: Option<(u64, u64)>, tracked: Vec<Stri
     } else {
         None
     };
-    Refreshed { status, page, tracked }
+    Refreshed { status, rows, tracked }
 }
 
 /// Creates `requests` one by one, each at most once (they carry their uuids).
@@ -180,19 +203,32 @@ pub async fn delete(client: Client, uuid: String) -> Result<String, ClusterError
     Ok(uuid)
 }
 
-/// Makes `poster` into `output`, sending progress and outages as they come.
+/// Makes `poster` into `output`, sending progress, outages and each tile (shrunk by
+/// `step` for the mosaic) as they come. The tiles wait in `<output>.tiles/`, which is
+/// what a resumed poster picks up again.
 pub async fn make_poster(client: Client, poster: Poster, output: PathBuf, replier: Replier<Reply>) -> Reply {
     let tiles = output.with_extension("tiles");
-    let (progress, waiting) = (replier.clone(), replier);
-    let made = poster::make(
-        &client,
-        &poster,
-        &tiles,
-        &output,
-        POSTER_PATIENCE,
-        |p| progress.send(Reply::PosterProgress(*p)),
-        |e| waiting.send(Reply::PosterWaiting(e.to_string())),
-    )
-    .await;
-    Reply::PosterDone(made.map(|()| output).map_err(ClusterError::from))
+    let id = poster.id.clone();
+    let step = super::mosaic::step_for(poster.whole.width, poster.whole.height);
+    let send = |news: PosterNews| replier.send(Reply::Poster { id: id.clone(), news });
+    let events = |event: PosterEvent<'_>| match event {
+        PosterEvent::Progress(p) => send(PosterNews::Progress(p)),
+        PosterEvent::Waiting(e) => send(PosterNews::Waiting(e.to_string())),
+        // A tile that cannot be shown only leaves a gap in the mosaic; the poster itself
+        // checks every tile when it puts them together.
+        PosterEvent::TileReady { index, path } => {
+            if let Ok(image) = super::mosaic::shrink_tile(path, step) {
+                send(PosterNews::Tile(index, image));
+            }
+        }
+    };
+    let made = poster::make(&client, &poster, &tiles, &output, POSTER_PATIENCE, events).await;
+    Reply::Poster { id, news: PosterNews::Done(made.map(|()| output).map_err(ClusterError::from)) }
+}
+
+/// The local preview of `poster`, rendered on a blocking thread.
+pub async fn poster_preview(poster: Poster) -> Reply {
+    let id = poster.id.clone();
+    let image = tokio::task::spawn_blocking(move || super::mosaic::preview(&poster.whole)).await.ok().flatten();
+    Reply::Poster { id, news: PosterNews::Preview(image) }
 }

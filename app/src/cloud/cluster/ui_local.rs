@@ -66,6 +66,11 @@ impl ClusterPanel {
         }
     }
 
+    /// The local cluster this window started, if one runs.
+    pub fn local_cluster(&self) -> Option<&super::local::LocalCluster> {
+        self.local.as_ref()
+    }
+
     /// The local cluster's processes, API first (empty when none runs).
     pub fn local_pids(&self) -> Vec<u32> {
         self.local.as_ref().map(LocalCluster::pids).unwrap_or_default()

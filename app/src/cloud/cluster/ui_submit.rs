@@ -9,12 +9,13 @@ use super::convert::{self, parse_number};
 use super::settings::SizePreset;
 use super::ui_connect::note_ui;
 use super::window::{ClusterPanel, MAX_BATCH};
+use crate::model::bookmarks::Bookmark;
 use crate::model::colour::Look;
 use crate::model::location::Location;
 use crate::ui::side_panel::labelled_text;
 
 impl ClusterPanel {
-    pub(super) fn submit_ui(&mut self, ui: &mut Ui, location: &Location, look: &Look) {
+    pub(super) fn submit_ui(&mut self, ui: &mut Ui, location: &Location, look: &Look, bookmarks: &[Bookmark]) {
         let ours = self.connection.as_ref().is_some_and(|c| c.is_ours());
         let status = self.connection.as_ref().and_then(|c| c.last_status.clone());
         ui.add_enabled_ui(ours && !self.submitting, |ui| {
@@ -55,6 +56,8 @@ impl ClusterPanel {
             if ui.button("Submit this view").clicked() {
                 self.submit_view(location, look);
             }
+            ui.separator();
+            self.bookmarks_ui(ui, bookmarks, status.as_ref());
         });
         ui.separator();
         ui.add_enabled_ui(!self.submitting, |ui| {
@@ -83,6 +86,49 @@ impl ClusterPanel {
         if let Some((done, failed, pending)) = self.tracked_counts {
             let total = self.tracked.len();
             ui.label(format!("Last batch: {done} of {total} done, {failed} failed, {pending} pending"));
+        }
+    }
+}
+
+impl ClusterPanel {
+    /// The bookmarks with a tick each, and *Submit selected bookmarks* (one task each at
+    /// the chosen size, each with its own colours' palette).
+    fn bookmarks_ui(
+        &mut self,
+        ui: &mut Ui,
+        bookmarks: &[Bookmark],
+        status: Option<&faafo_backend::client::status::ClusterStatus>,
+    ) {
+        if bookmarks.is_empty() {
+            ui.label(RichText::new("No bookmarks yet: bookmark views in the side panel to send them here.").small());
+            return;
+        }
+        ui.label("Bookmarks:");
+        ui.horizontal_wrapped(|ui| {
+            for b in bookmarks {
+                let mut ticked = self.selected_bookmarks.contains(&b.name);
+                let response = ui.checkbox(&mut ticked, &b.name);
+                // Named apart from the side panel's button of the same bookmark.
+                let name = format!("Tick bookmark {}", b.name);
+                response.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, ticked, name.clone()));
+                if response.changed() {
+                    self.select_bookmark(&b.name, ticked);
+                }
+            }
+        });
+        let planned = self.bookmark_requests(bookmarks);
+        let n = planned.as_ref().map_or(0, Vec::len);
+        match &planned {
+            Ok(r) if !r.is_empty() => {
+                ui.label(RichText::new(convert::preview(convert::work(r), status)).small());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                ui.label(RichText::new(e.to_string()).color(ui.visuals().warn_fg_color));
+            }
+        }
+        if ui.add_enabled(n > 0, egui::Button::new(format!("Submit {n} selected bookmarks"))).clicked() {
+            self.submit_bookmarks(bookmarks);
         }
     }
 }

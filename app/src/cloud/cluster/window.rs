@@ -3,6 +3,7 @@
 //! whose [`Reply`] is taken in by [`ClusterPanel::poll`]. The sections are drawn by
 //! `ui_connect`, `ui_submit`, `ui_poster` and `browse`.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,12 +14,15 @@ use super::browse::Browse;
 use super::connection::Connection;
 use super::convert::{self, MAX_TASK_SIDE, parse_number};
 use super::errors::{ClusterError, InputError, describe};
+use super::mosaic::Mosaic;
 use super::runtime::Net;
 use super::settings::{ClusterSettings, keyring_account};
 use super::tasks::{self, Reply, Submitted};
 use super::ui_poster::PosterRun;
 use crate::cloud::credentials::{OsKeyring, SecretStore};
 use crate::command::Command;
+use crate::jobs::file_dialog::FileDialogs;
+use crate::model::bookmarks::Bookmark;
 use crate::model::colour::Look;
 use crate::model::location::Location;
 
@@ -86,6 +90,12 @@ pub struct ClusterPanel {
     pub(super) tracked_counts: Option<(usize, usize, usize)>,
     pub(super) browse: Browse,
     pub(super) poster: Option<PosterRun>,
+    /// The tiles of the running (or last) poster over its preview.
+    pub(super) mosaic: Option<Mosaic>,
+    /// The poster file's dialog.
+    pub(super) dialogs: FileDialogs,
+    /// Names of the bookmarks ticked for submitting.
+    pub(super) selected_bookmarks: BTreeSet<String>,
     /// Commands for the app (open a fractal), given out by [`ClusterPanel::ui`].
     pub(super) commands: Vec<Command>,
     pub(super) tab: Tab,
@@ -130,6 +140,9 @@ impl ClusterPanel {
             tracked_counts: None,
             browse: Browse::default(),
             poster: None,
+            mosaic: None,
+            dialogs: FileDialogs::default(),
+            selected_bookmarks: BTreeSet::new(),
             commands: Vec::new(),
             tab: Tab::default(),
             local: None,
@@ -139,6 +152,19 @@ impl ClusterPanel {
     /// The fields to save with the explorer's settings.
     pub fn settings(&self) -> &ClusterSettings {
         &self.settings
+    }
+
+    /// The fields, to fill in from code (the bench, tests).
+    pub fn settings_mut(&mut self) -> &mut ClusterSettings {
+        &mut self.settings
+    }
+
+    /// Shows section `tab` (as clicking it does).
+    pub fn show_tab(&mut self, tab: Tab) {
+        if self.tab != tab {
+            self.tab = tab;
+            self.refresh_soon();
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -175,6 +201,11 @@ impl ClusterPanel {
     /// The table's rows.
     pub fn browse(&self) -> &Browse {
         &self.browse
+    }
+
+    /// The table, to sort or filter from code.
+    pub fn browse_mut(&mut self) -> &mut Browse {
+        &mut self.browse
     }
 
     /// Whether anything is running (connecting, submitting, a download, a delete, a poster).
@@ -262,6 +293,38 @@ impl ClusterPanel {
         self.submit(count.map(|n| random_batch(n as usize)));
     }
 
+    /// Ticks (or unticks) the bookmark called `name` for submitting.
+    pub fn select_bookmark(&mut self, name: &str, selected: bool) {
+        if selected {
+            self.selected_bookmarks.insert(name.to_owned());
+        } else {
+            self.selected_bookmarks.remove(name);
+        }
+    }
+
+    /// The requests for the ticked bookmarks, in the bookmarks' order, at the chosen size,
+    /// each with its own palette.
+    pub(super) fn bookmark_requests(&self, bookmarks: &[Bookmark]) -> Result<Vec<NewFractalRequest>, InputError> {
+        let (w, h) = self.view_size()?;
+        bookmarks
+            .iter()
+            .filter(|b| self.selected_bookmarks.contains(&b.name))
+            .map(|b| {
+                let look = Look { colouring: b.colouring, custom: None };
+                convert::view_request(&b.location, &look, w, h)
+                    .map_err(|e| InputError::View(format!("bookmark '{}': {e}", b.name)))
+            })
+            .collect()
+    }
+
+    /// Submits every ticked bookmark, one task each.
+    pub fn submit_bookmarks(&mut self, bookmarks: &[Bookmark]) {
+        let planned = self
+            .bookmark_requests(bookmarks)
+            .and_then(|r| if r.is_empty() { Err(InputError::View("no bookmark is ticked".into())) } else { Ok(r) });
+        self.submit(planned);
+    }
+
     fn submit(&mut self, planned: Result<Vec<NewFractalRequest>, InputError>) {
         if self.submitting {
             self.feedback.submit = Note::error(&InputError::Busy("a submission").into());
@@ -292,6 +355,7 @@ impl ClusterPanel {
         while let Some(reply) = self.net.try_recv() {
             self.take(reply);
         }
+        self.poll_dialog();
     }
 
     fn take(&mut self, reply: Reply) {
@@ -303,8 +367,10 @@ impl ClusterPanel {
             Reply::Refreshed { generation, refreshed } if generation == self.generation => {
                 let Some(conn) = &mut self.connection else { return };
                 conn.take_status(refreshed.status);
-                if let Some(page) = refreshed.page {
-                    self.browse.take_page(page);
+                match refreshed.rows {
+                    Some(Ok(rows)) => self.browse.take_rows(rows),
+                    Some(Err(e)) => self.feedback.browse = Note::error(&e),
+                    None => {}
                 }
                 if let Some(Ok(rows)) = refreshed.tracked {
                     self.tracked_counts = Some(count_batch(&self.tracked, &rows));
@@ -317,9 +383,7 @@ impl ClusterPanel {
                 self.browse.take_delete(result, &mut self.feedback);
                 self.refresh_soon();
             }
-            reply @ (Reply::PosterProgress(_) | Reply::PosterWaiting(_) | Reply::PosterDone(_)) => {
-                self.take_poster(reply);
-            }
+            Reply::Poster { id, news } => self.take_poster(&id, news),
         }
     }
 
@@ -357,9 +421,17 @@ impl ClusterPanel {
     }
 
     pub(super) fn refresh_soon(&mut self) {
+        self.browse.relist = true;
         if let Some(c) = &mut self.connection {
             c.refresh_soon();
         }
+    }
+
+    /// Whether this refresh lists the table's rows: while the table is shown, after a
+    /// change, else every 2 s, or one second per thousand rows when there are many.
+    fn rows_due(&self) -> bool {
+        let every = std::time::Duration::from_millis(2000.max(self.browse.rows.len() as u64));
+        self.tab == Tab::Fractals && (self.browse.relist || self.browse.listed_at.is_none_or(|t| t.elapsed() >= every))
     }
 
     /// Starts a refresh when one is due (while the window is open) and wakes the UI for
@@ -368,18 +440,22 @@ impl ClusterPanel {
         if !self.open {
             return;
         }
+        let rows_due = self.rows_due();
         let Some(conn) = &mut self.connection else { return };
         let now = Instant::now();
         if conn.refresh_due(now) {
             let (client, generation) = (conn.client.clone(), conn.generation);
-            let page = Some((self.browse.page, self.browse.per_page));
+            let rows = rows_due.then_some(super::browse::MAX_ROWS);
+            if rows_due {
+                self.browse.relist = false;
+            }
             let tracked = if self.tracked_counts.is_some_and(|(_, _, pending)| pending == 0) {
                 Vec::new()
             } else {
                 self.tracked.clone()
             };
             let task =
-                async move { Reply::Refreshed { generation, refreshed: tasks::refresh(client, page, tracked).await } };
+                async move { Reply::Refreshed { generation, refreshed: tasks::refresh(client, rows, tracked).await } };
             if let Err(e) = self.net.spawn(task) {
                 conn.take_status(Err(e));
             }
@@ -389,33 +465,43 @@ impl ClusterPanel {
 
     /// Takes in answers, refreshes when due and draws the window (if open); returns what
     /// the explorer should do (open a fractal).
-    pub fn ui(&mut self, ctx: &egui::Context, location: &Location, look: &Look) -> Vec<Command> {
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        location: &Location,
+        look: &Look,
+        bookmarks: &[Bookmark],
+    ) -> Vec<Command> {
         self.poll();
         self.tick(ctx);
         if self.open {
             let mut open = self.open;
             egui::Window::new("Cluster").open(&mut open).default_width(640.0).default_height(700.0).show(ctx, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.contents_ui(ui, location, look));
+                egui::ScrollArea::vertical().show(ui, |ui| self.contents_ui(ui, location, look, bookmarks));
             });
             self.open = open;
         }
         std::mem::take(&mut self.commands)
     }
 
-    fn contents_ui(&mut self, ui: &mut egui::Ui, location: &Location, look: &Look) {
+    fn contents_ui(&mut self, ui: &mut egui::Ui, location: &Location, look: &Look, bookmarks: &[Bookmark]) {
         self.connect_ui(ui);
         if self.connection.is_none() {
             return;
         }
         ui.separator();
+        let before = self.tab;
         ui.horizontal(|ui| {
             for (tab, name) in [(Tab::Submit, "Submit"), (Tab::Poster, "Poster"), (Tab::Fractals, "Fractals")] {
                 ui.selectable_value(&mut self.tab, tab, name);
             }
         });
+        if self.tab != before {
+            self.refresh_soon();
+        }
         ui.separator();
         match self.tab {
-            Tab::Submit => self.submit_ui(ui, location, look),
+            Tab::Submit => self.submit_ui(ui, location, look, bookmarks),
             Tab::Poster => self.poster_ui(ui, location, look),
             Tab::Fractals => self.browse_ui(ui),
         }

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
+use faafo_engine::antialias::{MAX_ANTIALIAS, write_png_antialiased};
 use faafo_engine::classic::{CSearch, find_c};
 use faafo_engine::fractal::parse_complex;
 use faafo_engine::location::{Center, Location, Scale};
 use faafo_engine::{
-    BitDepth, Colouring, Complex64, Control, Fractal, FractalKind, KernelPath, Palette, Params, Region, RenderOptions,
-    write_png,
+    BitDepth, Colouring, ColouringMode, Complex64, Control, Fractal, FractalKind, KernelPath, Light, Palette, Params,
+    Region, RenderOptions, write_png,
 };
 
 use super::CliError;
@@ -36,6 +37,25 @@ pub struct RenderArgs {
     /// Kernel path: avx512, avx2+fma, scalar, reference (default: fastest available).
     #[arg(long)]
     kernel: Option<KernelPath>,
+    /// Supersampling: N × N jittered samples per pixel, averaged (1 = off, up to 4).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ANTIALIAS)))]
+    antialias: u32,
+    /// Colouring: escape (escape time), distance (fades into the interior colour near
+    /// the set, by the distance estimate) or lighting (the escape colours lit as a relief).
+    #[arg(long, default_value = "escape")]
+    colouring: ColouringMode,
+    /// Lighting: direction the light comes from, degrees counter-clockwise from the real axis.
+    #[arg(long, default_value_t = Light::default().angle_degrees, allow_hyphen_values = true)]
+    light_angle: f32,
+    /// Lighting: height of the light (0 = grazing; larger = flatter).
+    #[arg(long, default_value_t = Light::default().elevation)]
+    light_elevation: f32,
+    /// Lighting: how dark slopes facing away get, 0 to 1.
+    #[arg(long, default_value_t = Light::default().strength)]
+    light_strength: f32,
+    /// Distance: width in pixels of the band along the set that fades into the interior colour.
+    #[arg(long, default_value_t = Colouring::default().boundary_width_px)]
+    boundary_width: f32,
     /// Output file.
     #[arg(short, long, default_value = "fractal.png")]
     output: PathBuf,
@@ -131,7 +151,13 @@ fn params(render: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Optio
         offset: render.palette_offset,
         cycle_iterations: render.palette_cycle,
         interior: parse_rgb(&render.interior)?,
-        ..Colouring::default()
+        mode: render.colouring,
+        light: Light {
+            angle_degrees: render.light_angle,
+            elevation: render.light_elevation,
+            strength: render.light_strength,
+        },
+        boundary_width_px: render.boundary_width,
     };
     view_params(&render.view, colouring)
 }
@@ -252,9 +278,22 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     // never leaves a truncated PNG under the requested name.
     let tmp = temp_path(&args.output);
     let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let plain = args.antialias == 1 && args.colouring == ColouringMode::Escape;
     let result = match &deep {
+        Some(_) if !plain => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(CliError::Usage(
+                "--antialias and --colouring distance|lighting are not available for views deeper than doubles (perturbation) yet"
+                    .to_owned(),
+            )
+            .into());
+        }
         Some(location) => crate::worker::deep::write_png(&params, location, None, depth, &Control::new(), file),
-        None => write_png(&params, &options, &Control::new(), depth, BufWriter::new(file)),
+        None if plain => write_png(&params, &options, &Control::new(), depth, BufWriter::new(file)),
+        None => {
+            let (n, control) = (args.antialias, Control::new());
+            write_png_antialiased(&params, None, n, &options, &control, depth, BufWriter::new(file))
+        }
     };
     let summary = match result {
         Ok(s) => s,
@@ -288,6 +327,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         );
     }
     println!("iterations: {} computed (limit {} per pixel)", summary.iterations, params.max_iterations);
+    if !plain {
+        println!("colouring:  {} · antialias {n}×{n}", args.colouring, n = args.antialias);
+    }
     println!("kernel:     {}", summary.kernel);
     println!("time:       {:.3} s render, {:.3} s total", summary.compute.as_secs_f64(), summary.total.as_secs_f64());
     Ok(())

@@ -77,6 +77,18 @@ pub enum ParamError {
         /// Comma-separated list of allowed names.
         allowed: String,
     },
+    /// A kind without a deep-zoom path, asked for a view deeper than doubles resolve.
+    #[error(
+        "{kind} cannot be rendered this deep (view width {width}): 64-bit floats stop resolving its pixels; deep zoom supports {supported}"
+    )]
+    DeepUnsupported {
+        /// The kind asked for.
+        kind: &'static str,
+        /// The view width asked for, as text (it may be far below any double).
+        width: String,
+        /// The kinds that do render at any depth.
+        supported: &'static str,
+    },
     /// A value that could not be parsed at all.
     #[error("cannot parse {what} from '{given}': expected {expected}")]
     Unparsable {
@@ -103,6 +115,7 @@ impl ParamError {
                 }
             }
             Self::TooManyPixels { .. } => "width",
+            Self::DeepUnsupported { .. } => "kind",
             Self::UnknownName { what, .. } | Self::Unparsable { what, .. } => what,
         }
     }

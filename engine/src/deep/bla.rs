@@ -1,0 +1,131 @@
+//! Bilinear approximation (BLA): many perturbation steps replaced by one linear map.
+//!
+//! For `z² + c`, `l` steps from reference index `m` are approximately
+//! `δ ← A·δ + B·δc` while |δ| < R. Single steps have `A = 2 Z_m`, `B = 1` (0 for Julia,
+//! whose δc is zero) and `R = ε·|A|` (the squared term is then below ε of the linear
+//! one); two neighbouring approximations merge as `A = A_y·A_x`, `B = A_y·B_x + B_y`,
+//! `R = max(0, min(R_x, (R_y − |B_x|·|δc|max) / |A_x|))` — the validity radii published for
+//! Fraktaler-3 (mathr.co.uk, "Deep zoom theory and practice", 2022). Level `k` of the table
+//! holds the merges of `2^k` steps starting at `base + j·2^k`; a pixel at index `m` looks
+//! up the longest valid one that starts there.
+//!
+//! The table depends on the largest |δc| of the image; it is built per render (linear in
+//! the orbit's length) and kept with the orbit for the next render of the same extent.
+
+use super::floatexp::{ComplexExp, RealExp};
+
+/// ε of the single-step radius: the neglected δ² is below 2^-24 of the linear term, far
+/// below a pixel after the amplification a skip can see.
+const EPSILON_LOG2: i64 = -40;
+
+/// One approximation in doubles.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Step64 {
+    pub(crate) a: [f64; 2],
+    pub(crate) b: [f64; 2],
+    /// Valid while |re δ| + |im δ| < r.
+    pub(crate) r: f64,
+}
+
+/// One approximation with exponents (coefficients beyond doubles' range).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepExp {
+    pub(crate) a: ComplexExp,
+    pub(crate) b: ComplexExp,
+    pub(crate) r: RealExp,
+}
+
+/// The table of one orbit.
+#[derive(Debug)]
+pub(crate) struct Bla {
+    /// First reference index with approximations (1 when Z_0 = 0: a step from zero is
+    /// never linear).
+    base: usize,
+    levels64: Vec<Vec<Step64>>,
+    levels_exp: Vec<Vec<StepExp>>,
+}
+
+impl Bla {
+    /// The table for `zx` (the orbit), with `dc_max` the largest |δc| of the image
+    /// (ignored when `with_c` is false: Julia sets). `with_exp` also keeps the table with
+    /// exponents, for views deeper than doubles.
+    pub(crate) fn build(zx: &[ComplexExp], base: usize, dc_max: RealExp, with_c: bool, with_exp: bool) -> Self {
+        let eps = RealExp::new(1.0, EPSILON_LOG2);
+        let dc = if with_c { dc_max } else { RealExp::ZERO };
+        let b1 = if with_c { ComplexExp::from_f64(1.0, 0.0) } else { ComplexExp::ZERO };
+        let count = zx.len().saturating_sub(base + 1);
+        let mut level: Vec<StepExp> = (0..count)
+            .map(|j| {
+                let z = zx[base + j];
+                let a = ComplexExp::new(2.0 * z.re, 2.0 * z.im, z.e);
+                StepExp { a, b: b1, r: eps.mul(a.abs()) }
+            })
+            .collect();
+        let mut levels_exp = Vec::new();
+        while !level.is_empty() {
+            let next: Vec<StepExp> = level.chunks_exact(2).map(|p| merge(p[0], p[1], dc)).collect();
+            levels_exp.push(level);
+            level = next;
+        }
+        let levels64 = levels_exp.iter().map(|l| l.iter().map(to64).collect()).collect();
+        Self { base, levels64, levels_exp: if with_exp { levels_exp } else { Vec::new() } }
+    }
+
+    /// The longest approximation starting at reference index `m` that is valid for
+    /// |re δ| + |im δ| = `d1` and skips at most `remaining` iterations.
+    #[inline]
+    pub(crate) fn lookup64(&self, m: usize, d1: f64, remaining: u32) -> Option<(&Step64, u32)> {
+        let rel = m.checked_sub(self.base)?;
+        let top =
+            if rel == 0 { self.levels64.len() } else { (rel.trailing_zeros() as usize + 1).min(self.levels64.len()) };
+        for k in (0..top).rev() {
+            let l = 1u32 << k;
+            if l > remaining {
+                continue;
+            }
+            match self.levels64[k].get(rel >> k) {
+                Some(s) if d1 < s.r => return Some((s, l)),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// [`Bla::lookup64`] with exponents.
+    #[inline]
+    pub(crate) fn lookup_exp(&self, m: usize, d1: RealExp, remaining: u32) -> Option<(&StepExp, u32)> {
+        let rel = m.checked_sub(self.base)?;
+        let top = if rel == 0 {
+            self.levels_exp.len()
+        } else {
+            (rel.trailing_zeros() as usize + 1).min(self.levels_exp.len())
+        };
+        for k in (0..top).rev() {
+            let l = 1u32 << k;
+            if l > remaining {
+                continue;
+            }
+            match self.levels_exp[k].get(rel >> k) {
+                Some(s) if d1.lt(s.r) => return Some((s, l)),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// `y ∘ x`: first `x`, then `y`.
+fn merge(x: StepExp, y: StepExp, dc: RealExp) -> StepExp {
+    let a = y.a.mul(x.a);
+    let b = y.a.mul(x.b).add(y.b);
+    let r = x.r.min(y.r.sub(x.b.abs().mul(dc)).div(x.a.abs())).max0();
+    StepExp { a, b, r }
+}
+
+/// The doubles of an approximation; never valid when a coefficient does not fit.
+fn to64(s: &StepExp) -> Step64 {
+    let (ar, ai) = s.a.to_f64();
+    let (br, bi) = s.b.to_f64();
+    let ok = [ar, ai, br, bi].iter().all(|v| v.is_finite());
+    Step64 { a: [ar, ai], b: [br, bi], r: if ok { s.r.to_f64() } else { 0.0 } }
+}

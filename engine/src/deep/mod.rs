@@ -1,0 +1,351 @@
+//! Deep zoom: views far below what doubles resolve (down to 1e-1000 and beyond), by
+//! perturbation around a reference orbit computed in arbitrary precision.
+//!
+//! # Layout
+//! - `decimal`: exact decimal text arithmetic for [`crate::location`].
+//! - `bigfloat`: the arbitrary-precision library behind a small wrapper.
+//! - `floatexp`: doubles with a separate exponent, for deltas below 1e-300.
+//! - `orbit`: reference orbits ([`ReferenceOrbit`] holds one or two).
+//! - `bla`: bilinear approximation tables (many iterations in one step).
+//! - `pixel`: the per-pixel perturbation loop with rebasing.
+//!
+//! The pixel mapping is [`crate::location::Location`]'s: square pixels, `scale` between
+//! the first and last column centres, row 0 at the top (largest imaginary part) — the
+//! same as the direct path's [`crate::Orientation::Up`], so the explorer shows no seam
+//! when it switches. Escape counts and |z|² at escape mean what they mean on the direct
+//! path, so palettes and the smooth value are the same at any depth.
+//!
+//! Deterministic: the same orbit, view and limit give the same pixels on every machine
+//! (no data-dependent threading; approximations are chosen per pixel from the table).
+
+pub(crate) mod bigfloat;
+mod bla;
+pub(crate) mod decimal;
+pub(crate) mod floatexp;
+mod orbit;
+mod pixel;
+
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::buffer::EscapeBuffer;
+use crate::control::Control;
+use crate::error::{ParamError, RenderError};
+use crate::fractal::Fractal;
+use crate::kernel::Setup;
+use crate::location::{Location, Scale};
+use crate::params::MIN_SIDE_PX;
+use bigfloat::BigFloat;
+use bla::Bla;
+use decimal::Decimal;
+use floatexp::{ComplexExp, RealExp};
+use orbit::Orbit;
+use pixel::{CRITICAL, Context, MAIN};
+
+/// The kinds with a deep path, as named in errors.
+pub const DEEP_KINDS: &str = "mandelbrot, julia (and multibrot of power 2)";
+
+/// Extra decimal digits of orbit precision beyond the view's width: pixels of posters up
+/// to 65,536 wide (5 digits) and a margin against the orbit's own rounding.
+const MARGIN_DIGITS: f64 = 20.0;
+
+/// Reference point within this many view widths of the centre (on each axis) keeps an
+/// orbit usable: pans and zooms near it reuse it instead of recomputing.
+const REUSE_WIDTHS: f64 = 2.0;
+
+/// Whether `fractal` renders at any depth.
+pub fn supports(fractal: &Fractal) -> bool {
+    matches!(fractal, Fractal::Mandelbrot | Fractal::Julia { .. } | Fractal::Multibrot { power: 2 })
+}
+
+/// Bits of precision an orbit needs for views of width `scale`.
+fn bits_for(scale: Scale) -> usize {
+    let digits = (-scale.log10()).max(0.0) + MARGIN_DIGITS;
+    (digits * std::f64::consts::LOG2_10).ceil() as usize + 64
+}
+
+/// Approximation tables kept with an orbit: the log2 bound of |δc| they were built for,
+/// whether they include the exponent tables, and the `[MAIN, CRITICAL]` tables.
+type CachedTables = (i64, bool, Arc<[Bla; 2]>);
+
+/// The orbit(s) a deep view is perturbed around: computed once in arbitrary precision,
+/// then shared (`Send + Sync`) by every render near it.
+#[derive(Debug)]
+pub struct ReferenceOrbit {
+    fractal: Fractal,
+    /// The reference point, exactly as the decimals it was computed from.
+    point: (Decimal, Decimal),
+    point_big: (BigFloat, BigFloat),
+    bits: usize,
+    /// The iteration limit it was computed for.
+    limit: u32,
+    main: Orbit,
+    /// Julia sets: the orbit of the critical point 0, where rebased pixels continue.
+    critical: Option<Orbit>,
+    r2: f64,
+    /// The approximation tables of the last render, by the log2 of its largest |δc|.
+    tables: Mutex<Option<CachedTables>>,
+}
+
+impl ReferenceOrbit {
+    /// The orbit through `location`'s centre, precise enough for its depth, long enough
+    /// for `max_iterations`.
+    pub fn compute(
+        fractal: &Fractal,
+        location: &Location,
+        max_iterations: u32,
+        control: &Control,
+    ) -> Result<ReferenceOrbit, RenderError> {
+        if !supports(fractal) {
+            return Err(ParamError::DeepUnsupported {
+                kind: fractal.kind().name(),
+                width: location.scale.to_string(),
+                supported: DEEP_KINDS,
+            }
+            .into());
+        }
+        fractal.validate()?;
+        if max_iterations == 0 {
+            return Err(
+                ParamError::OutOfRange { name: "iterations", value: 0, min: 1, max: u64::from(u32::MAX) }.into()
+            );
+        }
+        let bits = bits_for(location.scale);
+        let point = (location.center.re_decimal(), location.center.im_decimal());
+        let point_big = (BigFloat::from_decimal(&point.0, bits), BigFloat::from_decimal(&point.1, bits));
+        let r2 = Setup::new(fractal, max_iterations, 0.0, false).r2;
+        let zero = BigFloat::from_f64(0.0, bits);
+        let limit = max_iterations as usize;
+        let (main, critical) = match *fractal {
+            Fractal::Julia { c } => {
+                let (cr, ci) = (BigFloat::from_f64(c.re, bits), BigFloat::from_f64(c.im, bits));
+                let (main, critical) = rayon::join(
+                    || Orbit::compute((&point_big.0, &point_big.1), (&cr, &ci), 2, limit, r2, control),
+                    || Orbit::compute((&zero, &zero), (&cr, &ci), 2, limit + 1, r2, control),
+                );
+                (main?, Some(critical?))
+            }
+            _ => {
+                let main = Orbit::compute((&zero, &zero), (&point_big.0, &point_big.1), 2, limit + 1, r2, control)?;
+                (main, None)
+            }
+        };
+        Ok(ReferenceOrbit {
+            fractal: *fractal,
+            point,
+            point_big,
+            bits,
+            limit: max_iterations,
+            main,
+            critical,
+            r2,
+            tables: Mutex::new(None),
+        })
+    }
+
+    /// The fractal it iterates.
+    pub fn fractal(&self) -> &Fractal {
+        &self.fractal
+    }
+
+    /// The reference point's real and imaginary parts.
+    pub fn point(&self) -> (String, String) {
+        (self.point.0.to_text(), self.point.1.to_text())
+    }
+
+    /// Bits of precision it was computed with.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// Iterations of the reference before it escaped or the limit (for readouts).
+    pub fn len(&self) -> usize {
+        self.main.len()
+    }
+
+    /// Whether the reference stored no value (never: kept for clippy's len rule).
+    pub fn is_empty(&self) -> bool {
+        self.main.len() == 0
+    }
+
+    /// Whether this orbit serves a render of `location` at `width` × `height` with
+    /// `max_iterations`: precise enough for its depth, long enough (or escaped), and its
+    /// point within [`REUSE_WIDTHS`] view widths of the centre.
+    pub fn covers(&self, location: &Location, width: u32, height: u32, max_iterations: u32) -> bool {
+        let long_enough = max_iterations <= self.limit || self.complete();
+        if !long_enough || bits_for(location.scale) > self.bits {
+            return false;
+        }
+        let (m, e) = location.scale.parts();
+        let aspect = f64::from(height.saturating_sub(1).max(1)) / f64::from(width.saturating_sub(1).max(1));
+        let near = |center: Decimal, point: &Decimal, extent: f64| {
+            let widths = center.add(&point.neg()).shifted(-e).to_f64().abs() / m;
+            widths <= REUSE_WIDTHS * extent
+        };
+        near(location.center.re_decimal(), &self.point.0, 1.0)
+            && near(location.center.im_decimal(), &self.point.1, aspect.max(1.0))
+    }
+
+    /// Whether every orbit ended by escaping (then any iteration limit is covered).
+    fn complete(&self) -> bool {
+        self.main.escaped && self.critical.as_ref().is_none_or(|c| c.escaped)
+    }
+
+    /// The approximation tables for an image whose farthest |δc| is `dc_max`.
+    fn tables(&self, dc_max: RealExp, with_exp: bool) -> Arc<[Bla; 2]> {
+        let key = dc_max.log2().ceil().max(-1e12) as i64;
+        let mut slot = self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((k, x, t)) = slot.as_ref()
+            && *k == key
+            && (*x || !with_exp)
+        {
+            return Arc::clone(t);
+        }
+        let bound = RealExp::new(1.0, key);
+        let julia = matches!(self.fractal, Fractal::Julia { .. });
+        let main = Bla::build(&self.main.zx, usize::from(!julia), bound, !julia, with_exp);
+        let critical = match &self.critical {
+            Some(c) => Bla::build(&c.zx, 1, bound, false, with_exp),
+            None => Bla::build(&[], 1, bound, false, false),
+        };
+        let t = Arc::new([main, critical]);
+        *slot = Some((key, with_exp, Arc::clone(&t)));
+        t
+    }
+}
+
+/// Renders `location` at `width` × `height` by perturbation around `orbit` (which must
+/// [`ReferenceOrbit::covers`] it, or at least have been computed for `max_iterations`):
+/// the same escape counts and |z|² as the direct path, so the same palettes apply.
+pub fn render_deep(
+    orbit: &ReferenceOrbit,
+    location: &Location,
+    width: u32,
+    height: u32,
+    max_iterations: u32,
+    control: &Control,
+) -> Result<EscapeBuffer, RenderError> {
+    for (name, value) in [("width", width), ("height", height)] {
+        if value < MIN_SIDE_PX {
+            return Err(
+                ParamError::OutOfRange { name, value: u64::from(value), min: 2, max: u64::from(u32::MAX) }.into()
+            );
+        }
+    }
+    if max_iterations == 0 || (max_iterations > orbit.limit && !orbit.complete()) {
+        return Err(ParamError::OutOfRange {
+            name: "iterations",
+            value: u64::from(max_iterations),
+            min: 1,
+            max: u64::from(orbit.limit),
+        }
+        .into());
+    }
+    let setup = Setup::new(&orbit.fractal, max_iterations, 0.0, false);
+    let julia = matches!(orbit.fractal, Fractal::Julia { .. });
+    // δc of the centre, and of one pixel step.
+    let bits = orbit.bits;
+    let offset = {
+        let re = BigFloat::from_decimal(&location.center.re_decimal(), bits).sub(&orbit.point_big.0);
+        let im = BigFloat::from_decimal(&location.center.im_decimal(), bits).sub(&orbit.point_big.1);
+        let ((mr, er), (mi, ei)) = (re.to_mantissa_exp(), im.to_mantissa_exp());
+        let e = er.max(ei);
+        ComplexExp::new(floatexp::ldexp(mr, er - e), floatexp::ldexp(mi, ei - e), e)
+    };
+    let step = step_of(location, width);
+    let half = RealExp::from_f64(f64::from(width - 1) / 2.0 + f64::from(height - 1) / 2.0).mul(step);
+    let dc_max = pixel::farthest(offset, half);
+    let deep = step.log2() < (pixel::DEEP_BELOW_LOG2 + 8) as f64;
+    let tables = orbit.tables(dc_max, deep);
+    let critical = orbit.critical.as_ref().unwrap_or(&orbit.main);
+    let n_max = if julia { max_iterations - 1 } else { max_iterations };
+    let ctx = Context {
+        orbits: [&orbit.main, critical],
+        // The Mandelbrot set's critical orbit is its main one, and so is its table.
+        blas: [&tables[MAIN], if orbit.critical.is_some() { &tables[CRITICAL] } else { &tables[MAIN] }],
+        n_max,
+        r2: orbit.r2,
+        julia,
+        limit: max_iterations,
+    };
+    let mut buffer = EscapeBuffer::new(width, height, setup.smooth_scale());
+    control.start(u64::from(width) * u64::from(height));
+    let (counts, norms) = buffer.planes_mut();
+    let (cx, cy) = (f64::from(width - 1) / 2.0, f64::from(height - 1) / 2.0);
+    let step_m = step.to_parts();
+    debug_assert_eq!(pixel_delta(location, width, height, [0, 0]).2, step_m.1);
+    counts.par_chunks_mut(width as usize).zip(norms.par_chunks_mut(width as usize)).enumerate().for_each(
+        |(row, (counts, norms))| {
+            if control.is_cancelled() {
+                return;
+            }
+            let dy = (cy - row as f64) * step_m.0;
+            for (col, (count, norm)) in counts.iter_mut().zip(norms.iter_mut()).enumerate() {
+                // As `pixel_delta` computes it.
+                let dx = (col as f64 - cx) * step_m.0;
+                let dc = ComplexExp::new(dx, dy, step_m.1).add(offset);
+                let o = ctx.pixel(dc);
+                *count = o.count;
+                *norm = o.norm;
+            }
+            control.add_done(u64::from(width));
+        },
+    );
+    if control.is_cancelled() {
+        return Err(RenderError::Cancelled);
+    }
+    Ok(buffer)
+}
+
+/// The distance between pixel centres, `scale / (width − 1)`, as a double with exponent.
+fn step_of(location: &Location, width: u32) -> RealExp {
+    let d = Decimal::parse(&location.scale.to_string()).unwrap_or_else(|_| Decimal::zero());
+    let (m, e) = BigFloat::from_decimal(&d, 128).to_mantissa_exp();
+    RealExp::new(m, e).div(RealExp::from_f64(f64::from(width.saturating_sub(1).max(1))))
+}
+
+/// The offset from `location`'s centre of pixel `[column, row]` (row 0 at the top) that
+/// [`render_deep`] iterates, exactly: `(re, im, e)` means `(re + i·im) × 2^e`. Doubles
+/// carry 53 bits of it, so a pixel is placed within about 1e-16 of its offset — the same
+/// for every perturbation renderer; independent checks iterate this point.
+pub fn pixel_delta(location: &Location, width: u32, height: u32, px: [u32; 2]) -> (f64, f64, i64) {
+    let (m, e) = step_of(location, width).to_parts();
+    let (cx, cy) = (f64::from(width.saturating_sub(1)) / 2.0, f64::from(height.saturating_sub(1)) / 2.0);
+    ((f64::from(px[0]) - cx) * m, (cy - f64::from(px[1])) * m, e)
+}
+
+/// [`ReferenceOrbit::compute`] then [`render_deep`]: one deep image from scratch.
+pub fn render_location(
+    fractal: &Fractal,
+    location: &Location,
+    width: u32,
+    height: u32,
+    max_iterations: u32,
+    control: &Control,
+) -> Result<EscapeBuffer, RenderError> {
+    let orbit = ReferenceOrbit::compute(fractal, location, max_iterations, control)?;
+    render_deep(&orbit, location, width, height, max_iterations, control)
+}
+
+/// A coarse preview (1/[`crate::PREVIEW_DIVISOR`] of each side, same orbit) and then the
+/// full image, each handed to `on_stage` (`true` for the final one): the explorer's quick
+/// pass at depth.
+pub fn render_deep_progressive(
+    orbit: &ReferenceOrbit,
+    location: &Location,
+    width: u32,
+    height: u32,
+    max_iterations: u32,
+    control: &Control,
+    mut on_stage: impl FnMut(&EscapeBuffer, bool),
+) -> Result<EscapeBuffer, RenderError> {
+    let (pw, ph) = (width / crate::PREVIEW_DIVISOR, height / crate::PREVIEW_DIVISOR);
+    if pw >= MIN_SIDE_PX && ph >= MIN_SIDE_PX {
+        let preview = render_deep(orbit, location, pw, ph, max_iterations, control)?;
+        on_stage(&preview, false);
+    }
+    let full = render_deep(orbit, location, width, height, max_iterations, control)?;
+    on_stage(&full, true);
+    Ok(full)
+}

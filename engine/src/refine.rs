@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::buffer::EscapeBuffer;
 use crate::control::Control;
 use crate::error::RenderError;
-use crate::kernel::{self, Band};
+use crate::kernel::Band;
 use crate::params::Params;
 use crate::render::{RenderOptions, RenderStats, Window};
 use crate::sampling::SampleGrid;
@@ -103,8 +103,17 @@ impl LimitReport {
 /// to count (below it the deeper pass is dropped and the limit stays).
 pub const RAISE_MIN_ESCAPED_SHARE: f64 = 0.005;
 
-/// One row's deeper values: the row, its hit columns, their new counts and |z|².
-type RowValues = (usize, Vec<usize>, Vec<u32>, Vec<f32>);
+/// One row's deeper values.
+#[derive(Debug, Clone)]
+struct RowValues {
+    row: usize,
+    /// The row's hit columns.
+    cols: Vec<usize>,
+    counts: Vec<u32>,
+    norms: Vec<f32>,
+    /// Empty unless the picture keeps the derivative.
+    derivatives: Vec<[f32; 2]>,
+}
 
 /// A deeper pass over the pixels that hit a limit, not yet written into the picture.
 #[derive(Debug, Clone)]
@@ -129,11 +138,21 @@ impl Deepened {
     /// Writes the new values into the buffer they were computed from.
     pub fn apply(&self, buffer: &mut EscapeBuffer) {
         let width = buffer.width() as usize;
-        let (counts, norms) = buffer.planes_mut();
-        for (row, cols, c, n) in &self.rows {
-            for (k, &x) in cols.iter().enumerate() {
-                counts[row * width + x] = c[k];
-                norms[row * width + x] = n[k];
+        let tracked = buffer.derivatives().is_some();
+        let (counts, norms, derivatives) = if tracked {
+            buffer.planes_with_derivatives_mut()
+        } else {
+            let (c, n) = buffer.planes_mut();
+            (c, n, &mut [][..])
+        };
+        for r in &self.rows {
+            for (k, &x) in r.cols.iter().enumerate() {
+                let i = r.row * width + x;
+                counts[i] = r.counts[k];
+                norms[i] = r.norms[k];
+                if let (Some(d), Some(u)) = (derivatives.get_mut(i), r.derivatives.get(k)) {
+                    *d = *u;
+                }
             }
         }
     }
@@ -158,7 +177,9 @@ pub fn deepen_limit_hits(
         }));
     }
     let started = Instant::now();
-    let grid = SampleGrid::new(params, Window::full(params.width, params.height), (0.0, 0.0), options)?;
+    let mut grid = SampleGrid::new(params, Window::full(params.width, params.height), (0.0, 0.0), options)?;
+    // The derivative is computed for exactly the pictures that keep it.
+    grid.derivative = buffer.derivatives().is_some();
     let width = params.width as usize;
     let norms = buffer.norms();
     control.start(norms.iter().filter(|n| **n < 0.0).count() as u64);
@@ -172,13 +193,14 @@ pub fn deepen_limit_hits(
             }
             // The row's hits side by side: one short row through the usual kernel.
             let xs: Vec<f64> = cols.iter().map(|&x| grid.xs()[x]).collect();
-            let mut c = vec![0u32; cols.len()];
-            let mut n = vec![0f32; cols.len()];
+            let mut counts = vec![0u32; cols.len()];
+            let mut norms = vec![0f32; cols.len()];
+            let mut derivatives = vec![[0f32; 2]; if grid.derivative { cols.len() } else { 0 }];
             let ys = &grid.ys()[row..=row];
-            let mut band = Band { xs: &xs, ys, counts: &mut c, norms: &mut n };
-            let iterations = kernel::compute(grid.path, grid.fractal(), &grid.setup, &mut band);
+            let band = Band { xs: &xs, ys, counts: &mut counts, norms: &mut norms };
+            let iterations = grid.compute_band(band, &mut derivatives);
             control.add_done(cols.len() as u64);
-            Some((iterations, (row, cols, c, n)))
+            Some((iterations, RowValues { row, cols, counts, norms, derivatives }))
         })
         .collect();
     if control.is_cancelled() {
@@ -186,8 +208,8 @@ pub fn deepen_limit_hits(
     }
     let iterations = rows.iter().map(|(i, _)| i).sum();
     let rows: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
-    let pixels = rows.iter().map(|r| r.1.len() as u64).sum();
-    let escaped = rows.iter().flat_map(|r| r.3.iter()).filter(|n| **n >= 0.0).count() as u64;
+    let pixels = rows.iter().map(|r| r.cols.len() as u64).sum();
+    let escaped = rows.iter().flat_map(|r| r.norms.iter()).filter(|n| **n >= 0.0).count() as u64;
     let stats = RenderStats { iterations, kernel: grid.path, wall: started.elapsed() };
     Ok(Deepened { rows, pixels, escaped, stats })
 }

@@ -73,11 +73,6 @@ impl SampleGrid {
         &self.ys
     }
 
-    /// The fractal the grid renders.
-    pub(crate) fn fractal(&self) -> &crate::Fractal {
-        &self.fractal
-    }
-
     /// Computes `rows` of the grid into the planes (which hold exactly those rows;
     /// `derivatives` is empty unless the grid tracks the derivative), in parallel bands.
     /// Returns the updates performed, or `Cancelled`.
@@ -105,13 +100,7 @@ impl SampleGrid {
                 if control.is_cancelled() {
                     return 0;
                 }
-                let mut band = Band { xs: &self.xs, ys, counts, norms };
-                let n = if self.derivative {
-                    let mut with = DerivativeBand { band, derivatives };
-                    derivative::compute(&self.fractal, &self.setup, self.pixel_step, &mut with)
-                } else {
-                    kernel::compute(self.path, &self.fractal, &self.setup, &mut band)
-                };
+                let n = self.compute_band(Band { xs: &self.xs, ys, counts, norms }, derivatives);
                 control.add_done((ys.len() * width) as u64);
                 n
             })
@@ -120,6 +109,18 @@ impl SampleGrid {
             return Err(RenderError::Cancelled);
         }
         Ok(iterations)
+    }
+
+    /// Computes one band of sample points (any columns and rows of this grid's image),
+    /// with the derivative into `derivatives` when the grid tracks it; returns the
+    /// updates performed.
+    pub(crate) fn compute_band(&self, mut band: Band<'_>, derivatives: &mut [[f32; 2]]) -> u64 {
+        if self.derivative {
+            let mut with = DerivativeBand { band, derivatives };
+            derivative::compute(&self.fractal, &self.setup, self.pixel_step, &mut with)
+        } else {
+            kernel::compute(self.path, &self.fractal, &self.setup, &mut band)
+        }
     }
 
     /// Computes every row into `buffer` (resized to the grid; its derivative plane kept

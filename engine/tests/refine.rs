@@ -4,7 +4,10 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use faafo_engine::refine::{LimitReport, deepen_limit_hits};
-use faafo_engine::{Complex64, Control, Fractal, Params, RenderOptions, render};
+use faafo_engine::{
+    ColouringMode, Complex64, Control, EscapeBuffer, Fractal, Params, RenderOptions, SmoothScale, render,
+    render_values_into,
+};
 
 /// Seahorse Valley at scale 1e-6, where 2,761 iterations (the explorer's automatic
 /// choice there) leave false black blobs.
@@ -73,4 +76,23 @@ fn a_limit_that_suffices_is_kept() {
             assert!(!d.is_meaningful(report.pixels), "{center:?} {scale}: {} of {} escaped", d.escaped, d.pixels);
         }
     }
+}
+
+#[test]
+fn a_picture_with_the_derivative_keeps_it_through_a_raise() {
+    let opts = RenderOptions::default();
+    let values = |limit: u32| {
+        let mut p = seahorse(limit);
+        p.colouring.mode = ColouringMode::Lighting;
+        let mut b = EscapeBuffer::new(0, 0, SmoothScale::default());
+        render_values_into(&p, &opts, &Control::new(), &mut b).unwrap();
+        (p, b)
+    };
+    let (_, mut buffer) = values(2761);
+    let (deeper, fresh) = values(4 * 2761);
+    let d = deepen_limit_hits(&deeper, &opts, &Control::new(), &buffer).unwrap();
+    assert!(d.escaped > 0);
+    d.apply(&mut buffer);
+    assert!(buffer.derivatives().is_some());
+    assert_eq!(buffer, fresh, "deepened with the derivative = rendered with it at the deeper limit");
 }

@@ -193,6 +193,64 @@ fn iterations_counted_are_the_work_done() {
     }
 }
 
+/// The vector paths are tested wherever the CPU has them: detection must offer exactly the
+/// paths the CPU supports (a detection that silently failed would leave AVX-512 untested
+/// on the machines that have it), and each path the CPU has is run on the bench's views
+/// against the reference — the AVX-512 and AVX2 paths also against each other, exactly,
+/// with the shortcuts on as the bench runs them.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn every_vector_path_the_cpu_has_is_run_against_the_reference() {
+    let avx512 = std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("fma");
+    let avx2 = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+    assert_eq!(KernelPath::Avx512.is_supported(), avx512, "AVX-512 detection");
+    assert_eq!(KernelPath::Avx2Fma.is_supported(), avx2, "AVX2+FMA detection");
+    let fastest = if avx512 {
+        KernelPath::Avx512
+    } else if avx2 {
+        KernelPath::Avx2Fma
+    } else {
+        KernelPath::Scalar
+    };
+    assert_eq!(KernelPath::detect(), fastest);
+    let paths: Vec<_> = [KernelPath::Avx512, KernelPath::Avx2Fma].into_iter().filter(|p| p.is_supported()).collect();
+    eprintln!("vector paths this CPU has: {paths:?}");
+    // The bench's views, smaller: both kernel stages, cardioid and periodicity shortcuts.
+    let mk =
+        |center: Complex64, scale: f64, it| Params::from_center_scale(Fractal::Mandelbrot, center, scale, 480, 270, it);
+    let views = [
+        ("standard", mk(Complex64::new(-0.75, 0.0), 3.5, 1000)),
+        ("seahorse", mk(Complex64::new(-0.743643887037151, 0.131825904205330), 1e-6, 2000)),
+        (
+            "dense",
+            Params {
+                fractal: Fractal::Mandelbrot,
+                region: Region::new(-1.5, 0.5, -1.0, 1.0),
+                width: 400,
+                height: 400,
+                max_iterations: 50,
+                colouring: Colouring::default(),
+            },
+        ),
+    ];
+    for (name, p) in views {
+        let want = counts(&p, KernelPath::Reference, false);
+        let mut first: Option<(KernelPath, Vec<u32>)> = None;
+        for &path in &paths {
+            let got = counts(&p, path, true);
+            let differ = got.iter().zip(&want).filter(|(a, b)| a != b).count();
+            eprintln!("{name} {path}: {differ}/{} differ from the reference", want.len());
+            assert!(differ * 50 <= want.len(), "{name} {path}: {differ} pixels differ from the reference");
+            match &first {
+                Some((other, f)) => assert_eq!(f, &got, "{name}: {path} differs from {other}"),
+                None => first = Some((path, got)),
+            }
+        }
+    }
+}
+
 fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }

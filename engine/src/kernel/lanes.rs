@@ -67,4 +67,13 @@ impl Pending {
     pub(crate) fn len(&self) -> usize {
         self.index.len()
     }
+
+    /// Empties the lists, keeping their memory (one `Pending` serves all the bands a
+    /// thread computes).
+    pub(crate) fn clear(&mut self) {
+        for v in [&mut self.x, &mut self.y, &mut self.cx, &mut self.cy] {
+            v.clear();
+        }
+        self.index.clear();
+    }
 }

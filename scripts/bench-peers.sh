@@ -43,9 +43,14 @@ if ! "$PYTHON" -c 'import PIL' 2>/dev/null; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-pil >/dev/null
 fi
 # The original ran on CPython 2.7 (faafo-spec §0); Debian no longer ships it, so it is
-# used when one is installed (python2.7 on PATH or a pyenv build), with Pillow 6.2 (the
+# used when one is installed (a pyenv build or /usr/bin/python2.7), with Pillow 6.2 (the
 # last for 2.7) installed for that user when missing.
-PYTHON2=${PYTHON2:-$(command -v python2.7 || ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/2.7*/bin/python 2>/dev/null | tail -1 || true)}
+if [ -z "${PYTHON2:-}" ]; then
+    for p in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/2.7*/bin/python /usr/bin/python2.7 /usr/local/bin/python2.7; do
+        if [ -x "$p" ] && "$p" -c 'import sys; assert sys.version_info[:2] == (2, 7)' 2>/dev/null; then PYTHON2=$p; fi
+    done
+fi
+PYTHON2=${PYTHON2:-}
 if [ -n "$PYTHON2" ] && ! "$PYTHON2" -c 'import PIL' 2>/dev/null; then
     echo "installing Pillow 6.2.2 for $PYTHON2…" >&2
     "$PYTHON2" -m pip install -q --user "Pillow==6.2.2" >/dev/null 2>&1 || PYTHON2=

@@ -15,14 +15,17 @@
 # to PNG files: one run of 1 s and one of 3 s of animation at 25 frames/s, so the
 # difference is the CPU of 50 frames without XaoS's start-up. PNG writing stays in
 # (XaoS cannot render without it). The Python port is written by this script and run on
-# Debian's CPython with Debian's Pillow (python3-pil, installed when missing); its escape
-# counts are checked against faafo's `classic` checksum (bit-exact with the original).
+# Debian's CPython 3 with Debian's Pillow (python3-pil, installed when missing), and on
+# CPython 2.7 when one is installed; its escape counts are checked against faafo's
+# `classic` checksum (bit-exact with the original).
 #
-# Usage: scripts/bench-peers.sh            (about a minute after the build)
+# Usage: scripts/bench-peers.sh            (3–7 minutes after the build, most of it faafo's
+#                                          seahorse runs)
 #   FAAFO=path/to/faafo  use that binary instead of building target/release/faafo
 #   REPEAT=N             timed runs per faafo scene (median; default 5)
 #   PYTHON=path          the CPython 3 to run the original's loop (default /usr/bin/python3)
-#   PYTHON2=path         the CPython 2.7 to run it too (default: python2.7 on PATH or pyenv's)
+#   PYTHON2=path         the CPython 2.7 to run it too (default: a pyenv 2.7 build or
+#                        /usr/bin/python2.7; skipped when there is none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEAT=${REPEAT:-5}

@@ -77,8 +77,13 @@ pub enum Command {
         width: u32,
         /// In pixels, 2..=16384.
         height: u32,
-        /// `.png` is added when it has no extension.
+        /// `.png` is added when it has no extension; the extension picks the format
+        /// (`.png`, `.jpg`/`.jpeg`; others are refused).
         path: PathBuf,
+        /// Bits per channel of a PNG.
+        depth: faafo_engine::BitDepth,
+        /// Quality of a JPEG, 1..=100.
+        jpeg_quality: u8,
     },
     /// Cancel the running save.
     CancelSave,
@@ -88,4 +93,8 @@ pub enum Command {
     ShowCluster(bool),
     /// Tell the person something went wrong (bad typed input), in the status bar.
     Error(String),
+    /// Show or hide the Messages window (the log of every notice and error).
+    ShowMessages(bool),
+    /// Set the hold-to-fly speed, magnification per second.
+    SetFlySpeed(f64),
 }

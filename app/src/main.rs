@@ -10,8 +10,8 @@ use faafo_explorer::{ExplorerApp, SCREENSHOT_ENV, ScreenshotOutcome, TITLE, benc
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/faafo-explorer-256.png");
 
 const USAGE: &str = "usage: faafo-explorer                 open the explorer window
-       faafo-explorer --bench-zoom [--repeat N] [--quiet]
-                                       play a fixed zoom/pan script at 1920x1080 without a
+       faafo-explorer --bench-zoom [--repeat N] [--quiet] [--fly-only]
+                                       play a fixed zoom/pan/fly script at 1920x1080 without a
                                        window and print per-frame figures and a summary
        faafo-explorer --bench-cluster [--rows N] [--tiles N] [--poster-side PX] [--frames N] [--programs DIR]
                                        start a local cluster, list N fractals (10000) and stream
@@ -32,6 +32,12 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn run_window() -> anyhow::Result<()> {
+    // Before any other thread starts: a kill or Ctrl+C then closes the window as its
+    // close button does, saving the last view.
+    #[cfg(unix)]
+    let signals = faafo_explorer::app::exit_signals::ExitSignals::install()
+        .map_err(|e| eprintln!("faafo-explorer: signals will end the explorer without saving: {e}"))
+        .ok();
     let screenshot = std::env::var_os(SCREENSHOT_ENV).map(std::path::PathBuf::from);
     let outcome = ScreenshotOutcome::default();
 
@@ -51,6 +57,10 @@ fn run_window() -> anyhow::Result<()> {
         TITLE,
         options,
         Box::new(move |cc| {
+            #[cfg(unix)]
+            if let Some(s) = &signals {
+                s.set_window(&cc.egui_ctx);
+            }
             let app = match app_screenshot {
                 // A screenshot shows the home view, whatever the user's settings say, and
                 // leaves them alone.

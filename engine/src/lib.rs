@@ -17,7 +17,8 @@
 //! - [`refine`]: whether a limit was too low (false interior), and a deeper pass over only
 //!   the pixels that hit it.
 //! - [`write_png`] / [`encode_png`]: 8- or 16-bit PNG with its SHA-256, streamed band by
-//!   band for images larger than memory should hold.
+//!   band for images larger than memory should hold; [`write_image`] picks PNG or JPEG
+//!   by the file's extension ([`ImageFormat`]).
 //! - [`scenes`]: the fixed benchmark scenes.
 //!
 //! The engine has no async runtime, network, database or GUI dependency: it is plain
@@ -29,6 +30,7 @@ pub mod classic;
 mod control;
 pub mod deep;
 mod error;
+mod format;
 pub mod fractal;
 mod kernel;
 pub mod location;
@@ -45,6 +47,7 @@ pub mod shading;
 pub use buffer::EscapeBuffer;
 pub use control::Control;
 pub use error::{ParamError, RenderError};
+pub use format::{DEFAULT_JPEG_QUALITY, IMAGE_EXTENSIONS, ImageError, ImageFormat, encode_jpeg, write_image};
 pub use fractal::{DEFAULT_JULIA_C, Fractal, FractalKind};
 pub use kernel::{KernelPath, SmoothScale, peak_lane_iterations};
 pub use num_complex::Complex64;

@@ -102,6 +102,16 @@ impl ExplorerApp {
         self.notices.current().map(|(text, _)| text)
     }
 
+    /// Every message of this session (the Messages window's log), oldest first.
+    pub fn messages(&self) -> &[super::notices::Message] {
+        self.notices.log()
+    }
+
+    /// Whether the Messages window is open.
+    pub fn messages_open(&self) -> bool {
+        self.messages_open
+    }
+
     /// Whether the notice is an error.
     pub fn notice_is_error(&self) -> bool {
         self.notices.current().is_some_and(|(_, error)| error)

@@ -10,8 +10,10 @@
 //! read canvas input and apply it, ask for a render if the view changed, then paint the
 //! pictures reprojected to the current view. Nothing here waits for a render.
 
+#[cfg(unix)]
+pub mod exit_signals;
 mod inspect;
-pub(crate) mod notices;
+pub mod notices;
 pub(crate) mod persisted;
 
 use std::path::PathBuf;
@@ -31,8 +33,8 @@ use crate::model::persist::Store;
 use crate::render::inset::JuliaInset;
 use crate::render::main_view::MainView;
 use crate::render::textures::Textures;
-use crate::ui::side_panel::{self, PanelData, PanelState, Readouts};
-use crate::ui::{save_window, status_bar};
+use crate::ui::side_panel::{self, PANEL_WIDTH, PanelData, PanelState, Readouts};
+use crate::ui::{message_log, save_window, status_bar};
 use notices::Notices;
 use persisted::{Cx, Persisted};
 
@@ -52,6 +54,8 @@ pub struct ExplorerApp {
     panel: PanelState,
     deploy: DeployPanel,
     cluster: ClusterPanel,
+    /// Whether the Messages window is open.
+    messages_open: bool,
 }
 
 impl ExplorerApp {
@@ -81,6 +85,7 @@ impl ExplorerApp {
             textures: Textures::new(ctx),
             notices,
             jobs: Jobs::default(),
+            messages_open: false,
         }
     }
 
@@ -116,14 +121,24 @@ impl ExplorerApp {
         self.poll_background(&ctx);
         self.persisted.animate(&ctx);
         self.sync_look();
+        self.view.set_fly_speed(self.persisted.settings().fly_zoom_per_s);
+
+        // The status bar first, so it spans the whole window, side panel included.
+        let status = self.status_text();
+        let progress = self.view.progress();
+        let notice = self.notices.current();
+        let show_log =
+            egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &status, notice, progress)).inner;
+        if show_log {
+            self.messages_open = true;
+        }
 
         let commands = self.side_panel_ui(ui);
         self.apply_all(commands);
 
-        let status = self.status_text();
-        let progress = self.view.progress();
-        let notice = self.notices.current();
-        egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &status, notice, progress));
+        if message_log::message_log_ui(&ctx, &mut self.messages_open, self.notices.log()).clear {
+            self.notices.clear_log();
+        }
 
         let commands = save_window::save_window_ui(&ctx, &mut self.panel, self.jobs.save_job());
         self.apply_all(commands);
@@ -157,6 +172,8 @@ impl ExplorerApp {
         };
         let data = PanelData {
             location: &settings.location,
+            fly_zoom_per_s: settings.fly_zoom_per_s,
+            messages: self.notices.log().len(),
             look: self.persisted.look(),
             cycling: settings.cycling,
             cycles_per_minute: settings.cycles_per_minute,
@@ -169,8 +186,8 @@ impl ExplorerApp {
         };
         let panel_state = &mut self.panel;
         egui::Panel::right("controls")
-            .resizable(true)
-            .default_size(300.0)
+            .resizable(false)
+            .exact_size(PANEL_WIDTH)
             .show(ui, |ui| side_panel::side_panel_ui(ui, &data, panel_state))
             .inner
     }
@@ -229,10 +246,10 @@ impl ExplorerApp {
                     self.notices.error(e);
                 }
             }
-            Command::StartSave { width, height, path } => {
+            Command::StartSave { width, height, path, depth, jpeg_quality } => {
                 let location = self.persisted.location();
                 let look = self.persisted.look().clone();
-                let request = SaveRequest { location, look, width, height, path };
+                let request = SaveRequest { location, look, width, height, path, depth, jpeg_quality };
                 match self.jobs.start_save(request, &self.ctx) {
                     Ok(path) => self.persisted.remember_save([width, height], &path),
                     Err(e) => self.notices.error(e),
@@ -246,6 +263,7 @@ impl ExplorerApp {
             Command::ShowDeploy(open) => self.deploy.set_open(open),
             Command::ShowCluster(open) => self.cluster.set_open(open),
             Command::Error(e) => self.notices.error(e),
+            Command::ShowMessages(open) => self.messages_open = open,
             command => {
                 match &command {
                     Command::PickJulia(_) => self.inset.set_hover(None),

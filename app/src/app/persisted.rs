@@ -16,6 +16,7 @@ use crate::model::location::Location;
 use crate::model::params_file::ParamsFile;
 use crate::model::persist::{Settings, SettingsError, Store};
 use crate::model::view::{Frame, MAX_SCALE, View};
+use crate::ui::canvas::FLY_ZOOM_PER_S_RANGE;
 
 /// Seconds between automatic saves of changed settings.
 const AUTOSAVE_SECS: f64 = 10.0;
@@ -223,7 +224,15 @@ impl Persisted {
             | Command::CancelSave
             | Command::ShowDeploy(_)
             | Command::ShowCluster(_)
+            | Command::ShowMessages(_)
             | Command::Error(_) => {}
+            Command::SetFlySpeed(speed) => {
+                let (lo, hi) = (*FLY_ZOOM_PER_S_RANGE.start(), *FLY_ZOOM_PER_S_RANGE.end());
+                if speed.is_finite() {
+                    self.settings.fly_zoom_per_s = speed.clamp(lo, hi);
+                    self.dirty = true;
+                }
+            }
         }
     }
 
@@ -232,11 +241,8 @@ impl Persisted {
             return;
         }
         view.scale = view.scale.min(MAX_SCALE);
-        if let Some([w, h]) = cx.canvas_px
-            && Frame::new(view, w, h).validate().is_err()
-        {
-            cx.notices
-                .error("deepest zoom reached: 64-bit floats cannot tell neighbouring pixels apart beyond this scale");
+        if let Some(why) = cx.canvas_px.and_then(|px| refusal(view, px)) {
+            cx.notices.error(why);
             return;
         }
         self.set_location(Location { view, ..self.settings.location }, continuous_at, cx);
@@ -249,10 +255,8 @@ impl Persisted {
             cx.notices.error(e);
             return false;
         }
-        if let Some([w, h]) = cx.canvas_px
-            && let Err(e) = Frame::new(location.view, w, h).validate()
-        {
-            cx.notices.error(format!("{e}; staying at the current view"));
+        if let Some(why) = cx.canvas_px.and_then(|px| refusal(location.view, px)) {
+            cx.notices.error(format!("{why}; staying at the current view"));
             return false;
         }
         if location != self.settings.location {
@@ -402,4 +406,19 @@ pub(crate) fn params_path(mut path: PathBuf) -> PathBuf {
 /// one too.
 fn kind_home(kind: FractalKind, c: Option<Complex64>) -> Fractal {
     Fractal::from_kind(kind, c, 3, || faafo_engine::classic::FALLBACK_C)
+}
+
+/// What the wheel, a fly and a pasted location all say when a view is deeper than the
+/// engine renders at this size.
+pub(crate) const DEPTH_LIMIT: &str =
+    "deepest zoom reached: 64-bit floats cannot tell neighbouring pixels apart beyond this scale";
+
+/// Why the engine cannot render `view` on a canvas of `[w, h]` physical pixels, in words
+/// a person can act on; `None` when it can. A finite view with a positive scale that the
+/// engine still refuses is too deep (whatever the engine's check that caught it: edges
+/// that collapsed into each other or pixels closer than the numbers resolve), so it gets
+/// the depth-limit words rather than "xa must be less than xb".
+pub(crate) fn refusal(view: View, [w, h]: [u32; 2]) -> Option<String> {
+    let e = Frame::new(view, w, h).validate().err()?;
+    if view.is_finite() { Some(DEPTH_LIMIT.to_owned()) } else { Some(e.to_string()) }
 }

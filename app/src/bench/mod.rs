@@ -17,6 +17,12 @@
 //! 3. **stop** — the hand stops at the deepest point: time to the full picture.
 //! 4. **pan** — a one-second drag at scale 1e-6: pictures per second and the cost of the
 //!    strips computed.
+//! 5. **fly** — XaoS-style hold-to-fly: the middle button held for 5 s over Seahorse
+//!    Valley, from the whole set to about 1e-10 (automatic iterations): fresh pictures
+//!    per second and input → picture latency. Then **fly-stop**: short flies that let go
+//!    at 1e-2, 1e-4 … 1e-10, each timed from letting go to the full picture (the issue's
+//!    targets on 2 cores: ≥ 30 fresh pictures/s, full pictures within 150 ms).
+//!    `--fly-only` runs just this phase.
 //!
 //! Figures: *input → picture on screen* is the frame that carries the input (the old
 //! picture reprojected); *input → first computed picture* and *→ full picture* are the
@@ -30,6 +36,7 @@ use faafo_engine::{Complex64, KernelPath};
 
 pub mod cluster;
 mod driver;
+mod fly;
 mod script;
 
 /// Canvas size the benchmark renders at.
@@ -50,12 +57,14 @@ pub struct BenchOptions {
     pub repeat: u32,
     /// Only summaries, no per-frame lines.
     pub quiet: bool,
+    /// Only the fly phases.
+    pub fly_only: bool,
 }
 
 impl BenchOptions {
     /// Parses `--repeat N` and `--quiet`.
     pub fn parse(args: &[String]) -> anyhow::Result<Self> {
-        let mut o = Self { repeat: 1, quiet: false };
+        let mut o = Self { repeat: 1, quiet: false, fly_only: false };
         let mut it = args.iter();
         while let Some(a) = it.next() {
             match a.as_str() {
@@ -64,7 +73,8 @@ impl BenchOptions {
                     o.repeat = n.parse().ok().filter(|n| *n >= 1).context("--repeat needs a number of at least 1")?;
                 }
                 "--quiet" => o.quiet = true,
-                other => bail!("unknown --bench-zoom option '{other}' (expected --repeat N, --quiet)"),
+                "--fly-only" => o.fly_only = true,
+                other => bail!("unknown --bench-zoom option '{other}' (expected --repeat N, --quiet, --fly-only)"),
             }
         }
         Ok(o)
@@ -92,6 +102,9 @@ struct RunSummary {
     pan_pictures_per_s: f64,
     pan_strip_ms: Vec<f64>,
     pan_full_ms: f64,
+    /// Only the fly phases ran.
+    fly_only: bool,
+    fly: fly::FlySummary,
 }
 
 /// min / median / p95 / max of `v` in one string.
@@ -105,8 +118,32 @@ fn spread(v: &[f64]) -> String {
     format!("min {:.1} / median {:.1} / p95 {:.1} / max {:.1} (n={})", s[0], at(0.5), at(0.95), s[s.len() - 1], s.len())
 }
 
+fn print_fly_summary(f: &fly::FlySummary) {
+    println!(
+        "fly ({} s held, middle button): {:.1} fresh pictures/s ({:.1} full-resolution), {:.1} UI frames/s, CPU {} cores busy; reached scale {:.3e}",
+        fly::FLY_SECONDS,
+        f.pictures_per_s,
+        f.full_pictures_per_s,
+        f.ui_fps,
+        f.cpu_cores.map_or("n/a".to_owned(), |c| format!("{c:.2}")),
+        f.deepest_scale
+    );
+    println!("  input -> picture on screen (ms):      {}", spread(&f.input_frame_ms));
+    println!("  input -> first computed picture (ms): {}", spread(&f.first_picture_ms));
+    for (decade, (secs, pictures)) in &f.by_decade {
+        println!("  scale 1e{decade:<4} {:>5.1} fresh pictures/s", f64::from(*pictures) / secs.max(1e-9));
+    }
+    for (scale, ms) in &f.stop_full_ms {
+        println!("  let go at scale {scale:.2e}: full picture {ms:.0} ms later");
+    }
+}
+
 fn print_summary(i: u32, s: &RunSummary) {
     println!("\n== run {i} summary (load average {} before, {} after) ==", s.load_before, s.load_after);
+    if s.fly_only {
+        print_fly_summary(&s.fly);
+        return;
+    }
     println!("input -> picture on screen (frame carrying the input, ms): {}", spread(&s.input_frame_ms));
     println!("input -> first computed picture while zooming (ms):       {}", spread(&s.first_picture_ms));
     println!(
@@ -131,6 +168,7 @@ fn print_summary(i: u32, s: &RunSummary) {
         spread(&s.pan_strip_ms),
         s.pan_full_ms
     );
+    print_fly_summary(&s.fly);
 }
 
 /// Runs the benchmark and prints its figures.
@@ -148,7 +186,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     );
     let mut runs = Vec::new();
     for i in 1..=options.repeat {
-        let s = script::run_once(options.quiet)?;
+        let s = script::run_once(options.quiet, options.fly_only)?;
         print_summary(i, &s);
         runs.push(s);
     }
@@ -165,6 +203,10 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
         println!("  … CPU ms, all threads:        {}", spread(&all(&|s| &s.standard_full_cpu_ms)));
         println!("deepest full after stop ms:     {}", spread(&collect(&|s| s.stop_full_ms)));
         println!("pan pictures/s:                 {}", spread(&collect(&|s| s.pan_pictures_per_s)));
+        println!("fly fresh pictures/s:           {}", spread(&collect(&|s| s.fly.pictures_per_s)));
+        println!("fly input -> first computed ms: {}", spread(&all(&|s| &s.fly.first_picture_ms)));
+        let stops: Vec<f64> = runs.iter().flat_map(|s| s.fly.stop_full_ms.iter().map(|(_, ms)| *ms)).collect();
+        println!("fly full picture after letting go ms: {}", spread(&stops));
     }
     Ok(())
 }

@@ -13,9 +13,14 @@ use crate::model::location::{Iterations, Location};
 use crate::model::view::View;
 use crate::render::worker::Pass;
 
-pub(super) fn run_once(quiet: bool) -> anyhow::Result<RunSummary> {
+pub(super) fn run_once(quiet: bool, fly_only: bool) -> anyhow::Result<RunSummary> {
     let mut d = Driver::new(quiet)?;
-    let mut sum = RunSummary { load_before: load_average(), ..RunSummary::default() };
+    let mut sum = RunSummary { load_before: load_average(), fly_only, ..RunSummary::default() };
+    if fly_only {
+        super::fly::fly(&mut d, &mut sum)?;
+        sum.load_after = load_average();
+        return Ok(sum);
+    }
     let standard = Location {
         fractal: Fractal::Mandelbrot,
         view: View::home(faafo_engine::FractalKind::Mandelbrot),
@@ -27,6 +32,7 @@ pub(super) fn run_once(quiet: bool) -> anyhow::Result<RunSummary> {
     d.begin("stop");
     sum.stop_full_ms = d.settle()?.as_secs_f64() * 1e3;
     pan(&mut d, &mut sum)?;
+    super::fly::fly(&mut d, &mut sum)?;
     sum.load_after = load_average();
     Ok(sum)
 }

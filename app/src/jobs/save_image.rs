@@ -1,11 +1,13 @@
-//! "Save image…": a PNG of the current location at any size up to 16384 × 16384, written
-//! on a background thread in bands of rows so memory stays bounded (about 14 MiB), with
-//! progress and cancel.
+//! "Save image…": the current location at any size up to 16384 × 16384, in the format the
+//! file's extension names — `.png` (8 or 16 bits per channel), `.jpg`/`.jpeg` (a quality
+//! setting); any other extension is refused with a message. Written on a background
+//! thread with progress and cancel; a PNG in bands of rows so memory stays bounded (about
+//! 14 MiB), a JPEG (whose encoder needs the whole picture) from 3 bytes a pixel.
 //!
-//! With an engine palette this is the engine's streaming writer ([`write_png`]), so the
-//! file is byte for byte what `faafo render` writes for the same numbers. A gradient
-//! from a palette file is the explorer's own, so those images are coloured here, band by
-//! band, and streamed through the same PNG encoder settings.
+//! With an engine palette this is the engine's writer ([`write_image`]), so the file is
+//! byte for byte what `faafo render` writes for the same numbers. A gradient from a
+//! palette file is the explorer's own, so those images are coloured here, band by band,
+//! and go through the same encoders (its 8-bit colours widened for a 16-bit PNG).
 //!
 //! The file is written next to its destination as `NAME.part` and renamed when complete:
 //! a cancelled or failed save leaves nothing behind.
@@ -19,7 +21,8 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use faafo_engine::{
-    BitDepth, Colouring, Control, EscapeBuffer, Params, RenderError, RenderOptions, SmoothScale, render_into, write_png,
+    BitDepth, Colouring, Control, EscapeBuffer, ImageError, ImageFormat, Params, RenderError, RenderOptions,
+    SmoothScale, encode_jpeg, render_into, write_image,
 };
 
 use crate::model::colour::Look;
@@ -72,6 +75,9 @@ pub enum SaveError {
     /// The engine could not render the image.
     #[error("cannot save {}: {source}", path.display())]
     Render { path: PathBuf, source: RenderError },
+    /// An extension with no encoder, a bad JPEG quality, or the JPEG encoder failed.
+    #[error(transparent)]
+    Image(ImageError),
 }
 
 impl SaveError {
@@ -90,6 +96,14 @@ impl SaveError {
             source => Self::Render { path: path.to_path_buf(), source },
         }
     }
+
+    fn image(path: &Path) -> impl Fn(ImageError) -> Self + Copy + '_ {
+        |e| match e {
+            ImageError::Render(e) => Self::render(path)(e),
+            ImageError::Jpeg(image::ImageError::IoError(source)) => Self::Write { path: path.to_path_buf(), source },
+            e => Self::Image(e),
+        }
+    }
 }
 
 /// What to save.
@@ -102,8 +116,13 @@ pub struct SaveRequest {
     pub width: u32,
     /// In pixels, 2..=[`MAX_SIDE`].
     pub height: u32,
-    /// Destination (`.png` is appended when there is no extension).
+    /// Destination (`.png` is appended when there is no extension); its extension picks
+    /// the format.
     pub path: PathBuf,
+    /// Bits per channel of a PNG.
+    pub depth: BitDepth,
+    /// Quality of a JPEG, 1..=100.
+    pub jpeg_quality: u8,
 }
 
 impl SaveRequest {
@@ -123,6 +142,7 @@ impl SaveRequest {
         if self.path.extension().is_none() {
             self.path.set_extension("png");
         }
+        self.format()?;
         let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -131,6 +151,11 @@ impl SaveRequest {
             return Err(SaveError::NoFolder(dir));
         }
         Ok(Frame::new(self.location.view, self.width, self.height).of_kind(self.location.fractal.kind()).validate()?)
+    }
+
+    /// The file format the extension names, with this request's settings.
+    pub fn format(&self) -> Result<ImageFormat, SaveError> {
+        ImageFormat::from_path(&self.path, self.depth, self.jpeg_quality).map_err(SaveError::Image)
     }
 
     fn params(&self) -> Params {
@@ -234,12 +259,11 @@ fn save(
     let part = path.with_file_name(part_name);
     let file = File::create(&part).map_err(SaveError::write(path))?;
     let mut out = BufWriter::new(file);
-    let written = match rows_done {
-        None => write_png(&request.params(), &RenderOptions::default(), control, BitDepth::Eight, &mut out)
-            .map(|_| ())
-            .map_err(SaveError::render(path)),
-        Some(rows) => write_banded(request, control, rows, ctx, &mut out),
-    };
+    let written = request.format().and_then(|format| match rows_done {
+        None => write_image(&request.params(), &RenderOptions::default(), control, format, &mut out)
+            .map_err(SaveError::image(path)),
+        Some(rows) => write_banded(request, format, control, rows, ctx, &mut out),
+    });
     let finished = written.and_then(|()| {
         let file = out.into_inner().map_err(|e| SaveError::write(path)(e.into_error()))?;
         file.sync_all().map_err(SaveError::write(path))
@@ -256,9 +280,11 @@ fn save(
     Ok(SaveSummary { path: path.clone(), bytes, size: [request.width, request.height], took: started.elapsed() })
 }
 
-/// The palette-file path: bands of rows rendered, coloured by the explorer and streamed.
+/// The palette-file path: bands of rows rendered, coloured by the explorer and written
+/// in `format`.
 fn write_banded(
     request: &SaveRequest,
+    format: ImageFormat,
     control: &Control,
     rows_done: &AtomicU64,
     ctx: &egui::Context,
@@ -268,18 +294,56 @@ fn write_banded(
     let io = SaveError::write(path);
     let png_err = SaveError::encode(path);
     let (w, h) = (request.width as usize, request.height as usize);
+    match format {
+        ImageFormat::Png(depth) => {
+            let sixteen = depth == BitDepth::Sixteen;
+            let mut encoder = png::Encoder::new(out, request.width, request.height);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(if sixteen { png::BitDepth::Sixteen } else { png::BitDepth::Eight });
+            encoder.set_compression(png::Compression::Fast);
+            let mut writer = encoder.write_header().map_err(png_err)?;
+            let band_bytes = (BAND_PIXELS / w).clamp(2, h) * w * if sixteen { 6 } else { 3 };
+            let mut stream = writer.stream_writer_with_size(band_bytes).map_err(png_err)?;
+            let mut wide = Vec::new();
+            colour_bands(request, control, rows_done, ctx, |bytes| {
+                if sixteen {
+                    // 8-bit colour c is 16-bit c·257: both bytes c, big-endian.
+                    wide.clear();
+                    wide.extend(bytes.iter().flat_map(|&b| [b, b]));
+                    stream.write_all(&wide).map_err(io)
+                } else {
+                    stream.write_all(bytes).map_err(io)
+                }
+            })?;
+            stream.finish().map_err(png_err)?;
+            writer.finish().map_err(png_err)
+        }
+        ImageFormat::Jpeg { quality } => {
+            let mut rgb = Vec::with_capacity(w * h * 3);
+            colour_bands(request, control, rows_done, ctx, |bytes| {
+                rgb.extend_from_slice(bytes);
+                Ok(())
+            })?;
+            encode_jpeg(&rgb, request.width, request.height, quality, out).map_err(SaveError::image(path))
+        }
+    }
+}
+
+/// Renders the request in bands of rows and hands each band's 8-bit RGB, top to bottom,
+/// to `emit`; moves the progress bar.
+fn colour_bands(
+    request: &SaveRequest,
+    control: &Control,
+    rows_done: &AtomicU64,
+    ctx: &egui::Context,
+    mut emit: impl FnMut(&[u8]) -> Result<(), SaveError>,
+) -> Result<(), SaveError> {
+    let path = &request.path;
+    let (w, h) = (request.width as usize, request.height as usize);
     let grid = Frame::new(request.location.view, request.width, request.height)
         .of_kind(request.location.fractal.kind())
         .grid();
     let band_rows = (BAND_PIXELS / w).clamp(2, h);
-
-    let mut encoder = png::Encoder::new(out, request.width, request.height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(png_err)?;
-    let mut stream = writer.stream_writer_with_size(band_rows * w * 3).map_err(png_err)?;
-
     let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
     let mut bytes = Vec::with_capacity(band_rows * w * 3);
     let mut row = 0;
@@ -304,7 +368,7 @@ fn write_banded(
         for i in start..buffer.counts().len() {
             bytes.extend_from_slice(&request.look.rgb(buffer.counts()[i], buffer.smooth_at(i)));
         }
-        stream.write_all(&bytes).map_err(io)?;
+        emit(&bytes)?;
         row += rows;
         rows_done.store(row as u64, Ordering::Relaxed);
         if last_wake.elapsed() > Duration::from_millis(100) {
@@ -312,8 +376,7 @@ fn write_banded(
             last_wake = Instant::now();
         }
     }
-    stream.finish().map_err(png_err)?;
-    writer.finish().map_err(png_err)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -348,7 +411,15 @@ mod tests {
     }
 
     fn request(path: PathBuf, width: u32, height: u32, look: Look) -> SaveRequest {
-        SaveRequest { location: Location::default(), look, width, height, path }
+        SaveRequest {
+            location: Location::default(),
+            look,
+            width,
+            height,
+            path,
+            depth: BitDepth::Eight,
+            jpeg_quality: faafo_engine::DEFAULT_JPEG_QUALITY,
+        }
     }
 
     #[test]
@@ -370,6 +441,42 @@ mod tests {
             assert_eq!(summary.path, path.with_extension("png"));
             assert_eq!(png_size(&summary.path), (w, h));
             assert!(!dir.join(format!("{name}.png.part")).exists());
+        }
+    }
+
+    #[test]
+    fn the_extension_picks_the_format_on_both_paths() {
+        let dir = temp_dir("formats");
+        let custom = Look {
+            custom: Some(Arc::new(
+                Gradient::parse(
+                    "name = \"g\"\n[[stop]]\nat = 0.0\ncolour = \"#102030\"\n[[stop]]\nat = 0.5\ncolour = \"#f0e0d0\"",
+                )
+                .unwrap(),
+            )),
+            ..Look::default()
+        };
+        for (name, look) in [("engine", Look::default()), ("custom", custom)] {
+            let jpg = dir.join(format!("{name}.JPG"));
+            let job = SaveJob::start(request(jpg.clone(), 120, 81, look.clone()), egui::Context::default()).unwrap();
+            wait(&job).unwrap();
+            let bytes = std::fs::read(&jpg).unwrap();
+            assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF], "{name}: not a JPEG");
+            let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+            assert_eq!((decoded.width(), decoded.height()), (120, 81), "{name}");
+
+            let png16 = dir.join(format!("{name}16.png"));
+            let mut r = request(png16.clone(), 64, 33, look.clone());
+            r.depth = BitDepth::Sixteen;
+            wait(&SaveJob::start(r, egui::Context::default()).unwrap()).unwrap();
+            let reader = png::Decoder::new(std::io::BufReader::new(File::open(&png16).unwrap())).read_info().unwrap();
+            assert_eq!(reader.info().bit_depth, png::BitDepth::Sixteen, "{name}");
+            assert_eq!((reader.info().width, reader.info().height), (64, 33));
+
+            let gif = dir.join(format!("{name}.gif"));
+            let e = SaveJob::start(request(gif.clone(), 64, 33, look), egui::Context::default()).unwrap_err();
+            assert!(e.to_string().contains("unknown image type '.gif'"), "{e}");
+            assert!(!gif.exists());
         }
     }
 

@@ -66,6 +66,8 @@ pub struct Settings {
     pub deploy: DeploySettings,
     /// The Cluster window's recent endpoints, sizes and paths (never a token).
     pub cluster: ClusterSettings,
+    /// Hold-to-fly speed: magnification per second.
+    pub fly_zoom_per_s: f64,
 }
 
 impl Default for Settings {
@@ -83,6 +85,7 @@ impl Default for Settings {
             bookmarks: Vec::new(),
             deploy: DeploySettings::default(),
             cluster: ClusterSettings::default(),
+            fly_zoom_per_s: crate::ui::canvas::DEFAULT_FLY_ZOOM_PER_S,
         }
     }
 }

@@ -87,6 +87,11 @@ impl MainView {
         Some((rect, canvas::canvas_input(ui, &response, rect, &mut self.canvas, &frame, mandelbrot)))
     }
 
+    /// Sets the hold-to-fly speed (magnification per second).
+    pub(crate) fn set_fly_speed(&mut self, zoom_per_s: f64) {
+        self.canvas.fly_zoom_per_s = zoom_per_s;
+    }
+
     /// Paints the layers reprojected to `location`'s view.
     pub(crate) fn paint(&self, ui: &egui::Ui, rect: Rect, location: &Location) {
         let Some(current) = self.frame(location) else { return };

@@ -5,6 +5,11 @@
 //! drag shows on the very next frame: the last pictures are drawn at their new place and
 //! size (a texture drawn into a different rectangle, no recomputation) while the worker
 //! computes the new view.
+//!
+//! **Flying** (XaoS's signature): while the middle button (or `Z`) is held the view zooms
+//! in continuously toward the pointer, Shift+middle (or `X`) zooms out, at
+//! [`CanvasState::fly_zoom_per_s`]; each frame zooms by `speed^dt`, so the speed is the
+//! same at any frame rate, and the pictures follow as they do for the wheel.
 
 use egui::{Color32, Event, Key, MouseWheelUnit, PointerButton, Pos2, Rect, Sense, Stroke, Vec2, pos2};
 use faafo_engine::Complex64;
@@ -21,15 +26,35 @@ const ZOOM_PER_KEY: f64 = 1.5;
 const POINTS_PER_NOTCH: f32 = 50.0;
 /// Arrow keys move the view by this fraction of the shorter side.
 const ARROW_FRACTION: f64 = 0.1;
+/// Default flying speed: magnification per second while the button is held.
+pub const DEFAULT_FLY_ZOOM_PER_S: f64 = 4.0;
+/// Slowest and fastest flying speeds offered (magnification per second).
+pub const FLY_ZOOM_PER_S_RANGE: std::ops::RangeInclusive<f64> = 1.25..=200.0;
+/// Longest frame a fly step accounts for: after a stall the view does not jump.
+const FLY_MAX_DT_S: f64 = 0.1;
+/// Key held to fly in (toward the pointer, or the centre when the pointer is elsewhere).
+pub const FLY_IN_KEY: Key = Key::Z;
+/// Key held to fly out.
+pub const FLY_OUT_KEY: Key = Key::X;
 
 /// Canvas state that lasts between frames.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CanvasState {
     /// Sub-pixel part of a drag not yet applied: pans move by whole physical pixels so
     /// the worker can copy pixels instead of computing them.
     drag_remainder: Vec2,
     /// Where a box-zoom drag started (screen points).
     box_start: Option<Pos2>,
+    /// Flying speed: magnification per second while flying in (its inverse flying out).
+    pub fly_zoom_per_s: f64,
+    /// Whether the pointer was over the canvas last frame (focus is taken on entering).
+    hovered: bool,
+}
+
+impl Default for CanvasState {
+    fn default() -> Self {
+        Self { drag_remainder: Vec2::ZERO, box_start: None, fly_zoom_per_s: DEFAULT_FLY_ZOOM_PER_S, hovered: false }
+    }
 }
 
 /// What the canvas saw this frame besides commands.
@@ -92,7 +117,9 @@ pub fn canvas_input(
     let pointer = ui.input(|i| i.pointer.hover_pos()).filter(|_| ui.rect_contains_pointer(rect));
     let input = Input { ui, rect, ppp: ui.ctx().pixels_per_point(), frame, pointer, events, modifiers };
     let mut m = Motion { view: frame.view, continuous: false, discrete: false };
+    take_focus(&input, response, state);
     wheel_and_pinch(&input, &mut m);
+    fly(&input, state, &mut m);
     drag(&input, response, state, &mut m);
     clicks(&input, response, mandelbrot, &mut m, &mut out);
     // Keys and Ctrl+V (a location pasted anywhere), unless a text field has them.
@@ -148,12 +175,71 @@ fn wheel_and_pinch(input: &Input<'_>, m: &mut Motion) {
     }
 }
 
+/// Keyboard focus: the canvas' keys work whenever no text field has the keyboard, so a
+/// click on the canvas takes it back from any widget; and the pointer entering the
+/// canvas (or a click on it) asks for the window's focus when the window has none —
+/// under an X server without a window manager the keys otherwise never reach the
+/// explorer.
+fn take_focus(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState) {
+    let hovered = input.pointer.is_some();
+    let entered = hovered && !state.hovered;
+    state.hovered = hovered;
+    let ctx = input.ui.ctx();
+    let pressed = response.clicked() || response.drag_started() || response.is_pointer_button_down_on();
+    if pressed && let Some(focused) = ctx.memory(egui::Memory::focused) {
+        ctx.memory_mut(|m| m.surrender_focus(focused));
+    }
+    let window_unfocused = ctx.input(|i| i.viewport().focused) == Some(false);
+    if window_unfocused && (entered || pressed) {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+    }
+}
+
+/// Which way the person is flying this frame: +1 in, −1 out, 0 not at all.
+pub fn fly_direction(ui: &egui::Ui, pointer_on_canvas: bool) -> f64 {
+    let (middle, shift) = ui.input(|i| (i.pointer.button_down(PointerButton::Middle), i.modifiers.shift));
+    if middle && pointer_on_canvas {
+        return if shift { -1.0 } else { 1.0 };
+    }
+    if ui.ctx().egui_wants_keyboard_input() {
+        return 0.0;
+    }
+    let (in_key, out_key) = ui.input(|i| (i.key_down(FLY_IN_KEY), i.key_down(FLY_OUT_KEY)));
+    match (in_key, out_key) {
+        (true, false) => 1.0,
+        (false, true) => -1.0,
+        _ => 0.0,
+    }
+}
+
+/// Hold-to-fly: zooms toward the pointer by `speed^(direction · dt)` this frame.
+fn fly(input: &Input<'_>, state: &CanvasState, m: &mut Motion) {
+    let direction = fly_direction(input.ui, input.pointer.is_some());
+    if direction == 0.0 {
+        return;
+    }
+    let dt = f64::from(input.ui.input(|i| i.unstable_dt)).clamp(0.0, FLY_MAX_DT_S);
+    let speed = state.fly_zoom_per_s.clamp(*FLY_ZOOM_PER_S_RANGE.start(), *FLY_ZOOM_PER_S_RANGE.end());
+    let px = input
+        .pointer
+        .map_or([f64::from(input.frame.width) / 2.0, f64::from(input.frame.height) / 2.0], |p| input.px(p));
+    let factor = speed.powf(direction * dt);
+    if factor.is_finite() && factor > 0.0 && factor != 1.0 {
+        m.view = input.at(m.view).zoom_at(px, factor);
+        m.continuous = true;
+    }
+    // Keep frames coming while the hand holds still: no input events arrive meanwhile.
+    input.ui.ctx().request_repaint();
+}
+
 /// Drags: primary pans by whole physical pixels, Shift+primary or secondary draws a box
 /// to zoom into.
 fn drag(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState, m: &mut Motion) {
     let shift = input.modifiers.shift;
-    let boxing = |r: &egui::Response| r.dragged_by(PointerButton::Secondary) || (r.dragged() && shift);
-    if response.drag_started() && (boxing(response) || shift) {
+    // Shift+middle is flying out, not a box: only the primary button draws one with Shift.
+    let boxing =
+        |r: &egui::Response| r.dragged_by(PointerButton::Secondary) || (r.dragged_by(PointerButton::Primary) && shift);
+    if response.drag_started() && boxing(response) {
         // Where the button went down, not where the drag was recognised a few pixels on.
         state.box_start = input.ui.input(|i| i.pointer.press_origin()).or(response.interact_pointer_pos());
     }

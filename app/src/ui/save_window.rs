@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use faafo_engine::{BitDepth, IMAGE_EXTENSIONS};
+
 use crate::command::Command;
 use crate::jobs::file_dialog::DialogPurpose;
 use crate::jobs::save_image::{MAX_SIDE, SaveJob};
@@ -24,10 +26,20 @@ pub fn save_window_ui(ctx: &egui::Context, state: &mut PanelState, job: Option<&
     let mut cmds = Vec::new();
     let mut open = state.save_open;
     egui::Window::new("Save image").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
-        ui.label(format!("PNG, up to {MAX_SIDE} × {MAX_SIDE}; same centre and width of view as the window."));
+        ui.label(format!("Up to {MAX_SIDE} × {MAX_SIDE}; same centre and width of view as the window."));
+        ui.label(format!("The file's extension picks the format: {IMAGE_EXTENSIONS}."));
         labelled_text(ui, "Width", &mut state.save_width, 70.0);
         labelled_text(ui, "Height", &mut state.save_height, 70.0);
         labelled_text(ui, "File", &mut state.save_path, 260.0);
+        ui.horizontal(|ui| {
+            ui.label("PNG");
+            ui.radio_value(&mut state.save_sixteen_bit, false, "8-bit");
+            ui.radio_value(&mut state.save_sixteen_bit, true, "16-bit");
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("JPEG quality");
+            ui.add(egui::Slider::new(&mut state.save_jpeg_quality, 1..=100)).labelled_by(l.id);
+        });
         if let Some(job) = job {
             ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
             ui.label(format!("Saving {}…", job.path().display()));
@@ -49,9 +61,13 @@ pub fn save_window_ui(ctx: &egui::Context, state: &mut PanelState, job: Option<&
                         })
                     };
                     match (parse("width", &state.save_width), parse("height", &state.save_height)) {
-                        (Ok(width), Ok(height)) => {
-                            cmds.push(Command::StartSave { width, height, path: PathBuf::from(state.save_path.trim()) })
-                        }
+                        (Ok(width), Ok(height)) => cmds.push(Command::StartSave {
+                            width,
+                            height,
+                            path: PathBuf::from(state.save_path.trim()),
+                            depth: if state.save_sixteen_bit { BitDepth::Sixteen } else { BitDepth::Eight },
+                            jpeg_quality: state.save_jpeg_quality,
+                        }),
                         (Err(e), _) | (_, Err(e)) => cmds.push(Command::Error(e)),
                     }
                 }

@@ -12,9 +12,11 @@ use crate::command::Command;
 use crate::jobs::file_dialog::DialogPurpose;
 use crate::model::bookmarks::Bookmark;
 use crate::model::colour::Look;
-use crate::model::location::{Iterations, Location, fmt_complex};
+use crate::model::location::{Iterations, Location};
 use crate::model::persist::Settings;
 use crate::render::worker::{Pass, PassStats};
+use crate::ui::canvas;
+use crate::ui::readout;
 
 /// Typed text and open/closed flags of the panel's widgets.
 #[derive(Debug, Default)]
@@ -37,6 +39,10 @@ pub struct PanelState {
     pub save_width: String,
     pub save_height: String,
     pub save_path: String,
+    /// A `.png` with 16 bits per channel instead of 8.
+    pub save_sixteen_bit: bool,
+    /// Quality of a `.jpg`, 1..=100.
+    pub save_jpeg_quality: u8,
 }
 
 impl PanelState {
@@ -48,6 +54,7 @@ impl PanelState {
             save_width: settings.save_size[0].to_string(),
             save_height: settings.save_size[1].to_string(),
             save_path: settings.save_path.clone(),
+            save_jpeg_quality: faafo_engine::DEFAULT_JPEG_QUALITY,
             ..Self::default()
         }
     }
@@ -84,9 +91,18 @@ pub struct Readouts {
     pub kernel: Option<KernelPath>,
 }
 
+/// Width of the side panel in points. Fixed: a long readout (a Julia `c` with all its
+/// digits) is cut short with its full text on hover instead of widening the panel, so the
+/// picture keeps its size.
+pub const PANEL_WIDTH: f32 = 340.0;
+
 /// Everything the side panel reads.
 pub struct PanelData<'a> {
     pub location: &'a Location,
+    /// Hold-to-fly speed, magnification per second.
+    pub fly_zoom_per_s: f64,
+    /// Messages in the log (the Messages button shows the count).
+    pub messages: usize,
     pub look: &'a Look,
     pub cycling: bool,
     pub cycles_per_minute: f32,
@@ -142,6 +158,11 @@ pub fn side_panel_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState) 
         bookmarks_ui(ui, data, state, &mut cmds);
         ui.separator();
         files_ui(ui, state, &mut cmds);
+        ui.separator();
+        if ui.button(format!("Messages ({})…", data.messages)).on_hover_text("Every notice and error in full").clicked()
+        {
+            cmds.push(Command::ShowMessages(true));
+        }
         ui.separator();
         ui.heading("Cluster");
         ui.horizontal_wrapped(|ui| {
@@ -325,7 +346,20 @@ fn navigate_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState, cmds: 
     if !state.location_editing && !enter {
         state.location_text = data.location.to_text();
     }
+    let mut speed = data.fly_zoom_per_s;
+    ui.horizontal(|ui| {
+        let l = ui.label("Fly speed");
+        let (lo, hi) = (*canvas::FLY_ZOOM_PER_S_RANGE.start(), *canvas::FLY_ZOOM_PER_S_RANGE.end());
+        let slider = egui::Slider::new(&mut speed, lo..=hi).logarithmic(true).prefix("×").suffix("/s").max_decimals(2);
+        if ui.add(slider).labelled_by(l.id).on_hover_text(FLY_HELP).changed() {
+            cmds.push(Command::SetFlySpeed(speed));
+        }
+    });
 }
+
+/// How to fly, for the speed slider's hover text.
+const FLY_HELP: &str = "Hold the middle mouse button (or Z) to fly toward the pointer; \
+Shift+middle (or X) flies out.";
 
 fn bookmarks_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState, cmds: &mut Vec<Command>) {
     ui.heading("Bookmarks");
@@ -386,17 +420,19 @@ fn readouts_ui(ui: &mut Ui, data: &PanelData<'_>) {
     egui::Grid::new("readouts").num_columns(2).show(ui, |ui| {
         let mut row = |name: &str, value: String| {
             ui.label(name);
-            ui.label(RichText::new(value).monospace());
+            // Cut short rather than widen the panel; the whole value shows on hover.
+            ui.add(egui::Label::new(RichText::new(&value).monospace()).truncate()).on_hover_text(value);
             ui.end_row();
         };
-        row("Centre re", format!("{}", loc.view.center.re));
-        row("Centre im", format!("{}", loc.view.center.im));
-        row("Scale", format!("{:e}", loc.view.scale));
+        let [re, im] = readout::centre(loc.view.center, loc.view.scale);
+        row("Centre re", re);
+        row("Centre im", im);
+        row("Scale", readout::significant(loc.view.scale, readout::SCALE_DIGITS));
         let zoom = loc.zoom();
         row("Zoom", format!("×{zoom:.3e} (10^{:.2})", zoom.log10()));
         let auto = if loc.iterations == Iterations::Auto { " (auto)" } else { "" };
         row("Iterations", format!("{}{auto}", r.max_iterations));
-        row("c", loc.fractal.c().map_or_else(none, fmt_complex));
+        row("c", loc.fractal.c().map_or_else(none, |c| readout::complex(c, readout::C_DIGITS)));
         let last = r.last.as_ref();
         row("Picture", last.map_or_else(none, |(pass, _, size)| format!("{} {}×{}", pass.label(), size[0], size[1])));
         row(

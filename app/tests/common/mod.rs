@@ -23,10 +23,15 @@ pub fn run_until_idle(h: &mut Harness<'_, ExplorerApp>, timeout: Duration) {
     }
 }
 
-/// Scrolls until the widget labelled `label` is inside the window.
+/// Height of the status bar at the bottom of the window (points, with room to spare).
+const STATUS_BAR_PT: f32 = 40.0;
+
+/// Scrolls until the widget labelled `label` is inside the window, above the status bar.
 pub fn reveal(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    // The status bar spans the bottom of the window: a widget behind it is not visible.
     let window = h.ctx.content_rect();
-    if !window.contains_rect(h.get_by_label(label).rect()) {
+    let visible = window.with_max_y(window.max.y - STATUS_BAR_PT);
+    if !visible.contains_rect(h.get_by_label(label).rect()) {
         h.get_by_label(label).scroll_to_me();
         // Scrolling is animated: let it finish before aiming at the widget.
         h.run_steps(60);

@@ -378,14 +378,14 @@ fn ticked_bookmarks_are_submitted_one_task_each_and_the_table_sorts_and_filters(
     // One task per ticked bookmark, each with the bookmark's kind, place and iterations.
     let rows = h.state().cluster_panel().browse().rows.clone();
     for (location, kind) in [(julia, "julia"), (mandelbrot, "mandelbrot")] {
-        let r = rows.iter().find(|r| r.kind.as_deref() == Some(kind)).expect(kind);
+        let r = rows.iter().find(|r| r.kind == kind).expect(kind);
         let sent = view_request(&location, &Look::default(), 64, 40).unwrap();
         assert_eq!((r.width, r.height, r.iterations), (64, 40, i64::from(sent.iterations)), "{r:?}");
         assert_eq!((r.xa, r.xb, r.ya, r.yb), (sent.xa, sent.xb, sent.ya, sent.yb), "{r:?}");
         assert_eq!(r.c(), sent.c, "{r:?}");
     }
     let shown_kinds = |h: &mut Harness<'_, ExplorerApp>| -> Vec<String> {
-        h.state_mut().cluster_panel_mut().browse_mut().shown().map(|r| r.kind.clone().unwrap_or_default()).collect()
+        h.state_mut().cluster_panel_mut().browse_mut().shown().map(|r| r.kind.clone()).collect()
     };
     // Sort by iterations, then the other way round.
     click(&mut h, "Sort by Iterations");
@@ -480,5 +480,35 @@ fn a_poster_fills_its_mosaic_and_resumes_after_a_restart() {
     }
     assert!(mosaic.has_preview(), "the local preview is under the tiles");
     assert!(!f.dir.join("resumed.tiles").exists(), "the tiles' folder is removed once the poster is written");
+    f.keyring.delete(&keyring_account(&api.base)).ok();
+}
+
+/// The README's picture of the Cluster window (`assets/cluster-window.png`): a poster
+/// filling in tile by tile over its preview. Run with `--ignored` to take it again.
+#[test]
+#[ignore = "writes assets/cluster-window.png; run by hand to refresh the README's screenshot"]
+fn readme_screenshot_of_the_cluster_window() {
+    use faafo_explorer::model::location::{Iterations, Location};
+
+    let f = Fixture::new("screenshot");
+    let api = Api::start(&f.dir, 0);
+    let mut h = f.harness();
+    let location = Location { iterations: Iterations::Fixed(20_000), ..Location::default() };
+    h.state_mut().apply(faafo_explorer::command::Command::GoTo { location, colouring: None });
+    open_window(&mut h);
+    connect(&mut h, &api.base, TOKEN);
+    click(&mut h, "Poster");
+    enter_text(&mut h, "Poster width", "1600");
+    enter_text(&mut h, "Poster height", "1000");
+    enter_text(&mut h, "Tiles across", "4");
+    enter_text(&mut h, "Poster file", &f.dir.join("seahorse-poster.png").display().to_string());
+    click(&mut h, "Make poster");
+    run_until(&mut h, "half the mosaic", |app| {
+        app.cluster_panel().mosaic().is_some_and(|m| m.has_preview() && m.arrived() >= 7)
+    });
+    let image = h.render().unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/cluster-window.png");
+    image.save(&path).unwrap();
+    assert!(png_size(&path).0 > 0);
     f.keyring.delete(&keyring_account(&api.base)).ok();
 }

@@ -65,7 +65,7 @@ pub async fn run(ctx: &Ctx, args: &ListArgs) -> anyhow::Result<()> {
             output::dimensions(f),
             output::filesize(f),
             f.status.as_str().to_owned(),
-            output::age(f.created_at.as_deref(), now),
+            output::age(Some(f.created_at.as_str()).filter(|t| !t.is_empty()), now),
         ]);
     }
     output::print(&table.render());

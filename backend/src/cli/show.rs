@@ -32,17 +32,16 @@ pub fn rows(f: &Fractal) -> Vec<(&'static str, String)> {
         ("checksum", or_dash(f.checksum.clone())),
         ("generated_by", or_dash(f.generated_by.clone())),
         ("status", f.status.as_str().to_owned()),
-        ("kind", f.kind.clone().unwrap_or_else(|| "classic".to_owned())),
+        ("kind", f.kind.clone()),
         ("c", or_dash(f.c().map(|c| output::complex(c.re, c.im)))),
     ];
     if let Some(seed) = f.seed {
         rows.push(("seed", seed.to_string()));
     }
-    if let Some(p) = &f.palette {
-        rows.push(("palette", p.clone()));
-    }
-    if let Some(created) = &f.created_at {
-        rows.push(("created_at", created.clone()));
+    rows.push(("palette", f.palette.clone()));
+    // The original API records no creation time (read as empty).
+    if !f.created_at.is_empty() {
+        rows.push(("created_at", f.created_at.clone()));
     }
     if let Some(e) = &f.error {
         rows.push(("error", e.clone()));

@@ -25,7 +25,7 @@ pub mod http;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use faafo_engine::location::{Center, Location, Scale};
+use faafo_engine::location::Location;
 use faafo_engine::{Complex64, FractalKind, Palette, Window};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -135,166 +135,32 @@ pub enum ClientError {
     Setup(String),
 }
 
-/// A fractal as the API sends it: the original's fields, and ours where the server has
-/// them (`None` from the original). `status` is derived for the original's objects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "WireFractal")]
-pub struct Fractal {
-    /// The uuid.
-    pub uuid: String,
-    /// Width in pixels.
-    pub width: i64,
-    /// Height in pixels.
-    pub height: i64,
-    /// Escape tests per pixel.
-    pub iterations: i64,
-    /// Real part at the left edge.
-    pub xa: f64,
-    /// Real part at the right edge.
-    pub xb: f64,
-    /// Imaginary part at the top row.
-    pub ya: f64,
-    /// Imaginary part at the bottom row.
-    pub yb: f64,
-    /// Render time in seconds.
-    pub duration: Option<f64>,
-    /// PNG size in bytes.
-    pub size: Option<i64>,
-    /// SHA-256 of the PNG, lowercase hex.
-    pub checksum: Option<String>,
-    /// The worker's host name.
-    pub generated_by: Option<String>,
-    /// Life-cycle state (derived from `checksum`/`size` for the original).
-    pub status: Status,
-    /// Why rendering failed.
-    pub error: Option<String>,
-    /// Creation time, RFC 3339 UTC (ours only).
-    pub created_at: Option<String>,
-    /// Last change (ours only).
-    pub updated_at: Option<String>,
-    /// Fractal kind (ours only; the original's are all `classic`).
-    pub kind: Option<String>,
-    /// Real part of the constant used.
-    pub c_re: Option<f64>,
-    /// Imaginary part of the constant used.
-    pub c_im: Option<f64>,
-    /// Seed of the classic search for `c`.
-    pub seed: Option<i64>,
-    /// Palette name.
-    pub palette: Option<String>,
-    /// For a poster's tile, the window of the whole image it is.
-    pub window: Option<Window>,
-    /// The exact location, when the fractal was created with one (a deep view's place,
-    /// which `xa..yb` only approximate).
-    pub location: Option<Location>,
-}
+/// A fractal as the API sends it: the wire's one type, [`crate::wire::fractal::Fractal`].
+/// The original API's objects lack our columns; the client fills them in as they are
+/// read ([`complete_original`]), so both servers' fractals are this one type.
+pub use crate::wire::fractal::Fractal;
 
-impl Fractal {
-    /// Whether it will not change any more (done or failed).
-    pub fn finished(&self) -> bool {
-        matches!(self.status, Status::Done | Status::Failed)
+/// Fills in what an original API object lacks, so it reads as the wire's [`Fractal`]:
+/// a status derived from the stored result (done once `checksum` and `size` are set,
+/// pending before), kind and palette `classic` (all the original renders), and empty
+/// creation and change times (it records none). Our API's objects have all of these and
+/// are left as they are.
+pub fn complete_original(object: &mut Value) {
+    let Some(o) = object.as_object_mut() else { return };
+    if !o.contains_key("status") {
+        let set = |key: &str| o.get(key).is_some_and(|v| !v.is_null());
+        let status = if set("checksum") && set("size") { Status::Done } else { Status::Pending };
+        o.insert("status".into(), json!(status.as_str()));
     }
-
-    /// The Julia constant used, when recorded.
-    pub fn c(&self) -> Option<Complex64> {
-        Some(Complex64::new(self.c_re?, self.c_im?))
+    for (key, default) in [("kind", "classic"), ("palette", "classic"), ("created_at", ""), ("updated_at", "")] {
+        o.entry(key).or_insert_with(|| json!(default));
     }
 }
 
-/// What is read off the wire, before `status` is settled.
-#[derive(Deserialize)]
-struct WireFractal {
-    uuid: String,
-    width: i64,
-    height: i64,
-    iterations: i64,
-    xa: f64,
-    xb: f64,
-    ya: f64,
-    yb: f64,
-    #[serde(default)]
-    duration: Option<f64>,
-    #[serde(default)]
-    size: Option<i64>,
-    #[serde(default)]
-    checksum: Option<String>,
-    #[serde(default)]
-    generated_by: Option<String>,
-    #[serde(default)]
-    status: Option<Status>,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    c_re: Option<f64>,
-    #[serde(default)]
-    c_im: Option<f64>,
-    #[serde(default)]
-    seed: Option<i64>,
-    #[serde(default)]
-    palette: Option<String>,
-    #[serde(default)]
-    tile_x: Option<u32>,
-    #[serde(default)]
-    tile_y: Option<u32>,
-    #[serde(default)]
-    tile_width: Option<u32>,
-    #[serde(default)]
-    tile_height: Option<u32>,
-    #[serde(default)]
-    center_re: Option<String>,
-    #[serde(default)]
-    center_im: Option<String>,
-    #[serde(default)]
-    scale: Option<String>,
-}
-
-impl From<WireFractal> for Fractal {
-    fn from(w: WireFractal) -> Self {
-        // The original has no status: a row is done once the worker stored its result.
-        let status =
-            w.status.unwrap_or(if w.checksum.is_some() && w.size.is_some() { Status::Done } else { Status::Pending });
-        Self {
-            uuid: w.uuid,
-            width: w.width,
-            height: w.height,
-            iterations: w.iterations,
-            xa: w.xa,
-            xb: w.xb,
-            ya: w.ya,
-            yb: w.yb,
-            duration: w.duration,
-            size: w.size,
-            checksum: w.checksum,
-            generated_by: w.generated_by,
-            status,
-            error: w.error,
-            created_at: w.created_at,
-            updated_at: w.updated_at,
-            kind: w.kind,
-            c_re: w.c_re,
-            c_im: w.c_im,
-            seed: w.seed,
-            palette: w.palette,
-            window: match (w.tile_x, w.tile_y, w.tile_width, w.tile_height) {
-                (Some(x), Some(y), Some(width), Some(height)) => Some(Window { x, y, width, height }),
-                _ => None,
-            },
-            // The API checked these when the fractal was created.
-            location: match (w.center_re, w.center_im, w.scale) {
-                (Some(re), Some(im), Some(scale)) => Center::parse(&re, &im)
-                    .ok()
-                    .zip(Scale::parse(&scale).ok())
-                    .map(|(center, scale)| Location::new(center, scale)),
-                _ => None,
-            },
-        }
-    }
+/// A fractal object as read from either server.
+pub fn fractal_from(mut object: Value) -> Result<Fractal, serde_json::Error> {
+    complete_original(&mut object);
+    serde_json::from_value(object)
 }
 
 /// One page of `GET /v1/fractal` (the original's envelope).
@@ -598,12 +464,34 @@ impl Client {
         }
     }
 
+    /// Sends, checks the status, and parses a JSON body as a fractal (of either server).
+    async fn fractal(&self, request: RequestBuilder, uuid: Option<&str>) -> Result<Fractal, ClientError> {
+        let (url, mut value) = self.json_value(request, uuid).await?;
+        complete_original(&mut value);
+        serde_json::from_value(value).map_err(|e| ClientError::Malformed { url, what: e.to_string() })
+    }
+
+    /// Sends, checks the status, and parses a JSON body as a page of fractals.
+    async fn page(&self, request: RequestBuilder) -> Result<Page, ClientError> {
+        let (url, mut value) = self.json_value(request, None).await?;
+        if let Some(objects) = value.get_mut("objects").and_then(Value::as_array_mut) {
+            objects.iter_mut().for_each(complete_original);
+        }
+        serde_json::from_value(value).map_err(|e| ClientError::Malformed { url, what: e.to_string() })
+    }
+
     /// Sends, checks the status, and parses a JSON body as `T`.
     async fn json<T: serde::de::DeserializeOwned>(
         &self,
         request: RequestBuilder,
         uuid: Option<&str>,
     ) -> Result<T, ClientError> {
+        let (url, value) = self.json_value(request, uuid).await?;
+        serde_json::from_value(value).map_err(|e| ClientError::Malformed { url, what: e.to_string() })
+    }
+
+    /// Sends, checks the status, and parses the JSON body; answers it with its URL.
+    async fn json_value(&self, request: RequestBuilder, uuid: Option<&str>) -> Result<(String, Value), ClientError> {
         let (url, response) = self.send(request).await?;
         let (url, response) = Self::check(url, response, uuid).await?;
         let bytes = response
@@ -614,7 +502,7 @@ impl Client {
             url: url.clone(),
             what: format!("not JSON ({e}): {}", message_of(StatusCode::OK, &String::from_utf8_lossy(&bytes))),
         })?;
-        serde_json::from_value(value).map_err(|e| ClientError::Malformed { url, what: e.to_string() })
+        Ok((url, value))
     }
 
     /// Asks `/health` what the server is (once; the answer is kept). A server without
@@ -647,7 +535,7 @@ impl Client {
         }
         let uuid = new.uuid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let request = self.request(Method::POST, &["v1", "fractal"]).json(&new.body(&uuid));
-        self.json(request, None).await
+        self.fractal(request, None).await
     }
 
     /// One page of the listing (`page` from 1; `per_page` up to 100), optionally
@@ -659,7 +547,7 @@ impl Client {
         if let Some(q) = q {
             request = request.query(&[("q", q.to_string())]);
         }
-        self.json(request, None).await
+        self.page(request).await
     }
 
     /// Every fractal matching `q`, all pages, at most `limit`.
@@ -726,7 +614,7 @@ impl Client {
 
     /// One fractal.
     pub async fn get(&self, uuid: &str) -> Result<Fractal, ClientError> {
-        self.json(self.request(Method::GET, &["v1", "fractal", uuid]), Some(uuid)).await
+        self.fractal(self.request(Method::GET, &["v1", "fractal", uuid]), Some(uuid)).await
     }
 
     /// The fractals with these uuids that still exist, by `q` searches of 50 at a time.
@@ -855,24 +743,29 @@ mod tests {
     #[test]
     fn original_objects_read_with_a_derived_status() {
         // faafo-spec §3.2's pending object, exactly as the original sends it.
-        let pending: Fractal = serde_json::from_value(json!({"checksum": null, "duration": null,
+        let pending = fractal_from(json!({"checksum": null, "duration": null,
             "generated_by": null, "height": 278, "iterations": 281, "size": null, "url": null,
             "uuid": "212e8c23-e67f-4bd3-86e1-5a5e811ee2f4", "width": 510,
             "xa": -3.3528957195683087, "xb": 1.1428457603077387,
             "ya": -2.1341119130263717, "yb": 2.478654026560605}))
         .unwrap();
         assert_eq!(pending.status, Status::Pending);
-        assert_eq!(pending.kind, None);
-        let done: Fractal = serde_json::from_value(json!({"uuid": "d", "width": 952, "height": 382,
+        assert_eq!(
+            (pending.kind.as_str(), pending.palette.as_str(), pending.created_at.as_str()),
+            ("classic", "classic", "")
+        );
+        let done = fractal_from(json!({"uuid": "d", "width": 952, "height": 382,
             "iterations": 168, "xa": -2.61217, "xb": 3.98459, "ya": -1.89725, "yb": 2.36849,
             "duration": 1.67141, "size": 34239, "checksum": "d2025a9c", "generated_by": "app-worker-2"}))
         .unwrap();
         assert_eq!(done.status, Status::Done);
-        let ours: Fractal = serde_json::from_value(json!({"uuid": "x", "width": 2, "height": 2,
+        let ours = fractal_from(json!({"uuid": "x", "width": 2, "height": 2,
             "iterations": 20, "xa": -2, "xb": 2, "ya": -1, "yb": 1, "status": "failed",
-            "error": "boom", "kind": "julia", "c_re": -0.8, "c_im": 0.156}))
+            "error": "boom", "kind": "julia", "c_re": -0.8, "c_im": 0.156, "palette": "fire",
+            "created_at": "2024-03-01T00:00:00Z", "updated_at": "2024-03-01T00:00:01Z"}))
         .unwrap();
         assert_eq!((ours.status, ours.c()), (Status::Failed, Some(Complex64::new(-0.8, 0.156))));
+        assert_eq!((ours.kind.as_str(), ours.palette.as_str()), ("julia", "fire"), "ours are kept as sent");
     }
 
     #[test]

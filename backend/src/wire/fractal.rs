@@ -285,6 +285,16 @@ impl Fractal {
         Ok(self.location()?.filter(|l| renders_deep(kind, l, width, height)))
     }
 
+    /// Whether it will not change any more (done or failed).
+    pub fn finished(&self) -> bool {
+        matches!(self.status, Status::Done | Status::Failed)
+    }
+
+    /// The constant used (classic, julia), when recorded.
+    pub fn c(&self) -> Option<Complex64> {
+        Some(Complex64::new(self.c_re?, self.c_im?))
+    }
+
     /// The tile of the whole image this task renders, when it is one.
     pub fn window(&self) -> Result<Option<Window>, WireError> {
         tile_window([self.tile_x, self.tile_y, self.tile_width, self.tile_height])

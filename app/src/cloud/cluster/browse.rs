@@ -74,7 +74,7 @@ impl SortColumn {
 }
 
 fn kind_of(f: &Fractal) -> &str {
-    f.kind.as_deref().unwrap_or("classic")
+    &f.kind
 }
 
 /// Which rows are shown.
@@ -399,7 +399,7 @@ fn fractals_table(ui: &mut Ui, b: &mut Browse) -> Option<RowAction> {
                     f.iterations.to_string(),
                     f.duration.map_or_else(String::new, |d| format!("{d:.2} s")),
                     f.generated_by.clone().unwrap_or_default(),
-                    f.created_at.as_deref().and_then(|t| age(t, now)).unwrap_or_default(),
+                    age(&f.created_at, now).unwrap_or_default(),
                 ];
                 for text in cells {
                     row.col(|ui| {
@@ -484,7 +484,7 @@ mod tests {
     }
 
     fn row(uuid: &str, iterations: i64, status: Status, kind: &str) -> Fractal {
-        serde_json::from_value(serde_json::json!({
+        faafo_backend::client::fractal_from(serde_json::json!({
             "uuid": uuid, "width": 10, "height": 10, "iterations": iterations, "xa": -2.0, "xb": 1.0,
             "ya": -1.0, "yb": 1.0, "status": status.as_str(), "kind": kind,
             "created_at": format!("2024-03-01T00:00:0{}Z", uuid.len() % 10),

@@ -100,8 +100,6 @@ pub fn human_seconds(secs: f64) -> String {
 pub fn location_of(f: &WireFractal) -> Result<(Location, Option<Palette>), InputError> {
     let kind: FractalKind = f
         .kind
-        .as_deref()
-        .unwrap_or("classic")
         .parse()
         .map_err(|e| InputError::View(format!("fractal {} has a kind the explorer does not know: {e}", f.uuid)))?;
     let fractal = Fractal::from_kind(kind, f.c(), MULTIBROT_POWER, || faafo_engine::classic::FALLBACK_C);
@@ -109,7 +107,7 @@ pub fn location_of(f: &WireFractal) -> Result<(Location, Option<Palette>), Input
     let iterations = Iterations::checked(i128::from(f.iterations)).unwrap_or_default();
     let location = Location { fractal, view, iterations };
     location.validate().map_err(|e| InputError::View(format!("fractal {} cannot be shown: {e}", f.uuid)))?;
-    let palette = f.palette.as_deref().and_then(|p| p.parse().ok());
+    let palette = f.palette.parse().ok();
     Ok((location, palette))
 }
 
@@ -130,7 +128,7 @@ mod tests {
         let r = view_request(&location, &look, 3840, 2160).unwrap();
         assert_eq!((r.kind, r.c, r.iterations), (Some(FractalKind::Julia), location.fractal.c(), 700));
         assert!((r.xb - r.xa - 0.5).abs() < 1e-12);
-        let wire: WireFractal = serde_json::from_value(serde_json::json!({
+        let wire = faafo_backend::client::fractal_from(serde_json::json!({
             "uuid": "u", "width": 3840, "height": 2160, "iterations": 700, "xa": r.xa, "xb": r.xb,
             "ya": r.ya, "yb": r.yb, "kind": "julia", "c_re": -0.8, "c_im": 0.156, "palette": "fire"
         }))

@@ -77,10 +77,10 @@ fn holding_the_middle_button_flies_toward_the_pointer_and_shift_flies_out() {
     let start = h.state().location().view;
 
     middle(&h, pointer, true, Modifiers::NONE);
-    let mut scales = vec![start.scale];
+    let mut scales = vec![start.scale_f64()];
     for _ in 0..30 {
         h.step();
-        scales.push(h.state().location().view.scale);
+        scales.push(h.state().location().view.scale_f64());
     }
     middle(&h, pointer, false, Modifiers::NONE);
     h.step();
@@ -88,12 +88,12 @@ fn holding_the_middle_button_flies_toward_the_pointer_and_shift_flies_out() {
     // Deeper on every frame the button was held, toward the pointer: the point under it
     // stays under it while the centre closes in on it.
     assert!(scales.windows(2).skip(1).all(|w| w[1] < w[0]), "scale not falling every frame: {scales:?}");
-    let (flown_scale, start_scale) = (flown.scale, start.scale);
+    let (flown_scale, start_scale) = (flown.scale_f64(), start.scale_f64());
     assert!(flown_scale < start_scale / 1.5, "half a second at the default speed: {start_scale} → {flown_scale}");
     let under = h.state().point_at_screen(pointer).unwrap();
     assert!(apart(under, target, flown_scale) < 0.01, "the point under the pointer drifted: {target} → {under}");
     assert!(
-        (flown.center - target).norm() < (start.center - target).norm() * 0.8,
+        (flown.center_f64() - target).norm() < (start.center_f64() - target).norm() * 0.8,
         "the centre did not close in on the pointer's point"
     );
     // Letting go stops the flight.
@@ -108,7 +108,7 @@ fn holding_the_middle_button_flies_toward_the_pointer_and_shift_flies_out() {
     middle(&h, pointer, false, Modifiers::SHIFT);
     h.event(Event::ModifiersChanged(Modifiers::NONE));
     h.step();
-    assert!(h.state().location().view.scale > flown.scale * 1.2, "Shift+middle did not fly out");
+    assert!(h.state().location().view.scale_f64() > flown.scale_f64() * 1.2, "Shift+middle did not fly out");
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn holding_z_flies_in_and_the_speed_setting_sets_how_fast() {
     h.hover_at(pointer);
     h.step();
     let fly = |h: &mut Harness<'_, ExplorerApp>| {
-        let before = h.state().location().view.scale;
+        let before = h.state().location().view.scale_f64();
         h.event(Event::Key {
             key: Key::Z,
             physical_key: None,
@@ -136,7 +136,7 @@ fn holding_z_flies_in_and_the_speed_setting_sets_how_fast() {
             modifiers: Modifiers::NONE,
         });
         h.step();
-        before / h.state().location().view.scale
+        before / h.state().location().view.scale_f64()
     };
     let slow = fly(&mut h);
     h.state_mut().apply(Command::SetFlySpeed(50.0));
@@ -237,7 +237,7 @@ fn readouts_show_the_digits_that_mean_something() {
     run_until_rendered(&mut h);
     // Scale 3.5 × 0.8^k is float noise in full (3.5 · 0.8 = 2.8000000000000003).
     let noisy = View::new(-0.75, 0.1, 3.5 * 0.8);
-    assert_eq!(format!("{}", noisy.scale), "2.8000000000000003");
+    assert_eq!(format!("{}", noisy.scale_f64()), "2.8000000000000003");
     let location = Location { view: noisy, ..h.state().location() };
     h.state_mut().go_to(location);
     h.run_steps(2);

@@ -202,8 +202,8 @@ fn connect_submit_open_download_and_delete_against_a_real_api() {
     click_row(&mut h, &format!("Open {}", row.uuid));
     let location = h.state().location();
     assert_eq!(location.fractal.kind(), faafo_engine::FractalKind::Classic, "{:?}", h.state().cluster_panel());
-    assert!((location.view.center.re - (row.xa + row.xb) / 2.0).abs() < 1e-9, "{location:?} {row:?}");
-    assert!((location.view.scale - (row.xb - row.xa)).abs() < 1e-9, "{location:?} {row:?}");
+    assert!((location.view.center_f64().re - (row.xa + row.xb) / 2.0).abs() < 1e-9, "{location:?} {row:?}");
+    assert!((location.view.scale_f64() - (row.xb - row.xa)).abs() < 1e-9, "{location:?} {row:?}");
 
     // Download: checked against the stored checksum, saved as <uuid>.png.
     let downloads = f.dir.join("downloads");

@@ -114,14 +114,14 @@ fn wheel_zooms_about_the_point_under_the_cursor_and_renders_it() {
     run_until_rendered(&mut h);
     let pos = canvas_point(&h, 180.0, 130.0);
     let before = h.state().point_at_screen(pos).unwrap();
-    let scale = h.state().location().view.scale;
+    let scale = h.state().location().view.scale_f64();
 
     wheel(&h, pos, 2.0);
     h.step();
     h.step();
     let app = h.state();
     let after = app.point_at_screen(pos).unwrap();
-    let new_scale = app.location().view.scale;
+    let new_scale = app.location().view.scale_f64();
     assert!((new_scale - scale / 1.25f64.powi(2)).abs() < 1e-12, "{scale} → {new_scale}");
     let step = new_scale / f64::from(app.view_size().unwrap()[0] - 1);
     assert!((after - before).norm() < step * 1e-6, "the point under the cursor moved: {before} → {after}");
@@ -133,7 +133,7 @@ fn wheel_zooms_about_the_point_under_the_cursor_and_renders_it() {
     wheel(&h, pos, -2.0);
     h.step();
     h.step();
-    assert!((h.state().location().view.scale - scale).abs() < 1e-12);
+    assert!((h.state().location().view.scale_f64() - scale).abs() < 1e-12);
 }
 
 #[test]
@@ -160,7 +160,8 @@ fn dragging_pans_by_whole_pixels_and_computes_only_the_new_strips() {
     let ppp = h.ctx.pixels_per_point() as f64;
     // The content moved right and up, so the view moved left and down: to smaller real
     // and (the imaginary axis points up) smaller imaginary parts.
-    let (dx, dy) = ((view.center.re - moved.center.re) / step, (view.center.im - moved.center.im) / step);
+    let (view, moved) = (view.center_f64(), moved.center_f64());
+    let (dx, dy) = ((view.re - moved.re) / step, (view.im - moved.im) / step);
     assert!((dx - dx.round()).abs() < 1e-6 && (dy - dy.round()).abs() < 1e-6, "not whole pixels: {dx}, {dy}");
     assert!(dx.round() > 0.0 && dy.round() > 0.0 && dx.round() <= 40.0 * ppp, "moved {dx}, {dy}");
 
@@ -353,8 +354,9 @@ fn box_drag_zooms_into_the_box_and_double_click_recentres() {
     h.step();
     let view = h.state().location().view;
     let ratio = (160.0 * ppp / f64::from(frame.width)).max(90.0 * ppp / f64::from(frame.height));
-    assert!((view.scale / frame.view.scale - ratio).abs() < 1e-9, "scale {} of {}", view.scale, frame.view.scale);
-    assert!((view.center - centre).norm() < view.scale * 1e-9, "centre {} vs {centre}", view.center);
+    let (scale, frame_scale) = (view.scale_f64(), frame.view.scale_f64());
+    assert!((scale / frame_scale - ratio).abs() < 1e-9, "scale {scale} of {frame_scale}");
+    assert!((view.center_f64() - centre).norm() < scale * 1e-9, "centre {} vs {centre}", view.center);
 
     // Double-click: the point clicked becomes the centre, at the same scale.
     run_until_rendered(&mut h);
@@ -374,7 +376,7 @@ fn box_drag_zooms_into_the_box_and_double_click_recentres() {
     h.step();
     let v = h.state().location().view;
     assert_eq!(v.scale, view.scale);
-    assert!((v.center - target).norm() < v.scale * 1e-9, "{} vs {target}", v.center);
+    assert!((v.center_f64() - target).norm() < v.scale_f64() * 1e-9, "{} vs {target}", v.center);
 }
 
 #[test]
@@ -465,7 +467,7 @@ fn snapshot_reprojected_picture_after_a_zoom() {
                 generation: 1,
                 grid: picture.grid(),
                 pass: Pass::Full,
-                key: RenderKey { fractal: Fractal::Mandelbrot, frame: picture, max_iterations: 250 },
+                key: RenderKey { fractal: Fractal::Mandelbrot, frame: picture.clone(), max_iterations: 250 },
                 texture: ui.ctx().load_texture("picture", image.clone(), egui::TextureOptions::LINEAR),
             });
             let rect = ui.max_rect();

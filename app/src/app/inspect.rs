@@ -74,7 +74,7 @@ impl ExplorerApp {
 
     /// What the newest full-resolution picture on screen shows.
     pub fn shown_full(&self) -> Option<(RenderKey, Pass)> {
-        self.view.full().map(|l| (l.key, l.pass))
+        self.view.full().map(|l| (l.key.clone(), l.pass))
     }
 
     /// Whether the full-resolution picture of exactly the current view is on screen.

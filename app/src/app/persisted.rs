@@ -15,7 +15,7 @@ use crate::model::history::History;
 use crate::model::location::Location;
 use crate::model::params_file::ParamsFile;
 use crate::model::persist::{Settings, SettingsError, Store};
-use crate::model::view::{Frame, MAX_SCALE, View};
+use crate::model::view::{Frame, View};
 use crate::ui::canvas::FLY_ZOOM_PER_S_RANGE;
 
 /// Seconds between automatic saves of changed settings.
@@ -83,7 +83,7 @@ impl Persisted {
     }
 
     pub(crate) fn location(&self) -> Location {
-        self.settings.location
+        self.settings.location.clone()
     }
 
     pub(crate) fn look(&self) -> &Look {
@@ -166,7 +166,7 @@ impl Persisted {
 
     /// Applies a command about the location, colours, bookmarks or parameter files.
     pub(crate) fn apply(&mut self, command: Command, cx: &mut Cx<'_>) {
-        let loc = self.settings.location;
+        let loc = self.settings.location.clone();
         match command {
             Command::SetView { view, continuous_at } => self.set_view(view, continuous_at, cx),
             Command::GoTo { location, colouring } => {
@@ -236,16 +236,14 @@ impl Persisted {
         }
     }
 
-    fn set_view(&mut self, mut view: View, continuous_at: Option<f64>, cx: &mut Cx<'_>) {
-        if !view.is_finite() {
-            return;
-        }
-        view.scale = view.scale.min(MAX_SCALE);
-        if let Some(why) = cx.canvas_px.and_then(|px| refusal(view, px)) {
+    fn set_view(&mut self, view: View, continuous_at: Option<f64>, cx: &mut Cx<'_>) {
+        let view = view.clamped();
+        let fractal = self.settings.location.fractal;
+        if let Some(why) = cx.canvas_px.and_then(|px| refusal(&view, &fractal, px)) {
             cx.notices.error(why);
             return;
         }
-        self.set_location(Location { view, ..self.settings.location }, continuous_at, cx);
+        self.set_location(Location { view, ..self.settings.location.clone() }, continuous_at, cx);
     }
 
     /// Moves to `location`, recording history; refuses what the engine could not render
@@ -255,12 +253,12 @@ impl Persisted {
             cx.notices.error(e);
             return false;
         }
-        if let Some(why) = cx.canvas_px.and_then(|px| refusal(location.view, px)) {
+        if let Some(why) = cx.canvas_px.and_then(|px| refusal(&location.view, &location.fractal, px)) {
             cx.notices.error(format!("{why}; staying at the current view"));
             return false;
         }
         if location != self.settings.location {
-            self.history.record(self.settings.location, continuous_at);
+            self.history.record(self.settings.location.clone(), continuous_at);
             self.settings.location = location;
             self.dirty = true;
         }
@@ -307,7 +305,7 @@ impl Persisted {
         match command {
             Command::AddBookmark(name) => {
                 let name = unique_name(&self.settings.bookmarks, &name);
-                let (location, colouring) = (self.settings.location, self.look.colouring);
+                let (location, colouring) = (self.settings.location.clone(), self.look.colouring);
                 self.settings.bookmarks.push(Bookmark { name: name.clone(), location, colouring });
                 match self.save() {
                     Ok(()) => cx.notices.info(format!("bookmarked '{name}'")),
@@ -409,7 +407,8 @@ fn kind_home(kind: FractalKind, c: Option<Complex64>) -> Fractal {
 }
 
 /// What the wheel, a fly and a pasted location all say when a view is deeper than the
-/// engine renders at this size.
+/// engine renders at this size (for the kinds without a deep path: the others go on with
+/// perturbation).
 pub(crate) const DEPTH_LIMIT: &str =
     "deepest zoom reached: 64-bit floats cannot tell neighbouring pixels apart beyond this scale";
 
@@ -418,7 +417,12 @@ pub(crate) const DEPTH_LIMIT: &str =
 /// engine still refuses is too deep (whatever the engine's check that caught it: edges
 /// that collapsed into each other or pixels closer than the numbers resolve), so it gets
 /// the depth-limit words rather than "xa must be less than xb".
-pub(crate) fn refusal(view: View, [w, h]: [u32; 2]) -> Option<String> {
-    let e = Frame::new(view, w, h).validate().err()?;
-    if view.is_finite() { Some(DEPTH_LIMIT.to_owned()) } else { Some(e.to_string()) }
+pub(crate) fn refusal(view: &View, fractal: &Fractal, [w, h]: [u32; 2]) -> Option<String> {
+    let e = Frame::new(view.clone(), w, h).of_kind(fractal.kind()).validate(fractal).err()?;
+    Some(match e {
+        faafo_engine::ParamError::DeepUnsupported { supported, .. } => {
+            format!("{DEPTH_LIMIT} for {}; perturbation goes deeper for {supported}", fractal.kind().name())
+        }
+        _ => DEPTH_LIMIT.to_owned(),
+    })
 }

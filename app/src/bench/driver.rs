@@ -124,7 +124,7 @@ impl Driver {
         let record = FrameRecord {
             phase: self.phase,
             t: self.phase_started.elapsed(),
-            scale: loc.view.scale,
+            scale: loc.view.scale_f64(),
             max_iterations: loc.max_iterations(),
             ui,
             had_input,
@@ -157,7 +157,7 @@ impl Driver {
                 bail!("the render failed: {message}");
             }
             if started.elapsed() > PATIENCE {
-                bail!("no full picture within {PATIENCE:?} at scale {:e}", self.app.location().view.scale);
+                bail!("no full picture within {PATIENCE:?} at scale {}", self.app.location().view.scale);
             }
         }
     }

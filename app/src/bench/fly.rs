@@ -66,7 +66,7 @@ fn point_at_seahorse(d: &mut Driver) -> anyhow::Result<()> {
 }
 
 fn seahorse_at(scale: f64) -> Location {
-    let view = if scale >= View::home(FractalKind::Mandelbrot).scale {
+    let view = if scale >= View::home(FractalKind::Mandelbrot).scale_f64() {
         View::home(FractalKind::Mandelbrot)
     } else {
         View::new(SEAHORSE.re, SEAHORSE.im, scale)
@@ -76,7 +76,7 @@ fn seahorse_at(scale: f64) -> Location {
 
 /// Runs both fly phases into `sum.fly`.
 pub(super) fn fly(d: &mut Driver, sum: &mut RunSummary) -> anyhow::Result<()> {
-    let home = View::home(FractalKind::Mandelbrot).scale;
+    let home = View::home(FractalKind::Mandelbrot).scale_f64();
     let speed = (home / FLY_TARGET_SCALE).powf(1.0 / FLY_SECONDS);
     d.app.apply(Command::SetFlySpeed(speed));
     long_fly(d, sum)?;
@@ -87,7 +87,7 @@ pub(super) fn fly(d: &mut Driver, sum: &mut RunSummary) -> anyhow::Result<()> {
         d.begin("fly-stop");
         d.frame(button(d, true));
         let started = Instant::now();
-        while d.app.location().view.scale > depth {
+        while d.app.location().view.scale_f64() > depth {
             d.frame(Vec::new());
             if started.elapsed().as_secs_f64() > FLY_SECONDS * 4.0 {
                 bail!("the fly toward scale {depth:e} did not get there (at {})", d.app.location().view.scale);
@@ -96,7 +96,7 @@ pub(super) fn fly(d: &mut Driver, sum: &mut RunSummary) -> anyhow::Result<()> {
         let release = button(d, false);
         d.frame(release);
         let full = d.settle()?;
-        sum.fly.stop_full_ms.push((d.app.location().view.scale, full.as_secs_f64() * 1e3));
+        sum.fly.stop_full_ms.push((d.app.location().view.scale_f64(), full.as_secs_f64() * 1e3));
     }
     Ok(())
 }
@@ -118,7 +118,7 @@ fn long_fly(d: &mut Driver, sum: &mut RunSummary) -> anyhow::Result<()> {
     let wall = wall0.elapsed().as_secs_f64();
     let s = &mut sum.fly;
     s.cpu_cores = cpu0.zip(cpu_seconds()).map(|(a, b)| (b - a) / wall);
-    s.deepest_scale = d.app.location().view.scale;
+    s.deepest_scale = d.app.location().view.scale_f64();
     let records: &[FrameRecord] = &d.records[start..];
     let fresh = records.iter().map(|r| r.arrivals.len()).sum::<usize>();
     let full = records.iter().flat_map(|r| &r.arrivals).filter(|(a, _)| a.pass.is_full_resolution()).count();

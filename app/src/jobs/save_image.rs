@@ -150,7 +150,8 @@ impl SaveRequest {
         if !dir.is_dir() {
             return Err(SaveError::NoFolder(dir));
         }
-        Ok(Frame::new(self.location.view, self.width, self.height).of_kind(self.location.fractal.kind()).validate()?)
+        let frame = Frame::new(self.location.view.clone(), self.width, self.height);
+        Ok(frame.of_kind(self.location.fractal.kind()).validate(&self.location.fractal)?)
     }
 
     /// The file format the extension names, with this request's settings.
@@ -159,7 +160,8 @@ impl SaveRequest {
     }
 
     fn params(&self) -> Params {
-        let frame = Frame::new(self.location.view, self.width, self.height).of_kind(self.location.fractal.kind());
+        let frame =
+            Frame::new(self.location.view.clone(), self.width, self.height).of_kind(self.location.fractal.kind());
         Params {
             fractal: self.location.fractal,
             region: frame.region(),
@@ -259,10 +261,17 @@ fn save(
     let part = path.with_file_name(part_name);
     let file = File::create(&part).map_err(SaveError::write(path))?;
     let mut out = BufWriter::new(file);
-    let written = request.format().and_then(|format| match rows_done {
-        None => write_image(&request.params(), &RenderOptions::default(), control, format, &mut out)
+    let deep = Frame::new(request.location.view.clone(), request.width, request.height)
+        .of_kind(request.location.fractal.kind())
+        .renders_deep(&request.location.fractal);
+    let written = request.format().and_then(|format| match (rows_done, format) {
+        // Past doubles, an engine palette: the engine's own PNG of the escape values, the
+        // very bytes a cluster's worker makes of this location.
+        (None, ImageFormat::Png(depth)) if deep => write_deep_png(request, depth, control, &mut out),
+        (None, _) if deep => write_banded(request, format, control, &AtomicU64::new(0), ctx, &mut out),
+        (None, _) => write_image(&request.params(), &RenderOptions::default(), control, format, &mut out)
             .map_err(SaveError::image(path)),
-        Some(rows) => write_banded(request, format, control, rows, ctx, &mut out),
+        (Some(rows), _) => write_banded(request, format, control, rows, ctx, &mut out),
     });
     let finished = written.and_then(|()| {
         let file = out.into_inner().map_err(|e| SaveError::write(path)(e.into_error()))?;
@@ -340,9 +349,12 @@ fn colour_bands(
 ) -> Result<(), SaveError> {
     let path = &request.path;
     let (w, h) = (request.width as usize, request.height as usize);
-    let grid = Frame::new(request.location.view, request.width, request.height)
-        .of_kind(request.location.fractal.kind())
-        .grid();
+    let frame = Frame::new(request.location.view.clone(), request.width, request.height)
+        .of_kind(request.location.fractal.kind());
+    if frame.renders_deep(&request.location.fractal) {
+        return colour_deep(request, &frame, control, rows_done, emit);
+    }
+    let grid = frame.grid();
     let band_rows = (BAND_PIXELS / w).clamp(2, h);
     let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
     let mut bytes = Vec::with_capacity(band_rows * w * 3);
@@ -375,6 +387,63 @@ fn colour_bands(
             ctx.request_repaint(); // move the progress bar
             last_wake = Instant::now();
         }
+    }
+    Ok(())
+}
+
+/// A deep view's PNG in an engine palette, as the engine encodes it.
+fn write_deep_png(
+    request: &SaveRequest,
+    depth: BitDepth,
+    control: &Control,
+    out: &mut impl std::io::Write,
+) -> Result<(), SaveError> {
+    let path = &request.path;
+    let location = request.location.view.location();
+    let l = &request.location;
+    let buffer = faafo_engine::deep::render_location(
+        &l.fractal,
+        &location,
+        request.width,
+        request.height,
+        l.max_iterations(),
+        control,
+    )
+    .map_err(SaveError::render(path))?;
+    let png = faafo_engine::encode_png(&buffer, &request.look.colouring, depth).map_err(SaveError::render(path))?;
+    out.write_all(&png).map_err(SaveError::write(path))
+}
+
+/// [`colour_bands`] for a view past doubles: the whole image by perturbation around one
+/// reference orbit (the same pixels a worker makes of the location), then its rows.
+fn colour_deep(
+    request: &SaveRequest,
+    frame: &Frame,
+    control: &Control,
+    rows_done: &AtomicU64,
+    mut emit: impl FnMut(&[u8]) -> Result<(), SaveError>,
+) -> Result<(), SaveError> {
+    let location = frame.view.location();
+    let buffer = faafo_engine::deep::render_location(
+        &request.location.fractal,
+        &location,
+        request.width,
+        request.height,
+        request.location.max_iterations(),
+        control,
+    )
+    .map_err(SaveError::render(&request.path))?;
+    let w = request.width as usize;
+    let mut bytes = Vec::with_capacity(BAND_PIXELS * 3);
+    for (band, first) in
+        buffer.counts().chunks(BAND_PIXELS.max(w) / w * w).zip((0..).step_by(BAND_PIXELS.max(w) / w * w))
+    {
+        bytes.clear();
+        for (i, count) in band.iter().enumerate() {
+            bytes.extend_from_slice(&request.look.rgb(*count, buffer.smooth_at(first + i)));
+        }
+        emit(&bytes)?;
+        rows_done.fetch_add((band.len() / w) as u64, Ordering::Relaxed);
     }
     Ok(())
 }

@@ -3,12 +3,15 @@
 //!
 //! The text form is one line of `key=value` words after the kind, e.g.
 //! `mandelbrot center=-0.743643887037151,0.13182590420533 scale=1e-6 iterations=auto`,
-//! so it survives chat programs and e-mail, and every number keeps full f64 precision
-//! (Rust prints the shortest text that reads back to the same bits).
+//! so it survives chat programs and e-mail. The centre and scale are the view's exact
+//! decimals, any number of digits (a view 1e-1000 wide pastes back exactly); other
+//! numbers keep full f64 precision (Rust prints the shortest text that reads back to the
+//! same bits).
 
 use std::fmt;
 
 use faafo_engine::fractal::{MAX_MULTIBROT_POWER, parse_complex};
+use faafo_engine::location::{Center, Scale};
 use faafo_engine::params::DEFAULT_MAX_ITERATIONS;
 use faafo_engine::{Complex64, Fractal, FractalKind};
 use serde::{Deserialize, Serialize};
@@ -27,13 +30,12 @@ pub enum LocationError {
     /// The engine refuses the kind, its constants, or a number in them.
     #[error(transparent)]
     Engine(#[from] faafo_engine::ParamError),
-    /// A centre that is not finite, or a scale out of range.
-    #[error(
-        "the view needs a finite centre and a scale between 0 and {MAX_SCALE}, got centre {} and scale {:e}",
-        fmt_complex(.0.center),
-        .0.scale
-    )]
+    /// A scale out of range.
+    #[error("the view needs a scale between 0 and {MAX_SCALE}, got {}", .0.scale)]
     View(View),
+    /// A centre that is not two exact decimal numbers.
+    #[error("center must be RE,IM (two decimal numbers and a comma), got '{0}'")]
+    Center(String),
     /// Nothing to read.
     #[error("the location is empty")]
     Empty,
@@ -101,10 +103,10 @@ impl Iterations {
         }
     }
 
-    /// The limit to render with at `zoom` (magnification from the home view).
-    pub fn at_zoom(self, zoom: f64) -> u32 {
+    /// The limit to render with at `decades` of magnification from the home view.
+    pub fn at_decades(self, decades: f64) -> u32 {
         match self {
-            Self::Auto => auto_iterations(zoom),
+            Self::Auto => auto_iterations(decades),
             Self::Fixed(n) => n,
         }
     }
@@ -135,18 +137,25 @@ impl fmt::Display for Iterations {
     }
 }
 
-/// The automatic iteration limit: 250 at the home view, growing with the number of
-/// decades zoomed (about 1 000 at 10³, 2 700 at Seahorse Valley's 10^6.5, 7 700 at the
-/// f64 limit near 10^13.5). Deep boundary detail needs more steps to escape; a fixed
-/// limit would leave deep views black or shallow ones slow. Tuned by eye on the engine's
-/// `seahorse` scene, whose minibrot edge is still soft at 1 300 and crisp from about 3 000.
-pub fn auto_iterations(zoom: f64) -> u32 {
-    let decades = zoom.max(1.0).log10();
-    (250.0 + 150.0 * decades.powf(1.5)).round().min(f64::from(DEFAULT_MAX_ITERATIONS)) as u32
+/// The automatic iteration limit at `decades` of magnification: 250 at the home view,
+/// growing with the number of decades zoomed (about 1 000 at 10³, 2 700 at Seahorse
+/// Valley's 10^6.5, 7 700 at the f64 limit near 10^13.5), then by 500 a decade with
+/// perturbation (57 000 at 10^100, 150 000 at 10^300, 500 000 at 10^1000). Deep
+/// boundary detail needs more steps to escape; a fixed limit would leave deep views
+/// black or shallow ones slow. Tuned by eye on the engine's `seahorse` scene, whose
+/// minibrot edge is still soft at 1 300 and crisp from about 3 000.
+pub fn auto_iterations(decades: f64) -> u32 {
+    let decades = decades.max(0.0);
+    let shallow = decades.min(SHALLOW_DECADES);
+    let deep = (decades - SHALLOW_DECADES).max(0.0);
+    (250.0 + 150.0 * shallow.powf(1.5) + 500.0 * deep).round().min(f64::from(DEFAULT_MAX_ITERATIONS)) as u32
 }
 
+/// Decades of zoom to where doubles stop, beyond which automatic iterations grow linearly.
+const SHALLOW_DECADES: f64 = 13.5;
+
 /// Which fractal, where, and how deep.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     pub fractal: Fractal,
     pub view: View,
@@ -165,21 +174,27 @@ impl Location {
         Self { fractal, view: View::home(fractal.kind()), iterations: Iterations::Auto }
     }
 
-    /// Magnification from the kind's home view.
+    /// Magnification from the kind's home view (infinite past 1e308: see
+    /// [`Location::decades`]).
     pub fn zoom(&self) -> f64 {
         self.view.zoom(self.fractal.kind())
     }
 
+    /// Decades of magnification from the kind's home view: the depth as a power of ten.
+    pub fn decades(&self) -> f64 {
+        self.view.decades(self.fractal.kind())
+    }
+
     /// The iteration limit at this location.
     pub fn max_iterations(&self) -> u32 {
-        self.iterations.at_zoom(self.zoom())
+        self.iterations.at_decades(self.decades())
     }
 
     /// Checks everything a file or a paste could get wrong.
     pub fn validate(&self) -> Result<(), LocationError> {
         self.fractal.validate()?;
-        if !self.view.is_finite() || self.view.scale > MAX_SCALE {
-            return Err(LocationError::View(self.view));
+        if self.view.is_too_wide() {
+            return Err(LocationError::View(self.view.clone()));
         }
         if let Iterations::Fixed(n) = self.iterations {
             Iterations::checked(i128::from(n))?;
@@ -195,12 +210,7 @@ impl Location {
             Fractal::Multibrot { power } => s += &format!(" power={power}"),
             Fractal::Mandelbrot | Fractal::BurningShip => {}
         }
-        s += &format!(
-            " center={} scale={:e} iterations={}",
-            fmt_complex(self.view.center),
-            self.view.scale,
-            self.iterations
-        );
+        s += &format!(" center={} scale={} iterations={}", self.view.center, self.view.scale, self.iterations);
         s
     }
 
@@ -216,8 +226,8 @@ impl Location {
             match key {
                 "c" => c = Some(parse_complex(value)?),
                 "power" => power = Some(value.parse::<u32>().map_err(|_| LocationError::Power(value.to_owned()))?),
-                "center" | "centre" => center = Some(parse_complex(value)?),
-                "scale" => scale = Some(value.parse::<f64>().map_err(|_| LocationError::Scale(value.to_owned()))?),
+                "center" | "centre" => center = Some(parse_center(value)?),
+                "scale" => scale = Some(Scale::parse(value).map_err(|_| LocationError::Scale(value.to_owned()))?),
                 "iterations" => iterations = value.parse()?,
                 other => return Err(LocationError::UnknownKey(other.to_owned())),
             }
@@ -236,6 +246,16 @@ impl Location {
 /// `re,im` with full precision.
 pub fn fmt_complex(z: Complex64) -> String {
     format!("{},{}", z.re, z.im)
+}
+
+/// An exact centre from `RE,IM` (any number of digits; the `RE+IMi` spelling is read as
+/// doubles, as before).
+fn parse_center(text: &str) -> Result<Center, LocationError> {
+    match text.split_once(',') {
+        Some((re, im)) => Ok(Center::parse(re.trim(), im.trim())?),
+        None if text.ends_with('i') => Ok(Center::from_complex(parse_complex(text)?)),
+        None => Err(LocationError::Center(text.to_owned())),
+    }
 }
 
 #[cfg(test)]
@@ -271,13 +291,16 @@ mod tests {
             ("", "empty"),
             ("newton", "unknown kind"),
             ("mandelbrot scale=abc", "scale must be"),
-            ("mandelbrot scale=-1", "scale between 0"),
+            ("mandelbrot scale=-1", "scale must be a positive number"),
             ("mandelbrot iterations=0", "between 1 and 10000000"),
             ("mandelbrot iterations=1000000000000", "got 1000000000000"),
             ("mandelbrot zoom=3", "unknown key 'zoom'"),
             ("multibrot power=1", "power must be between 2"),
             ("julia c=nan,0", "finite"),
             ("mandelbrot center", "key=value"),
+            ("mandelbrot center=1.2.3,0", "center real part"),
+            ("mandelbrot center=0.5", "RE,IM"),
+            ("mandelbrot scale=1e-100x", "scale must be"),
         ] {
             let e = Location::parse_text(text).unwrap_err().to_string();
             assert!(e.contains(want), "{text:?}: {e}");
@@ -292,10 +315,29 @@ mod tests {
         assert!("1000000000000".parse::<Iterations>().unwrap_err().to_string().contains("got 1000000000000"));
         assert!("-5".parse::<Iterations>().is_err());
         assert!("many".parse::<Iterations>().unwrap_err().to_string().contains("'many'"));
-        assert_eq!(auto_iterations(1.0), 250);
-        assert_eq!(auto_iterations(0.01), 250);
-        let deeper: Vec<u32> = [1e3, 1e6, 1e9, 1e13].map(auto_iterations).to_vec();
+        assert_eq!(auto_iterations(0.0), 250);
+        assert_eq!(auto_iterations(-2.0), 250);
+        let deeper: Vec<u32> = [3.0, 6.0, 9.0, 13.0, 30.0, 100.0, 300.0, 1000.0].map(auto_iterations).to_vec();
         assert!(deeper.windows(2).all(|w| w[0] < w[1]), "{deeper:?}");
         assert!(deeper[3] < 10_000, "{deeper:?}");
+        // No jump where perturbation takes over, and still within the engine's cap at 1e-1000.
+        let seam = auto_iterations(SHALLOW_DECADES + 0.01) - auto_iterations(SHALLOW_DECADES - 0.01);
+        assert!(seam < 20, "{seam}");
+        assert!(deeper[7] < DEFAULT_MAX_ITERATIONS, "{deeper:?}");
+    }
+
+    #[test]
+    fn a_pasted_deep_location_keeps_every_digit() {
+        // Today's bug: a 1e-100 view pasted as text failed with "xa must be less than xb".
+        let re = format!("-1.{}", "7".repeat(120));
+        let text = format!("mandelbrot center={re},0.{}3 scale=1.5e-100 iterations=auto", "0".repeat(110));
+        let loc = Location::parse_text(&text).unwrap();
+        assert_eq!(loc.view.center.re(), re);
+        assert_eq!(loc.view.scale.to_string(), "1.5e-100");
+        assert!((loc.decades() - 100.37).abs() < 0.01, "{}", loc.decades());
+        assert!(loc.max_iterations() > 40_000, "iterations grow with depth: {}", loc.max_iterations());
+        assert_eq!(Location::parse_text(&loc.to_text()).unwrap(), loc);
+        let deepest = Location::parse_text("mandelbrot center=0,1 scale=2.5e-1000").unwrap();
+        assert_eq!(deepest.to_text(), "mandelbrot center=0,1 scale=2.5e-1000 iterations=auto");
     }
 }

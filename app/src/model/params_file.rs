@@ -1,5 +1,7 @@
 //! Parameter files: a location and its colours as human-readable TOML, with every number
-//! at full f64 precision, so a view can be mailed, versioned and reopened exactly.
+//! at full precision, so a view can be mailed, versioned and reopened exactly. A shallow
+//! view's centre and scale are numbers (f64, shortest exact text); a deep one's are
+//! decimal strings with every digit (`center = ["-1.77…", "0.0000…"]`, `scale = "3e-300"`).
 //!
 //! ```toml
 //! iterations = "auto"        # or a number, 1..=10000000
@@ -79,12 +81,18 @@ const HEADER: &str =
 impl ParamsFile {
     /// The file for `location` in `colouring`.
     pub fn new(location: &Location, colouring: Colouring, palette: Option<GradientSpec>) -> Self {
-        Self { iterations: location.iterations, fractal: location.fractal, view: location.view, colouring, palette }
+        Self {
+            iterations: location.iterations,
+            fractal: location.fractal,
+            view: location.view.clone(),
+            colouring,
+            palette,
+        }
     }
 
     /// The location it describes.
     pub fn location(&self) -> Location {
-        Location { fractal: self.fractal, view: self.view, iterations: self.iterations }
+        Location { fractal: self.fractal, view: self.view.clone(), iterations: self.iterations }
     }
 
     /// The TOML text.
@@ -102,7 +110,7 @@ impl ParamsFile {
             Self {
                 iterations: Iterations::checked(i128::from(p.max_iterations))?,
                 fractal: p.fractal,
-                view: View { center: region.center(), scale: region.scale() },
+                view: View::new(region.center().re, region.center().im, region.scale()),
                 colouring: p.colouring,
                 palette: None,
             }
@@ -151,10 +159,28 @@ mod tests {
         assert!(text.contains("-0.743643887037151"), "{text}");
         let back = ParamsFile::parse(&text).unwrap();
         assert_eq!(back, file);
-        assert_eq!(back.location().view.scale.to_bits(), loc.view.scale.to_bits());
+        assert_eq!(back.location().view.scale_f64().to_bits(), loc.view.scale_f64().to_bits());
 
         let auto = ParamsFile::new(&Location::default(), Colouring::default(), None).to_toml().unwrap();
         assert!(auto.contains("iterations = \"auto\""), "{auto}");
+    }
+
+    #[test]
+    fn a_view_1e_300_wide_round_trips_exactly() {
+        let re = format!("-1.{}", "76".repeat(160));
+        let center = faafo_engine::location::Center::parse(&re, &format!("0.{}1", "0".repeat(305))).unwrap();
+        let scale = faafo_engine::location::Scale::parse("4.2e-300").unwrap();
+        let loc = Location { view: View { center, scale }, ..Location::default() };
+        let file = ParamsFile::new(&loc, Colouring::default(), None);
+        let text = file.to_toml().unwrap();
+        assert!(text.contains(&re) && text.contains("scale = \"4.2e-300\""), "{text}");
+        let back = ParamsFile::parse(&text).unwrap();
+        assert_eq!(back.location(), loc);
+        // And through a file on disk.
+        let path = std::env::temp_dir().join(format!("faafo-deep-{}.toml", std::process::id()));
+        file.save(&path).unwrap();
+        assert_eq!(ParamsFile::load(&path).unwrap().location(), loc);
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]
@@ -162,8 +188,8 @@ mod tests {
         let text = include_str!("../../../assets/examples/seahorse.json");
         let file = ParamsFile::parse(text).unwrap();
         assert_eq!(file.iterations, Iterations::Fixed(10_000));
-        assert!((file.view.scale - 1e-6).abs() < 1e-12);
-        assert!((file.view.center.re + 0.743643887037151).abs() < 1e-12);
+        assert!((file.view.scale_f64() - 1e-6).abs() < 1e-12);
+        assert!((file.view.center_f64().re + 0.743643887037151).abs() < 1e-12);
     }
 
     #[test]
@@ -183,7 +209,7 @@ mod tests {
             ),
             (
                 "iterations = \"auto\"\n[fractal]\nkind = \"mandelbrot\"\n[view]\ncenter = [0.0, 0.0]\nscale = -1.0\n",
-                "scale between 0",
+                "scale must be a positive number",
             ),
             ("iterations = \"auto\"\n[fractal]\nkind = \"mandelbrot\"\n", "missing field `view`"),
             ("this is not toml", "line 1"),

@@ -40,13 +40,13 @@ pub(crate) fn set_layer(slot: &mut Option<Layer>, ctx: &egui::Context, name: &st
         Some(layer) => {
             layer.texture.set(image, options);
             layer.generation = p.generation;
-            layer.grid = p.grid;
+            layer.grid = p.grid.clone();
             layer.pass = p.pass;
-            layer.key = p.key;
+            layer.key = p.key.clone();
         }
         None => {
             let texture = ctx.load_texture(name, image, options);
-            *slot = Some(Layer { generation: p.generation, grid: p.grid, pass: p.pass, key: p.key, texture });
+            *slot = Some(Layer { generation: p.generation, grid: p.grid.clone(), pass: p.pass, key: p.key.clone(), texture });
         }
     }
 }

@@ -108,11 +108,11 @@ impl MainView {
     pub(crate) fn ensure_render(&mut self, location: &Location, look: &Look) {
         let Some(frame) = self.frame(location) else { return };
         let key = RenderKey { fractal: location.fractal, frame, max_iterations: location.max_iterations() };
-        if self.requested.is_some_and(|(k, _)| k == key) {
+        if self.requested.as_ref().is_some_and(|(k, _)| *k == key) {
             return;
         }
         if let Some(worker) = &mut self.worker {
-            let generation = worker.submit(key, look.clone());
+            let generation = worker.submit(key.clone(), look.clone());
             self.requested = Some((key, Instant::now()));
             self.full_after_input = None;
             if self.failed.as_ref().is_some_and(|(g, _)| *g < generation) {
@@ -155,7 +155,7 @@ impl MainView {
                 generation: p.generation,
                 pass: p.pass,
                 stats: p.stats,
-                key: p.key,
+                key: p.key.clone(),
                 recoloured: p.recoloured,
             });
         }
@@ -194,7 +194,7 @@ impl MainView {
 
     /// The canvas' frame for `location` (its view at the canvas size), once laid out.
     pub(crate) fn frame(&self, location: &Location) -> Option<Frame> {
-        self.canvas_px.map(|[w, h]| Frame::new(location.view, w, h).of_kind(location.fractal.kind()))
+        self.canvas_px.map(|[w, h]| Frame::new(location.view.clone(), w, h).of_kind(location.fractal.kind()))
     }
 
     pub(crate) fn canvas_rect(&self) -> Option<Rect> {

@@ -60,7 +60,7 @@ impl Textures {
                 && let Some(t) = &self.thumbs
             {
                 let look = Look { colouring: b.colouring, custom: None };
-                t.request(key, b.location, look);
+                t.request(key, b.location.clone(), look);
             }
         }
     }

@@ -51,7 +51,7 @@ impl ThumbnailMaker {
 /// Renders one thumbnail on the calling thread.
 pub fn thumbnail(location: &Location, look: &Look) -> Result<egui::ColorImage, RenderError> {
     let [w, h] = THUMBNAIL_PX;
-    let frame = Frame::new(location.view, w, h);
+    let frame = Frame::new(location.view.clone(), w, h);
     let params = Params {
         fractal: location.fractal,
         region: frame.region(),

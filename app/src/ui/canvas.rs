@@ -94,8 +94,8 @@ struct Motion {
 
 impl Input<'_> {
     /// The canvas' frame at `view`.
-    fn at(&self, view: View) -> Frame {
-        Frame { view, ..*self.frame }
+    fn at(&self, view: &View) -> Frame {
+        Frame { view: view.clone(), ..self.frame.clone() }
     }
 
     fn px(&self, pos: Pos2) -> [f64; 2] {
@@ -116,7 +116,7 @@ pub fn canvas_input(
     let (events, modifiers) = ui.input(|i| (i.events.clone(), i.modifiers));
     let pointer = ui.input(|i| i.pointer.hover_pos()).filter(|_| ui.rect_contains_pointer(rect));
     let input = Input { ui, rect, ppp: ui.ctx().pixels_per_point(), frame, pointer, events, modifiers };
-    let mut m = Motion { view: frame.view, continuous: false, discrete: false };
+    let mut m = Motion { view: frame.view.clone(), continuous: false, discrete: false };
     take_focus(&input, response, state);
     wheel_and_pinch(&input, &mut m);
     fly(&input, state, &mut m);
@@ -134,7 +134,7 @@ pub fn canvas_input(
     if m.view != frame.view {
         let now = ui.input(|i| i.time);
         let continuous_at = (m.continuous && !m.discrete).then_some(now);
-        out.commands.insert(0, Command::SetView { view: m.view, continuous_at });
+        out.commands.insert(0, Command::SetView { view: m.view.clone(), continuous_at });
     }
     out
 }
@@ -158,7 +158,7 @@ fn wheel_and_pinch(input: &Input<'_>, m: &mut Motion) {
                 _ => continue,
             };
             if factor != 1.0 && factor.is_finite() && factor > 0.0 {
-                m.view = input.at(m.view).zoom_at(px, factor);
+                m.view = input.at(&m.view).zoom_at(px, factor);
                 m.continuous = true;
             }
         }
@@ -167,10 +167,10 @@ fn wheel_and_pinch(input: &Input<'_>, m: &mut Motion) {
     if let Some(touch) = multi_touch.filter(|t| t.num_touches >= 2 && input.rect.contains(t.center_pos)) {
         let px = input.px(touch.center_pos);
         if touch.zoom_delta != 1.0 {
-            m.view = input.at(m.view).zoom_at(px, f64::from(touch.zoom_delta));
+            m.view = input.at(&m.view).zoom_at(px, f64::from(touch.zoom_delta));
         }
         let d = touch.translation_delta * input.ppp;
-        m.view = input.at(m.view).panned(f64::from(d.x).round(), f64::from(d.y).round());
+        m.view = input.at(&m.view).panned(f64::from(d.x).round(), f64::from(d.y).round());
         m.continuous = true;
     }
 }
@@ -225,7 +225,7 @@ fn fly(input: &Input<'_>, state: &CanvasState, m: &mut Motion) {
         .map_or([f64::from(input.frame.width) / 2.0, f64::from(input.frame.height) / 2.0], |p| input.px(p));
     let factor = speed.powf(direction * dt);
     if factor.is_finite() && factor > 0.0 && factor != 1.0 {
-        m.view = input.at(m.view).zoom_at(px, factor);
+        m.view = input.at(&m.view).zoom_at(px, factor);
         m.continuous = true;
     }
     // Keep frames coming while the hand holds still: no input events arrive meanwhile.
@@ -246,7 +246,7 @@ fn drag(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState, m
     if let Some(start) = state.box_start {
         if response.drag_stopped() || !response.dragged() {
             if let Some(end) = response.interact_pointer_pos().or(input.pointer)
-                && let Some(v) = input.at(m.view).fit_box(input.px(start), input.px(end))
+                && let Some(v) = input.at(&m.view).fit_box(input.px(start), input.px(end))
             {
                 m.view = v;
                 m.discrete = true;
@@ -258,7 +258,7 @@ fn drag(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState, m
         let whole = Vec2::new(d.x.round(), d.y.round());
         state.drag_remainder = d - whole;
         if whole != Vec2::ZERO {
-            m.view = input.at(m.view).panned(f64::from(whole.x), f64::from(whole.y));
+            m.view = input.at(&m.view).panned(f64::from(whole.x), f64::from(whole.y));
             m.continuous = true;
         }
     } else {
@@ -273,20 +273,20 @@ fn clicks(input: &Input<'_>, response: &egui::Response, mandelbrot: bool, m: &mu
     if response.double_clicked()
         && let Some(p) = response.interact_pointer_pos()
     {
-        m.view = input.at(m.view).recentred(input.px(p));
+        m.view = input.at(&m.view).recentred(input.px(p));
         m.discrete = true;
     } else if response.clicked()
         && command
         && mandelbrot
         && let Some(p) = response.interact_pointer_pos()
     {
-        out.commands.push(Command::PickJulia(input.at(m.view).point_at(input.px(p))));
+        out.commands.push(Command::PickJulia(input.at(&m.view).point_at(input.px(p))));
     }
     if mandelbrot
         && command
         && let Some(p) = input.pointer
     {
-        out.julia_hover = Some((input.at(m.view).point_at(input.px(p)), p));
+        out.julia_hover = Some((input.at(&m.view).point_at(input.px(p)), p));
     }
 }
 
@@ -298,11 +298,11 @@ fn keys(input: &Input<'_>, m: &mut Motion, commands: &mut Vec<Command>) {
     let centre_px = [f64::from(frame.width) / 2.0, f64::from(frame.height) / 2.0];
     let step = (f64::from(frame.width.min(frame.height)) * ARROW_FRACTION).round();
     if pressed(Key::Plus) || pressed(Key::Equals) {
-        m.view = input.at(m.view).zoom_at(centre_px, ZOOM_PER_KEY);
+        m.view = input.at(&m.view).zoom_at(centre_px, ZOOM_PER_KEY);
         m.discrete = true;
     }
     if pressed(Key::Minus) {
-        m.view = input.at(m.view).zoom_at(centre_px, 1.0 / ZOOM_PER_KEY);
+        m.view = input.at(&m.view).zoom_at(centre_px, 1.0 / ZOOM_PER_KEY);
         m.discrete = true;
     }
     // Arrows move the view over the plane: the content moves the other way.
@@ -313,7 +313,7 @@ fn keys(input: &Input<'_>, m: &mut Motion, commands: &mut Vec<Command>) {
         (Key::ArrowDown, 0.0, -step),
     ] {
         if pressed(key) && !modifiers.alt {
-            m.view = input.at(m.view).panned(dx, dy);
+            m.view = input.at(&m.view).panned(dx, dy);
             m.discrete = true;
         }
     }

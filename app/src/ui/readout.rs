@@ -48,6 +48,34 @@ pub fn centre(c: Complex64, scale: f64) -> [String; 2] {
     [coordinate(c.re, scale), coordinate(c.im, scale)]
 }
 
+/// The centre of `view`: [`centre`]'s digits while doubles hold the view; past them every
+/// exact digit (hover shows the whole text; it is what the location line copies).
+pub fn exact_centre(view: &crate::model::view::View) -> [String; 2] {
+    let scale = view.scale_f64();
+    if scale.is_normal() && scale > 1e-12 {
+        centre(view.center_f64(), scale)
+    } else {
+        [view.center.re().to_owned(), view.center.im().to_owned()]
+    }
+}
+
+/// The scale with [`SCALE_DIGITS`] significant digits, at any depth (`5.06722e-433`).
+pub fn exact_scale(scale: faafo_engine::location::Scale) -> String {
+    let (mantissa, exponent) = scale.parts();
+    let m = significant(mantissa, SCALE_DIGITS);
+    format!("{}e{exponent}", m.trim_end_matches("e0"))
+}
+
+/// The depth as a power of ten, and as a factor while it is a readable number
+/// (`×1.000e6 (10^6.00)`, `10^1000.46`).
+pub fn depth(decades: f64) -> String {
+    if decades.abs() < 100.0 {
+        format!("×{:.3e} (10^{decades:.2})", 10f64.powf(decades))
+    } else {
+        format!("10^{decades:.2}")
+    }
+}
+
 /// `re+imi` with `decimals` decimal places in each part, trailing zeros dropped.
 pub fn complex(c: Complex64, decimals: usize) -> String {
     let part = |x: f64| {

@@ -297,6 +297,7 @@ fn colours_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState, cmds: &
         let l = ui.label("Interior colour");
         changed |= ui.color_edit_button_srgb(&mut c.interior).labelled_by(l.id).changed();
     });
+    changed |= super::colouring_modes::modes_ui(ui, &mut c);
     if changed {
         cmds.push(Command::SetColouring(c));
     }
@@ -424,12 +425,11 @@ fn readouts_ui(ui: &mut Ui, data: &PanelData<'_>) {
             ui.add(egui::Label::new(RichText::new(&value).monospace()).truncate()).on_hover_text(value);
             ui.end_row();
         };
-        let [re, im] = readout::centre(loc.view.center, loc.view.scale);
+        let [re, im] = readout::exact_centre(&loc.view);
         row("Centre re", re);
         row("Centre im", im);
-        row("Scale", readout::significant(loc.view.scale, readout::SCALE_DIGITS));
-        let zoom = loc.zoom();
-        row("Zoom", format!("×{zoom:.3e} (10^{:.2})", zoom.log10()));
+        row("Scale", readout::exact_scale(loc.view.scale));
+        row("Zoom", readout::depth(loc.decades()));
         let auto = if loc.iterations == Iterations::Auto { " (auto)" } else { "" };
         row("Iterations", format!("{}{auto}", r.max_iterations));
         row("c", loc.fractal.c().map_or_else(none, |c| readout::complex(c, readout::C_DIGITS)));

@@ -10,7 +10,7 @@ use faafo_engine::{Colouring, Fractal, FractalKind, Palette, Region};
 use super::errors::InputError;
 use crate::model::colour::Look;
 use crate::model::location::{Iterations, Location};
-use crate::model::view::View;
+use crate::model::view::{Frame, View};
 
 /// Largest side of one task (the engine's pixel cap for one image is 16384²).
 pub const MAX_TASK_SIDE: u32 = 16_384;
@@ -37,9 +37,14 @@ pub fn view_request(
             "the cluster renders Multibrot with power {MULTIBROT_POWER} only (the wire has no power); this view has power {power}"
         )));
     }
-    let region = Region::from_center_scale(location.view.center, location.view.scale, width, height);
+    let region = Region::from_center_scale(location.view.center_f64(), location.view.scale_f64(), width, height);
     let mut request =
         NewFractalRequest::new(width, height, location.max_iterations(), (region.xa, region.xb, region.ya, region.yb));
+    // Past doubles the exact location goes too: the worker renders it by perturbation, to
+    // the pixels a local save makes.
+    if Frame::new(location.view.clone(), width, height).is_deep() {
+        request.location = Some(location.view.location());
+    }
     request.kind = Some(location.fractal.kind());
     request.c = location.fractal.c();
     request.palette = Some(look.colouring.palette);
@@ -103,7 +108,10 @@ pub fn location_of(f: &WireFractal) -> Result<(Location, Option<Palette>), Input
         .parse()
         .map_err(|e| InputError::View(format!("fractal {} has a kind the explorer does not know: {e}", f.uuid)))?;
     let fractal = Fractal::from_kind(kind, f.c(), MULTIBROT_POWER, || faafo_engine::classic::FALLBACK_C);
-    let view = View::new((f.xa + f.xb) / 2.0, (f.ya + f.yb) / 2.0, (f.xb - f.xa).abs());
+    let view = match f.location().ok().flatten() {
+        Some(exact) => View::exact(exact),
+        None => View::new((f.xa + f.xb) / 2.0, (f.ya + f.yb) / 2.0, (f.xb - f.xa).abs()),
+    };
     let iterations = Iterations::checked(i128::from(f.iterations)).unwrap_or_default();
     let location = Location { fractal, view, iterations };
     location.validate().map_err(|e| InputError::View(format!("fractal {} cannot be shown: {e}", f.uuid)))?;
@@ -135,8 +143,24 @@ mod tests {
         .unwrap();
         let (back, palette) = location_of(&wire).unwrap();
         assert_eq!(back.fractal, location.fractal);
-        assert!((back.view.center - location.view.center).norm() < 1e-12 && (back.view.scale - 0.5).abs() < 1e-12);
+        assert!((back.view.center_f64() - location.view.center_f64()).norm() < 1e-12);
+        assert!((back.view.scale_f64() - 0.5).abs() < 1e-12);
+        assert_eq!(r.location, None, "a shallow view goes as xa..yb only");
         assert_eq!((back.iterations, palette), (Iterations::Fixed(700), Some(Palette::Fire)));
+    }
+
+    #[test]
+    fn a_deep_view_goes_as_its_exact_location_and_comes_back() {
+        let center = faafo_engine::location::Center::parse(&format!("-1.{}", "25".repeat(160)), "0.01").unwrap();
+        let scale = faafo_engine::location::Scale::parse("2e-300").unwrap();
+        let location = Location { view: View { center, scale }, ..Location::default() };
+        let r = view_request(&location, &Look::default(), 7680, 4320).unwrap();
+        assert_eq!(r.location, Some(location.view.location()));
+        let mut body = r.body("u");
+        body["kind"] = serde_json::json!("mandelbrot");
+        let wire = faafo_backend::client::fractal_from(body).unwrap();
+        let (back, _) = location_of(&wire).unwrap();
+        assert_eq!(back.view, location.view);
     }
 
     #[test]

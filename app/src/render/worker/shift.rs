@@ -80,7 +80,7 @@ impl WorkerThread {
         let image = Arc::new(egui::ColorImage::new([w, h], pixels));
         let stats = PassStats { iterations, pixels_computed: computed, compute, total: started.elapsed(), kernel };
         let pass = Pass::Shift { dx, dy };
-        let retained = Retained { generation, key: *key, grid, pass, stats, buffer, smooth, image };
+        let retained = Retained { generation, key: key.clone(), grid, pass, stats, buffer, smooth, image };
         let picture = retained.picture(false);
         self.full = Some(retained);
         self.spare = Some((old.buffer, old.smooth));

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
-use faafo_engine::{Control, EscapeBuffer, RenderError, RenderOptions, SmoothScale, render_into};
+use faafo_engine::{Control, EscapeBuffer, RenderError, RenderOptions, SmoothScale};
 
 use super::schedule::{Schedule, pass_pixels};
 use super::{InFlight, Msg, Pass, PassStats, Picture, RenderKey, Shared, WorkerConfig, WorkerEvent};
@@ -30,8 +30,8 @@ impl Retained {
     pub(super) fn picture(&self, recoloured: bool) -> Picture {
         Picture {
             generation: self.generation,
-            key: self.key,
-            grid: self.grid,
+            key: self.key.clone(),
+            grid: self.grid.clone(),
             pass: self.pass,
             image: Arc::clone(&self.image),
             stats: self.stats,
@@ -59,6 +59,8 @@ pub(super) struct WorkerThread {
     pub(super) strip: EscapeBuffer,
     /// Column and row of the grid where `strip` starts.
     pub(super) strip_origin: (usize, usize),
+    /// The reference orbit of deep frames, kept while it covers the view.
+    pub(super) orbits: super::deep::OrbitCache,
 }
 
 impl WorkerThread {
@@ -85,6 +87,7 @@ impl WorkerThread {
             preview_spare: None,
             strip: EscapeBuffer::new(0, 0, SmoothScale::default()),
             strip_origin: (0, 0),
+            orbits: super::deep::OrbitCache::default(),
         }
     }
 
@@ -148,7 +151,7 @@ impl WorkerThread {
     }
 
     fn render(&mut self, generation: u64, key: RenderKey) {
-        if let Err(e) = key.frame.validate() {
+        if let Err(e) = key.frame.validate(&key.fractal) {
             self.send(WorkerEvent::Failed { generation, error: e.into() });
             return;
         }
@@ -208,7 +211,7 @@ impl WorkerThread {
         let (mut buffer, mut smooth) =
             slot.take().unwrap_or_else(|| (EscapeBuffer::new(0, 0, SmoothScale::default()), Vec::new()));
         let started = Instant::now();
-        let stats = match render_into(&key.params(&grid), &self.options, control, &mut buffer) {
+        let stats = match super::deep::compute(&mut self.orbits, &self.options, key, &grid, control, &mut buffer) {
             Ok(stats) => stats,
             Err(e) => {
                 *slot = Some((buffer, smooth));
@@ -224,7 +227,7 @@ impl WorkerThread {
             total: started.elapsed(),
             kernel: stats.kernel,
         };
-        let retained = Retained { generation, key: *key, grid, pass, stats, buffer, smooth, image };
+        let retained = Retained { generation, key: key.clone(), grid, pass, stats, buffer, smooth, image };
         let picture = retained.picture(false);
         if pass == Pass::Full {
             if let Some(old) = self.full.replace(retained) {

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use faafo_engine::{Colouring, Palette};
+use faafo_engine::{Colouring, EscapeBuffer, Palette};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -215,6 +215,59 @@ impl Look {
                 }
             },
         );
+    }
+
+    /// Smooth values and colours of a whole picture in one parallel pass (each pixel's
+    /// count and |z|² read once, both outputs written while they are in cache), shaded by
+    /// the colouring mode when the picture keeps the derivative. `smooth` is resized.
+    pub fn smooth_and_paint(&self, buffer: &EscapeBuffer, smooth: &mut Vec<f32>) -> Vec<egui::Color32> {
+        const CHUNK: usize = 8192;
+        let scale = buffer.smooth_scale();
+        let n = buffer.counts().len();
+        smooth.resize(n, -1.0);
+        let mut pixels = vec![egui::Color32::BLACK; n];
+        let painter = self.painter();
+        pixels
+            .par_chunks_mut(CHUNK)
+            .zip(smooth.par_chunks_mut(CHUNK))
+            .zip(buffer.counts().par_chunks(CHUNK).zip(buffer.norms().par_chunks(CHUNK)))
+            .for_each(|((px, sm), (c, nm))| {
+                for (((p, s), &count), &norm) in px.iter_mut().zip(sm.iter_mut()).zip(c).zip(nm) {
+                    *s = scale.smooth(count, norm);
+                    *p = painter.colour(count, *s);
+                }
+            });
+        self.shade(buffer, &mut pixels);
+        pixels
+    }
+
+    /// Colours a picture (escape values, its smooth values) into `out`, shaded by the
+    /// colouring mode when the picture keeps the derivative: what recolouring does.
+    pub fn paint_buffer(&self, buffer: &EscapeBuffer, smooth: &[f32], out: &mut [egui::Color32]) {
+        self.paint(buffer.counts(), smooth, out);
+        self.shade(buffer, out);
+    }
+
+    /// Applies distance or lighting shading to escape colours `pixels` of `buffer`;
+    /// nothing in escape mode or without a derivative.
+    fn shade(&self, buffer: &EscapeBuffer, pixels: &mut [egui::Color32]) {
+        const CHUNK: usize = 8192;
+        let c = &self.colouring;
+        let Some(derivatives) = buffer.derivatives().filter(|_| c.mode.needs_derivative()) else { return };
+        pixels.par_chunks_mut(CHUNK).zip(buffer.norms().par_chunks(CHUNK).zip(derivatives.par_chunks(CHUNK))).for_each(
+            |(px, (nm, du))| {
+                for ((p, &norm), &u) in px.iter_mut().zip(nm).zip(du) {
+                    let base = [p.r(), p.g(), p.b()].map(|v| f32::from(v) / 255.0);
+                    let [r, g, b] = c.shade(base, norm, u).map(|v| (v * 255.0 + 0.5) as u8);
+                    *p = egui::Color32::from_rgb(r, g, b);
+                }
+            },
+        );
+    }
+
+    /// Whether pictures in this look need the orbit's derivative (distance, lighting).
+    pub fn needs_derivative(&self) -> bool {
+        self.colouring.mode.needs_derivative()
     }
 
     /// A table-driven painter for this look (see [`Painter`]).

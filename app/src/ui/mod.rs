@@ -3,6 +3,7 @@
 //! and painting); [`readout`] formats numbers for reading.
 
 pub mod canvas;
+pub mod colouring_modes;
 pub mod message_log;
 pub mod readout;
 pub mod save_window;

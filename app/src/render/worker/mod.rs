@@ -27,6 +27,7 @@
 //! polled with `try_recv`, and the in-flight slot's mutex is only held for a copy.
 
 mod deep;
+mod deepen;
 mod schedule;
 mod shift;
 mod thread;
@@ -40,6 +41,7 @@ use faafo_engine::{Colouring, Control, Fractal, KernelPath, Params, RenderError}
 
 use crate::model::colour::Look;
 use crate::model::view::{Frame, Grid};
+pub use deepen::Raised;
 use thread::WorkerThread;
 
 /// What to render: the fractal, the frame (view + size in physical pixels) and the
@@ -133,6 +135,9 @@ pub struct Picture {
     pub stats: PassStats,
     /// True when this is an existing picture in new colours.
     pub recoloured: bool,
+    /// Set when automatic iterations raised the limit for this picture (its key has the
+    /// raised limit).
+    pub raised: Option<Raised>,
 }
 
 /// What comes back from the worker.
@@ -165,8 +170,15 @@ impl Default for WorkerConfig {
 }
 
 enum Msg {
-    Render { generation: u64, key: RenderKey, look: Look },
+    Render {
+        generation: u64,
+        key: RenderKey,
+        look: Look,
+    },
     Look(Look),
+    /// Raise the limit of the following requests' full pictures when it shows false
+    /// interior, up to this cap (`None`: the limit is fixed).
+    AutoIterations(Option<u32>),
 }
 
 /// The pass running on the worker, so the UI can cancel it or show its progress.
@@ -233,6 +245,13 @@ impl RenderWorker {
             f.control.cancel();
         }
         generation
+    }
+
+    /// Lets the worker raise the iteration limit of the following requests' full
+    /// pictures (up to `cap`) where pixels hit it next to late escapes; `None` keeps the
+    /// limit as requested. See [`Raised`].
+    pub fn set_auto_iterations(&self, cap: Option<u32>) {
+        self.tx.send(Msg::AutoIterations(cap)).ok();
     }
 
     /// Changes colours: the worker recolours its last pictures and sends them again.

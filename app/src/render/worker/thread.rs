@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
-use faafo_engine::{Control, EscapeBuffer, RenderError, RenderOptions, SmoothScale};
+use faafo_engine::{Control, EscapeBuffer, Params, RenderError, RenderOptions, SmoothScale, render_values_into};
 
 use super::schedule::{Schedule, pass_pixels};
 use super::{InFlight, Msg, Pass, PassStats, Picture, RenderKey, Shared, WorkerConfig, WorkerEvent};
@@ -36,6 +36,7 @@ impl Retained {
             image: Arc::clone(&self.image),
             stats: self.stats,
             recoloured,
+            raised: None,
         }
     }
 }
@@ -44,7 +45,7 @@ pub(super) struct WorkerThread {
     rx: Receiver<Msg>,
     tx: Sender<WorkerEvent>,
     ctx: egui::Context,
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     schedule: Schedule,
     pub(super) options: RenderOptions,
     pub(super) look: Look,
@@ -61,6 +62,8 @@ pub(super) struct WorkerThread {
     pub(super) strip_origin: (usize, usize),
     /// The reference orbit of deep frames, kept while it covers the view.
     pub(super) orbits: super::deep::OrbitCache,
+    /// Cap of automatic iteration raises; `None` while the limit is fixed.
+    auto_cap: Option<u32>,
 }
 
 impl WorkerThread {
@@ -88,6 +91,7 @@ impl WorkerThread {
             strip: EscapeBuffer::new(0, 0, SmoothScale::default()),
             strip_origin: (0, 0),
             orbits: super::deep::OrbitCache::default(),
+            auto_cap: None,
         }
     }
 
@@ -130,11 +134,15 @@ impl WorkerThread {
                 }
                 None
             }
+            Msg::AutoIterations(cap) => {
+                self.auto_cap = cap;
+                None
+            }
         }
     }
 
     /// Reads everything queued without blocking; returns whether a newer render waits.
-    fn absorb(&mut self) -> bool {
+    pub(super) fn absorb(&mut self) -> bool {
         while let Ok(msg) = self.rx.try_recv() {
             if let Some(req) = self.accept(msg) {
                 self.pending = Some(req);
@@ -155,7 +163,9 @@ impl WorkerThread {
             self.send(WorkerEvent::Failed { generation, error: e.into() });
             return;
         }
-        for pass in self.schedule.plan(&key, self.full.as_ref().map(|f| &f.key)) {
+        // Shifted pictures keep no derivative: distance and lighting render afresh.
+        let reusable = self.full.as_ref().filter(|_| !self.look.needs_derivative()).map(|f| &f.key);
+        for pass in self.schedule.plan(&key, reusable) {
             if self.absorb() {
                 return; // superseded: the newer request is in `pending`
             }
@@ -188,6 +198,9 @@ impl WorkerThread {
                 }
             }
         }
+        if let Some(cap) = self.auto_cap {
+            self.deepen(generation, cap);
+        }
     }
 
     fn run_pass(
@@ -211,7 +224,14 @@ impl WorkerThread {
         let (mut buffer, mut smooth) =
             slot.take().unwrap_or_else(|| (EscapeBuffer::new(0, 0, SmoothScale::default()), Vec::new()));
         let started = Instant::now();
-        let stats = match super::deep::compute(&mut self.orbits, &self.options, key, &grid, control, &mut buffer) {
+        let result = if self.look.needs_derivative() && !key.frame.renders_deep(&key.fractal) {
+            // Distance and lighting: the escape values with the derivative next to them.
+            let params = Params { colouring: self.look.colouring, ..key.params(&grid) };
+            render_values_into(&params, &self.options, control, &mut buffer)
+        } else {
+            super::deep::compute(&mut self.orbits, &self.options, key, &grid, control, &mut buffer)
+        };
+        let stats = match result {
             Ok(stats) => stats,
             Err(e) => {
                 *slot = Some((buffer, smooth));
@@ -246,7 +266,7 @@ impl WorkerThread {
         let mut out = Vec::new();
         for r in [&mut self.full, &mut self.preview].into_iter().flatten() {
             let mut pixels = vec![egui::Color32::BLACK; r.smooth.len()];
-            self.look.paint(r.buffer.counts(), &r.smooth, &mut pixels);
+            self.look.paint_buffer(&r.buffer, &r.smooth, &mut pixels);
             r.image = Arc::new(egui::ColorImage::new([r.grid.width as usize, r.grid.height as usize], pixels));
             out.push(r.picture(true));
         }
@@ -259,26 +279,9 @@ impl WorkerThread {
     }
 }
 
-/// Smooth escape values and colours of a whole buffer, in one parallel pass (each pixel's
-/// count and |z|² are read once and both outputs written while they are in cache).
-fn smooth_and_colour(buffer: &EscapeBuffer, look: &Look, smooth: &mut Vec<f32>) -> Arc<egui::ColorImage> {
-    use rayon::prelude::*;
-    const CHUNK: usize = 8192;
-    let scale = buffer.smooth_scale();
-    let n = buffer.counts().len();
-    smooth.resize(n, -1.0);
-    let mut pixels = vec![egui::Color32::BLACK; n];
-    let painter = look.painter();
-    pixels
-        .par_chunks_mut(CHUNK)
-        .zip(smooth.par_chunks_mut(CHUNK))
-        .zip(buffer.counts().par_chunks(CHUNK).zip(buffer.norms().par_chunks(CHUNK)))
-        .for_each(|((px, sm), (c, nm))| {
-            for (((p, s), &count), &norm) in px.iter_mut().zip(sm.iter_mut()).zip(c).zip(nm) {
-                *s = scale.smooth(count, norm);
-                *p = painter.colour(count, *s);
-            }
-        });
+/// Smooth escape values and colours of a whole buffer (see [`Look::smooth_and_paint`]).
+pub(super) fn smooth_and_colour(buffer: &EscapeBuffer, look: &Look, smooth: &mut Vec<f32>) -> Arc<egui::ColorImage> {
+    let pixels = look.smooth_and_paint(buffer, smooth);
     let (w, h) = (buffer.width() as usize, buffer.height() as usize);
     Arc::new(egui::ColorImage::new([w, h], pixels))
 }

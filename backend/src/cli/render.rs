@@ -326,7 +326,11 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             location.scale
         );
     }
-    println!("iterations: {} computed (limit {} per pixel)", summary.iterations, params.max_iterations);
+    if deep.is_some() {
+        println!("iterations: limit {} per pixel (perturbation does not count them)", params.max_iterations);
+    } else {
+        println!("iterations: {} computed (limit {} per pixel)", summary.iterations, params.max_iterations);
+    }
     if !plain {
         println!("colouring:  {} · antialias {n}×{n}", args.colouring, n = args.antialias);
     }

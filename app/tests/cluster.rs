@@ -493,7 +493,7 @@ fn readme_screenshot_of_the_cluster_window() {
     let f = Fixture::new("screenshot");
     let api = Api::start(&f.dir, 0);
     let mut h = f.harness();
-    let location = Location { iterations: Iterations::Fixed(20_000), ..Location::default() };
+    let location = Location { iterations: Iterations::Fixed(60_000), ..Location::default() };
     h.state_mut().apply(faafo_explorer::command::Command::GoTo { location, colouring: None });
     open_window(&mut h);
     connect(&mut h, &api.base, TOKEN);
@@ -504,8 +504,11 @@ fn readme_screenshot_of_the_cluster_window() {
     enter_text(&mut h, "Poster file", &f.dir.join("seahorse-poster.png").display().to_string());
     click(&mut h, "Make poster");
     run_until(&mut h, "half the mosaic", |app| {
-        app.cluster_panel().mosaic().is_some_and(|m| m.has_preview() && m.arrived() >= 7)
+        app.cluster_panel().mosaic().is_some_and(|m| m.has_preview() && m.arrived() >= 5)
     });
+    // The mosaic at the bottom of the window, in view.
+    h.get_by_label_contains("Tiles arrived").scroll_to_me();
+    h.run_steps(30);
     let image = h.render().unwrap();
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/cluster-window.png");
     image.save(&path).unwrap();

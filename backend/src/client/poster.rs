@@ -288,6 +288,10 @@ pub fn assemble(poster: &Poster, dir: &Path, out: impl Write) -> Result<(), Post
     let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    // As `faafo render` writes (the engine's encoder): fdeflate's fast mode is several
+    // times faster than the default level, which would otherwise dominate a poster's
+    // last step.
+    encoder.set_compression(png::Compression::Fast);
     let png_error =
         |e: png::EncodingError| PosterError::Io { path: out_path.clone(), source: std::io::Error::other(e) };
     let mut writer = encoder.write_header().map_err(png_error)?;

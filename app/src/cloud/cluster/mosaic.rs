@@ -17,6 +17,8 @@ use faafo_engine::{Colouring, Control, Fractal, Params, Region, RenderOptions, r
 
 /// Longest side of the mosaic, in pixels.
 pub const MOSAIC_SIDE: u32 = 1024;
+/// Height of the mosaic on screen at most, in points (it shares the window).
+const MOSAIC_HEIGHT: f32 = 260.0;
 /// Longest side of the local preview under the tiles (cheap to render).
 pub const PREVIEW_SIDE: u32 = 256;
 
@@ -164,7 +166,7 @@ impl Mosaic {
     /// arrived in its place; tiles still out are outlined.
     pub fn ui(&self, ui: &mut Ui, max_width: f32) {
         let [w, h] = self.size.map(|v| v as f32);
-        let scale = (max_width / w).min(360.0 / h).min(1.0 / self.step as f32).max(1e-6);
+        let scale = (max_width / w).min(MOSAIC_HEIGHT / h).min(1.0 / self.step as f32).max(1e-6);
         let (rect, _) = ui.allocate_exact_size(vec2(w * scale, h * scale), Sense::hover());
         let painter = ui.painter_at(rect);
         let full = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));

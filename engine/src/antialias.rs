@@ -200,6 +200,31 @@ pub fn render_antialiased(
     Ok(Supersampled { width: params.width, height: params.height, colours, stats })
 }
 
+/// `window` of the image `params` describes as 8-bit RGB (3 bytes per pixel), with
+/// `params.colouring.antialias`² samples per pixel and its colouring mode: what image
+/// writers other than PNG take.
+pub fn render_window_rgb8(
+    params: &Params,
+    window: Window,
+    options: &RenderOptions,
+    control: &Control,
+) -> Result<Vec<u8>, RenderError> {
+    params.validate_window(window, &options.limits)?;
+    let mut colours = ColourSum::new(window.pixels() as usize);
+    let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
+    let mut channels = Vec::new();
+    let offsets = sample_offsets(params.colouring.antialias);
+    control.start(window.pixels() * offsets.len() as u64);
+    for offset in offsets {
+        let grid = SampleGrid::new(params, window, offset, options)?;
+        grid.compute_into(&mut buffer, control)?;
+        channels.resize(buffer.counts().len(), [0.0; 3]);
+        buffer.values().channels(&params.colouring, &mut channels);
+        colours.add(&channels);
+    }
+    Ok(colours.to_rgb8())
+}
+
 /// Pixels per chunk when streaming a supersampled PNG: memory is about 40 bytes × this
 /// (the sums and one sample's values), whatever the image size.
 const STREAM_CHUNK_PIXELS: usize = 1 << 18;
@@ -230,7 +255,8 @@ pub fn write_png_antialiased<W: Write>(
         }
     };
     if samples_per_side == 1 && !params.colouring.mode.needs_derivative() {
-        return crate::write_png_window(params, window, options, control, depth, out);
+        let one = Params { colouring: crate::Colouring { antialias: 1, ..params.colouring }, ..*params };
+        return crate::write_png_window(&one, window, options, control, depth, out);
     }
     let started = Instant::now();
     let grids = sample_offsets(samples_per_side)

@@ -145,8 +145,11 @@ fn render_rgb8_in_bands(
         let rows = band_rows.min(h - row);
         let (y, skip) = if rows == 1 && row > 0 { (row - 1, 1) } else { (row, 0) };
         let window = Window { x: 0, y, width: w, height: rows + skip };
-        let band = render_window(params, window, options, control)?;
-        let bytes = band.buffer.to_rgb8(&params.colouring);
+        let bytes = if crate::output::needs_samples(params) {
+            crate::antialias::render_window_rgb8(params, window, options, control)?
+        } else {
+            render_window(params, window, options, control)?.buffer.to_rgb8(&params.colouring)
+        };
         rgb.extend_from_slice(&bytes[skip as usize * 3 * w as usize..]);
         row += rows;
     }

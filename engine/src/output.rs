@@ -125,6 +125,17 @@ pub fn write_png<W: Write>(
     depth: BitDepth,
     out: W,
 ) -> Result<PngSummary, RenderError> {
+    if needs_samples(params) {
+        return crate::antialias::write_png_antialiased(
+            params,
+            None,
+            params.colouring.antialias,
+            options,
+            control,
+            depth,
+            out,
+        );
+    }
     let started = Instant::now();
     write_prepared(&Prepared::new(params, options)?, started, control, depth, out)
 }
@@ -139,8 +150,18 @@ pub fn write_png_window<W: Write>(
     depth: BitDepth,
     out: W,
 ) -> Result<PngSummary, RenderError> {
+    if needs_samples(params) {
+        let n = params.colouring.antialias;
+        return crate::antialias::write_png_antialiased(params, Some(window), n, options, control, depth, out);
+    }
     let started = Instant::now();
     write_prepared(&Prepared::window(params, window, options)?, started, control, depth, out)
+}
+
+/// Whether `params` are written through [`crate::antialias`]: supersampled, or coloured
+/// with the derivative.
+pub(crate) fn needs_samples(params: &Params) -> bool {
+    params.colouring.antialias > 1 || params.colouring.mode.needs_derivative()
 }
 
 fn write_prepared<W: Write>(

@@ -148,6 +148,11 @@ pub struct Colouring {
     /// [`ColouringMode::Distance`]: pixels closer than this to the set fade into the
     /// interior colour.
     pub boundary_width_px: f32,
+    /// Supersampling for written images: each pixel the average colour of
+    /// `antialias` × `antialias` jittered samples (1 = off, up to
+    /// [`crate::antialias::MAX_ANTIALIAS`]); see [`crate::antialias`]. Escape buffers
+    /// hold one sample per pixel whatever this says.
+    pub antialias: u32,
 }
 
 impl Default for Colouring {
@@ -160,6 +165,7 @@ impl Default for Colouring {
             mode: ColouringMode::Escape,
             light: Light::default(),
             boundary_width_px: 2.0,
+            antialias: 1,
         }
     }
 }
@@ -183,6 +189,7 @@ impl Colouring {
             });
         }
         self.light.validate()?;
+        crate::antialias::check_antialias(self.antialias)?;
         shading::validate_boundary_width(self.boundary_width_px)
     }
 

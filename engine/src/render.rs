@@ -191,6 +191,10 @@ pub fn render_into(
     control: &Control,
     buffer: &mut EscapeBuffer,
 ) -> Result<RenderStats, RenderError> {
+    if params.colouring.mode.needs_derivative() {
+        // Distance and lighting keep the derivative next to the escape values.
+        return crate::sampling::render_values_into(params, options, control, buffer);
+    }
     let prepared = Prepared::new(params, options)?;
     let started = Instant::now();
     control.start(params.pixels());
@@ -209,6 +213,9 @@ pub fn render_window(
     options: &RenderOptions,
     control: &Control,
 ) -> Result<Render, RenderError> {
+    if params.colouring.mode.needs_derivative() {
+        return crate::sampling::render_window_values(params, window, options, control);
+    }
     let prepared = Prepared::window(params, window, options)?;
     let started = Instant::now();
     control.start(window.pixels());

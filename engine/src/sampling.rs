@@ -150,6 +150,23 @@ pub fn render_values_into(
     render_sample_into(params, (0.0, 0.0), options, control, buffer)
 }
 
+/// [`crate::render_window`] with every value the colouring needs (the derivative for
+/// distance and lighting).
+pub fn render_window_values(
+    params: &Params,
+    window: Window,
+    options: &RenderOptions,
+    control: &Control,
+) -> Result<crate::Render, RenderError> {
+    params.validate_window(window, &options.limits)?;
+    let grid = SampleGrid::new(params, window, (0.0, 0.0), options)?;
+    let started = Instant::now();
+    control.start(window.pixels());
+    let mut buffer = EscapeBuffer::new(0, 0, crate::SmoothScale::default());
+    let iterations = grid.compute_into(&mut buffer, control)?;
+    Ok(crate::Render { buffer, stats: RenderStats { iterations, kernel: grid.path, wall: started.elapsed() } })
+}
+
 /// [`render_values_into`] with every sample point moved by `offset` pixels (x to the
 /// right, y down the image) from its pixel's centre: one sample of a supersampled image.
 /// Offsets are meant to be within ±0.5.

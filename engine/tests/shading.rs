@@ -81,10 +81,9 @@ fn distance_estimate_is_within_koebe_bounds_of_the_measured_distance() {
 fn the_derivative_kernel_keeps_the_reference_escape_values() {
     let p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 160, 120, 2000, ColouringMode::Distance);
     let shaded = values(&p);
-    let reference =
-        render(&p, &RenderOptions { kernel: Some(KernelPath::Reference), ..RenderOptions::default() }, &Control::new())
-            .unwrap()
-            .buffer;
+    let escape = Params { colouring: Colouring::default(), ..p };
+    let reference_path = RenderOptions { kernel: Some(KernelPath::Reference), ..RenderOptions::default() };
+    let reference = render(&escape, &reference_path, &Control::new()).unwrap().buffer;
     let same = (0..shaded.counts().len())
         .filter(|&i| {
             shaded.counts()[i] == reference.counts()[i] && shaded.norms()[i].to_bits() == reference.norms()[i].to_bits()
@@ -205,4 +204,34 @@ fn streamed_supersampled_png_matches_the_in_memory_one() {
 
     let e = write_png_antialiased(&p, None, 5, &opts, &Control::new(), BitDepth::Eight, Vec::new()).unwrap_err();
     assert!(e.to_string().contains("antialias must be between 1 and 4, got 5"), "{e}");
+}
+
+#[test]
+fn every_writer_honours_the_colouring_antialias_and_mode() {
+    let opts = RenderOptions::default();
+    let base = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 90, 60, 600, ColouringMode::Lighting);
+    // The plain entry points take distance and lighting into account...
+    let mut b = EscapeBuffer::new(0, 0, SmoothScale::default());
+    faafo_engine::render_into(&base, &opts, &Control::new(), &mut b).unwrap();
+    assert!(b.derivatives().is_some());
+    let window = faafo_engine::Window { x: 10, y: 5, width: 40, height: 30 };
+    let part = faafo_engine::render_window(&base, window, &opts, &Control::new()).unwrap().buffer;
+    let rgb = b.to_rgb8(&base.colouring);
+    let part_rgb = part.to_rgb8(&base.colouring);
+    for row in 0..30 {
+        let whole = &rgb[3 * ((row + 5) * 90 + 10)..3 * ((row + 5) * 90 + 50)];
+        assert_eq!(&part_rgb[3 * row * 40..3 * (row + 1) * 40], whole, "row {row}");
+    }
+    // ...and write_png the antialiasing the colouring asks for.
+    for n in [1, 3] {
+        let p = Params { colouring: Colouring { antialias: n, ..base.colouring }, ..base };
+        let mut a = Vec::new();
+        write_png(&p, &opts, &Control::new(), BitDepth::Eight, &mut a).unwrap();
+        let mut want = Vec::new();
+        write_png_antialiased(&p, None, n, &opts, &Control::new(), BitDepth::Eight, &mut want).unwrap();
+        assert_eq!(a, want, "antialias {n}");
+    }
+    let bad = Params { colouring: Colouring { antialias: 9, ..base.colouring }, ..base };
+    let e = write_png(&bad, &opts, &Control::new(), BitDepth::Eight, Vec::new()).unwrap_err().to_string();
+    assert!(e.contains("antialias must be between 1 and 4, got 9"), "{e}");
 }

@@ -11,8 +11,8 @@ use faafo_engine::classic::{CSearch, find_c};
 use faafo_engine::fractal::parse_complex;
 use faafo_engine::location::{Center, Location, Scale};
 use faafo_engine::{
-    BitDepth, Colouring, ColouringMode, Complex64, Control, Fractal, FractalKind, KernelPath, Light, Palette, Params,
-    Region, RenderOptions, write_png,
+    BitDepth, Colouring, ColouringMode, Complex64, Control, DEFAULT_JPEG_QUALITY, Fractal, FractalKind, ImageFormat,
+    KernelPath, Light, Palette, Params, Region, RenderOptions, encode_jpeg, sha256_hex, write_png,
 };
 
 use super::CliError;
@@ -56,7 +56,10 @@ pub struct RenderArgs {
     /// Distance: width in pixels of the band along the set that fades into the interior colour.
     #[arg(long, default_value_t = Colouring::default().boundary_width_px)]
     boundary_width: f32,
-    /// Output file.
+    /// Quality of a JPEG (`-o NAME.jpg`), 1 to 100.
+    #[arg(long, default_value_t = DEFAULT_JPEG_QUALITY, value_parser = clap::value_parser!(u8).range(1..=100))]
+    jpeg_quality: u8,
+    /// Output file; its extension picks the format: .png, or .jpg/.jpeg (8 bits per channel).
     #[arg(short, long, default_value = "fractal.png")]
     output: PathBuf,
 }
@@ -158,6 +161,7 @@ fn params(render: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Optio
             strength: render.light_strength,
         },
         boundary_width_px: render.boundary_width,
+        antialias: render.antialias,
     };
     view_params(&render.view, colouring)
 }
@@ -274,6 +278,11 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         Depth::Eight => BitDepth::Eight,
         Depth::Sixteen => BitDepth::Sixteen,
     };
+    let format = ImageFormat::from_path(&args.output, depth, args.jpeg_quality)
+        .map_err(|e| CliError::Usage(format!("-o: {e}")))?;
+    if matches!(format, ImageFormat::Jpeg { .. }) && depth == BitDepth::Sixteen {
+        return Err(CliError::Usage("a JPEG has 8 bits per channel: use a .png name for --depth 16".to_owned()).into());
+    }
     // Write next to the target and rename at the end, so a failed or interrupted render
     // never leaves a truncated PNG under the requested name.
     let tmp = temp_path(&args.output);
@@ -302,11 +311,23 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             return Err(e.into());
         }
     };
+    // Every path above writes a PNG; a JPEG is that picture re-encoded (8-bit, so
+    // exactly its pixels), and the checksum is the JPEG file's.
+    let (checksum, bytes) = match format {
+        ImageFormat::Png(_) => (summary.sha256.clone(), summary.bytes),
+        ImageFormat::Jpeg { quality } => match png_to_jpeg(&tmp, quality) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        },
+    };
     std::fs::rename(&tmp, &args.output).with_context(|| format!("cannot write {}", args.output.display()))?;
 
     println!("output:     {}", args.output.display());
-    println!("checksum:   {}", summary.sha256);
-    println!("size:       {} bytes", summary.bytes);
+    println!("checksum:   {checksum}");
+    println!("size:       {bytes} bytes");
     if let Some(c) = params.fractal.c() {
         println!("c:          {},{}", c.re, c.im);
     }
@@ -337,6 +358,20 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     println!("kernel:     {}", summary.kernel);
     println!("time:       {:.3} s render, {:.3} s total", summary.compute.as_secs_f64(), summary.total.as_secs_f64());
     Ok(())
+}
+
+/// Rewrites the 8-bit PNG at `path` as a JPEG of `quality`; returns the JPEG's SHA-256
+/// and length.
+fn png_to_jpeg(path: &Path, quality: u8) -> anyhow::Result<(String, u64)> {
+    let png_bytes = std::fs::read(path).with_context(|| format!("cannot read back {}", path.display()))?;
+    let mut reader = png::Decoder::new(std::io::Cursor::new(&png_bytes)).read_info().context("re-reading the PNG")?;
+    let mut rgb = vec![0; reader.output_buffer_size().context("PNG too large to re-read")?];
+    let info = reader.next_frame(&mut rgb).context("re-reading the PNG")?;
+    rgb.truncate(info.buffer_size());
+    let mut jpeg = Vec::new();
+    encode_jpeg(&rgb, info.width, info.height, quality, &mut jpeg)?;
+    std::fs::write(path, &jpeg).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok((sha256_hex(&jpeg), jpeg.len() as u64))
 }
 
 fn temp_path(target: &Path) -> PathBuf {

@@ -271,22 +271,7 @@ async fn wait_all(ctx: &Ctx, created: &[Fractal], timeout: Option<f64>) -> anyho
 /// `faafo create`.
 pub async fn run(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<()> {
     let mut batch = plan(&args.draw, &mut Draw::new())?;
-    let c = args.c.as_deref().map(parse_complex).transpose().map_err(|e| CliError::Usage(format!("--c: {e}")))?;
-    let location = exact_location(args)?;
-    for r in &mut batch {
-        r.kind = args.kind;
-        r.c = c;
-        r.seed = args.seed.map(|s| s as i64);
-        if let Some(l) = &location {
-            *r = NewFractalRequest {
-                uuid: r.uuid.take(),
-                kind: r.kind,
-                c: r.c,
-                seed: r.seed,
-                ..NewFractalRequest::at(r.width, r.height, r.iterations, l.clone())
-            };
-        }
-    }
+    with_options(&mut batch, args)?;
     if args.dry_run {
         let bodies: Vec<Value> = batch.iter().map(|r| r.body(r.uuid.as_deref().unwrap_or_default())).collect();
         if ctx.json() {
@@ -301,6 +286,28 @@ pub async fn run(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<()> {
         wait_all(ctx, &created, args.timeout).await?;
     } else if ctx.json() {
         output::print_json(&created)?;
+    }
+    Ok(())
+}
+
+/// Sets what `--kind`, `--c`, `--seed` and `--center`/`--scale` ask for on every request
+/// of the batch (an exact location replaces the drawn region with its nearest doubles).
+fn with_options(batch: &mut [NewFractalRequest], args: &CreateArgs) -> Result<(), CliError> {
+    let c = args.c.as_deref().map(parse_complex).transpose().map_err(|e| CliError::Usage(format!("--c: {e}")))?;
+    let location = exact_location(args)?;
+    for r in batch {
+        r.kind = args.kind;
+        r.c = c;
+        r.seed = args.seed.map(|s| s as i64);
+        if let Some(l) = &location {
+            *r = NewFractalRequest {
+                uuid: r.uuid.take(),
+                kind: r.kind,
+                c: r.c,
+                seed: r.seed,
+                ..NewFractalRequest::at(r.width, r.height, r.iterations, l.clone())
+            };
+        }
     }
     Ok(())
 }
@@ -388,5 +395,35 @@ mod tests {
         let e = plan(&draw_args(&["--min-xa", "-1", "--max-xa", "-4"]), &mut Draw::new()).unwrap_err();
         assert!(e.to_string().contains("--min-xa (-1) must not be greater than --max-xa (-4)"), "{e}");
         assert!(DefaultDraw::try_parse_from(["create", "--tasks", "0"]).is_err());
+    }
+
+    #[test]
+    fn an_exact_location_goes_into_every_request() {
+        #[derive(Debug, Parser)]
+        struct Create {
+            #[command(flatten)]
+            args: CreateArgs,
+        }
+        let re = format!("-1.{}", "3".repeat(400));
+        let center = format!("{re},0.25");
+        let c = Create::try_parse_from(["create", "--tasks", "2", "--center", &center, "--scale", "5.06722630e-433"])
+            .unwrap();
+        let location = exact_location(&c.args).unwrap().unwrap();
+        assert_eq!((location.center.re(), location.scale.to_string()), (re.as_str(), "5.0672263e-433".to_owned()));
+        let mut batch = plan(&c.args.draw, &mut Draw::new()).unwrap();
+        with_options(&mut batch, &c.args).unwrap();
+        for r in &batch {
+            assert!(r.uuid.is_some());
+            let body = r.body("u");
+            assert_eq!(body["center_re"], re.as_str());
+            assert_eq!(body["scale"], "5.0672263e-433");
+            // xa..yb are the location's nearest doubles, for the original's fields.
+            assert_eq!(body["xa"], body["xb"]);
+            assert_eq!(body["ya"], 0.25);
+        }
+        let bad = Create::try_parse_from(["create", "--center", "1;2", "--scale", "1e-5"]).unwrap();
+        assert!(exact_location(&bad.args).unwrap_err().to_string().contains("--center must be RE,IM"));
+        assert!(Create::try_parse_from(["create", "--center", "0,0"]).is_err(), "--center needs --scale");
+        assert!(Create::try_parse_from(["create", "--center", "0,0", "--scale", "1", "--xa", "1"]).is_err());
     }
 }

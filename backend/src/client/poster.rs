@@ -200,13 +200,15 @@ pub enum PosterEvent<'a> {
 }
 
 /// Waits until every tile is done, downloading each into `dir` as soon as it is (tiles
-/// already there are kept), and creating failed (or deleted) tiles again up to
-/// [`MAX_TILE_RETRIES`] times; reports each change and each tile to `events`.
-pub async fn wait(
+/// already there are kept) and giving each complete band of tiles to `assembler`, and
+/// creating failed (or deleted) tiles again up to [`MAX_TILE_RETRIES`] times; reports
+/// each change and each tile to `events`.
+pub async fn wait<W: Write>(
     client: &Client,
     poster: &Poster,
     dir: &Path,
     mut events: impl FnMut(PosterEvent<'_>),
+    assembler: &mut Assembler<'_, W>,
 ) -> Result<(), PosterError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let uuids = poster.uuids();
@@ -249,6 +251,9 @@ pub async fn wait(
                 arrived = true;
             }
         }
+        // Each band of tiles goes into the poster as soon as it is all here, while the
+        // cluster renders the rest.
+        assembler.catch_up(poster, dir, &fetched)?;
         interval = if last != Some(now) || arrived {
             Duration::from_millis(100)
         } else {
@@ -280,24 +285,65 @@ async fn fetch_tile(client: &Client, dir: &Path, tile: &Tile) -> Result<PathBuf,
     Ok(path)
 }
 
-/// Puts the downloaded tiles together as one 8-bit RGB PNG written to `out`, a row of
-/// pixels at a time: memory holds one row of the poster and the tiles' decoders.
-pub fn assemble(poster: &Poster, dir: &Path, out: impl Write) -> Result<(), PosterError> {
-    let out_path = dir.join("poster.png");
-    let (width, height) = (poster.whole.width, poster.whole.height);
-    let mut encoder = png::Encoder::new(out, width, height);
+/// The PNG writer of `poster` on `out` (the file at `path`, named in errors), its
+/// header written: 8-bit RGB, compressed as `faafo render` writes (the engine's
+/// encoder: fdeflate's fast mode, several times faster than the default level, which
+/// would otherwise dominate a poster).
+pub fn png_writer<W: Write>(poster: &Poster, out: W, path: &Path) -> Result<png::Writer<W>, PosterError> {
+    let mut encoder = png::Encoder::new(out, poster.whole.width, poster.whole.height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    // As `faafo render` writes (the engine's encoder): fdeflate's fast mode is several
-    // times faster than the default level, which would otherwise dominate a poster's
-    // last step.
     encoder.set_compression(png::Compression::Fast);
-    let png_error =
-        |e: png::EncodingError| PosterError::Io { path: out_path.clone(), source: std::io::Error::other(e) };
-    let mut writer = encoder.write_header().map_err(png_error)?;
-    let mut stream = writer.stream_writer().map_err(png_error)?;
-    let mut line = vec![0u8; width as usize * 3];
-    for band in poster.tiles.chunks(poster.columns as usize) {
+    encoder.write_header().map_err(png_error(path))
+}
+
+fn png_error(path: &Path) -> impl Fn(png::EncodingError) -> PosterError + '_ {
+    move |e| PosterError::Io { path: path.to_owned(), source: std::io::Error::other(e) }
+}
+
+/// Writes a poster's pixels a band of tiles at a time, in order, as soon as each band's
+/// tiles are on disk: memory holds one row of the poster and the band's tile decoders,
+/// and the writing overlaps the cluster's rendering of later bands.
+pub struct Assembler<'a, W: Write> {
+    stream: png::StreamWriter<'a, W>,
+    line: Vec<u8>,
+    /// Bands written so far.
+    next_band: usize,
+    /// The file written, for errors.
+    path: PathBuf,
+}
+
+impl<W: Write> std::fmt::Debug for Assembler<'_, W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assembler")
+            .field("next_band", &self.next_band)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, W: Write> Assembler<'a, W> {
+    /// Starts writing `poster`'s pixels through `writer` (see [`png_writer`]).
+    pub fn new(poster: &Poster, writer: &'a mut png::Writer<W>, path: &Path) -> Result<Self, PosterError> {
+        let stream = writer.stream_writer().map_err(png_error(path))?;
+        Ok(Self { stream, line: vec![0u8; poster.whole.width as usize * 3], next_band: 0, path: path.to_owned() })
+    }
+
+    /// Writes every band whose tiles are all on disk (`fetched`, by tile), in order.
+    pub fn catch_up(&mut self, poster: &Poster, dir: &Path, fetched: &[bool]) -> Result<(), PosterError> {
+        let columns = poster.columns as usize;
+        while self.next_band < poster.rows as usize {
+            let band = self.next_band * columns..(self.next_band + 1) * columns;
+            if !fetched.get(band.clone()).is_some_and(|f| f.iter().all(|f| *f)) {
+                break;
+            }
+            self.write_band(&poster.tiles[band], dir)?;
+            self.next_band += 1;
+        }
+        Ok(())
+    }
+
+    fn write_band(&mut self, band: &[Tile], dir: &Path) -> Result<(), PosterError> {
         let mut readers = band.iter().map(|t| open_tile(dir, t)).collect::<Result<Vec<_>, _>>()?;
         for _ in 0..band[0].window.height {
             for (tile, reader) in band.iter().zip(&mut readers) {
@@ -306,13 +352,33 @@ pub fn assemble(poster: &Poster, dir: &Path, out: impl Write) -> Result<(), Post
                     .map_err(|e| bad_tile(tile, format!("cannot decode: {e}")))?
                     .ok_or_else(|| bad_tile(tile, "ended early".into()))?;
                 let start = tile.window.x as usize * 3;
-                line[start..start + row.data().len()].copy_from_slice(row.data());
+                self.line[start..start + row.data().len()].copy_from_slice(row.data());
             }
-            stream.write_all(&line).map_err(io(&out_path))?;
+            self.stream.write_all(&self.line).map_err(io(&self.path))?;
         }
+        Ok(())
     }
-    stream.finish().map_err(png_error)?;
-    Ok(())
+
+    /// Ends the pixels once every band is written (the writer's `finish` then ends the
+    /// file).
+    pub fn finish(self, poster: &Poster) -> Result<(), PosterError> {
+        if self.next_band < poster.rows as usize {
+            let missing = format!("only {} of {} bands of tiles were written", self.next_band, poster.rows);
+            return Err(PosterError::Invalid(missing));
+        }
+        self.stream.finish().map_err(png_error(&self.path))
+    }
+}
+
+/// Puts the downloaded tiles in `dir` together as one 8-bit RGB PNG written to `out`
+/// (see [`Assembler`]).
+pub fn assemble(poster: &Poster, dir: &Path, out: impl Write) -> Result<(), PosterError> {
+    let path = dir.join("poster.png");
+    let mut writer = png_writer(poster, out, &path)?;
+    let mut assembler = Assembler::new(poster, &mut writer, &path)?;
+    assembler.catch_up(poster, dir, &vec![true; poster.tiles.len()])?;
+    assembler.finish(poster)?;
+    writer.finish().map_err(png_error(&path))
 }
 
 fn bad_tile(tile: &Tile, problem: String) -> PosterError {
@@ -342,8 +408,9 @@ fn transient(e: &PosterError) -> bool {
     matches!(e, PosterError::Client(ClientError::Unreachable { .. } | ClientError::Server { .. }))
 }
 
-/// Submits, waits for, downloads and assembles a poster into `output` (through a
-/// partial file renamed at the end, so a failure never leaves a truncated PNG). `dir`
+/// Submits, waits for, downloads and assembles a poster into `output`, each band of
+/// tiles written as soon as it is all downloaded (through a partial file renamed at the
+/// end and removed on failure, so a failure never leaves a truncated PNG). `dir`
 /// keeps the downloaded tiles between attempts (and between runs: a resumed poster
 /// reuses them); it is removed once the poster is written. While the API is unreachable
 /// or failing, it tries again with backoff for up to `patience` at a stretch, resuming
@@ -357,12 +424,16 @@ pub async fn make(
     patience: Duration,
     mut events: impl FnMut(PosterEvent<'_>),
 ) -> Result<(), PosterError> {
+    let partial = output.with_extension("png.partial");
+    let file = File::create(&partial).map_err(io(&partial))?;
+    let mut writer = png_writer(poster, BufWriter::new(file), &partial)?;
+    let mut assembler = Assembler::new(poster, &mut writer, &partial)?;
     let mut outage: Option<std::time::Instant> = None;
     let mut backoff = Duration::from_millis(200);
     loop {
         let attempt = async {
             submit(client, poster).await?;
-            wait(client, poster, dir, &mut events).await
+            wait(client, poster, dir, &mut events, &mut assembler).await
         };
         match attempt.await {
             Ok(()) => break,
@@ -371,15 +442,16 @@ pub async fn make(
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                // A poster never leaves a part behind: a resumed one writes it again.
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
         }
     }
-    let partial = output.with_extension("png.partial");
-    let file = File::create(&partial).map_err(io(&partial))?;
-    let mut out = BufWriter::new(file);
-    assemble(poster, dir, &mut out)?;
-    out.flush().map_err(io(&partial))?;
-    drop(out);
+    assembler.finish(poster)?;
+    // Writes the end and flushes the file, so a full disk is an error here.
+    writer.finish().map_err(png_error(&partial))?;
     std::fs::rename(&partial, output).map_err(io(output))?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())

@@ -60,10 +60,23 @@ pub fn thumbnail(location: &Location, look: &Look) -> Result<egui::ColorImage, R
         max_iterations: location.max_iterations(),
         colouring: Colouring::default(),
     };
-    let r = render(&params, &RenderOptions::default(), &Control::new())?;
-    let smooth: Vec<f32> = (0..r.buffer.counts().len()).map(|i| r.buffer.smooth_at(i)).collect();
+    // Past doubles (a deep bookmark), by perturbation like the main view.
+    let buffer = if frame.renders_deep(&location.fractal) {
+        let control = Control::new();
+        faafo_engine::deep::render_location(
+            &location.fractal,
+            &frame.view.location(),
+            w,
+            h,
+            params.max_iterations,
+            &control,
+        )?
+    } else {
+        render(&params, &RenderOptions::default(), &Control::new())?.buffer
+    };
+    let smooth: Vec<f32> = (0..buffer.counts().len()).map(|i| buffer.smooth_at(i)).collect();
     let mut pixels = vec![egui::Color32::BLACK; smooth.len()];
-    look.paint(r.buffer.counts(), &smooth, &mut pixels);
+    look.paint(buffer.counts(), &smooth, &mut pixels);
     Ok(egui::ColorImage::new([w as usize, h as usize], pixels))
 }
 
@@ -72,6 +85,13 @@ mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
     use super::*;
+
+    #[test]
+    fn a_deep_bookmark_has_a_thumbnail() {
+        let text = format!("mandelbrot center=0.{}123,1 scale=3e-300 iterations=3000", "0".repeat(300));
+        let img = thumbnail(&Location::parse_text(&text).unwrap(), &Look::default()).unwrap();
+        assert!(img.pixels.iter().any(|p| *p != img.pixels[0]), "not a flat picture");
+    }
 
     #[test]
     fn thumbnails_render() {

@@ -80,8 +80,14 @@ pub fn preview(whole: &NewFractalRequest) -> Option<ColorImage> {
         max_iterations: whole.iterations,
         colouring: Colouring { palette: whole.palette.unwrap_or_default(), ..Colouring::default() },
     };
-    let r = render(&params, &RenderOptions::default(), &Control::new()).ok()?;
-    let rgba = r.buffer.to_rgba8(&params.colouring);
+    // A deep poster (its exact location past doubles) is previewed by perturbation.
+    let buffer = match &whole.location {
+        Some(l) if l.needs_perturbation(width, height) && faafo_engine::deep::supports(&fractal) => {
+            faafo_engine::deep::render_location(&fractal, l, width, height, whole.iterations, &Control::new()).ok()?
+        }
+        _ => render(&params, &RenderOptions::default(), &Control::new()).ok()?.buffer,
+    };
+    let rgba = buffer.to_rgba8(&params.colouring);
     Some(ColorImage::from_rgba_unmultiplied([width as usize, height as usize], &rgba))
 }
 

@@ -227,3 +227,48 @@ fn colouring_modes_render_once_and_then_recolour() {
     assert!(differing_pixels(&relit, &lit) > 0, "another light, another picture");
     assert_eq!(h.state().generation(), generation, "a change of light is a recolour, not a render");
 }
+
+/// Antialiasing while the view is still: the jittered samples arrive one by one and end
+/// as the engine's supersampled picture (within the explorer's colour table's rounding).
+#[test]
+fn a_still_view_is_antialiased_progressively() {
+    let mut h = harness();
+    let view =
+        Location { view: View::new(-0.745, 0.11, 0.02), iterations: Iterations::Fixed(800), ..Location::default() };
+    h.state_mut().go_to(view);
+    run_until(&mut h, "the picture", ExplorerApp::is_up_to_date);
+    h.run_steps(2);
+    let plain = canvas_image(&mut h);
+
+    let mut colouring = h.state().look().colouring;
+    colouring.antialias = 2;
+    h.state_mut().apply(Command::SetColouring(colouring));
+    run_until(&mut h, "four samples", |app| app.status_text().contains("antialiased, 4 samples"));
+    h.run_steps(2);
+    let smooth = canvas_image(&mut h);
+    assert!(differing_pixels(&smooth, &plain) * 10 > (plain.width() * plain.height()) as usize);
+
+    let grid = h.state().current_frame().unwrap().grid();
+    let params = Params {
+        fractal: Fractal::Mandelbrot,
+        region: grid.region,
+        width: grid.width,
+        height: grid.height,
+        max_iterations: 800,
+        colouring,
+    };
+    let engine = faafo_engine::antialias::render_antialiased(&params, 2, &RenderOptions::default(), &Control::new())
+        .unwrap()
+        .colours
+        .to_rgb8();
+    let (w, hgt) = (smooth.width().min(grid.width), smooth.height().min(grid.height));
+    let mut far = 0;
+    for y in 0..hgt {
+        for x in 0..w {
+            let p = smooth.get_pixel(x, y);
+            let i = 3 * (y * grid.width + x) as usize;
+            far += usize::from((0..3).any(|k| p[k].abs_diff(engine[i + k]) > 6));
+        }
+    }
+    assert!(far * 100 <= (w * hgt) as usize, "{far} of {} pixels differ from the engine's by more than 6", w * hgt);
+}

@@ -65,6 +65,10 @@ pub(crate) struct MainView {
     requested_auto: bool,
     /// Whether the newest request's look needed the derivative.
     requested_derivative: bool,
+    /// The look of the newest request.
+    requested_look: Look,
+    /// Samples per pixel of the full picture on screen (more than 1 when antialiased).
+    samples: u32,
     /// From the newest request to its full-resolution picture.
     full_after_input: Option<Duration>,
     /// The newest picture computed (not recoloured): pass, figures, size in pixels.
@@ -95,6 +99,8 @@ impl MainView {
             requested: None,
             requested_auto: false,
             requested_derivative: false,
+            requested_look: Look::default(),
+            samples: 1,
             full_after_input: None,
             last_picture: None,
             failed: None,
@@ -146,9 +152,12 @@ impl MainView {
         let auto = location.iterations == Iterations::Auto;
         // Distance and lighting need the derivative, which pictures in escape colours lack.
         let derivative = look.needs_derivative();
+        // An antialiased picture is coloured as it is sampled: a new look samples again.
+        let look_matters = look.colouring.antialias > 1 || self.requested_look.colouring.antialias > 1;
         if self.requested.as_ref().is_some_and(|(k, _)| *k == key)
             && self.requested_auto == auto
             && self.requested_derivative == derivative
+            && (!look_matters || self.requested_look == *look)
         {
             return;
         }
@@ -157,6 +166,7 @@ impl MainView {
             worker.set_auto_iterations(auto.then_some(AUTO_ITERATIONS_CAP));
             self.requested_auto = auto;
             self.requested_derivative = derivative;
+            self.requested_look = look.clone();
             let generation = worker.submit(key.clone(), look.clone());
             self.requested = Some((key, Instant::now()));
             self.full_after_input = None;
@@ -210,6 +220,7 @@ impl MainView {
                 return;
             }
             set_layer(&mut self.full, ctx, "fractal", &p);
+            self.samples = p.samples;
             if self.preview.as_ref().is_some_and(|l| l.generation <= p.generation) {
                 self.preview = None;
             }
@@ -323,6 +334,9 @@ impl MainView {
                 );
                 if let Some(note) = self.iterations_note(location) {
                     text += &format!(" · limit {note}");
+                }
+                if self.samples > 1 {
+                    text += &format!(" · antialiased, {} samples", self.samples);
                 }
                 text
             }

@@ -23,6 +23,16 @@ pub(crate) fn modes_ui(ui: &mut Ui, c: &mut Colouring) -> bool {
             changed |= ui.selectable_value(&mut c.mode, mode, mode_label(mode)).changed();
         }
     });
+    ui.horizontal(|ui| {
+        let l = ui.label("Antialias");
+        let s = egui::Slider::new(&mut c.antialias, 1..=faafo_engine::antialias::MAX_ANTIALIAS)
+            .custom_formatter(|n, _| if n < 1.5 { "off".to_owned() } else { format!("{n}×{n}") });
+        changed |= ui
+            .add(s)
+            .labelled_by(l.id)
+            .on_hover_text("Samples per pixel side, while the view is still and in saved images")
+            .changed();
+    });
     let mut slider = |ui: &mut Ui, label: &str, value: &mut f32, range, suffix: &str, log: bool| {
         ui.horizontal(|ui| {
             let l = ui.label(label);

@@ -30,6 +30,7 @@ mod deep;
 mod deepen;
 mod schedule;
 mod shift;
+mod supersample;
 mod thread;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -138,6 +139,9 @@ pub struct Picture {
     /// Set when automatic iterations raised the limit for this picture (its key has the
     /// raised limit).
     pub raised: Option<Raised>,
+    /// Samples per pixel averaged into it: 1, or while the view is antialiased the
+    /// jittered samples done so far.
+    pub samples: u32,
 }
 
 /// What comes back from the worker.

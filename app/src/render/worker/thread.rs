@@ -37,6 +37,7 @@ impl Retained {
             stats: self.stats,
             recoloured,
             raised: None,
+            samples: 1,
         }
     }
 }
@@ -201,6 +202,7 @@ impl WorkerThread {
         if let Some(cap) = self.auto_cap {
             self.deepen(generation, cap);
         }
+        self.supersample(generation);
     }
 
     fn run_pass(

@@ -3,6 +3,8 @@
 //! precision, the direct and perturbed paths must agree where both work (no seam), and
 //! a published deep location must render without glitches.
 
+#![allow(clippy::unwrap_used)]
+
 use astro_float_num::{BigFloat, Consts, Radix, RoundingMode};
 use faafo_engine::deep::{ReferenceOrbit, pixel_delta, render_deep, render_location};
 use faafo_engine::location::{Center, Location, Scale};
@@ -226,4 +228,74 @@ fn kinds_without_a_deep_path_are_refused_by_name() {
     let cancelled = Control::new();
     cancelled.cancel();
     assert!(render_deep(&orbit, &loc, 64, 64, 100, &cancelled).is_err());
+}
+
+/// Size of the largest 4-connected patch of escaped pixels sharing one count.
+fn largest_flat_patch(b: &EscapeBuffer) -> usize {
+    let (w, h) = (b.width() as usize, b.height() as usize);
+    let mut seen = vec![false; w * h];
+    let mut largest = 0;
+    for start in 0..w * h {
+        if seen[start] || b.norms()[start] < 0.0 {
+            continue;
+        }
+        let count = b.counts()[start];
+        let (mut stack, mut size) = (vec![start], 0);
+        seen[start] = true;
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % w, i / w);
+            let neighbours = [
+                (x > 0).then(|| i - 1),
+                (x + 1 < w).then(|| i + 1),
+                (y > 0).then(|| i - w),
+                (y + 1 < h).then(|| i + w),
+            ];
+            for j in neighbours.into_iter().flatten() {
+                if !seen[j] && b.norms()[j] >= 0.0 && b.counts()[j] == count {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        largest = largest.max(size);
+    }
+    largest
+}
+
+#[test]
+fn published_deep_locations_render_without_glitches() {
+    // Fractalshades' test_M2_E213 centre at 1e-100 and its test_deep_interior_detect
+    // minibrot at 3.66e-32 (fewer iterations than there, to stay quick).
+    let cases = [
+        (
+            "0.3457038944654144866833131210461589365345969127365583349605956350254682999604514724727132714356570564538690262564",
+            "-0.6458140479592750190183389181286286597972793149378090740398286460693614106550001619785992809936955641620645925337",
+            "1e-100",
+            50_000,
+        ),
+        (
+            "-1.9072475829123560219806014933444037282313",
+            "7.54605431570315771754553123674989535657416e-16",
+            "3.660343578223062e-31",
+            200_000,
+        ),
+    ];
+    for (re, im, scale, limit) in cases {
+        let loc = location(re, im, scale);
+        let (w, h) = (192u32, 108u32);
+        let b = render_location(&Fractal::Mandelbrot, &loc, w, h, limit, &Control::new()).unwrap();
+        // Glitches show as flat blobs (a patch of pixels stuck at one count)…
+        let flat = largest_flat_patch(&b);
+        assert!(flat * 100 < (w * h) as usize, "{scale}: a flat patch of {flat} pixels");
+        // Glitches depend on the reference; the picture does not: the same view around
+        // a reference 30 pixels away must give the same counts.
+        let moved = loc.panned(30.0, -20.0, w, h);
+        let other = ReferenceOrbit::compute(&Fractal::Mandelbrot, &moved, limit, &Control::new()).unwrap();
+        assert!(other.covers(&loc, w, h, limit));
+        let b2 = render_deep(&other, &loc, w, h, limit, &Control::new()).unwrap();
+        let same = b.counts().iter().zip(b2.counts()).filter(|(x, y)| x.abs_diff(**y) <= 1).count();
+        eprintln!("{scale}: largest flat patch {flat} px; {same} of {} pixels agree with another reference", w * h);
+        assert!(same * 1000 >= (w * h) as usize * 995, "{scale}: {same}");
+    }
 }

@@ -16,7 +16,7 @@ use super::floatexp::{ComplexExp, RealExp};
 
 /// ε of the single-step radius: the neglected δ² is below 2^-24 of the linear term, far
 /// below a pixel after the amplification a skip can see.
-const EPSILON_LOG2: i64 = -40;
+const EPSILON_LOG2: i64 = -24;
 
 /// One approximation in doubles.
 #[derive(Debug, Clone, Copy)]
@@ -73,45 +73,79 @@ impl Bla {
 
     /// The longest approximation starting at reference index `m` that is valid for
     /// |re δ| + |im δ| = `d1` and skips at most `remaining` iterations.
+    ///
+    /// A merged radius is never larger than its first part's, so validity falls with the
+    /// level: the search climbs from single steps and stops at the first level that fails
+    /// (one check when even a single step is not linear, the common case near escape).
     #[inline]
     pub(crate) fn lookup64(&self, m: usize, d1: f64, remaining: u32) -> Option<(&Step64, u32)> {
         let rel = m.checked_sub(self.base)?;
+        let first = self.levels64.first()?.get(rel)?;
+        // Written so that a NaN δ never takes an approximation.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(d1 < first.r) {
+            return None;
+        }
         let top =
             if rel == 0 { self.levels64.len() } else { (rel.trailing_zeros() as usize + 1).min(self.levels64.len()) };
-        for k in (0..top).rev() {
+        let mut best = (first, 1);
+        for k in 1..top {
             let l = 1u32 << k;
-            if l > remaining {
-                continue;
-            }
             match self.levels64[k].get(rel >> k) {
-                Some(s) if d1 < s.r => return Some((s, l)),
-                _ => {}
+                Some(s) if d1 < s.r && l <= remaining => best = (s, l),
+                _ => break,
             }
         }
-        None
+        (best.1 <= remaining).then_some(best)
     }
 
     /// [`Bla::lookup64`] with exponents.
     #[inline]
     pub(crate) fn lookup_exp(&self, m: usize, d1: RealExp, remaining: u32) -> Option<(&StepExp, u32)> {
         let rel = m.checked_sub(self.base)?;
+        let first = self.levels_exp.first()?.get(rel)?;
+        if !d1.lt(first.r) {
+            return None;
+        }
         let top = if rel == 0 {
             self.levels_exp.len()
         } else {
             (rel.trailing_zeros() as usize + 1).min(self.levels_exp.len())
         };
-        for k in (0..top).rev() {
+        let mut best = (first, 1);
+        for k in 1..top {
             let l = 1u32 << k;
-            if l > remaining {
-                continue;
-            }
             match self.levels_exp[k].get(rel >> k) {
-                Some(s) if d1.lt(s.r) => return Some((s, l)),
-                _ => {}
+                Some(s) if d1.lt(s.r) && l <= remaining => best = (s, l),
+                _ => break,
             }
         }
-        None
+        (best.1 <= remaining).then_some(best)
     }
+}
+
+/// The skip every pixel of an image can take from its start: `(m, K)` such that after
+/// `m` iterations each pixel's δ is `K·δc` (the bilinear maps composed for the farthest
+/// pixel, `dc_max` = its |re δc| + |im δc|, are valid for all nearer ones). Saves each
+/// pixel the table walk through the linear first stretch of its orbit. `None` when no
+/// skip applies or the factor leaves doubles' range.
+pub(crate) fn common_start(bla: &Bla, julia: bool, dc_max: f64, n_max: u32) -> Option<(usize, [f64; 2])> {
+    // Mandelbrot: δ_1 = δc (Z_0 = 0); Julia: δ_0 = δc.
+    let mut m = usize::from(!julia);
+    let mut k = [1.0f64, 0.0];
+    let mut skipped = false;
+    while (m as u32) < n_max {
+        let bound = std::f64::consts::SQRT_2 * (k[0].abs() + k[1].abs()) * dc_max;
+        let Some((s, l)) = bla.lookup64(m, bound, n_max - m as u32) else { break };
+        let next = [s.a[0] * k[0] - s.a[1] * k[1] + s.b[0], s.a[0] * k[1] + s.a[1] * k[0] + s.b[1]];
+        if !(next[0].is_finite() && next[1].is_finite()) {
+            break;
+        }
+        k = next;
+        m += l as usize;
+        skipped = true;
+    }
+    skipped.then_some((m, k))
 }
 
 /// `y ∘ x`: first `x`, then `y`.

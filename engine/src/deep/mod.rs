@@ -256,11 +256,17 @@ pub fn render_deep(
     let step = step_of(location, width);
     let half = RealExp::from_f64(f64::from(width - 1) / 2.0 + f64::from(height - 1) / 2.0).mul(step);
     let dc_max = pixel::farthest(offset, half);
-    let deep = step.log2() < (pixel::DEEP_BELOW_LOG2 + 8) as f64;
+    // Some pixel's δc may be below doubles' range: keep the tables with exponents too.
+    let deep = step.log2() < (pixel::DEEP_BELOW_LOG2 + 12) as f64;
     let tables = orbit.tables(dc_max, deep);
     let critical = orbit.critical.as_ref().unwrap_or(&orbit.main);
     let n_max = if julia { max_iterations - 1 } else { max_iterations };
+    // The common first skip needs the farthest |δc| as a double (else no pixel is on
+    // the doubles path at its start anyway).
+    let dc_max_f64 = dc_max.to_f64();
+    let start = if dc_max_f64.is_normal() { bla::common_start(&tables[MAIN], julia, dc_max_f64, n_max) } else { None };
     let ctx = Context {
+        start,
         orbits: [&orbit.main, critical],
         // The Mandelbrot set's critical orbit is its main one, and so is its table.
         blas: [&tables[MAIN], if orbit.critical.is_some() { &tables[CRITICAL] } else { &tables[MAIN] }],
@@ -281,14 +287,11 @@ pub fn render_deep(
                 return;
             }
             let dy = (cy - row as f64) * step_m.0;
-            for (col, (count, norm)) in counts.iter_mut().zip(norms.iter_mut()).enumerate() {
-                // As `pixel_delta` computes it.
-                let dx = (col as f64 - cx) * step_m.0;
-                let dc = ComplexExp::new(dx, dy, step_m.1).add(offset);
-                let o = ctx.pixel(dc);
-                *count = o.count;
-                *norm = o.norm;
-            }
+            // As `pixel_delta` computes it.
+            let dcs: Vec<ComplexExp> = (0..width)
+                .map(|col| ComplexExp::new((f64::from(col) - cx) * step_m.0, dy, step_m.1).add(offset))
+                .collect();
+            ctx.run_pixels(&dcs, counts, norms);
             control.add_done(u64::from(width));
         },
     );

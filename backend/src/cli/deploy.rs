@@ -222,7 +222,7 @@ impl WaitArgs {
 pub fn exit_code(cause: &(dyn std::error::Error + 'static)) -> Option<u8> {
     if let Some(e) = cause.downcast_ref::<CredError>() {
         return Some(match e {
-            CredError::Auth { .. } => EXIT_AUTH,
+            CredError::Auth { .. } | CredError::Refused { .. } | CredError::NotKeystone { .. } => EXIT_AUTH,
             _ => EXIT_USAGE,
         });
     }

@@ -218,6 +218,19 @@ pub struct Quotas {
     pub security_group_rules: Quota,
 }
 
+/// What a deployment may be built from, as the project sees it: for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Choices {
+    /// Active images.
+    pub images: Vec<Named>,
+    pub flavors: Vec<Flavor>,
+    /// Networks servers may be attached to (the project's own and shared ones; not
+    /// external).
+    pub networks: Vec<Named>,
+    /// External networks floating IPs come from.
+    pub external_networks: Vec<Named>,
+}
+
 /// What a faafo API's `/health` and `/metrics` said.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Health {
@@ -240,6 +253,8 @@ pub trait Cloud: Send + Sync {
     fn find_network(&self, name_or_id: Option<&str>) -> impl Future<Output = CloudResult<Named>> + Send;
     /// An external network by name or id; `None`: the first one.
     fn find_external_network(&self, name_or_id: Option<&str>) -> impl Future<Output = CloudResult<Named>> + Send;
+    /// The images, flavors and networks the project may use.
+    fn choices(&self) -> impl Future<Output = CloudResult<Choices>> + Send;
     /// The project's quotas and usage.
     fn quotas(&self) -> impl Future<Output = CloudResult<Quotas>> + Send;
 

@@ -60,6 +60,23 @@ pub enum CredError {
         /// osauth's message.
         message: String,
     },
+    /// Keystone answered 401: the secret (or the user or project) is wrong.
+    #[error("the password (or application credential secret) was refused by {auth_url} for {who}")]
+    Refused {
+        /// The identity endpoint.
+        auth_url: String,
+        /// "user 'ada', project 'demo'" or "application credential '…'".
+        who: String,
+    },
+    /// Keystone's token endpoint answered with something other than a token or a
+    /// refusal (a wrong Auth URL: an empty 404, an HTML page).
+    #[error("{url} answered HTTP {status}, not a token: is the Auth URL right (it usually ends in /v3)?")]
+    NotKeystone {
+        /// The token URL asked.
+        url: String,
+        /// The status line ("404 Not Found").
+        status: String,
+    },
 }
 
 /// What the command line (or the app) chose; each overrides the environment and the file.
@@ -71,9 +88,21 @@ pub struct Selection {
     pub region: Option<String>,
     /// `--os-interface`: public, internal or admin.
     pub interface: Option<String>,
-    /// A password or application-credential secret from elsewhere (the OS keyring), used
-    /// when the entry has none.
+    /// A password or application-credential secret given by the caller (typed in the
+    /// desktop app's window, or kept in its keyring): it overrides the entry's, since what
+    /// a person typed is what they mean.
     pub secret: Option<String>,
+}
+
+/// Where the password (or application-credential secret) that is used came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretFrom {
+    /// [`Selection::secret`]: the caller's (the window's field or its keyring).
+    Given,
+    /// The cloud's entry in clouds.yaml or secure.yaml.
+    File,
+    /// `OS_PASSWORD` or `OS_APPLICATION_CREDENTIAL_SECRET`.
+    Environment,
 }
 
 /// Where the credentials came from.
@@ -148,6 +177,8 @@ pub struct Credentials {
     pub cacert: Option<PathBuf>,
     /// `verify: false` in the entry.
     pub insecure: bool,
+    /// Where the secret came from.
+    pub secret_from: SecretFrom,
 }
 
 impl fmt::Debug for Credentials {
@@ -192,34 +223,33 @@ pub fn resolve(selection: &Selection, env: &Environment) -> Result<Credentials, 
             return Err(CredError::NoCloud(hint));
         }
     };
-    if matches!(source, Source::File { .. }) {
-        // An entry without its secret takes it from the keyring (the app) or OS_PASSWORD.
-        let secret_key = if flat.top.get("auth_type").is_some_and(|t| t.contains("applicationcredential")) {
-            "application_credential_secret"
-        } else {
-            "password"
-        };
-        if !flat.auth.contains_key(secret_key) {
-            let from_env = if secret_key == "password" {
-                env.var("OS_PASSWORD")
-            } else {
-                env.var("OS_APPLICATION_CREDENTIAL_SECRET")
-            };
-            if let Some(secret) = selection.secret.clone().or(from_env) {
-                flat.auth.insert(secret_key.to_owned(), secret);
-            }
+    let secret_key = secret_key(&source, &flat);
+    let secret_from = if let Some(secret) = &selection.secret {
+        // What the caller gives wins over the file's: a typed password is what is meant.
+        flat.auth.insert(secret_key.to_owned(), secret.clone());
+        SecretFrom::Given
+    } else if flat.auth.contains_key(secret_key) {
+        if matches!(source, Source::File { .. }) { SecretFrom::File } else { SecretFrom::Environment }
+    } else {
+        // An entry without its secret takes it from OS_PASSWORD (or the credential's).
+        let var = if secret_key == "password" { "OS_PASSWORD" } else { "OS_APPLICATION_CREDENTIAL_SECRET" };
+        if let Some(secret) = env.var(var) {
+            flat.auth.insert(secret_key.to_owned(), secret);
         }
-    } else if let Some(secret) = &selection.secret {
-        let key = if flat.auth.contains_key("application_credential_id")
-            || flat.auth.contains_key("application_credential_name")
-        {
-            "application_credential_secret"
-        } else {
-            "password"
-        };
-        flat.auth.entry(key.to_owned()).or_insert_with(|| secret.clone());
-    }
-    build(source, flat, selection, env)
+        SecretFrom::Environment
+    };
+    let mut creds = build(source, flat, selection, env)?;
+    creds.secret_from = secret_from;
+    Ok(creds)
+}
+
+/// The auth key that holds the secret: the application credential's, or the password.
+fn secret_key(source: &Source, flat: &Flat) -> &'static str {
+    let by_type = flat.top.get("auth_type").is_some_and(|t| t.contains("applicationcredential"));
+    let by_keys = matches!(source, Source::Environment)
+        && (flat.auth.contains_key("application_credential_id")
+            || flat.auth.contains_key("application_credential_name"));
+    if by_type || by_keys { "application_credential_secret" } else { "password" }
 }
 
 fn build(source: Source, flat: Flat, selection: &Selection, env: &Environment) -> Result<Credentials, CredError> {
@@ -315,6 +345,7 @@ fn build(source: Source, flat: Flat, selection: &Selection, env: &Environment) -
         interface,
         cacert: flat.top.get("cacert").map(PathBuf::from),
         insecure: flat.top.get("verify").is_some_and(|v| v == "false"),
+        secret_from: SecretFrom::File,
     })
 }
 
@@ -335,6 +366,12 @@ impl Credentials {
             }
             Source::Environment => "OS_* environment variables".to_owned(),
         };
+        format!("{from}: {}", self.describe_login())
+    }
+
+    /// [`Self::describe`] without the source: URL, region, project, method and who (for a
+    /// caller that names the source in its own words, such as the app's form).
+    pub fn describe_login(&self) -> String {
         let project = match &self.project {
             Some(p) => format!("project '{}'", p.name.clone().or_else(|| p.id.clone()).unwrap_or_default()),
             None if matches!(self.method, Method::ApplicationCredential { .. }) => {
@@ -343,7 +380,7 @@ impl Credentials {
             None => "no project scope".to_owned(),
         };
         format!(
-            "{from}: {}, region {}, {project}, {} ({})",
+            "{}, region {}, {project}, {} ({})",
             self.auth_url,
             self.region.as_deref().unwrap_or("(any)"),
             self.method_name(),
@@ -361,6 +398,45 @@ impl Credentials {
         match &self.source {
             Source::File { cloud, .. } => cloud.clone(),
             Source::Environment => "env".to_owned(),
+        }
+    }
+
+    /// Who authenticates: "user 'ada', project 'demo'" or "application credential 'id'".
+    pub fn who(&self) -> String {
+        match &self.method {
+            Method::Password { username, .. } => {
+                let project = self.project.as_ref().and_then(|p| p.name.clone().or_else(|| p.id.clone()));
+                format!("user '{username}', project '{}'", project.unwrap_or_default())
+            }
+            Method::ApplicationCredential { id, name, .. } => {
+                format!("application credential '{}'", id.as_ref().or(name.as_ref()).map_or("", String::as_str))
+            }
+        }
+    }
+
+    /// The cause of a failed authentication in words: a refused secret, a token URL
+    /// that is not Keystone's (asked again to learn its HTTP status), or osauth's text.
+    async fn auth_failure(&self, e: &osauth::Error) -> CredError {
+        if e.kind() == osauth::ErrorKind::AuthenticationFailed {
+            return CredError::Refused { auth_url: self.auth_url.clone(), who: self.who() };
+        }
+        let url = format!("{}/auth/tokens", self.auth_url.trim_end_matches('/'));
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .json(&serde_json::json!({"auth": {"identity": {"methods": []}}}))
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await;
+        let Ok(r) = answer else {
+            return CredError::Auth { auth_url: self.auth_url.clone(), message: e.to_string() };
+        };
+        let status = r.status();
+        // Keystone rejects the empty identity with 400 or 401 and its JSON error.
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        if matches!(status.as_u16(), 400 | 401) && body.get("error").is_some() {
+            CredError::Auth { auth_url: self.auth_url.clone(), message: e.to_string() }
+        } else {
+            CredError::NotKeystone { url, status: status.to_string() }
         }
     }
 
@@ -405,9 +481,11 @@ impl Credentials {
                 .map_err(|e| fail(e.to_string()))?;
                 osauth::Session::new_with_client(http, auth).await
             }
-        }
-        .map_err(|e| fail(e.to_string()))?;
-        let mut session = session;
+        };
+        let mut session = match session {
+            Ok(session) => session,
+            Err(e) => return Err(self.auth_failure(&e).await),
+        };
         if let Some(region) = &self.region {
             session.set_region(region.clone());
         }

@@ -72,6 +72,12 @@ pub enum DeployError {
         /// What the client said.
         source: ClientError,
     },
+    /// The person cancelled the run while it waited.
+    #[error("cancelled while waiting for {waiting}")]
+    Cancelled {
+        /// What was being waited for.
+        waiting: String,
+    },
     /// A local file (a binary, the private key) could not be read or written.
     #[error("{0}")]
     Local(String),

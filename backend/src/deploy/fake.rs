@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::cloud::{
-    Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quota, Quotas, Rule, SecurityGroup, Server,
-    ServerSpec, ServerStatus,
+    Choices, Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quota, Quotas, Rule, SecurityGroup,
+    Server, ServerSpec, ServerStatus,
 };
 
 /// The fake's knobs and contents.
@@ -52,6 +52,9 @@ pub struct FakeState {
     pub health: Option<Health>,
     /// What every console log says; `None`: the installer's OK once ACTIVE.
     pub console: Option<String>,
+    /// The project has no network of its own (an admin project): finding one without a
+    /// name fails, and only the shared network `shared` is offered.
+    pub no_own_network: bool,
     /// Every change, in order: `create_server faafo-controller`, …
     pub log: Vec<String>,
 }
@@ -130,7 +133,32 @@ impl Cloud for FakeCloud {
     }
 
     async fn find_network(&self, name_or_id: Option<&str>) -> CloudResult<Named> {
+        if self.state().no_own_network {
+            let name = name_or_id.ok_or_else(|| {
+                CloudError::NotFound(
+                    "the project has no network of its own: name the network the servers should use".into(),
+                )
+            })?;
+            return find("network", name, &[("net-shared", "shared")]);
+        }
         find("network", name_or_id.unwrap_or("private"), &[("net-private", "private")])
+    }
+
+    async fn choices(&self) -> CloudResult<Choices> {
+        let s = self.op("choices", "")?;
+        let named = |id: &str, name: &str| Named { id: id.to_owned(), name: name.to_owned() };
+        let flavor =
+            |id: &str, name: &str, vcpus, ram_mb| Flavor { id: id.to_owned(), name: name.to_owned(), vcpus, ram_mb };
+        Ok(Choices {
+            images: vec![named("image-1", "ubuntu-24.04")],
+            flavors: vec![flavor("flavor-1", "m1.small", 1, 2048), flavor("flavor-2", "m1.large", 1, 2048)],
+            networks: if s.no_own_network {
+                vec![named("net-shared", "shared")]
+            } else {
+                vec![named("net-private", "private")]
+            },
+            external_networks: vec![named("net-public", "public")],
+        })
     }
 
     async fn find_external_network(&self, name_or_id: Option<&str>) -> CloudResult<Named> {

@@ -7,7 +7,8 @@
 //! - [`cloud`]: the [`Cloud`] trait — exactly the operations needed; [`real`] implements it
 //!   on the `openstack` crate and raw calls on its osauth session, [`fake`] in memory.
 //! - [`Options`], [`ScaleOptions`], [`DeploymentName`]: what to deploy or scale.
-//! - [`plan`]: what `up` would create, and the quota pre-check.
+//! - [`plan`]: what `up` would create, and the quota pre-check; [`Offer`]: what a person
+//!   may pick from (images, flavors, networks) and `up`'s own choices.
 //! - [`up`], [`scale`], [`down`], [`status`]: the orchestration, on [`Deployer`]; `up`'s
 //!   steps for servers and the floating IP, the bookkeeping of a run (and its rollback)
 //!   and the waiting on the cloud each have a module of their own.
@@ -23,6 +24,7 @@
 
 pub mod autoscale;
 mod autoscaler;
+mod cancel;
 pub mod cloud;
 pub mod credentials;
 pub mod down;
@@ -31,6 +33,7 @@ mod event;
 pub mod fake;
 mod floating_ip;
 mod name;
+mod offer;
 mod options;
 pub mod plan;
 pub mod real;
@@ -49,12 +52,14 @@ use std::sync::Arc;
 
 pub use autoscale::{Decision, DecisionRecord, Policy, PolicyError};
 pub use autoscaler::AutoscaleOptions;
-pub use cloud::{Cloud, CloudError, ServerStatus};
+pub use cancel::Cancel;
+pub use cloud::{Choices, Cloud, CloudError, ServerStatus};
 pub use error::DeployError;
 pub use error::DeployResult;
 pub(crate) use error::Phase;
 pub use event::{DeployEvent, EventSink};
 pub use name::{DeploymentName, InvalidName};
+pub use offer::Offer;
 pub use options::{BinarySource, KeyChoice, Options, ScaleOptions, Timeouts, Wait};
 pub use plan::Plan;
 pub use resource::{ResourceKind, ResourceRef};
@@ -67,6 +72,7 @@ pub struct Deployer<'a, C: Cloud> {
     store: StateStore,
     events: EventSink,
     timeouts: Timeouts,
+    cancel: Cancel,
 }
 
 impl<C: Cloud> fmt::Debug for Deployer<'_, C> {
@@ -78,7 +84,7 @@ impl<C: Cloud> fmt::Debug for Deployer<'_, C> {
 impl<'a, C: Cloud> Deployer<'a, C> {
     /// A deployer on `cloud` with state in `store`, silent, default timeouts.
     pub fn new(cloud: &'a C, store: StateStore) -> Self {
-        Self { cloud, store, events: Arc::new(|_| {}), timeouts: Timeouts::default() }
+        Self { cloud, store, events: Arc::new(|_| {}), timeouts: Timeouts::default(), cancel: Cancel::new() }
     }
 
     /// Reports progress to `events`.
@@ -100,6 +106,12 @@ impl<'a, C: Cloud> Deployer<'a, C> {
         self
     }
 
+    /// Stops waiting (and rolls back as on any failure) once `cancel` is set.
+    pub fn with_cancel(mut self, cancel: Cancel) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
     /// The state store.
     pub fn store(&self) -> &StateStore {
         &self.store
@@ -117,6 +129,24 @@ impl<'a, C: Cloud> Deployer<'a, C> {
 
     async fn sleep(&self) {
         tokio::time::sleep(self.timeouts.poll).await;
+    }
+
+    /// One poll interval of a wait that may be cancelled: fails with
+    /// [`DeployError::Cancelled`] as soon as the [`Cancel`] is set (looked at every
+    /// 100 ms, so a click is answered at once even with a long poll interval).
+    async fn pause(&self, waiting: &str) -> DeployResult<()> {
+        let slice = std::time::Duration::from_millis(100);
+        let deadline = tokio::time::Instant::now() + self.timeouts.poll;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(DeployError::Cancelled { waiting: waiting.to_owned() });
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(slice.min(deadline - now)).await;
+        }
     }
 }
 

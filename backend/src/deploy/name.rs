@@ -14,7 +14,7 @@ pub struct DeploymentName(String);
 
 /// A name that breaks the rule; says the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("letters, digits, '-' and '_', at most 40")]
+#[error("letters, digits, '-' and '_', starting with a letter or digit, at most 40")]
 pub struct InvalidName {
     /// What was given.
     pub name: String,
@@ -26,7 +26,8 @@ impl DeploymentName {
 
     /// `s` if it is a valid name.
     pub fn parse(s: &str) -> Result<Self, InvalidName> {
-        let ok = !s.is_empty()
+        // A leading '-' would read as an option on the command line.
+        let ok = s.starts_with(|c: char| c.is_ascii_alphanumeric())
             && s.len() <= Self::MAX_LEN
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if ok { Ok(Self(s.to_owned())) } else { Err(InvalidName { name: s.to_owned() }) }
@@ -88,9 +89,9 @@ mod tests {
         for ok in ["faafo", "a", "my-deploy_2", &"x".repeat(40)] {
             assert_eq!(DeploymentName::parse(ok).map(|n| n.to_string()), Ok(ok.to_owned()));
         }
-        for bad in ["", "a b", "dé", "a.b", "a/b", &"x".repeat(41)] {
+        for bad in ["", "a b", "dé", "a.b", "a/b", "-bad", "_x", &"x".repeat(41)] {
             let e = DeploymentName::parse(bad).unwrap_err();
-            assert_eq!(e.to_string(), "letters, digits, '-' and '_', at most 40");
+            assert_eq!(e.to_string(), "letters, digits, '-' and '_', starting with a letter or digit, at most 40");
             assert_eq!(e.name, bad);
         }
         assert_eq!(DeploymentName::default().as_str(), "faafo");

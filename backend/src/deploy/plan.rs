@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::cloud::{Cloud, Flavor, FloatingIp, Named, Quotas, Remote, Rule};
 use super::resource::ResourceKind;
 use super::state::{Resolved, ServerRecord, State};
-use super::{DeployError, DeployResult, Deployer, KeyChoice, Options, Phase as _};
+use super::{BinarySource, DeployError, DeployResult, Deployer, KeyChoice, Options, Phase as _};
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -216,6 +216,21 @@ fn shortfalls(need: &Need, quotas: &Quotas) -> Vec<String> {
     shortfalls
 }
 
+/// Where the servers get the binaries: the object-storage container `up` uploads them to
+/// (named as `up` names it), or the one recorded. Published binaries need none.
+fn plan_binaries(draft: &mut Draft<'_>) {
+    let container = format!("faafo-{}-binaries", draft.state.deployment_id);
+    match (&draft.state.binaries, &draft.state.binaries_container, &draft.opts.binaries) {
+        (Some(_), Some(c), _) => draft.add(Action::Keep, ResourceKind::Container, c.clone()),
+        (Some(_), None, _) | (None, _, BinarySource::Url(_) | BinarySource::Recorded) => {}
+        (None, _, BinarySource::Upload(dir)) => draft.add(
+            Action::Create,
+            ResourceKind::Container,
+            format!("{container} (public-read; faafo, faafo-api, faafo-worker from {})", dir.display()),
+        ),
+    }
+}
+
 /// The flavor, image and networks a plan builds on.
 #[derive(Debug)]
 struct Found {
@@ -267,6 +282,7 @@ impl<C: Cloud> Deployer<'_, C> {
         let found = self.find(opts, state).await?;
         let workers = if found.all_in_one { 0 } else { workers };
         let mut draft = Draft { opts, state, all_in_one: found.all_in_one, items: Vec::new(), need: Need::default() };
+        plan_binaries(&mut draft);
         self.plan_keypair(&mut draft).await?;
         self.plan_groups(&mut draft).await?;
         self.plan_controller(&mut draft).await?;

@@ -10,8 +10,8 @@ use osauth::{ApiVersion, Session};
 use serde_json::{Value, json};
 
 use super::cloud::{
-    Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quotas, Remote, Rule, SecurityGroup, Server,
-    ServerSpec, ServerStatus,
+    Choices, Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quotas, Remote, Rule, SecurityGroup,
+    Server, ServerSpec, ServerStatus,
 };
 use super::credentials::{CredError, Credentials};
 
@@ -183,9 +183,9 @@ impl Cloud for OpenStack {
             .collect();
         match own.as_slice() {
             [one] => Ok(Named { id: s(one, "id"), name: s(one, "name") }),
-            [] => Err(CloudError::NotFound("the project has no network of its own: give --network".into())),
+            [] => Err(CloudError::NotFound("the project has no network of its own: name the network the servers should use (a shared one, or another project's the project may use)".into())),
             many => Err(CloudError::Rejected(format!(
-                "the project has {} networks ({}): choose one with --network",
+                "the project has {} networks ({}): name the one the servers should use",
                 many.len(),
                 many.iter().map(|n| s(n, "name")).collect::<Vec<_>>().join(", ")
             ))),
@@ -203,6 +203,41 @@ impl Cloud for OpenStack {
             .and_then(|a| a.first())
             .map(|n| Named { id: s(n, "id"), name: s(n, "name") })
             .ok_or_else(|| CloudError::NotFound("no external network for floating IPs".into()))
+    }
+
+    async fn choices(&self) -> CloudResult<Choices> {
+        let named = |list: &Value, key: &str| -> Vec<Named> {
+            let mut v: Vec<Named> = list[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|n| Named { id: s(n, "id"), name: s(n, "name") })
+                .collect();
+            v.sort_by(|a, b| a.name.cmp(&b.name));
+            v
+        };
+        let images = json(self.session.get(IMAGE, ["images"]).query(&[("status", "active"), ("limit", "500")])).await?;
+        let flavors = json(self.session.get(COMPUTE, ["flavors", "detail"])).await?;
+        let mut flavors: Vec<Flavor> = flavors["flavors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| Flavor {
+                id: s(v, "id"),
+                name: s(v, "name"),
+                vcpus: v["vcpus"].as_u64().unwrap_or(1),
+                ram_mb: v["ram"].as_u64().unwrap_or(0),
+            })
+            .collect();
+        flavors.sort_by_key(|f| (f.vcpus, f.ram_mb));
+        let internal = json(self.session.get(NETWORK, ["networks"]).query(&[("router:external", "false")])).await?;
+        let external = json(self.session.get(NETWORK, ["networks"]).query(&[("router:external", "true")])).await?;
+        Ok(Choices {
+            images: named(&images, "images"),
+            flavors,
+            networks: named(&internal, "networks"),
+            external_networks: named(&external, "networks"),
+        })
     }
 
     async fn quotas(&self) -> CloudResult<Quotas> {

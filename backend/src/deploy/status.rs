@@ -63,7 +63,7 @@ impl fmt::Display for StatusReport {
             writeln!(f, "  group  {name:<24} {:<8} {id}", if *exists { "ok" } else { "MISSING" })?;
         }
         match &self.health {
-            None => write!(f, "api: not asked (--no-health)"),
+            None => write!(f, "api: not asked"),
             Some(Ok(h)) => write!(
                 f,
                 "api: {}; queue depth {}; workers seen: {}",

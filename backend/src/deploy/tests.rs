@@ -266,6 +266,7 @@ async fn plan_lists_what_would_be_created() {
         "faafo-worker-2",
         "faafo-control (22 from 0.0.0.0/0, 80 from 0.0.0.0/0, 5672 from group faafo-worker)",
         "create  floating IP     from public",
+        "create  container       faafo-<id>-binaries (public-read; faafo, faafo-api, faafo-worker from",
         "need 3 instances, 1 floating IP, 2 security groups, 8 security group rules, 3 cores, 6144 MiB RAM",
         "quota check: OK",
     ] {
@@ -413,4 +414,58 @@ async fn scale_refuses_more_than_the_cap_and_old_state_files_load() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(!text.contains("autoscale"));
     assert!(f.state().unwrap().autoscale.is_none());
+}
+
+#[tokio::test]
+async fn a_cancelled_wait_stops_and_rolls_back_what_the_run_created() {
+    let f = Fixture::new();
+    f.cloud.state().stuck = true;
+    let cancel = Cancel::new();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let deployer = f.deployer().with_cancel(cancel.clone()).with_channel(tx);
+    let opts = f.opts();
+    let up = deployer.up(&opts, "c", None);
+    let canceller = async {
+        // Cancel once a server is being waited for (bounded: a missed event fails below).
+        let first_wait = async {
+            while let Some(e) = rx.recv().await {
+                if matches!(e, DeployEvent::Waiting(_)) {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(10), first_wait).await;
+        cancel.cancel();
+    };
+    let (result, ()) = tokio::join!(up, canceller);
+    let e = result.unwrap_err();
+    let DeployError::RolledBack { source, left, .. } = &e else { panic!("not rolled back: {e}") };
+    assert!(matches!(**source, DeployError::Cancelled { .. }), "{e}");
+    assert!(e.to_string().starts_with("cancelled while waiting for the servers to become ACTIVE"), "{e}");
+    assert!(left.is_empty(), "{left:?}");
+    let s = f.cloud.state();
+    assert!(s.servers.is_empty() && s.groups.is_empty() && s.fips.is_empty() && s.containers.is_empty());
+    assert!(s.keypairs.is_empty());
+}
+
+#[tokio::test]
+async fn the_offer_lists_the_choices_with_ups_own_preselected() {
+    let f = Fixture::new();
+    let offer = f.deployer().offer().await.unwrap();
+    assert_eq!(offer.image.as_deref(), Some("ubuntu-24.04"));
+    assert_eq!(offer.flavor.as_deref(), Some("m1.small"));
+    assert_eq!(offer.network.as_deref(), Some("private"));
+    assert_eq!(offer.external_network.as_deref(), Some("public"));
+    assert_eq!(offer.choices.flavors.len(), 2);
+    // A project without a network of its own: no automatic network, and why.
+    f.cloud.state().no_own_network = true;
+    let offer = f.deployer().offer().await.unwrap();
+    assert_eq!(offer.network, None);
+    assert!(offer.network_note.as_deref().is_some_and(|n| n.contains("no network of its own")), "{offer:?}");
+    assert_eq!(offer.choices.networks.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["shared"]);
+    let e = f.deployer().plan(&f.opts()).await.unwrap_err().to_string();
+    assert!(e.contains("no network of its own") && !e.contains("--network"), "{e}");
+    let mut opts = f.opts();
+    opts.network = Some("shared".into());
+    assert!(f.deployer().plan(&opts).await.unwrap().to_string().contains("network shared"));
 }

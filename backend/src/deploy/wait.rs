@@ -53,7 +53,7 @@ impl<C: Cloud> Deployer<'_, C> {
                     waiting: format!("{} to become ACTIVE", pending.join(", ")),
                 });
             }
-            self.sleep().await;
+            self.pause("the servers to become ACTIVE").await?;
         }
     }
 
@@ -166,8 +166,8 @@ impl<C: Cloud> Deployer<'_, C> {
                     waiting: last,
                 });
             }
-            self.emit(DeployEvent::Waiting(last));
-            self.sleep().await;
+            self.emit(DeployEvent::Waiting(last.clone()));
+            self.pause(&last).await?;
         }
     }
 }

@@ -117,6 +117,34 @@ fn v3password_and_os_password_fill_in() {
 }
 
 #[test]
+fn a_given_secret_overrides_the_files_and_each_says_where_it_came_from() {
+    let dir = tempdir("override");
+    std::fs::write(dir.join("c.yaml"), CLOUDS).unwrap();
+    let file = dir.join("c.yaml").display().to_string();
+    let env = env_with(&dir, &[("OS_CLIENT_CONFIG_FILE", &file), ("OS_PASSWORD", "from-env")]);
+    let password = |c: &Credentials| match &c.method {
+        Method::Password { password, .. } => password.clone(),
+        Method::ApplicationCredential { secret, .. } => secret.clone(),
+    };
+    // The file has a password; what the caller gives (typed in the app) is what is used.
+    let typed = Selection { cloud: Some("v3pw".into()), secret: Some("typed".into()), ..Default::default() };
+    let c = resolve(&typed, &env).unwrap();
+    assert_eq!((password(&c).as_str(), c.secret_from), ("typed", SecretFrom::Given));
+    let c = resolve(&Selection { cloud: Some("v3pw".into()), ..Default::default() }, &env).unwrap();
+    assert_eq!((password(&c).as_str(), c.secret_from), ("p", SecretFrom::File));
+    let c = resolve(&Selection { cloud: Some("demo".into()), ..Default::default() }, &env).unwrap();
+    assert_eq!((password(&c).as_str(), c.secret_from), ("from-env", SecretFrom::Environment));
+    // An application credential's secret too.
+    let typed = Selection { cloud: Some("appcred".into()), secret: Some("typed".into()), ..Default::default() };
+    let c = resolve(&typed, &env).unwrap();
+    assert_eq!((password(&c).as_str(), c.secret_from), ("typed", SecretFrom::Given));
+    assert_eq!(c.who(), "application credential 'abc123'");
+    let c = resolve(&Selection { cloud: Some("demo".into()), ..Default::default() }, &env).unwrap();
+    assert_eq!(c.who(), "user 'demo', project 'demo'");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn openrc_variables() {
     let dir = tempdir("env");
     let env = env_with(

@@ -272,3 +272,28 @@ fn a_still_view_is_antialiased_progressively() {
     }
     assert!(far * 100 <= (w * hgt) as usize, "{far} of {} pixels differ from the engine's by more than 6", w * hgt);
 }
+
+/// The colouring modes, the light and antialiasing travel in parameter files; a file
+/// written before them opens in escape time without antialiasing.
+#[test]
+fn parameter_files_keep_the_colouring_modes() {
+    use faafo_explorer::model::params_file::ParamsFile;
+    let colouring = Colouring {
+        mode: ColouringMode::Lighting,
+        light: Light { angle_degrees: 200.0, elevation: 0.5, strength: 0.3 },
+        antialias: 3,
+        ..Colouring::default()
+    };
+    let file = ParamsFile::new(&seahorse(Iterations::Auto), colouring, None);
+    let text = file.to_toml().unwrap();
+    assert!(text.contains("mode = \"lighting\"") && text.contains("antialias = 3"), "{text}");
+    assert_eq!(ParamsFile::parse(&text).unwrap().colouring, colouring);
+
+    let old = "iterations = \"auto\"\n[fractal]\nkind = \"mandelbrot\"\n[view]\ncenter = [-0.75, 0.0]\nscale = 3.5\n[colouring]\npalette = \"fire\"\n";
+    let read = ParamsFile::parse(old).unwrap().colouring;
+    assert_eq!((read.mode, read.antialias), (ColouringMode::Escape, 1));
+
+    let bad = text.replace("antialias = 3", "antialias = 7");
+    let e = ParamsFile::parse(&bad).unwrap_err().to_string();
+    assert!(e.contains("antialias must be between 1 and 4, got 7"), "{e}");
+}

@@ -16,6 +16,9 @@
 //!
 //! [colouring]                # optional; the engine's names
 //! palette = "fire"
+//! mode = "lighting"          # escape (default), distance or lighting
+//! antialias = 3              # samples per pixel side, 1 (default) to 4
+//! light = { angle_degrees = 45.0, elevation = 1.5, strength = 0.8 }
 //! ```
 //!
 //! The engine's JSON parameter files (`assets/examples/*.json`, what `faafo` stores) open

@@ -15,6 +15,8 @@ pub mod exit_signals;
 mod inspect;
 pub mod notices;
 pub(crate) mod persisted;
+#[cfg(target_os = "linux")]
+mod x11_focus;
 
 use std::path::PathBuf;
 
@@ -56,6 +58,11 @@ pub struct ExplorerApp {
     cluster: ClusterPanel,
     /// Whether the Messages window is open.
     messages_open: bool,
+    /// The canvas asked for the window's keyboard focus this frame.
+    want_window_focus: bool,
+    /// Sets the X keyboard focus when no window manager does (`None`: not probed yet).
+    #[cfg(target_os = "linux")]
+    x11_focus: Option<Option<x11_focus::X11Focus>>,
 }
 
 impl ExplorerApp {
@@ -86,6 +93,9 @@ impl ExplorerApp {
             notices,
             jobs: Jobs::default(),
             messages_open: false,
+            want_window_focus: false,
+            #[cfg(target_os = "linux")]
+            x11_focus: None,
         }
     }
 
@@ -196,6 +206,7 @@ impl ExplorerApp {
         let Some((rect, out)) = self.view.layout_and_input(ui, &self.persisted.location()) else {
             return; // minimised or not laid out yet
         };
+        self.want_window_focus |= out.window_focus;
         self.apply_all(out.commands);
         self.inset.set_hover(out.julia_hover);
         let location = self.persisted.location();
@@ -325,8 +336,18 @@ impl Drop for ExplorerApp {
 }
 
 impl eframe::App for ExplorerApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.contents(ui);
+        let want_focus = std::mem::take(&mut self.want_window_focus);
+        #[cfg(target_os = "linux")]
+        if want_focus
+            && let Some(focus) =
+                self.x11_focus.get_or_insert_with(|| x11_focus::X11Focus::without_window_manager(frame))
+        {
+            focus.focus();
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (want_focus, frame);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

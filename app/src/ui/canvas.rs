@@ -64,6 +64,9 @@ pub struct CanvasOutput {
     pub commands: Vec<Command>,
     /// With Ctrl held over a Mandelbrot view: the point under the pointer and where it is.
     pub julia_hover: Option<(Complex64, Pos2)>,
+    /// The window should take the keyboard focus (the pointer entered the canvas, or it was
+    /// pressed, while the window had none).
+    pub window_focus: bool,
 }
 
 /// Screen position (points) to the frame's continuous physical-pixel position.
@@ -117,7 +120,7 @@ pub fn canvas_input(
     let pointer = ui.input(|i| i.pointer.hover_pos()).filter(|_| ui.rect_contains_pointer(rect));
     let input = Input { ui, rect, ppp: ui.ctx().pixels_per_point(), frame, pointer, events, modifiers };
     let mut m = Motion { view: frame.view.clone(), continuous: false, discrete: false };
-    take_focus(&input, response, state);
+    out.window_focus = take_focus(&input, response, state);
     wheel_and_pinch(&input, &mut m);
     fly(&input, state, &mut m);
     drag(&input, response, state, &mut m);
@@ -180,7 +183,7 @@ fn wheel_and_pinch(input: &Input<'_>, m: &mut Motion) {
 /// canvas (or a click on it) asks for the window's focus when the window has none —
 /// under an X server without a window manager the keys otherwise never reach the
 /// explorer.
-fn take_focus(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState) {
+fn take_focus(input: &Input<'_>, response: &egui::Response, state: &mut CanvasState) -> bool {
     let hovered = input.pointer.is_some();
     let entered = hovered && !state.hovered;
     state.hovered = hovered;
@@ -190,9 +193,12 @@ fn take_focus(input: &Input<'_>, response: &egui::Response, state: &mut CanvasSt
         ctx.memory_mut(|m| m.surrender_focus(focused));
     }
     let window_unfocused = ctx.input(|i| i.viewport().focused) == Some(false);
-    if window_unfocused && (entered || pressed) {
+    let wanted = window_unfocused && (entered || pressed);
+    if wanted {
+        // Asks the window manager; without one the app sets the X focus itself.
         ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
     }
+    wanted
 }
 
 /// Which way the person is flying this frame: +1 in, −1 out, 0 not at all.

@@ -193,16 +193,18 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     if runs.len() > 1 {
         let collect = |f: &dyn Fn(&RunSummary) -> f64| runs.iter().map(f).collect::<Vec<_>>();
         println!("\n== across {} runs ==", runs.len());
-        println!("zoom fresh pictures/s:          {}", spread(&collect(&|s| s.zoom_pictures_per_s)));
-        println!("zoom UI frames/s:               {}", spread(&collect(&|s| s.zoom_ui_fps)));
         let all =
             |f: &dyn Fn(&RunSummary) -> &Vec<f64>| runs.iter().flat_map(|s| f(s).iter().copied()).collect::<Vec<_>>();
-        println!("input -> picture on screen ms:  {}", spread(&all(&|s| &s.input_frame_ms)));
-        println!("input -> first computed ms:     {}", spread(&all(&|s| &s.first_picture_ms)));
-        println!("standard full after stop ms:    {}", spread(&all(&|s| &s.standard_full_ms)));
-        println!("  … CPU ms, all threads:        {}", spread(&all(&|s| &s.standard_full_cpu_ms)));
-        println!("deepest full after stop ms:     {}", spread(&collect(&|s| s.stop_full_ms)));
-        println!("pan pictures/s:                 {}", spread(&collect(&|s| s.pan_pictures_per_s)));
+        if !options.fly_only {
+            println!("zoom fresh pictures/s:          {}", spread(&collect(&|s| s.zoom_pictures_per_s)));
+            println!("zoom UI frames/s:               {}", spread(&collect(&|s| s.zoom_ui_fps)));
+            println!("input -> picture on screen ms:  {}", spread(&all(&|s| &s.input_frame_ms)));
+            println!("input -> first computed ms:     {}", spread(&all(&|s| &s.first_picture_ms)));
+            println!("standard full after stop ms:    {}", spread(&all(&|s| &s.standard_full_ms)));
+            println!("  … CPU ms, all threads:        {}", spread(&all(&|s| &s.standard_full_cpu_ms)));
+            println!("deepest full after stop ms:     {}", spread(&collect(&|s| s.stop_full_ms)));
+            println!("pan pictures/s:                 {}", spread(&collect(&|s| s.pan_pictures_per_s)));
+        }
         println!("fly fresh pictures/s:           {}", spread(&collect(&|s| s.fly.pictures_per_s)));
         println!("fly input -> first computed ms: {}", spread(&all(&|s| &s.fly.first_picture_ms)));
         let stops: Vec<f64> = runs.iter().flat_map(|s| s.fly.stop_full_ms.iter().map(|(_, ms)| *ms)).collect();

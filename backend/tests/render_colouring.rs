@@ -59,6 +59,11 @@ fn antialias_and_colouring_flags_make_the_engines_images() {
     assert_eq!(lit, engine(Colouring { mode: ColouringMode::Lighting, light, ..Colouring::default() }, 3));
     assert!(String::from_utf8_lossy(&o.stdout).contains("colouring:  lighting · antialias 3×3"));
 
+    let (o, smooth) = render("aa.png", &["--antialias", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(smooth, engine(Colouring::default(), 2));
+    assert_ne!(smooth, plain);
+
     let (o, de) = render("de.png", &["--colouring", "distance", "--boundary-width", "4"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let distance = Colouring { mode: ColouringMode::Distance, boundary_width_px: 4.0, ..Colouring::default() };

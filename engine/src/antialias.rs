@@ -292,7 +292,7 @@ pub fn write_png_antialiased<W: Write>(
                 let values = Values {
                     counts: &counts[..n],
                     norms: &norms[..n],
-                    derivatives: derivative.then_some(&derivatives[..n]),
+                    derivatives: derivative.then(|| &derivatives[..n]),
                     scale: grid.setup.smooth_scale(),
                 };
                 values.channels(&params.colouring, &mut channels[..n]);

@@ -186,13 +186,16 @@ fn streamed_supersampled_png_matches_the_in_memory_one() {
         buf.truncate(info.buffer_size());
         buf
     };
-    let p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 301, 77, 600, ColouringMode::Lighting);
-    let mut out = Vec::new();
     let opts = RenderOptions::default();
-    let summary = write_png_antialiased(&p, None, 2, &opts, &Control::new(), BitDepth::Eight, &mut out).unwrap();
-    assert_eq!(summary.bytes, out.len() as u64);
-    let in_memory = render_antialiased(&p, 2, &opts, &Control::new()).unwrap();
-    assert_eq!(decode(&out), in_memory.colours.to_rgb8());
+    let mut p = mandelbrot(Complex64::new(-0.745, 0.11), 0.02, 301, 77, 600, ColouringMode::Escape);
+    for mode in [ColouringMode::Escape, ColouringMode::Lighting] {
+        p.colouring.mode = mode;
+        let mut out = Vec::new();
+        let summary = write_png_antialiased(&p, None, 2, &opts, &Control::new(), BitDepth::Eight, &mut out).unwrap();
+        assert_eq!(summary.bytes, out.len() as u64);
+        let in_memory = render_antialiased(&p, 2, &opts, &Control::new()).unwrap();
+        assert_eq!(decode(&out), in_memory.colours.to_rgb8(), "{mode}");
+    }
 
     // One sample in escape mode: write_png's bytes exactly.
     let e = Params { colouring: Colouring::default(), ..p };

@@ -447,12 +447,17 @@ fn a_poster_fills_its_mosaic_and_resumes_after_a_restart() {
         // The explorer closes here, mid-poster.
     };
 
+    // The cluster restarts too, on another port over the same database (as a local
+    // cluster does each time it starts).
+    drop(api);
+    let api = Api::start(&f.dir, 0);
     let mut h = f.harness();
     open_window(&mut h);
     connect(&mut h, &api.base, TOKEN);
     click(&mut h, "Poster");
     shown(&h, &format!("Unfinished poster {id}: 600×400 in 2×2 tiles"));
     click(&mut h, "Resume poster");
+    shown(&h, &format!("resuming it on {}", api.base));
     run_until(&mut h, "the resumed poster saved", |app| {
         app.cluster_panel().feedback().poster.as_ref().is_some_and(|n| n.text.starts_with("Poster saved"))
     });

@@ -78,24 +78,29 @@ impl ClusterPanel {
     }
 
     /// Continues the poster kept in the settings (started before a restart, stopped or
-    /// failed): tiles already on the cluster or on disk are not made again.
+    /// failed) on the cluster connected to: tiles already there or on disk are not made
+    /// again. Another endpoint is allowed (a local cluster listens on a new port each
+    /// time, over the same database); tiles it lacks are made there.
     pub fn resume_poster(&mut self) {
-        let Some(pending) = self.settings.pending_poster.clone() else {
+        let Some(mut pending) = self.settings.pending_poster.clone() else {
             self.feedback.poster = Note::info("There is no unfinished poster.");
             return;
         };
-        match self.connected() {
-            Ok(c) if c.endpoint() != pending.endpoint => {
-                let e = InputError::View(format!(
-                    "poster {} is on {}; connect to it to resume (connected to {})",
-                    pending.id,
-                    pending.endpoint,
-                    c.endpoint()
-                ));
+        let endpoint = match self.connected() {
+            Ok(c) => c.endpoint(),
+            Err(e) => {
                 self.feedback.poster = Note::error(&e.into());
+                return;
             }
-            Ok(_) => self.run_poster(pending),
-            Err(e) => self.feedback.poster = Note::error(&e.into()),
+        };
+        let moved = (endpoint != pending.endpoint)
+            .then(|| format!("Poster {} was started on {}; resuming it on {endpoint}.", pending.id, pending.endpoint));
+        pending.endpoint = endpoint;
+        self.run_poster(pending);
+        if let Some(text) = moved
+            && self.poster.is_some()
+        {
+            self.feedback.poster = Note::info(text);
         }
     }
 

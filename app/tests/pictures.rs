@@ -57,12 +57,15 @@ fn shown_limit(app: &ExplorerApp) -> Option<u32> {
     app.shown_full().map(|(key, _)| key.max_iterations)
 }
 
+/// Canvas pixels (column, row) with the colour they should show.
+type Coloured = Vec<(usize, usize, egui::Color32)>;
+
 /// Pixels of the canvas (column, row) that are false interior at the automatic limit —
 /// they escape after more than it and well before the first raise — with the colour they
 /// have in the default look, and pixels that are true interior (bounded for 100,000
 /// steps), all with their 4-neighbours of the same sort, so that a texture's filtering
 /// cannot blur them.
-fn known_pixels(app: &ExplorerApp) -> (Vec<(usize, usize, egui::Color32)>, Vec<(usize, usize)>) {
+fn known_pixels(app: &ExplorerApp) -> (Coloured, Vec<(usize, usize)>) {
     let grid = app.current_frame().unwrap().grid();
     let params = Params {
         fractal: Fractal::Mandelbrot,

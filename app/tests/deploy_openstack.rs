@@ -19,8 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{click, enter_text, run_until_idle, shown};
-use egui::vec2;
+use egui::{Event, Key, Modifiers, vec2};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
 use faafo_backend::deploy::Timeouts;
 use faafo_explorer::ExplorerApp;
 use faafo_explorer::cloud::credentials::{CredentialForm, OsKeyring, SecretStore, Target};
@@ -106,6 +107,8 @@ struct Fixture {
     dir: PathBuf,
     name: String,
     keyring: Arc<OsKeyring>,
+    /// The cloud a left-over deployment is torn down on.
+    cloud: &'static str,
 }
 
 impl Fixture {
@@ -115,7 +118,7 @@ impl Fixture {
         let dir = std::env::temp_dir().join(format!("faafo-explorer-{name}"));
         std::fs::create_dir_all(&dir).unwrap();
         let keyring = Arc::new(OsKeyring::new(format!("faafo-explorer-test-{name}")));
-        Self { dir, name, keyring }
+        Self { dir, name, keyring, cloud: "fs-demo" }
     }
 
     fn harness(&self) -> Harness<'static, ExplorerApp> {
@@ -149,13 +152,16 @@ impl Drop for Fixture {
         if self.state_file().exists() {
             // Left over by a failure: tear it down with the CLI.
             let status = Command::new(faafo_bin())
-                .args(["deploy", "--os-cloud", "fs-demo", "--name", &self.name, "down"])
+                .args(["deploy", "--os-cloud", self.cloud, "--name", &self.name, "down"])
                 .env("OS_CLIENT_CONFIG_FILE", clouds_yaml())
                 .env("FAAFO_DEPLOY_STATE_DIR", self.dir.join("state"))
                 .status();
             eprintln!("cleanup: faafo deploy down → {status:?}");
         }
         self.keyring.delete(&form_account(&demo_login())).ok();
+        for cloud in ["fs-demo", "fs-admin"] {
+            self.keyring.delete(&cloud_account(cloud)).ok();
+        }
         std::fs::remove_dir_all(&self.dir).ok();
     }
 }
@@ -169,6 +175,23 @@ fn form_account(login: &Login) -> String {
         ..CredentialForm::default()
     };
     Target { form: Some(form.env_pairs().unwrap()), ..Target::default() }.keyring_account()
+}
+
+/// The keyring account of a clouds.yaml cloud's secret.
+fn cloud_account(cloud: &str) -> String {
+    Target { cloud: Some(cloud.to_owned()), ..Target::default() }.keyring_account()
+}
+
+/// Empties the field labelled `label`.
+fn clear(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    let select_all =
+        |pressed| Event::Key { key: Key::A, physical_key: None, pressed, repeat: false, modifiers: Modifiers::COMMAND };
+    h.event(select_all(true));
+    h.event(select_all(false));
+    h.key_press(Key::Backspace);
+    h.run_steps(2);
 }
 
 fn is_file(dir: &Path, name: &str) -> bool {
@@ -257,5 +280,87 @@ fn the_deploy_window_plans_deploys_scales_and_tears_down_on_a_real_openstack() {
     let fips = os(&["floating", "ip", "list"]);
     let fip = fips.as_array().unwrap().iter().find(|x| url.contains(x["Floating IP Address"].as_str().unwrap()));
     assert!(fip.is_none_or(|x| x["Port"].is_null()), "the floating IP is still attached: {fips}");
+    assert!(!f.state_file().exists(), "the state file is left");
+}
+
+#[test]
+#[ignore = "needs the local OpenStack and a Secret Service: run scripts/openstack-e2e.sh"]
+fn a_typed_password_overrides_clouds_yaml_a_refused_one_is_never_kept_and_pickers_serve_an_admin_project() {
+    let mut f = Fixture::new();
+    f.cloud = "fs-admin";
+    let login = demo_login();
+    let mut h = f.harness();
+    h.run_steps(2);
+    click(&mut h, "Deploy to OpenStack…");
+    click(&mut h, "Cloud");
+    click(&mut h, "fs-demo");
+    assert_eq!(h.state().deploy_panel().cloud(), Some("fs-demo"));
+    enter_text(&mut h, "Deployment name", &f.name);
+
+    // clouds.yaml has the right password; a wrong one typed is what is used, refused in
+    // words, and not kept.
+    enter_text(&mut h, "Password or secret", "not-the-password");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    shown(
+        &h,
+        &format!(
+            "the password (or application credential secret) was refused by {} for user '{}', project '{}'",
+            login.auth_url, login.username, login.project
+        ),
+    );
+    assert_eq!(f.keyring.get(&cloud_account("fs-demo")), Ok(None), "a refused password was kept");
+
+    // Nothing typed: clouds.yaml's is used, and the window says so.
+    clear(&mut h, "Password or secret");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    shown(&h, "quota check: OK");
+    shown(&h, "password: the one in clouds.yaml / secure.yaml");
+    // The right one typed: used, said, and kept once it authenticated.
+    enter_text(&mut h, "Password or secret", &login.password);
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    shown(&h, "password: the one typed in this window (it overrides any in clouds.yaml)");
+    assert_eq!(f.keyring.get(&cloud_account("fs-demo")), Ok(Some(login.password.clone())));
+
+    // An Auth URL that is not Keystone's token endpoint: its HTTP status and URL.
+    click(&mut h, "Form");
+    let wrong = format!("{}/nothing", login.auth_url.trim_end_matches('/'));
+    enter_text(&mut h, "Auth URL", &wrong);
+    enter_text(&mut h, "User name", &login.username);
+    enter_text(&mut h, "Project", &login.project);
+    enter_text(&mut h, "Password or secret", &login.password);
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    shown(&h, &format!("{wrong}/auth/tokens answered HTTP 404"));
+
+    // The admin project has no network of its own: the pickers offer the usable one, and
+    // the window deploys there and tears it down.
+    click(&mut h, "clouds.yaml");
+    click(&mut h, "Cloud");
+    click(&mut h, "fs-admin");
+    clear(&mut h, "Password or secret");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    shown(&h, "the project has no network of its own");
+    click(&mut h, "Load choices from the cloud");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    let panel = h.state().deploy_panel();
+    let offer = panel.offer().unwrap_or_else(|| panic!("no choices: {panel:?}"));
+    assert!(offer.choices.images.iter().any(|i| i.name == "ubuntu-24.04"), "{offer:?}");
+    assert!(offer.choices.external_networks.iter().any(|n| n.name == "public"), "{offer:?}");
+    assert_eq!(offer.network, None, "{offer:?}");
+    let picks = panel.settings().picks.get(&cloud_account("fs-admin")).cloned().unwrap_or_default();
+    assert_eq!(picks.network.as_deref(), Some("private"), "{offer:?}");
+    enter_text(&mut h, "Workers", "1");
+    click(&mut h, "Deploy");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    let panel = h.state().deploy_panel();
+    assert!(matches!(panel.result(), Some((Verb::Up, Ok(Outcome::Up { servers: 2, .. })))), "{panel:?}");
+    click(&mut h, "Tear down");
+    click(&mut h, "Yes, tear down");
+    run_until_idle(&mut h, JOB_TIMEOUT);
+    shown(&h, "Torn down:");
     assert!(!f.state_file().exists(), "the state file is left");
 }

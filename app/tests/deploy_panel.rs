@@ -2,7 +2,9 @@
 //! The "Deploy to OpenStack" window, driven through the real app with egui_kittest,
 //! against the in-memory cloud of the deploy library: plan, deploy with progress, scale,
 //! status, tear down, errors shown in the window, and the secret kept in the real OS
-//! keyring (the Secret Service `scripts/test.sh` starts), never in the settings file.
+//! keyring (the Secret Service `scripts/test.sh` starts), never in the settings file;
+//! *Cancel*, closing the window, *Status* beside a job, the pickers, names, and a
+//! machine without a keyring.
 
 mod common;
 
@@ -18,7 +20,7 @@ use faafo_backend::deploy::Timeouts;
 use faafo_backend::deploy::fake::FakeCloud;
 use faafo_backend::deploy::userdata::BINARIES;
 use faafo_explorer::ExplorerApp;
-use faafo_explorer::cloud::credentials::{OsKeyring, SecretStore, Target};
+use faafo_explorer::cloud::credentials::{KeyringError, OsKeyring, SecretStore, Target};
 use faafo_explorer::cloud::jobs::{Connected, Connector, DeployConfig, JobContext, JobFuture, Outcome};
 use faafo_explorer::cloud::run::Verb;
 use faafo_explorer::model::persist::Store;
@@ -78,7 +80,8 @@ impl Fixture {
             state_dir: self.dir.join("state"),
             timeouts: Timeouts {
                 active: Duration::from_secs(10),
-                health: Duration::from_secs(10),
+                // Long enough that a test cancels the health wait before it times out.
+                health: Duration::from_secs(120),
                 delete: Duration::from_secs(10),
                 poll: Duration::from_millis(10),
             },
@@ -298,4 +301,205 @@ fn a_typed_secret_is_kept_in_the_os_keyring_and_never_in_the_settings_file() {
     run_until_idle(&mut h, TIMEOUT);
     assert_eq!(f.connector.secrets.lock().unwrap().last(), Some(&Some(SECRET.to_owned())));
     assert_eq!(f.keyring.get(&fake_account()), Ok(None));
+}
+
+/// A keyring that is not there: what `keyring` says on a machine without a Secret
+/// Service.
+struct NoKeyring;
+
+impl SecretStore for NoKeyring {
+    fn get(&self, _: &str) -> Result<Option<String>, KeyringError> {
+        Err(KeyringError::Unavailable("No default store has been set".into()))
+    }
+    fn set(&self, _: &str, _: &str) -> Result<(), KeyringError> {
+        Err(KeyringError::Unavailable("No default store has been set".into()))
+    }
+    fn delete(&self, _: &str) -> Result<(), KeyringError> {
+        Err(KeyringError::Unavailable("No default store has been set".into()))
+    }
+}
+
+/// Runs frames until the log has a line containing `text`.
+fn until_logged(h: &mut Harness<'_, ExplorerApp>, text: &str) {
+    let started = Instant::now();
+    while !h.state().deploy_panel().log().iter().any(|l| l.contains(text)) {
+        assert!(started.elapsed() < TIMEOUT, "'{text}' never logged: {:?}", h.state().deploy_panel().log());
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(2);
+}
+
+#[test]
+fn a_long_wait_shows_its_time_collapses_its_polls_lets_status_run_and_cancels_with_a_rollback() {
+    let f = Fixture::new("cancel");
+    // The API never answers: Deploy waits for its health check until cancelled.
+    let mut h = f.harness();
+    open_panel(&mut h);
+    click(&mut h, "Wait until the API answers (else until the servers are ACTIVE)");
+    click(&mut h, "Deploy");
+    until_logged(&mut h, "waiting: http://");
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.run_steps(2);
+    // Elapsed time and the step's limit are shown; the polls are one updating line.
+    shown(&h, "elapsed; this step gives up after");
+    let log = h.state().deploy_panel().log().to_vec();
+    let waits: Vec<&String> = log.iter().filter(|l| l.starts_with("waiting: http://")).collect();
+    assert_eq!(waits.len(), 1, "{log:#?}");
+    assert!(waits[0].contains("(checked ") && waits[0].contains(" times)"), "{log:#?}");
+
+    // Status works while the job runs, beside it.
+    click(&mut h, "Status");
+    let started = Instant::now();
+    while h.state().deploy_panel().side_status().is_none() {
+        assert!(started.elapsed() < TIMEOUT, "no status beside the job");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    assert!(h.state().deploy_panel().is_busy(), "the deploy ended before its status was asked");
+    let Some(Ok(Outcome::Status { servers, .. })) = h.state().deploy_panel().side_status() else {
+        panic!("status failed: {:?}", h.state().deploy_panel().side_status());
+    };
+    assert_eq!(servers.len(), 3, "{servers:?}");
+    shown(&h, "server faafo-controller");
+
+    // Cancel: the job stops and what it created is deleted again.
+    click(&mut h, "Cancel");
+    shown(&h, "Cancelling: what this run created is deleted again");
+    let started = Instant::now();
+    while h.state().deploy_panel().is_busy() {
+        assert!(started.elapsed() < TIMEOUT, "not cancelled: {:#?}", h.state().deploy_panel().log());
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    shown(&h, "Deploying failed: cancelled while waiting for");
+    shown(&h, "rolled back");
+    let s = f.cloud.state();
+    assert!(s.servers.is_empty() && s.groups.is_empty() && s.fips.is_empty(), "left after cancel: {s:?}");
+    assert!(s.containers.is_empty() && s.keypairs.is_empty(), "left after cancel: {s:?}");
+}
+
+#[test]
+fn closing_the_window_stops_the_job() {
+    let f = Fixture::new("close");
+    f.cloud.state().stuck = true;
+    let mut h = f.harness();
+    open_panel(&mut h);
+    click(&mut h, "Deploy");
+    until_logged(&mut h, "is BUILD");
+    h.state_mut().apply(faafo_explorer::command::Command::ShowDeploy(false));
+    run_until_idle(&mut h, TIMEOUT);
+    let panel = h.state().deploy_panel();
+    assert!(!panel.is_open());
+    let Some((Verb::Up, Err(e))) = panel.result() else { panic!("the job went on: {panel:?}") };
+    assert!(e.to_string().contains("cancelled while waiting for the servers to become ACTIVE"), "{e}");
+    assert!(f.cloud.state().servers.is_empty(), "servers left after closing the window");
+}
+
+#[test]
+fn pickers_filled_from_the_cloud_deploy_to_a_project_without_its_own_network() {
+    let f = Fixture::new("pickers");
+    f.cloud.state().no_own_network = true;
+    let mut h = f.harness();
+    open_panel(&mut h);
+    // Without a pick the automatic network fails, in the window's words.
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "the project has no network of its own");
+    assert!(h.query_all_by_label_contains("--network").next().is_none(), "a command-line word in the window");
+
+    click(&mut h, "Load choices from the cloud");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "1 images, 2 flavors, 1 networks, 1 external");
+    let picks = h.state().deploy_panel().settings().picks.get(&fake_account()).cloned().unwrap();
+    assert_eq!(picks.network.as_deref(), Some("shared"), "the only usable network is picked");
+    assert_eq!(picks.image, None, "the image stays automatic");
+    assert_eq!(h.state().deploy_panel().offer().and_then(|o| o.image.as_deref()), Some("ubuntu-24.04"));
+    // Another flavor, picked from the list.
+    click(&mut h, "Flavor");
+    click(&mut h, "m1.large");
+    let picks = h.state().deploy_panel().settings().picks.get(&fake_account()).cloned().unwrap();
+    assert_eq!(picks.flavor.as_deref(), Some("m1.large"));
+
+    // Plan names the picks and the object-storage container; Deploy works there.
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "flavor m1.large");
+    shown(&h, "network shared");
+    shown(&h, "create  container");
+    click(&mut h, "Deploy");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Deployed:");
+    assert_eq!(f.cloud.state().servers.len(), 3);
+
+    // Remembered for this cloud in the settings file.
+    h.state_mut().save_settings().unwrap();
+    drop(h);
+    let mut h = f.harness();
+    open_panel(&mut h);
+    let picks = h.state().deploy_panel().settings().picks.get(&fake_account()).cloned().unwrap();
+    assert_eq!((picks.network.as_deref(), picks.flavor.as_deref()), (Some("shared"), Some("m1.large")));
+    click(&mut h, "Tear down");
+    click(&mut h, "Yes, tear down");
+    run_until_idle(&mut h, TIMEOUT);
+    assert!(f.cloud.state().servers.is_empty());
+}
+
+#[test]
+fn names_are_checked_as_the_cli_does_and_long_values_are_cut_short() {
+    let f = Fixture::new("names");
+    let mut h = f.harness();
+    open_panel(&mut h);
+    enter_text(&mut h, "Deployment name", "-bad");
+    click(&mut h, "Plan");
+    shown(&h, "Planning failed: the deployment name must be 1 to 40 letters");
+    shown(&h, "starting with a letter or digit; got '-bad'");
+    let long = "x".repeat(300);
+    enter_text(&mut h, "Deployment name", &long);
+    click(&mut h, "Plan");
+    shown(&h, "… (300 characters)");
+    assert!(h.query_all_by_label_contains(&long).next().is_none(), "the whole 300-character name is echoed");
+    assert!(f.cloud.take_log().is_empty(), "something was done with a bad name");
+}
+
+#[test]
+fn without_a_keyring_the_window_says_so_once_and_stops_offering_it() {
+    let f = Fixture::new("nokeyring");
+    let config_dir = f.dir.clone();
+    let connector = Arc::clone(&f.connector) as Arc<dyn Connector>;
+    let mut h = Harness::builder().with_size(vec2(1200.0, 1000.0)).build_eframe(move |cc| {
+        let config = DeployConfig {
+            connector,
+            secrets: Arc::new(NoKeyring),
+            state_dir: config_dir.join("state"),
+            timeouts: Timeouts::default(),
+            binaries_dir: config_dir.join("bin"),
+            wait_for_health: false,
+        };
+        ExplorerApp::with_store(&cc.egui_ctx, None).with_deploy_config(config)
+    });
+    open_panel(&mut h);
+    assert!(h.state().deploy_panel().settings().remember_secret);
+    enter_text(&mut h, "Password or secret", "typed");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    let panel = h.state().deploy_panel();
+    assert!(panel.keyring_missing());
+    assert!(!panel.settings().remember_secret, "the box is still ticked");
+    shown(&h, "There is no OS keyring on this computer");
+    assert!(h.query_all_by_label_contains("No default store").next().is_none(), "the raw keyring text is shown");
+    assert!(panel.log().iter().all(|l| !l.contains("keyring")), "{:?}", panel.log());
+    // The typed secret stays for the session; the next job says nothing more of it.
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    assert_eq!(f.connector.secrets.lock().unwrap().last(), Some(&Some("typed".to_owned())));
+    assert_eq!(h.query_all_by_label_contains("There is no OS keyring").count(), 1);
+    // The box is off: clicking it does not tick it again.
+    click(&mut h, "Keep in the OS keyring");
+    assert!(!h.state().deploy_panel().settings().remember_secret);
 }

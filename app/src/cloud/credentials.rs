@@ -146,6 +146,9 @@ pub struct DeploySettings {
     pub name: String,
     /// Workers wanted.
     pub workers: u32,
+    /// The pickers' choices per cloud (by [`Target::keyring_account`]), so a cloud
+    /// without a network of its own keeps the one picked for it.
+    pub picks: std::collections::BTreeMap<String, Picks>,
 }
 
 impl Default for DeploySettings {
@@ -157,6 +160,7 @@ impl Default for DeploySettings {
             remember_secret: true,
             name: "faafo".to_owned(),
             workers: 2,
+            picks: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -168,8 +172,31 @@ pub struct Target {
     pub cloud: Option<String>,
     /// The form's `OS_*` variables, used instead of clouds.yaml and the environment.
     pub form: Option<Vec<(String, String)>>,
-    /// The password or application-credential secret, when the cloud's entry lacks it.
+    /// The password or application-credential secret: overrides the cloud entry's.
     pub secret: Option<String>,
+    /// Where `secret` came from.
+    pub typed_from: Option<TypedFrom>,
+}
+
+/// Where the window's secret came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedFrom {
+    /// The *Password or secret* field.
+    Field,
+    /// The OS keyring.
+    Keyring,
+}
+
+/// The image, flavor and networks picked for one cloud (`None`: the automatic choice).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Picks {
+    pub image: Option<String>,
+    pub flavor: Option<String>,
+    /// The servers' network.
+    pub network: Option<String>,
+    /// Where the floating IP comes from.
+    pub external_network: Option<String>,
 }
 
 // By hand: the secret is never printed.
@@ -179,6 +206,7 @@ impl std::fmt::Debug for Target {
             .field("cloud", &self.cloud)
             .field("form", &self.form)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("typed_from", &self.typed_from)
             .finish()
     }
 }
@@ -317,7 +345,7 @@ mod tests {
         let target = |f: CredentialForm| Target { form: Some(f.env_pairs().unwrap()), ..Target::default() };
         assert_ne!(target(form("ada")).keyring_account(), target(form("bob")).keyring_account());
         assert_eq!(target(form("ada")).keyring_account(), "openstack http://k/v3 ada@Default/p");
-        let cloud = Target { cloud: Some("fs-demo".into()), secret: Some("hunter2".into()), form: None };
+        let cloud = Target { cloud: Some("fs-demo".into()), secret: Some("hunter2".into()), ..Target::default() };
         assert_eq!(cloud.keyring_account(), "openstack cloud fs-demo");
         assert!(!format!("{cloud:?}").contains("hunter2"));
     }

@@ -1,26 +1,46 @@
-//! The "Deploy to OpenStack" window: the credentials and deployment fields, the five
-//! actions (plan, deploy, scale, status, tear down after a confirmation), progress and
-//! the last result. Jobs run on a thread of their own ([`super::run`]).
+//! The "Deploy to OpenStack" window: the credentials and deployment fields, the pickers
+//! ([`super::pickers`]), the actions (plan, deploy, scale, status, tear down after a
+//! confirmation), progress ([`super::progress`]) with *Cancel*, and the last result.
+//! Jobs run on a thread of their own ([`super::run`]); *Status* may run beside another
+//! job, since it only reads.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::Instant;
 
 use egui::{RichText, TextEdit, Ui};
 use faafo_backend::deploy::userdata::BINARIES;
-use faafo_backend::deploy::{BinarySource, DeployEvent, Options, Wait};
+use faafo_backend::deploy::{BinarySource, Cancel, DeployEvent, Offer, Options, Wait};
 
-use super::credentials::{CredentialForm, CredentialSource, DeploySettings, FormError, FormMethod, Target};
+use super::credentials::{CredentialForm, CredentialSource, DeploySettings, FormError, FormMethod, Picks, Target};
 use super::jobs::{DeployConfig, FieldError, Job, JobError, MAX_WORKERS, Outcome};
+use super::pickers;
+use super::progress::{self, Log};
 use super::run::{self, Message, SecretPlan, Verb, check_name};
 
-/// Progress lines kept.
-const LOG_LINES: usize = 500;
-
+/// A job on its thread.
 struct Running {
     verb: Verb,
     rx: Receiver<Message>,
     phase: String,
+    started: Instant,
+    phase_started: Instant,
+    cancel: Cancel,
+    /// *Cancel* was pressed: the job is stopping (and rolling back).
+    cancelling: bool,
+}
+
+impl Running {
+    fn new(verb: Verb, rx: Receiver<Message>, cancel: Cancel) -> Self {
+        let now = Instant::now();
+        Self { verb, rx, phase: String::new(), started: now, phase_started: now, cancel, cancelling: false }
+    }
+
+    fn stop(&mut self) {
+        self.cancel.cancel();
+        self.cancelling = true;
+    }
 }
 
 /// The window's state: fields, the running job, the last result.
@@ -35,14 +55,21 @@ pub struct DeployPanel {
     secret: String,
     /// What the last keyring action did.
     keyring_note: Option<String>,
+    /// There is no OS keyring (found out by a job): said once, the box unticked and off.
+    no_keyring: bool,
     /// Where the binaries are uploaded from, as typed.
     pub binaries_dir: String,
     /// Wait for the API's health check (else only for the servers to be ACTIVE).
     pub wait_for_health: bool,
     confirm_down: bool,
     running: Option<Running>,
-    log: Vec<String>,
+    /// *Status* asked while another job runs, and its last answer.
+    side: Option<Running>,
+    side_result: Option<Result<Outcome, JobError>>,
+    log: Log,
     result: Option<(Verb, Result<Outcome, JobError>)>,
+    /// The pickers' contents, for the login (keyring account) they were loaded with.
+    offer: Option<(String, Offer)>,
     /// *Use this cluster* was pressed: the API's URL and client token, for the app.
     use_cluster: Option<(String, Option<String>)>,
     /// Why *Use this cluster* could not.
@@ -72,10 +99,14 @@ impl DeployPanel {
             settings: DeploySettings::default(),
             secret: String::new(),
             keyring_note: None,
+            no_keyring: false,
             confirm_down: false,
             running: None,
-            log: Vec::new(),
+            side: None,
+            side_result: None,
+            log: Log::default(),
             result: None,
+            offer: None,
             use_cluster: None,
             use_note: None,
         }
@@ -97,12 +128,38 @@ impl DeployPanel {
         self.open
     }
 
-    /// Opens (re-reading the clouds) or closes the window; a running job goes on.
+    /// Opens (re-reading the clouds) or closes the window. Closing stops a running job
+    /// as *Cancel* does: nobody would see it end.
     pub fn set_open(&mut self, open: bool) {
         if open && !self.open {
             self.load_clouds();
         }
+        if !open {
+            self.cancel();
+        }
         self.open = open;
+    }
+
+    /// Stops the running jobs (see [`run::spawn`] for what each does when stopped).
+    pub fn cancel(&mut self) {
+        for r in [&mut self.running, &mut self.side].into_iter().flatten() {
+            r.stop();
+        }
+    }
+
+    /// The last answer of a *Status* asked while another job ran.
+    pub fn side_status(&self) -> Option<Result<&Outcome, &JobError>> {
+        self.side_result.as_ref().map(Result::as_ref)
+    }
+
+    /// Whether a job's thread found that there is no OS keyring.
+    pub fn keyring_missing(&self) -> bool {
+        self.no_keyring
+    }
+
+    /// The pickers' contents, once loaded.
+    pub fn offer(&self) -> Option<&Offer> {
+        self.offer.as_ref().map(|(_, o)| o)
     }
 
     /// The cloud chosen (`None`: the `OS_*` variables).
@@ -122,7 +179,17 @@ impl DeployPanel {
 
     /// The progress lines of the current (or last) job.
     pub fn log(&self) -> &[String] {
-        &self.log
+        self.log.lines()
+    }
+
+    /// The login the pickers belong to: the cloud's or the form's keyring account.
+    fn login(&self) -> Option<String> {
+        self.target().ok().map(|t| t.keyring_account())
+    }
+
+    /// The picks for the chosen cloud.
+    fn picks(&self) -> Picks {
+        self.login().and_then(|l| self.settings.picks.get(&l).cloned()).unwrap_or_default()
     }
 
     /// What *Use this cluster* asked for since the last call: the deployment's API URL
@@ -165,29 +232,40 @@ impl DeployPanel {
         opts.name = self.settings.name.trim().to_owned();
         opts.workers = self.settings.workers.min(MAX_WORKERS);
         opts.wait = if self.wait_for_health { Wait::Health } else { Wait::Active };
+        pickers::apply(&self.picks(), &mut opts);
         Ok(opts)
     }
 
     /// Starts `verb` in the background; a bad field is reported as that job's error.
+    /// *Status* while another job runs goes beside it ([`Self::side_status`]).
     pub fn start(&mut self, verb: Verb, ctx: &egui::Context) {
-        if self.running.is_some() {
+        let beside = verb == Verb::Status && self.running.is_some();
+        if (self.running.is_some() && !beside) || (beside && self.side.is_some()) {
+            return;
+        }
+        let cancel = Cancel::new();
+        let started = self.job(verb).and_then(|(job, target)| {
+            let secret = SecretPlan {
+                store: (!self.no_keyring).then(|| Arc::clone(&self.config.secrets)),
+                account: target.keyring_account(),
+                remember: self.settings.remember_secret && !self.no_keyring,
+                typed: Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty()),
+            };
+            run::spawn(job, target, secret, cancel.clone(), &self.config, ctx)
+        });
+        if beside {
+            match started {
+                Ok(rx) => self.side = Some(Running::new(verb, rx, cancel)),
+                Err(e) => self.side_result = Some(Err(e)),
+            }
             return;
         }
         self.confirm_down = false;
         self.log.clear();
-        let started = self.job(verb).and_then(|(job, target)| {
-            let secret = SecretPlan {
-                store: Arc::clone(&self.config.secrets),
-                account: target.keyring_account(),
-                remember: self.settings.remember_secret,
-                typed: Some(self.secret.trim().to_owned()).filter(|s| !s.is_empty()),
-            };
-            run::spawn(job, target, secret, &self.config, ctx)
-        });
         match started {
             Ok(rx) => {
                 self.result = None;
-                self.running = Some(Running { verb, rx, phase: String::new() });
+                self.running = Some(Running::new(verb, rx, cancel));
             }
             Err(e) => self.result = Some((verb, Err(e))),
         }
@@ -204,27 +282,53 @@ impl DeployPanel {
             Verb::Scale => Job::Scale { options: self.options(verb)?, workers },
             Verb::Status => Job::Status { name, probe: self.wait_for_health },
             Verb::Down => Job::Down(name),
+            Verb::Offer => Job::Offer,
         };
         let target = self.target().map_err(FieldError::from)?;
         Ok((job, target))
     }
 
-    /// Takes in what the running job sent.
+    /// Takes in what the running jobs sent.
     pub fn poll(&mut self) {
+        if let Some(side) = &mut self.side {
+            let (mut done, mut no_keyring) = (None, false);
+            loop {
+                match side.rx.try_recv() {
+                    Ok(Message::Done(result)) => done = Some(result),
+                    Ok(Message::NoKeyring) => no_keyring = true,
+                    Ok(_) => continue,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        done.get_or_insert(Err(JobError::Stopped));
+                        break;
+                    }
+                }
+            }
+            if no_keyring {
+                self.no_keyring_found();
+            }
+            if let Some(result) = done {
+                self.side = None;
+                self.side_result = Some(result);
+            }
+        }
         let Some(running) = &mut self.running else { return };
         let mut finished = None;
+        let mut no_keyring = false;
         loop {
             match running.rx.try_recv() {
                 Ok(Message::Event(e)) => {
                     if let DeployEvent::Phase(p) = &e {
                         running.phase.clone_from(p);
+                        running.phase_started = Instant::now();
                     }
-                    self.log.push(e.to_string());
+                    self.log.push(&e);
                 }
                 Ok(Message::SecretKept) => {
                     self.secret.clear();
                     self.keyring_note = Some("The secret is kept in the OS keyring.".to_owned());
                 }
+                Ok(Message::NoKeyring) => no_keyring = true,
                 Ok(Message::Done(result)) => {
                     finished = Some(result);
                     break;
@@ -236,14 +340,40 @@ impl DeployPanel {
                 }
             }
         }
-        if self.log.len() > LOG_LINES {
-            self.log.drain(..self.log.len() - LOG_LINES);
+        let verb = running.verb;
+        if no_keyring {
+            self.no_keyring_found();
         }
         if let Some(result) = finished {
-            let verb = running.verb;
             self.running = None;
+            if let Ok(Outcome::Offer(offer)) = &result {
+                self.take_offer(offer);
+            }
             self.result = Some((verb, result));
         }
+    }
+
+    /// Said once: no keyring here, so the box is unticked and off and the typed secret
+    /// stays in the field (in memory) for the session.
+    fn no_keyring_found(&mut self) {
+        if self.no_keyring {
+            return;
+        }
+        self.no_keyring = true;
+        self.settings.remember_secret = false;
+        self.keyring_note = Some(
+            "There is no OS keyring on this computer (on Linux one needs a Secret Service such as gnome-keyring \
+             or KeePassXC), so the secret cannot be kept: it is used for this session only."
+                .to_owned(),
+        );
+    }
+
+    /// Fills the pickers, preselecting what a project without its own network needs.
+    fn take_offer(&mut self, offer: &Offer) {
+        let Some(login) = self.login() else { return };
+        let picks = self.settings.picks.entry(login.clone()).or_default();
+        pickers::adopt(picks, offer);
+        self.offer = Some((login, offer.clone()));
     }
 
     /// Takes in progress and draws the window (if open).
@@ -263,7 +393,13 @@ impl DeployPanel {
             ui.separator();
             self.result_ui(ui);
         });
-        self.open = open;
+        if !open {
+            self.set_open(false);
+        }
+        if self.running.is_some() {
+            // The elapsed time moves on without messages.
+            ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        }
     }
 
     /// The cloud the fields point at (the secret is added in the job thread).
@@ -298,7 +434,38 @@ impl DeployPanel {
                 ui.add(TextEdit::singleline(&mut self.binaries_dir).desired_width(300.0)).labelled_by(l.id);
             });
             ui.checkbox(&mut self.wait_for_health, "Wait until the API answers (else until the servers are ACTIVE)");
+            ui.separator();
+            self.pickers_ui(ui);
         });
+    }
+
+    /// The image, flavor and networks, and the button that fills them from the cloud.
+    fn pickers_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        let login = self.login();
+        let offer = self.offer.as_ref().filter(|(l, _)| Some(l) == login.as_ref()).map(|(_, o)| o.clone());
+        ui.horizontal(|ui| {
+            ui.label("Servers");
+            if ui.button("Load choices from the cloud").clicked() {
+                self.start(Verb::Offer, &ctx);
+            }
+            if let Some(o) = &offer {
+                let c = &o.choices;
+                let text = format!(
+                    "{} images, {} flavors, {} networks, {} external",
+                    c.images.len(),
+                    c.flavors.len(),
+                    c.networks.len(),
+                    c.external_networks.len()
+                );
+                ui.label(RichText::new(text).small());
+            }
+        });
+        let Some(login) = login else {
+            return;
+        };
+        let picks = self.settings.picks.entry(login).or_default();
+        pickers::ui(ui, picks, offer.as_ref());
     }
 
     /// Where the credentials come from, and the secret.
@@ -333,7 +500,7 @@ impl DeployPanel {
         ui.horizontal(|ui| {
             let l = ui.label("Password or secret");
             ui.add(TextEdit::singleline(&mut self.secret).password(true).desired_width(200.0)).labelled_by(l.id);
-            ui.checkbox(&mut s.remember_secret, "Keep in the OS keyring");
+            ui.add_enabled(!self.no_keyring, egui::Checkbox::new(&mut s.remember_secret, "Keep in the OS keyring"));
             forget = ui.button("Forget kept secret").clicked();
         });
         if forget {
@@ -346,7 +513,8 @@ impl DeployPanel {
             });
         }
         let hint = self.keyring_note.as_deref().unwrap_or(
-            "Leave empty when clouds.yaml has it, or to use the one kept in the OS keyring; never saved in a settings file.",
+            "What is typed here is used, instead of any in clouds.yaml; leave it empty to use clouds.yaml's or the one \
+             kept in the OS keyring. Never saved in a settings file.",
         );
         ui.label(RichText::new(hint).small());
     }
@@ -355,12 +523,14 @@ impl DeployPanel {
         let ctx = ui.ctx().clone();
         let busy = self.is_busy();
         ui.horizontal(|ui| {
-            for (verb, text) in
-                [(Verb::Plan, "Plan"), (Verb::Up, "Deploy"), (Verb::Scale, "Scale workers"), (Verb::Status, "Status")]
-            {
+            for (verb, text) in [(Verb::Plan, "Plan"), (Verb::Up, "Deploy"), (Verb::Scale, "Scale workers")] {
                 if ui.add_enabled(!busy, egui::Button::new(text)).clicked() {
                     self.start(verb, &ctx);
                 }
+            }
+            // Status only reads: it may run beside another job.
+            if ui.add_enabled(self.side.is_none(), egui::Button::new("Status")).clicked() {
+                self.start(Verb::Status, &ctx);
             }
             if ui.add_enabled(!busy && !self.confirm_down, egui::Button::new("Tear down")).clicked() {
                 self.confirm_down = true;
@@ -389,16 +559,56 @@ impl DeployPanel {
                 }
             });
         }
-        if let Some(r) = &self.running {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                let phase = if r.phase.is_empty() { String::new() } else { format!(": {}", r.phase) };
-                ui.label(format!("{}…{phase}", r.verb.doing()));
-            });
-        }
+        self.running_ui(ui);
+    }
+
+    /// The running job: what it does, for how long, and *Cancel*.
+    fn running_ui(&mut self, ui: &mut Ui) {
+        let timeouts = self.config.timeouts;
+        let Some(r) = &mut self.running else { return };
+        ui.horizontal(|ui| {
+            ui.spinner();
+            let phase = if r.phase.is_empty() { String::new() } else { format!(": {}", r.phase) };
+            ui.label(format!("{}…{phase}", r.verb.doing()));
+        });
+        // The button first: the text beside it grows, and a button pushed out of the
+        // window could not be clicked.
+        ui.horizontal(|ui| {
+            if r.verb == Verb::Down {
+                ui.label(
+                    RichText::new("A tear-down runs to its end: stopped half-way it would leave more behind.").small(),
+                );
+            } else if r.cancelling {
+                let what = if matches!(r.verb, Verb::Up | Verb::Scale) {
+                    "Cancelling: what this run created is deleted again…"
+                } else {
+                    "Cancelling…"
+                };
+                ui.label(RichText::new(what).color(ui.visuals().warn_fg_color));
+            } else if ui.button("Cancel").clicked() {
+                r.stop();
+            }
+        });
+        let text = progress::elapsed_text(r.started.elapsed(), &r.phase, r.phase_started.elapsed(), &timeouts);
+        ui.label(RichText::new(text).small());
     }
 
     fn result_ui(&self, ui: &mut Ui) {
+        if self.side.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(Verb::Status.doing());
+            });
+        }
+        match &self.side_result {
+            Some(Ok(Outcome::Status { text, .. })) if self.running.is_some() => {
+                ui.label(RichText::new(text).monospace());
+            }
+            Some(Err(e)) if self.running.is_some() => {
+                ui.label(RichText::new(format!("Status failed: {e}")).color(ui.visuals().error_fg_color));
+            }
+            _ => {}
+        }
         match &self.result {
             Some((verb, Err(e))) => {
                 let text = format!("{} failed: {e}", verb.doing());
@@ -440,13 +650,16 @@ impl DeployPanel {
                 Outcome::Down { removed } => {
                     ui.label(format!("Torn down: {removed} resource(s) removed."));
                 }
+                Outcome::Offer(_) => {
+                    ui.label("Choices loaded: pick the image, flavor and networks above.");
+                }
             },
             None => {}
         }
-        if !self.log.is_empty() {
+        if !self.log.lines().is_empty() {
             egui::CollapsingHeader::new("Progress").default_open(true).show(ui, |ui| {
                 egui::ScrollArea::vertical().max_height(160.0).stick_to_bottom(true).show(ui, |ui| {
-                    for line in &self.log {
+                    for line in self.log.lines() {
                         ui.label(RichText::new(line).small());
                     }
                 });
@@ -478,4 +691,11 @@ fn form_fields_ui(form: &mut CredentialForm, ui: &mut Ui) {
         FormMethod::ApplicationCredential => field(ui, "Credential ID", &mut form.credential_id),
     }
     field(ui, "Region (optional)", &mut form.region);
+}
+
+impl Drop for DeployPanel {
+    /// The explorer closing stops a running job, as closing the window does.
+    fn drop(&mut self) {
+        self.cancel();
+    }
 }

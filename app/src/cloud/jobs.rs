@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use faafo_backend::deploy::credentials::SecretFrom;
 use faafo_backend::deploy::credentials::{self, CredError, Environment, Selection};
 use faafo_backend::deploy::real::OpenStack;
-use faafo_backend::deploy::{Cloud, DeployEvent, Deployer, EventSink, Options, StateStore, Timeouts};
+use faafo_backend::deploy::{Cancel, Cloud, DeployEvent, Deployer, EventSink, Offer, Options, StateStore, Timeouts};
 
-use super::credentials::{FormError, OsKeyring, SecretStore, Target};
+use super::credentials::{FormError, OsKeyring, SecretStore, Target, TypedFrom};
 
 /// Why a job did not get done; shown as text in the Deploy window only.
 #[derive(Debug, thiserror::Error)]
@@ -37,13 +38,39 @@ pub enum JobError {
     /// The job's thread ended without a result.
     #[error("the deploy thread stopped unexpectedly")]
     Stopped,
+    /// *Cancel* was pressed (or the window closed) on a job that creates nothing.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl JobError {
+    /// Whether the cloud accepted the credentials before the job failed: every job
+    /// authenticates first, so only a credentials error (or none at all reached) says
+    /// it did not.
+    pub fn authenticated(&self) -> bool {
+        matches!(self, JobError::Deploy(_))
+    }
+}
+
+/// The start of `value` when it is longer than `max` characters ("abc…"), so that a
+/// pasted page does not fill the window.
+pub fn shorten(value: &str, max: usize) -> String {
+    if value.chars().count() <= max {
+        value.to_owned()
+    } else {
+        let start: String = value.chars().take(max).collect();
+        format!("{start}… ({} characters)", value.chars().count())
+    }
 }
 
 /// A field the person typed that a job cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FieldError {
     /// Deployment names name files and servers.
-    #[error("the deployment name must be 1 to 40 letters, digits, '-' or '_', got '{0}'")]
+    #[error(
+        "the deployment name must be 1 to 40 letters, digits, '-' or '_', starting with a letter or digit; got '{}'",
+        shorten(.0, 40)
+    )]
     Name(String),
     /// Deploying uploads `faafo`, `faafo-api` and `faafo-worker` from a directory.
     #[error(
@@ -86,6 +113,17 @@ pub enum Job {
     },
     /// Delete everything the deployment created.
     Down(String),
+    /// The project's images, flavors and networks, for the pickers.
+    Offer,
+}
+
+impl Job {
+    /// Whether *Cancel* may simply drop the job: it creates nothing. `up` and `scale`
+    /// stop at their next poll and roll back instead; `down` runs to its end, since
+    /// stopping a tear-down half-way leaves more behind.
+    pub fn read_only(&self) -> bool {
+        matches!(self, Job::Plan(_) | Job::Status { .. } | Job::Offer)
+    }
 }
 
 /// What a finished job reports.
@@ -123,6 +161,8 @@ pub enum Outcome {
         /// Resources deleted (servers, ports, groups, keys…).
         removed: usize,
     },
+    /// What the pickers offer.
+    Offer(Box<Offer>),
 }
 
 /// Everything a job needs besides the cloud.
@@ -134,6 +174,8 @@ pub struct JobContext {
     pub timeouts: Timeouts,
     /// Where progress goes (the window's log).
     pub events: EventSink,
+    /// Set by *Cancel*: `up` and `scale` stop waiting and roll back.
+    pub cancel: Cancel,
 }
 
 // By hand: the event sink is a closure.
@@ -165,7 +207,8 @@ pub async fn run_on<C: Cloud>(
     region: Option<String>,
     ctx: JobContext,
 ) -> Result<Outcome, JobError> {
-    let deployer = Deployer::new(cloud, ctx.store).with_events(ctx.events).with_timeouts(ctx.timeouts);
+    let deployer =
+        Deployer::new(cloud, ctx.store).with_events(ctx.events).with_timeouts(ctx.timeouts).with_cancel(ctx.cancel);
     let outcome = match ctx.job {
         Job::Plan(opts) => deployer
             .plan(&opts)
@@ -187,6 +230,7 @@ pub async fn run_on<C: Cloud>(
             servers: s.servers.iter().map(|v| (v.name.clone(), v.status.clone())).collect(),
         }),
         Job::Down(name) => deployer.down(&name).await.map(|d| Outcome::Down { removed: d.removed }),
+        Job::Offer => deployer.offer().await.map(|o| Outcome::Offer(Box::new(o))),
     };
     Ok(outcome?)
 }
@@ -213,11 +257,36 @@ impl Connector for OpenStackConnector {
             };
             let selection = Selection { cloud, secret: target.secret.clone(), ..Selection::default() };
             let creds = credentials::resolve(&selection, &env)?;
-            (ctx.events)(DeployEvent::Note(format!("using {}", creds.describe())));
+            // In the window's words: the form is not "OS_* variables" to the person.
+            let login = match &target.form {
+                Some(_) => format!("using the form: {}", creds.describe_login()),
+                None => format!("using {}", creds.describe()),
+            };
+            (ctx.events)(DeployEvent::Note(login));
+            (ctx.events)(DeployEvent::Note(secret_source(target, &creds)));
             let os = OpenStack::connect(&creds).await?;
             (ctx.events)(DeployEvent::Note(format!("project '{}' ({})", os.project_name(), os.project_id())));
             run_on(&os, &creds.cloud_name(), creds.region.clone(), ctx).await
         })
+    }
+}
+
+/// Which secret a job used, in the window's words.
+fn secret_source(target: &Target, creds: &credentials::Credentials) -> String {
+    let what = match creds.method {
+        credentials::Method::Password { .. } => "password",
+        credentials::Method::ApplicationCredential { .. } => "application credential secret",
+    };
+    let file = if target.form.is_some() { "the form" } else { "clouds.yaml" };
+    match (creds.secret_from, target.typed_from) {
+        (SecretFrom::Given, Some(TypedFrom::Field)) => {
+            format!("{what}: the one typed in this window (it overrides any in {file})")
+        }
+        (SecretFrom::Given, _) => format!("{what}: the one kept in the OS keyring (it overrides any in {file})"),
+        (SecretFrom::File, _) => format!("{what}: the one in clouds.yaml / secure.yaml"),
+        (SecretFrom::Environment, _) => {
+            format!("{what}: from this program's environment (OS_PASSWORD), none was typed or kept")
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 #
 #   dense     useful iterations per CPU-second ÷ the machine's peak   (target ≥ 70 %)
 #   seahorse  the same                                                (target ≥ 85 %)
-#             (both on one thread, as the peak is measured; also with the AVX2 path forced)
+#             (both on one thread, as the peak is measured; also with the AVX2 path forced;
+#             the peak is the median of 0.2 s runs taken one before each timed run, as
+#             `faafo bench` measures it, so it is judged the way the scenes are)
 #   standard  CPU per frame of XaoS 4.2.1 recomputing every frame of the same view
 #             (-alwaysrecalc, 1920×1080, 1000 iterations) ÷ faafo's    (target ≥ 20×)
 #   classic   CPU of the original worker's loop in pure CPython (faafo-spec §4.2, the
@@ -174,10 +176,15 @@ xaos_ms = (float(xc3) - float(xc1)) / (int(xn3) - int(xn1)) * 1e3
 pythons = [(py_impl, float(py_cpu) * 1e3, py_sum)]
 if py2_impl != "-":
     pythons.insert(0, (py2_impl, float(py2_cpu) * 1e3, py2_sum))
-peak = rows["dense"]["peak_giga_lane_iterations_per_cpu_second"]
+def peak(r):
+    """The median of the peak runs taken with the scene's runs, and their best."""
+    return (r["peak_giga_lane_iterations_per_cpu_second"],
+            r.get("peak_best_giga_lane_iterations_per_cpu_second", float("nan")))
 print(f"CPU: {model} ({cores} cores; {flags.strip()})")
 print(f"faafo kernel: {rows['dense']['kernel']}; standard and classic on {rows['standard']['threads']} threads, "
-      f"dense and seahorse on 1; peak {peak:.2f} G lane-iter/CPU-s (one thread)")
+      f"dense and seahorse on 1; peak (one thread, one 0.2 s run before each timed run, median; best): "
+      f"dense {peak(rows['dense'])[0]:.2f}; {peak(rows['dense'])[1]:.2f}, "
+      f"seahorse {peak(rows['seahorse'])[0]:.2f}; {peak(rows['seahorse'])[1]:.2f} G lane-iter/CPU-s")
 print(f"XaoS 4.2.1: {xn1} and {xn3} frames, {float(xc1):.2f} and {float(xc3):.2f} CPU-s "
       f"-> {xaos_ms:.1f} ms CPU per 1920x1080 frame (PNG writing included)")
 for impl, ms, digest in pythons:
@@ -189,7 +196,7 @@ def line(scene, measure, ours, theirs, ratio, target, ok):
     print(f"{scene:<9} {measure:<40} {ours:>10} {theirs:>12} {ratio:>8} {target:>8}  {'yes' if ok else 'NO'}")
 for name, target in [("dense", 70.0)]:
     r = rows[name]
-    line(name, "useful iter/CPU-s / peak", f"{r['giga_iterations_per_cpu_second']:.2f} G", f"{peak:.2f} G",
+    line(name, "useful iter/CPU-s / peak", f"{r['giga_iterations_per_cpu_second']:.2f} G", f"{peak(r)[0]:.2f} G",
          f"{r['percent_of_peak']:.1f} %", f">= {target:.0f} %", r["percent_of_peak"] >= target)
 s = rows["standard"]
 line("standard", "CPU per frame: XaoS / faafo", f"{s['cpu_ms']:.2f} ms", f"{xaos_ms:.1f} ms",
@@ -199,7 +206,7 @@ for impl, ms, _ in pythons:
     line("classic", f"CPU: original on {impl} / faafo", f"{c['cpu_ms']:.2f} ms", f"{ms:.0f} ms",
          f"{ms / c['cpu_ms']:.0f}x", ">= 600x", ms / c["cpu_ms"] >= 600)
 r = rows["seahorse"]
-line("seahorse", "useful iter/CPU-s / peak", f"{r['giga_iterations_per_cpu_second']:.2f} G", f"{peak:.2f} G",
+line("seahorse", "useful iter/CPU-s / peak", f"{r['giga_iterations_per_cpu_second']:.2f} G", f"{peak(r)[0]:.2f} G",
      f"{r['percent_of_peak']:.1f} %", ">= 85 %", r["percent_of_peak"] >= 85)
 for name, target in [("dense", 70), ("seahorse", 85)]:
     if name in avx2:

@@ -36,6 +36,7 @@ use crate::fractal::Fractal;
 use crate::kernel::Setup;
 use crate::location::{Location, Scale};
 use crate::params::MIN_SIDE_PX;
+use crate::render::Window;
 use bigfloat::BigFloat;
 use bla::Bla;
 use decimal::Decimal;
@@ -226,6 +227,22 @@ pub fn render_deep(
     max_iterations: u32,
     control: &Control,
 ) -> Result<EscapeBuffer, RenderError> {
+    render_deep_window(orbit, location, width, height, Window::full(width, height), max_iterations, control)
+}
+
+/// Renders only `window`'s pixels of the `width` × `height` image [`render_deep`] makes:
+/// the same per-pixel offsets and the same approximation tables (chosen for the whole
+/// image's farthest pixel, not the window's), so tiles put side by side are the whole
+/// image value for value. A poster's tile costs its own pixels, not the whole image's.
+pub fn render_deep_window(
+    orbit: &ReferenceOrbit,
+    location: &Location,
+    width: u32,
+    height: u32,
+    window: Window,
+    max_iterations: u32,
+    control: &Control,
+) -> Result<EscapeBuffer, RenderError> {
     for (name, value) in [("width", width), ("height", height)] {
         if value < MIN_SIDE_PX {
             return Err(
@@ -233,6 +250,7 @@ pub fn render_deep(
             );
         }
     }
+    check_window(window, width, height)?;
     if max_iterations == 0 || (max_iterations > orbit.limit && !orbit.complete()) {
         return Err(ParamError::OutOfRange {
             name: "iterations",
@@ -275,30 +293,56 @@ pub fn render_deep(
         julia,
         limit: max_iterations,
     };
-    let mut buffer = EscapeBuffer::new(width, height, setup.smooth_scale());
-    control.start(u64::from(width) * u64::from(height));
+    let mut buffer = EscapeBuffer::new(window.width, window.height, setup.smooth_scale());
+    control.start(window.pixels());
     let (counts, norms) = buffer.planes_mut();
     let (cx, cy) = (f64::from(width - 1) / 2.0, f64::from(height - 1) / 2.0);
     let step_m = step.to_parts();
     debug_assert_eq!(pixel_delta(location, width, height, [0, 0]).2, step_m.1);
-    counts.par_chunks_mut(width as usize).zip(norms.par_chunks_mut(width as usize)).enumerate().for_each(
-        |(row, (counts, norms))| {
+    let columns = window.x..window.x + window.width;
+    counts.par_chunks_mut(window.width as usize).zip(norms.par_chunks_mut(window.width as usize)).enumerate().for_each(
+        |(tile_row, (counts, norms))| {
             if control.is_cancelled() {
                 return;
             }
-            let dy = (cy - row as f64) * step_m.0;
+            // Rows and columns of the whole image, whatever the window.
+            let row = f64::from(window.y) + tile_row as f64;
+            let dy = (cy - row) * step_m.0;
             // As `pixel_delta` computes it.
-            let dcs: Vec<ComplexExp> = (0..width)
+            let dcs: Vec<ComplexExp> = columns
+                .clone()
                 .map(|col| ComplexExp::new((f64::from(col) - cx) * step_m.0, dy, step_m.1).add(offset))
                 .collect();
             ctx.run_pixels(&dcs, counts, norms);
-            control.add_done(u64::from(width));
+            control.add_done(u64::from(window.width));
         },
     );
     if control.is_cancelled() {
         return Err(RenderError::Cancelled);
     }
     Ok(buffer)
+}
+
+/// Refuses a window not inside the `width` × `height` image, with the tile fields' names
+/// and the same bounds as [`crate::Params::validate_window`].
+fn check_window(window: Window, width: u32, height: u32) -> Result<(), ParamError> {
+    let inside = [
+        ("tile_x", window.x, 0, width - MIN_SIDE_PX.min(width)),
+        ("tile_y", window.y, 0, height - MIN_SIDE_PX.min(height)),
+        ("tile_width", window.width, MIN_SIDE_PX, width.saturating_sub(window.x)),
+        ("tile_height", window.height, MIN_SIDE_PX, height.saturating_sub(window.y)),
+    ];
+    for (name, value, min, max) in inside {
+        if value < min || value > max {
+            return Err(ParamError::OutOfRange {
+                name,
+                value: u64::from(value),
+                min: u64::from(min),
+                max: u64::from(max),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The distance between pixel centres, `scale / (width − 1)`, as a double with exponent.

@@ -67,9 +67,6 @@ pub(crate) trait Simd: Copy {
     /// are read with [`Simd::count_value`]; in between their representation is the
     /// instruction set's own (integers on AVX2: one instruction instead of two).
     fn count_where(self, m: Self::M, count: Self::V) -> Self::V;
-    /// A lane counter: `count + k` in the lanes of `m` (as `k` calls of
-    /// [`Simd::count_where`], in one or two instructions).
-    fn count_add_where(self, m: Self::M, count: Self::V, k: u32) -> Self::V;
     /// A counter's lanes as f64.
     fn count_value(self, count: Self::V) -> Self::V;
     /// `rec` in the lanes of `m`, elsewhere `min(v, rec)` — with `rec` kept where `v` is
@@ -123,10 +120,6 @@ impl Simd for Scalar {
     #[inline(always)]
     fn count_where(self, m: bool, count: f64) -> f64 {
         if m { count + 1.0 } else { count }
-    }
-    #[inline(always)]
-    fn count_add_where(self, m: bool, count: f64, k: u32) -> f64 {
-        if m { count + f64::from(k) } else { count }
     }
     #[inline(always)]
     fn count_value(self, count: f64) -> f64 {
@@ -271,13 +264,6 @@ mod x86 {
             unsafe { _mm256_castsi256_pd(_mm256_sub_epi64(_mm256_castpd_si256(count), _mm256_castpd_si256(m))) }
         }
         #[inline(always)]
-        fn count_add_where(self, m: __m256d, count: __m256d, k: u32) -> __m256d {
-            unsafe {
-                let add = _mm256_and_si256(_mm256_castpd_si256(m), _mm256_set1_epi64x(i64::from(k)));
-                _mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(count), add))
-            }
-        }
-        #[inline(always)]
         fn count_value(self, count: __m256d) -> __m256d {
             // Exact for counts below 2^52: put the integer in the mantissa of 2^52, subtract.
             unsafe {
@@ -420,10 +406,6 @@ mod x86 {
         #[inline(always)]
         fn count_where(self, m: u32, count: __m512d) -> __m512d {
             self.add_where(m, count, self.splat(1.0))
-        }
-        #[inline(always)]
-        fn count_add_where(self, m: u32, count: __m512d, k: u32) -> __m512d {
-            self.add_where(m, count, self.splat(f64::from(k)))
         }
         #[inline(always)]
         fn count_value(self, count: __m512d) -> __m512d {

@@ -1,14 +1,13 @@
-//! The first stage: every pixel, for at most [`FIRST_STAGE_STATES`] states, with exact
-//! escape indices.
+//! The first stage: every pixel, |z| tested after every step, for at most
+//! [`FIRST_STAGE_STATES`] states.
 //!
-//! Most pixels of most views escape within a few dozen steps. The chains are stepped a
-//! round of [`ROUND`] steps at a time with no test, and only the round's last state is
-//! tested; a round in which some lane left is redone from its saved start with the test
-//! after every step. There the count is kept with one masked add per step,
-//! `count += (|z|² ≤ R²)`, which is exactly the escape index because escape is monotonic
-//! (see `Setup::new`) — once outside, a lane never counts again. Each vector holds
-//! neighbouring pixels of one row, so results are stored with one vector store. Pixels
-//! still inside after the stage go to [`Pending`] for the second stage.
+//! Most pixels of most views escape within a few dozen steps. For them a test after every
+//! step is cheaper than testing every few steps and replaying (what the second stage,
+//! [`super::grouped`], does for long orbits): the count is kept with one masked add per
+//! step, `count += (|z|² ≤ R²)`, which is exactly the escape index because escape is
+//! monotonic (see `Setup::new`) — once outside, a lane never counts again. Each vector
+//! holds neighbouring pixels of one row, so results are stored with one vector store.
+//! Pixels still inside after the stage go to [`Pending`] for the second stage.
 
 use super::feed::Band;
 use super::formula::{Formula, Setup};
@@ -45,9 +44,8 @@ impl Groups {
 }
 
 /// Steps per round: chains are stepped in lockstep for this many steps, with all state
-/// in registers, before any test or bookkeeping. Eight rather than four: measured ~7 %
-/// less CPU on `dense` (AVX-512 and AVX2), `standard` within noise.
-const ROUND: u32 = 8;
+/// in registers, before any bookkeeping.
+const ROUND: u32 = 4;
 
 /// Where a chain's group goes and how far it got (the orbit itself is in registers).
 #[derive(Clone, Copy)]
@@ -265,16 +263,9 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
 }
 
 /// The hot loop: steps every chain in lockstep, a round at a time, until a chain has no
-/// lane left inside or `budget` rounds are done. Nothing but the orbits is touched, so
+/// lane left inside or `budget` rounds are done (the escape test is exact at every step;
+/// only the check whether a chain is done waits for the end of a round). Nothing but the orbits is touched, so
 /// all of it stays in registers. Returns the rounds done; updates the chains' `alive`.
-///
-/// Each round is first stepped without any test, from a saved state, and only its last
-/// state is tested ([`clean_round`]): escape is monotonic, so a lane inside after the
-/// round was inside at every state of it, and its count grows by [`ROUND`]. Only when a
-/// lane left (or may have left) in the round is the round redone from the saved state
-/// with the exact test after every step ([`exact_round`]), which finds the escape index
-/// and |z|² exactly as before. The untested steps are the same operations as the tested
-/// ones, so both reach the same state bit for bit.
 #[inline(always)]
 fn rounds<S: Simd, F: Formula, const C: usize>(
     s: S,
@@ -286,84 +277,25 @@ fn rounds<S: Simd, F: Formula, const C: usize>(
 ) -> u32 {
     let mut done = 0;
     while done < budget {
-        let saved = *regs;
-        done += 1;
-        if clean_round(s, f, setup, regs, meta) {
-            continue;
+        let mut inside = [s.m_from_bits(0); C];
+        for _ in 0..ROUND {
+            for c in 0..C {
+                inside[c] = step(s, f, setup, &mut regs[c]);
+            }
         }
-        *regs = saved;
+        done += 1;
         // Idle chains iterate 0 and stay inside: only a real group can end the loop.
-        if exact_round(s, f, setup, regs, meta) {
+        let mut any_out = false;
+        for c in 0..C {
+            let alive = s.m_bits(inside[c]);
+            meta[c].alive = alive;
+            any_out |= alive == 0;
+        }
+        if any_out {
             break;
         }
     }
     done
-}
-
-/// Steps every chain [`ROUND`] times with no test, then tests the last state. When every
-/// lane alive before is inside after, counts the round for them and returns true; else
-/// returns false and the chains must be restored (their counts are untouched).
-///
-/// Why one test is exact: a lane outside at some state of the round is outside at every
-/// later one (escape is monotonic, see `Setup::new`; overflow to ∞ or NaN also tests as
-/// outside), so "inside at the end" implies "inside at every state". The test uses the
-/// fast radius, which the classic kind keeps a hair below 2²: a lane in that band makes
-/// the round exact, which decides it with `hypot`.
-#[inline(always)]
-fn clean_round<S: Simd, F: Formula, const C: usize>(
-    s: S,
-    f: F,
-    setup: &Setup,
-    regs: &mut [Regs<S::V>; C],
-    meta: &[Meta; C],
-) -> bool {
-    for _ in 0..ROUND {
-        for r in regs.iter_mut() {
-            // `step_norm`, not `step`: the same rounding as the tested steps.
-            let (nx, ny, _) = f.step_norm(s, r.x, r.y, r.cx, r.cy);
-            r.x = nx;
-            r.y = ny;
-        }
-    }
-    let fast_r2 = s.splat(setup.fast_r2);
-    let mut inside = [s.m_from_bits(0); C];
-    let mut left = 0;
-    for c in 0..C {
-        inside[c] = s.le(super::formula::norm(s, regs[c].x, regs[c].y), fast_r2);
-        left |= meta[c].alive & !s.m_bits(inside[c]);
-    }
-    if left != 0 {
-        return false;
-    }
-    for c in 0..C {
-        regs[c].count = s.count_add_where(inside[c], regs[c].count, ROUND);
-    }
-    true
-}
-
-/// One round with the exact test after every step; updates the chains' `alive` and
-/// returns whether some chain has no lane left inside.
-#[inline(always)]
-fn exact_round<S: Simd, F: Formula, const C: usize>(
-    s: S,
-    f: F,
-    setup: &Setup,
-    regs: &mut [Regs<S::V>; C],
-    meta: &mut [Meta; C],
-) -> bool {
-    let mut inside = [s.m_from_bits(0); C];
-    for _ in 0..ROUND {
-        for c in 0..C {
-            inside[c] = step(s, f, setup, &mut regs[c]);
-        }
-    }
-    let mut any_out = false;
-    for c in 0..C {
-        let alive = s.m_bits(inside[c]);
-        meta[c].alive = alive;
-        any_out |= alive == 0;
-    }
-    any_out
 }
 
 /// Loads groups onto the chain until one has a lane to iterate (groups settled at once

@@ -96,7 +96,7 @@ pub async fn run(ctx: &Ctx, args: &PosterArgs) -> anyhow::Result<()> {
     let events = |event: PosterEvent<'_>| match event {
         PosterEvent::Progress(p) => report(&p),
         PosterEvent::Waiting(e) => eprintln!("faafo: {e}; trying again"),
-        PosterEvent::TileReady { .. } => {}
+        PosterEvent::TileReady { .. } | PosterEvent::TileRow { .. } => {}
     };
     let patience = std::time::Duration::from_secs_f64(args.patience);
     poster::make(&ctx.client, &plan, &dir, &args.output, patience, events).await?;

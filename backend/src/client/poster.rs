@@ -197,6 +197,17 @@ pub enum PosterEvent<'a> {
         /// Its PNG.
         path: &'a Path,
     },
+    /// Row `y` of tile `index`, as the poster writer decoded it (8-bit RGB, the tile's
+    /// width): a live mosaic is built from these rather than decoding every tile again.
+    /// A tile's rows come once its whole band of tiles is on disk, top to bottom.
+    TileRow {
+        /// Its index in [`Poster::tiles`].
+        index: usize,
+        /// The row within the tile, from 0 (the top) to its height − 1.
+        y: u32,
+        /// The row's pixels.
+        rgb: &'a [u8],
+    },
 }
 
 /// Waits until every tile is done, downloading each into `dir` as soon as it is (tiles
@@ -253,7 +264,7 @@ pub async fn wait<W: Write>(
         }
         // Each band of tiles goes into the poster as soon as it is all here, while the
         // cluster renders the rest.
-        assembler.catch_up(poster, dir, &fetched)?;
+        assembler.catch_up(poster, dir, &fetched, &mut events)?;
         interval = if last != Some(now) || arrived {
             Duration::from_millis(100)
         } else {
@@ -329,28 +340,43 @@ impl<'a, W: Write> Assembler<'a, W> {
         Ok(Self { stream, line: vec![0u8; poster.whole.width as usize * 3], next_band: 0, path: path.to_owned() })
     }
 
-    /// Writes every band whose tiles are all on disk (`fetched`, by tile), in order.
-    pub fn catch_up(&mut self, poster: &Poster, dir: &Path, fetched: &[bool]) -> Result<(), PosterError> {
+    /// Writes every band whose tiles are all on disk (`fetched`, by tile), in order,
+    /// reporting each tile row it decodes to `events` ([`PosterEvent::TileRow`]).
+    pub fn catch_up(
+        &mut self,
+        poster: &Poster,
+        dir: &Path,
+        fetched: &[bool],
+        events: &mut impl FnMut(PosterEvent<'_>),
+    ) -> Result<(), PosterError> {
         let columns = poster.columns as usize;
         while self.next_band < poster.rows as usize {
             let band = self.next_band * columns..(self.next_band + 1) * columns;
             if !fetched.get(band.clone()).is_some_and(|f| f.iter().all(|f| *f)) {
                 break;
             }
-            self.write_band(&poster.tiles[band], dir)?;
+            self.write_band(band.start, &poster.tiles[band], dir, events)?;
             self.next_band += 1;
         }
         Ok(())
     }
 
-    fn write_band(&mut self, band: &[Tile], dir: &Path) -> Result<(), PosterError> {
+    /// Writes the band of tiles `band`, the first of which is tile `first`.
+    fn write_band(
+        &mut self,
+        first: usize,
+        band: &[Tile],
+        dir: &Path,
+        events: &mut impl FnMut(PosterEvent<'_>),
+    ) -> Result<(), PosterError> {
         let mut readers = band.iter().map(|t| open_tile(dir, t)).collect::<Result<Vec<_>, _>>()?;
-        for _ in 0..band[0].window.height {
-            for (tile, reader) in band.iter().zip(&mut readers) {
+        for y in 0..band[0].window.height {
+            for (i, (tile, reader)) in band.iter().zip(&mut readers).enumerate() {
                 let row = reader
                     .next_row()
                     .map_err(|e| bad_tile(tile, format!("cannot decode: {e}")))?
                     .ok_or_else(|| bad_tile(tile, "ended early".into()))?;
+                events(PosterEvent::TileRow { index: first + i, y, rgb: row.data() });
                 let start = tile.window.x as usize * 3;
                 self.line[start..start + row.data().len()].copy_from_slice(row.data());
             }
@@ -376,7 +402,7 @@ pub fn assemble(poster: &Poster, dir: &Path, out: impl Write) -> Result<(), Post
     let path = dir.join("poster.png");
     let mut writer = png_writer(poster, out, &path)?;
     let mut assembler = Assembler::new(poster, &mut writer, &path)?;
-    assembler.catch_up(poster, dir, &vec![true; poster.tiles.len()])?;
+    assembler.catch_up(poster, dir, &vec![true; poster.tiles.len()], &mut |_| {})?;
     assembler.finish(poster)?;
     writer.finish().map_err(png_error(&path))
 }

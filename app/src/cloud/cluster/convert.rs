@@ -119,10 +119,38 @@ pub fn location_of(f: &WireFractal) -> Result<(Location, Option<Palette>), Input
     Ok((location, palette))
 }
 
+/// How long ago an RFC 3339 UTC time was (`2025-01-02T03:04:05Z`, fractions and a `Z`
+/// or `+00:00` allowed), as `5 min`.
+pub fn age(rfc3339: &str, now_unix: i64) -> Option<String> {
+    let t = rfc3339.get(..19)?;
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let then = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    let secs = (now_unix - then).max(0);
+    Some(if secs < 86_400 { human_seconds(secs as f64) } else { format!("{} d", secs / 86_400) })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn ages_read_rfc3339() {
+        // 2024-03-01T00:00:00Z is 1709251200.
+        assert_eq!(age("2024-03-01T00:00:00Z", 1_709_251_200 + 125).as_deref(), Some("2 min 5 s"));
+        assert_eq!(age("2024-03-01T00:00:00.123456+00:00", 1_709_251_200 + 3 * 86_400).as_deref(), Some("3 d"));
+        assert_eq!(age("yesterday", 0), None);
+    }
+
     use faafo_engine::Complex64;
 
     #[test]

@@ -6,7 +6,7 @@
 //! Every network call runs on the window's own small tokio runtime ([`runtime`]) with a
 //! time limit, and comes back over a channel that wakes the UI: the UI thread never waits.
 //!
-//! - [`window`]: the state and the actions; [`connection`]: one connection's status and
+//! - [`window`]: the state and the actions; `replies`: taking in the answers; [`connection`]: one connection's status and
 //!   refresh schedule (every 2 s, backing off while the API is away).
 //! - [`tasks`]: the async calls; [`runtime`]: where they run.
 //! - [`convert`]: views to requests and back, work and estimates; [`settings`]: what is
@@ -14,7 +14,8 @@
 //! - [`local`]: a local cluster run as child processes, for a machine without a cloud.
 //! - The sections: `ui_connect` (and `ui_local`), `ui_submit` (this view, bookmarks, a
 //!   random batch), [`ui_poster`] (with its live [`mosaic`] and resuming), [`browse`] (the
-//!   sorted, filtered, virtualised table, with lazy [`thumbs`]).
+//!   sorted, filtered, virtualised table, with lazy [`thumbs`] kept on disk by
+//!   [`thumb_cache`]).
 
 pub mod browse;
 pub mod connection;
@@ -22,9 +23,11 @@ pub mod convert;
 pub mod errors;
 pub mod local;
 pub mod mosaic;
+mod replies;
 pub mod runtime;
 pub mod settings;
 pub mod tasks;
+pub mod thumb_cache;
 pub mod thumbs;
 mod ui_connect;
 mod ui_local;

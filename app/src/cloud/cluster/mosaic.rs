@@ -1,13 +1,12 @@
 //! The live mosaic: a poster's tiles filling in over a small local preview of the same
 //! view as they arrive from the cluster, so a person sees the poster grow.
 //!
-//! Tiles are shrunk on the cluster task's thread as they are downloaded (one pixel in
-//! `step`, nearest neighbour, decoded a row at a time), so the UI only ever holds a
-//! mosaic of at most [`MOSAIC_SIDE`] pixels a side, whatever the poster's size.
+//! Tiles are shrunk on the cluster task's thread from the rows the poster writer decodes
+//! as it writes each band of tiles (one pixel in `step`, nearest neighbour; no tile is
+//! decoded twice), so the UI only ever holds a mosaic of at most [`MOSAIC_SIDE`] pixels
+//! a side, whatever the poster's size. A tile shows once its band is all downloaded.
 
-use std::fs::File;
-use std::io::BufReader;
-use std::path::Path;
+use std::collections::HashMap;
 
 use egui::{Color32, ColorImage, Rect, Sense, TextureHandle, TextureOptions, Ui, pos2, vec2};
 use faafo_backend::client::NewFractalRequest;
@@ -28,41 +27,51 @@ pub fn step_for(width: u32, height: u32) -> u32 {
     width.max(height).div_ceil(MOSAIC_SIDE).max(1)
 }
 
-/// Why a tile could not be shown (the poster itself is unaffected).
-#[derive(Debug, thiserror::Error)]
-pub enum MosaicError {
-    #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{path}: not an 8-bit RGB PNG ({reason})")]
-    Decode { path: String, reason: String },
+/// Shrinks tiles from the rows the poster writer decodes anyway
+/// ([`PosterEvent::TileRow`](faafo_backend::client::poster::PosterEvent::TileRow)), so no
+/// tile is decoded twice: keeps pixel `(x * step, y * step)` of each tile and answers the
+/// small image once the tile's last row came.
+#[derive(Debug)]
+pub struct TileShrinker {
+    step: u32,
+    /// Each tile's width and height.
+    sizes: Vec<[u32; 2]>,
+    /// The rows kept so far of tiles not finished yet.
+    partial: HashMap<usize, Vec<Color32>>,
 }
 
-/// Pixels `(x * step, y * step)` of the tile PNG at `path`, as a small image.
-pub fn shrink_tile(path: &Path, step: u32) -> Result<ColorImage, MosaicError> {
-    let name = path.display().to_string();
-    let file = File::open(path).map_err(|source| MosaicError::Io { path: name.clone(), source })?;
-    let bad = |reason: String| MosaicError::Decode { path: name.clone(), reason };
-    let mut reader = png::Decoder::new(BufReader::new(file)).read_info().map_err(|e| bad(e.to_string()))?;
-    let info = reader.info();
-    if (info.color_type, info.bit_depth) != (png::ColorType::Rgb, png::BitDepth::Eight) {
-        return Err(bad(format!("{:?} {:?}", info.color_type, info.bit_depth)));
+impl TileShrinker {
+    pub fn new(poster: &Poster) -> Self {
+        let sizes = poster.tiles.iter().map(|t| [t.window.width, t.window.height]).collect();
+        Self::with(step_for(poster.whole.width, poster.whole.height), sizes)
     }
-    let (width, height) = (info.width, info.height);
-    let step = step.max(1);
-    let (w, h) = (width.div_ceil(step) as usize, height.div_ceil(step) as usize);
-    let mut pixels = Vec::with_capacity(w * h);
-    for y in 0..height {
-        let row = reader.next_row().map_err(|e| bad(e.to_string()))?.ok_or_else(|| bad("ended early".into()))?;
-        if y % step != 0 {
-            continue;
+
+    /// Shrinks tiles of `sizes` (width, height) by `step`.
+    fn with(step: u32, sizes: Vec<[u32; 2]>) -> Self {
+        Self { step: step.max(1), sizes, partial: HashMap::new() }
+    }
+
+    /// Takes row `y` of tile `index` (8-bit RGB); answers the tile's shrunk image after
+    /// its last row. Rows of an unknown tile, or too short, are ignored (a gap in the
+    /// mosaic; the poster itself checks every tile).
+    pub fn take_row(&mut self, index: usize, y: u32, rgb: &[u8]) -> Option<ColorImage> {
+        let [width, height] = *self.sizes.get(index)?;
+        let step = self.step;
+        let w = width.div_ceil(step) as usize;
+        if y.is_multiple_of(step) {
+            let kept = self.partial.entry(index).or_default();
+            kept.extend((0..w).map(|x| {
+                let i = x * step as usize * 3;
+                rgb.get(i..i + 3).map_or(Color32::BLACK, |p| Color32::from_rgb(p[0], p[1], p[2]))
+            }));
         }
-        let data = row.data();
-        pixels.extend((0..w).map(|x| {
-            let i = x * step as usize * 3;
-            Color32::from_rgb(data[i], data[i + 1], data[i + 2])
-        }));
+        if y + 1 != height {
+            return None;
+        }
+        let pixels = self.partial.remove(&index)?;
+        let h = height.div_ceil(step) as usize;
+        (pixels.len() == w * h).then(|| ColorImage::new([w, h], pixels))
     }
-    Ok(ColorImage::new([w, h], pixels))
 }
 
 /// A small local render of `whole` (the poster's request), longest side [`PREVIEW_SIDE`].
@@ -214,20 +223,22 @@ mod tests {
 
     #[test]
     fn tiles_shrink_by_taking_every_step_th_pixel() {
-        let dir = std::env::temp_dir().join(format!("faafo-mosaic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.png");
-        let (w, h) = (7u32, 5u32);
-        let rgb: Vec<u8> = (0..w * h).flat_map(|i| [i as u8, (i * 3) as u8, 200]).collect();
-        let mut enc = png::Encoder::new(File::create(&path).unwrap(), w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.write_header().unwrap().write_image_data(&rgb).unwrap();
-        let small = shrink_tile(&path, 3).unwrap();
-        assert_eq!(small.size, [3, 2]);
+        let (w, h) = (2050u32, 5u32);
+        let mut shrinker = TileShrinker::with(step_for(w, h), vec![[w, h]]);
+        assert_eq!(shrinker.step, 3);
+        let pixel = |x: u32, y: u32| [(x % 251) as u8, y as u8, 200];
+        let mut done = None;
+        for y in 0..h {
+            let rgb: Vec<u8> = (0..w).flat_map(|x| pixel(x, y)).collect();
+            let out = shrinker.take_row(0, y, &rgb);
+            assert_eq!(out.is_some(), y == h - 1, "only the last row finishes the tile");
+            done = out;
+        }
+        let small = done.unwrap();
+        assert_eq!(small.size, [684, 2]);
         // Row 1 of the small image is row 3 of the tile; column 2 is column 6.
-        let i = (3 * w + 6) as u8;
-        assert_eq!(small.pixels[3 + 2], Color32::from_rgb(i, i.wrapping_mul(3), 200));
-        std::fs::remove_dir_all(&dir).ok();
+        let [r, g, b] = pixel(6, 3);
+        assert_eq!(small.pixels[684 + 2], Color32::from_rgb(r, g, b));
+        assert!(shrinker.take_row(7, 0, &[]).is_none(), "an unknown tile is ignored");
     }
 }

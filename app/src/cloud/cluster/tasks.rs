@@ -72,6 +72,12 @@ pub enum Reply {
     Submitted(Submitted),
     Downloaded(Result<PathBuf, ClusterError>),
     Deleted(Result<String, ClusterError>),
+    /// A finished fractal's image downloaded and shrunk to a thumbnail (`None`: it could
+    /// not be, and the thumbnail is rendered here instead).
+    Thumbnail {
+        uuid: String,
+        image: Option<egui::ColorImage>,
+    },
     /// News of the poster `id` (news of an older poster is dropped).
     Poster {
         id: String,
@@ -197,27 +203,41 @@ pub async fn download(client: Client, uuid: String, dir: PathBuf) -> Result<Path
     Ok(path)
 }
 
+/// Downloads `uuid`'s PNG (checked against its checksum) and shrinks it, on a blocking
+/// thread, to fit `[width, height]` (its proportions kept).
+pub async fn thumbnail(client: Client, uuid: String, [width, height]: [u32; 2]) -> Reply {
+    let png = timed("the thumbnail's download", DOWNLOAD_LIMIT, client.image(&uuid)).await.ok();
+    let shrink = move || {
+        let picture = image::load_from_memory_with_format(&png?, image::ImageFormat::Png).ok()?;
+        let small = picture.thumbnail(width, height).to_rgba8();
+        let size = [small.width() as usize, small.height() as usize];
+        Some(egui::ColorImage::from_rgba_unmultiplied(size, small.as_raw()))
+    };
+    let image = tokio::task::spawn_blocking(shrink).await.ok().flatten();
+    Reply::Thumbnail { uuid, image }
+}
+
 /// Deletes `uuid`; answers its uuid.
 pub async fn delete(client: Client, uuid: String) -> Result<String, ClusterError> {
     timed("deleting", CALL_LIMIT, client.delete(&uuid)).await?;
     Ok(uuid)
 }
 
-/// Makes `poster` into `output`, sending progress, outages and each tile (shrunk by
-/// `step` for the mosaic) as they come. The tiles wait in `<output>.tiles/`, which is
+/// Makes `poster` into `output`, sending progress, outages and each tile (shrunk for
+/// the mosaic, once its band of tiles is written) as they come. The tiles wait in `<output>.tiles/`, which is
 /// what a resumed poster picks up again.
 pub async fn make_poster(client: Client, poster: Poster, output: PathBuf, replier: Replier<Reply>) -> Reply {
     let tiles = output.with_extension("tiles");
     let id = poster.id.clone();
-    let step = super::mosaic::step_for(poster.whole.width, poster.whole.height);
+    let mut shrinker = super::mosaic::TileShrinker::new(&poster);
     let send = |news: PosterNews| replier.send(Reply::Poster { id: id.clone(), news });
     let events = |event: PosterEvent<'_>| match event {
         PosterEvent::Progress(p) => send(PosterNews::Progress(p)),
         PosterEvent::Waiting(e) => send(PosterNews::Waiting(e.to_string())),
-        // A tile that cannot be shown only leaves a gap in the mosaic; the poster itself
-        // checks every tile when it puts them together.
-        PosterEvent::TileReady { index, path } => {
-            if let Ok(image) = super::mosaic::shrink_tile(path, step) {
+        PosterEvent::TileReady { .. } => {}
+        // The mosaic is shrunk from the rows the poster writer decodes anyway.
+        PosterEvent::TileRow { index, y, rgb } => {
+            if let Some(image) = shrinker.take_row(index, y, rgb) {
                 send(PosterNews::Tile(index, image));
             }
         }

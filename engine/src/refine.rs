@@ -126,6 +126,8 @@ pub struct Deepened {
     pub escaped: u64,
     /// Figures of the computation.
     pub stats: RenderStats,
+    /// One in this many pixels at the limit was computed (1: all of them).
+    stride: u64,
 }
 
 impl Deepened {
@@ -133,6 +135,13 @@ impl Deepened {
     /// ([`RAISE_MIN_ESCAPED_SHARE`]) for the raise to be worth keeping.
     pub fn is_meaningful(&self, pixels: u64) -> bool {
         self.escaped as f64 >= RAISE_MIN_ESCAPED_SHARE * pixels as f64 && self.escaped >= RAISE_MIN_PIXELS
+    }
+
+    /// Whether a probe ([`probe_limit_hits`]) says the whole deeper pass is likely to be
+    /// kept: its escapes, scaled up to all the pixels at the limit, reach three quarters
+    /// of what [`Deepened::is_meaningful`] asks (the whole pass then decides).
+    pub fn promises(&self, pixels: u64) -> bool {
+        (self.escaped * self.stride) as f64 >= 0.75 * RAISE_MIN_ESCAPED_SHARE * pixels as f64
     }
 
     /// Writes the new values into the buffer they were computed from.
@@ -168,6 +177,33 @@ pub fn deepen_limit_hits(
     control: &Control,
     buffer: &EscapeBuffer,
 ) -> Result<Deepened, RenderError> {
+    deepen_every(params, options, control, buffer, 1)
+}
+
+/// Pixels at the limit probed per pixel computed by [`probe_limit_hits`].
+pub const PROBE_STRIDE: usize = 8;
+
+/// [`deepen_limit_hits`] for one in [`PROBE_STRIDE`] of the pixels at the limit (spread
+/// evenly over the picture): an estimate, at an eighth of the cost, of whether the whole
+/// deeper pass would be kept ([`Deepened::promises`]). Not to be applied.
+pub fn probe_limit_hits(
+    params: &Params,
+    options: &RenderOptions,
+    control: &Control,
+    buffer: &EscapeBuffer,
+) -> Result<Deepened, RenderError> {
+    deepen_every(params, options, control, buffer, PROBE_STRIDE)
+}
+
+/// The deeper pass over every `stride`-th pixel at the limit of each row (rows offset
+/// so the sample is spread in both directions).
+fn deepen_every(
+    params: &Params,
+    options: &RenderOptions,
+    control: &Control,
+    buffer: &EscapeBuffer,
+    stride: usize,
+) -> Result<Deepened, RenderError> {
     params.validate(&options.limits)?;
     if (buffer.width(), buffer.height()) != (params.width, params.height) {
         return Err(RenderError::Params(crate::ParamError::Unparsable {
@@ -182,12 +218,16 @@ pub fn deepen_limit_hits(
     grid.derivative = buffer.derivatives().is_some();
     let width = params.width as usize;
     let norms = buffer.norms();
-    control.start(norms.iter().filter(|n| **n < 0.0).count() as u64);
+    // One in `stride` of each row's pixels at the limit, the rows offset from each other.
+    let picked = move |row: usize, norms: &[f32]| -> Vec<usize> {
+        (0..width).filter(|&x| norms[x] < 0.0 && (x + row).is_multiple_of(stride)).collect()
+    };
+    control.start(norms.chunks(width).enumerate().map(|(row, n)| picked(row, n).len() as u64).sum());
     let rows: Vec<(u64, RowValues)> = norms
         .par_chunks(width)
         .enumerate()
         .filter_map(|(row, norms)| {
-            let cols: Vec<usize> = (0..width).filter(|&x| norms[x] < 0.0).collect();
+            let cols = picked(row, norms);
             if cols.is_empty() || control.is_cancelled() {
                 return None;
             }
@@ -211,5 +251,5 @@ pub fn deepen_limit_hits(
     let pixels = rows.iter().map(|r| r.cols.len() as u64).sum();
     let escaped = rows.iter().flat_map(|r| r.norms.iter()).filter(|n| **n >= 0.0).count() as u64;
     let stats = RenderStats { iterations, kernel: grid.path, wall: started.elapsed() };
-    Ok(Deepened { rows, pixels, escaped, stats })
+    Ok(Deepened { rows, pixels, escaped, stats, stride: stride as u64 })
 }

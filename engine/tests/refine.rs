@@ -3,7 +3,7 @@
 //! picture a full render at the deeper limit gives.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use faafo_engine::refine::{LimitReport, deepen_limit_hits};
+use faafo_engine::refine::{LimitReport, deepen_limit_hits, probe_limit_hits};
 use faafo_engine::{
     ColouringMode, Complex64, Control, EscapeBuffer, Fractal, Params, RenderOptions, SmoothScale, render,
     render_values_into,
@@ -51,7 +51,20 @@ fn the_raise_stops_where_the_picture_stops_changing() {
             break;
         }
         let next = report.next_limit(10_000_000).unwrap();
+        // The cheap probe first, as the explorer does; the whole pass decides.
+        let probe = probe_limit_hits(&seahorse(next), &opts, &Control::new(), &buffer).unwrap();
+        assert!(
+            probe.pixels * 7 <= report.hits && probe.pixels * 9 >= report.hits,
+            "{} of {}",
+            probe.pixels,
+            report.hits
+        );
         let d = deepen_limit_hits(&seahorse(next), &opts, &Control::new(), &buffer).unwrap();
+        assert_eq!(
+            probe.promises(report.pixels),
+            d.is_meaningful(report.pixels),
+            "at {next}: the probe foretells the pass"
+        );
         if !d.is_meaningful(report.pixels) {
             break;
         }

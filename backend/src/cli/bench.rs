@@ -67,9 +67,7 @@ impl Peak {
     }
 
     fn median(&self) -> f64 {
-        let mut v = self.samples.clone();
-        v.sort_by(f64::total_cmp);
-        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        median(self.samples.clone())
     }
 
     fn best(&self) -> f64 {
@@ -108,48 +106,15 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     if args.threads == Some(0) {
         return Err(CliError::Usage("--threads must be at least 1".into()).into());
     }
-    let all = scenes::all();
-    let chosen: Vec<_> = if args.scenes.is_empty() {
-        all
-    } else {
-        args.scenes
-            .iter()
-            .map(|name| {
-                scenes::find(name).ok_or_else(|| {
-                    let names: Vec<_> = all.iter().map(|s| s.name).collect();
-                    CliError::Usage(format!("unknown scene '{name}'; allowed: {}", names.join(", ")))
-                })
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let chosen = chosen_scenes(&args.scenes)?;
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = args.threads {
         builder = builder.num_threads(t);
     }
     let pool = builder.build().context("cannot start worker threads")?;
-    let threads = pool.current_num_threads();
     let path = args.kernel.unwrap_or_else(KernelPath::detect);
     if args.peak {
-        let mut peak = Peak::default();
-        for _ in 0..args.repeat {
-            peak.sample(path);
-        }
-        let (median, best) = (peak.median(), peak.best());
-        if args.json {
-            let line = serde_json::json!({
-                "kernel": path.to_string(),
-                "peak_giga_lane_iterations_per_cpu_second": median,
-                "peak_best_giga_lane_iterations_per_cpu_second": best,
-                "runs": args.repeat,
-            });
-            println!("{line}");
-        } else {
-            println!(
-                "peak: {median:.2} G lane-iterations per CPU-second, median of {} runs of 0.2 s (best {best:.2}) \
-                 ({path}, one thread, z <- z^2 + c without escape tests)",
-                args.repeat
-            );
-        }
+        print_peak_only(args, path);
         return Ok(());
     }
     let mut all_peaks = Peak::default();
@@ -171,71 +136,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     for scene in chosen {
-        let options = RenderOptions { kernel: args.kernel, shortcuts: scene.shortcuts, ..RenderOptions::default() };
-        let mut runs = Vec::with_capacity(args.repeat);
-        let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
-        let mut last = None;
-        let mut peak = Peak::default();
-        for i in 0..=args.repeat {
-            if i > 0 {
-                peak.sample(path);
-            }
-            if args.fresh_buffers {
-                buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
-            }
-            let (cpu0, wall0) = (process_cpu_time(), Instant::now());
-            let stats = pool.install(|| render_into(&scene.params, &options, &Control::new(), &mut buffer))?;
-            let (cpu, wall) = (process_cpu_time() - cpu0, wall0.elapsed());
-            if i > 0 {
-                runs.push((cpu.as_secs_f64() * 1e3, wall.as_secs_f64() * 1e3));
-            }
-            last = Some(stats);
-        }
-        let stats = last.context("no run")?;
-        let peak_median = peak.median();
+        let (row, peak) = measure_scene(args, &pool, path, &scene)?;
         all_peaks.samples.extend(&peak.samples);
-        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (cpu_ms, _) = runs[runs.len() / 2];
-        let mut walls: Vec<f64> = runs.iter().map(|r| r.1).collect();
-        walls.sort_by(f64::total_cmp);
-        let wall_ms = walls[walls.len() / 2];
-        let bytes: Vec<u8> = buffer.counts().iter().flat_map(|c| c.to_le_bytes()).collect();
-        let row = Row {
-            scene: scene.name,
-            kernel: stats.kernel.to_string(),
-            threads,
-            width: scene.params.width,
-            height: scene.params.height,
-            max_iterations: scene.params.max_iterations,
-            iterations: stats.iterations,
-            cpu_ms,
-            wall_ms,
-            giga_iterations_per_cpu_second: stats.iterations as f64 / (cpu_ms * 1e6),
-            peak_giga_lane_iterations_per_cpu_second: peak_median,
-            peak_best_giga_lane_iterations_per_cpu_second: peak.best(),
-            percent_of_peak: 100.0 * stats.iterations as f64 / (cpu_ms * 1e6) / peak_median,
-            checksum: sha256_hex(&bytes)[..16].to_owned(),
-        };
-        if args.json {
-            println!("{}", serde_json::to_string(&row)?);
-        } else {
-            println!(
-                "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8.2} {:>8.2} {:>9.2} {:>6.2} {:>5.1}%  {}",
-                row.scene,
-                row.kernel,
-                row.threads,
-                row.width,
-                row.height,
-                row.max_iterations,
-                row.iterations,
-                row.cpu_ms,
-                row.wall_ms,
-                row.giga_iterations_per_cpu_second,
-                row.peak_giga_lane_iterations_per_cpu_second,
-                row.percent_of_peak,
-                row.checksum
-            );
-        }
+        print_row(args.json, &row)?;
     }
     if !args.json {
         println!(
@@ -245,6 +148,130 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             all_peaks.median(),
             all_peaks.best(),
             all_peaks.samples.len()
+        );
+    }
+    Ok(())
+}
+
+/// The scenes named on the command line (all of them when none is named).
+fn chosen_scenes(names: &[String]) -> Result<Vec<scenes::Scene>, CliError> {
+    let all = scenes::all();
+    if names.is_empty() {
+        return Ok(all);
+    }
+    names
+        .iter()
+        .map(|name| {
+            scenes::find(name).ok_or_else(|| {
+                let names: Vec<_> = all.iter().map(|s| s.name).collect();
+                CliError::Usage(format!("unknown scene '{name}'; allowed: {}", names.join(", ")))
+            })
+        })
+        .collect()
+}
+
+/// `faafo bench --peak`: the machine's limit alone, median and best of `--repeat` runs.
+fn print_peak_only(args: &BenchArgs, path: KernelPath) {
+    let mut peak = Peak::default();
+    for _ in 0..args.repeat {
+        peak.sample(path);
+    }
+    let (median, best) = (peak.median(), peak.best());
+    if args.json {
+        let line = serde_json::json!({
+            "kernel": path.to_string(),
+            "peak_giga_lane_iterations_per_cpu_second": median,
+            "peak_best_giga_lane_iterations_per_cpu_second": best,
+            "runs": args.repeat,
+        });
+        println!("{line}");
+    } else {
+        println!(
+            "peak: {median:.2} G lane-iterations per CPU-second, median of {} runs of 0.2 s (best {best:.2}) \
+             ({path}, one thread, z <- z^2 + c without escape tests)",
+            args.repeat
+        );
+    }
+}
+
+/// One warm-up and `--repeat` timed renders of `scene`, each timed run preceded by a
+/// peak run; the medians and the checksum of the last picture's escape counts.
+fn measure_scene(
+    args: &BenchArgs,
+    pool: &rayon::ThreadPool,
+    path: KernelPath,
+    scene: &scenes::Scene,
+) -> anyhow::Result<(Row, Peak)> {
+    let options = RenderOptions { kernel: args.kernel, shortcuts: scene.shortcuts, ..RenderOptions::default() };
+    let mut runs = Vec::with_capacity(args.repeat);
+    let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
+    let mut last = None;
+    let mut peak = Peak::default();
+    for i in 0..=args.repeat {
+        if i > 0 {
+            peak.sample(path);
+        }
+        if args.fresh_buffers {
+            buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
+        }
+        let (cpu0, wall0) = (process_cpu_time(), Instant::now());
+        let stats = pool.install(|| render_into(&scene.params, &options, &Control::new(), &mut buffer))?;
+        let (cpu, wall) = (process_cpu_time() - cpu0, wall0.elapsed());
+        if i > 0 {
+            runs.push((cpu.as_secs_f64() * 1e3, wall.as_secs_f64() * 1e3));
+        }
+        last = Some(stats);
+    }
+    let stats = last.context("no run")?;
+    let peak_median = peak.median();
+    let cpu_ms = median(runs.iter().map(|r| r.0).collect());
+    let wall_ms = median(runs.iter().map(|r| r.1).collect());
+    let bytes: Vec<u8> = buffer.counts().iter().flat_map(|c| c.to_le_bytes()).collect();
+    let row = Row {
+        scene: scene.name,
+        kernel: stats.kernel.to_string(),
+        threads: pool.current_num_threads(),
+        width: scene.params.width,
+        height: scene.params.height,
+        max_iterations: scene.params.max_iterations,
+        iterations: stats.iterations,
+        cpu_ms,
+        wall_ms,
+        giga_iterations_per_cpu_second: stats.iterations as f64 / (cpu_ms * 1e6),
+        peak_giga_lane_iterations_per_cpu_second: peak_median,
+        peak_best_giga_lane_iterations_per_cpu_second: peak.best(),
+        percent_of_peak: 100.0 * stats.iterations as f64 / (cpu_ms * 1e6) / peak_median,
+        checksum: sha256_hex(&bytes)[..16].to_owned(),
+    };
+    Ok((row, peak))
+}
+
+/// The middle value (the upper one of an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// One scene as a JSON line or a table row.
+fn print_row(json: bool, row: &Row) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(row)?);
+    } else {
+        println!(
+            "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8.2} {:>8.2} {:>9.2} {:>6.2} {:>5.1}%  {}",
+            row.scene,
+            row.kernel,
+            row.threads,
+            row.width,
+            row.height,
+            row.max_iterations,
+            row.iterations,
+            row.cpu_ms,
+            row.wall_ms,
+            row.giga_iterations_per_cpu_second,
+            row.peak_giga_lane_iterations_per_cpu_second,
+            row.percent_of_peak,
+            row.checksum
         );
     }
     Ok(())

@@ -61,18 +61,35 @@ fn poster_equals_render(base: &str, dir: &Path, view: &[&str], tiles: &str) {
 fn a_4_tile_poster_is_the_local_render_pixel_for_pixel() {
     let dir = Scratch::new();
     let api = Api::start(&dir.0, &format!("sqlite://{}", dir.0.join("p.db").display()), None, 0);
-    // Odd sizes, so tiles differ in size and edges fall between pixel centres.
-    let views: [&[&str]; 3] = [
+    // Odd sizes, so tiles differ in size and edges fall between pixel centres. The last
+    // is deep (1e-100 wide, next to the Misiurewicz point i): its tiles are rendered alone
+    // by perturbation and must still be the whole image's pixels.
+    let deep_center = format!("0.{}123,1", "0".repeat(100));
+    let views: [&[&str]; 4] = [
         &["--kind", "mandelbrot", "--width", "301", "--height", "203", "--center", "-0.745,0.113", "--scale", "0.02"],
         &["--kind", "julia", "--width", "160", "--height", "121", "--iterations", "500", "--palette", "fire"],
         &["--kind", "classic", "--width", "120", "--height", "90", "--seed", "42"],
+        &[
+            "--kind",
+            "mandelbrot",
+            "--width",
+            "61",
+            "--height",
+            "41",
+            "--iterations",
+            "2000",
+            "--center",
+            &deep_center,
+            "--scale",
+            "3.25e-100",
+        ],
     ];
     for view in views {
         poster_equals_render(&api.base, &dir.0, view, "2");
     }
     // Each poster made exactly its 4 tiles.
     let rows = tokio_rows(&api.base);
-    assert_eq!(rows.len(), 12, "{rows:?}");
+    assert_eq!(rows.len(), 16, "{rows:?}");
 }
 
 fn tokio_rows(base: &str) -> Vec<serde_json::Value> {

@@ -648,18 +648,9 @@ fn check_render(
             _ => e,
         });
     }
-    // A deep tile is cut from its whole image, which must then fit in memory too.
-    if window.is_some() && params.pixels() > limits.max_pixels {
-        return Err(WireError::invalid_field(
-            "width",
-            format!(
-                "a deep poster is rendered whole for each tile: width × height must be at most {} (got {} × {})",
-                limits.max_pixels, params.width, params.height
-            ),
-        ));
-    }
     // Any region that doubles can hold stands in for the checks of size, iterations,
-    // kind and colours.
+    // kind and colours. A deep tile is rendered alone (`deep::render_deep_window`), so
+    // the caps apply to the tile, as for a shallow poster's.
     let region = Region::from_center_scale(Complex64::new(0.0, 0.0), 4.0, params.width, params.height);
     check_params(&Params { region, ..*params }, window, limits)
 }
@@ -1018,5 +1009,23 @@ mod tests {
         assert_eq!(n.region, Region::new(-2.0, 1.0, -1.125, 1.125));
         let row = Fractal::from_new("u".into(), &n, None, None, "now".into());
         assert_eq!(row.deep_location().unwrap(), None, "doubles render it as before");
+    }
+
+    #[test]
+    fn a_deep_posters_tiles_are_capped_like_shallow_ones() {
+        // A poster past the pixel cap, deep: each tile is rendered alone, so only the
+        // tile has to fit the cap.
+        let limits = Limits { max_pixels: 10_000, ..Limits::default() };
+        let tile = |w: u32, h: u32| {
+            json!({"kind": "mandelbrot", "width": 400, "height": 300, "iterations": 1000,
+                "center_re": format!("-1.{}7", "2".repeat(60)), "center_im": "0.25", "scale": "2.5e-50",
+                "tile_x": 100, "tile_y": 50, "tile_width": w, "tile_height": h})
+        };
+        let n = parse_new(&tile(100, 100), &limits).unwrap();
+        assert!(n.location.as_ref().unwrap().needs_perturbation(400, 300));
+        assert_eq!(n.window, Some(Window { x: 100, y: 50, width: 100, height: 100 }));
+        let e = parse_new(&tile(101, 100), &limits).unwrap_err();
+        assert_eq!(e.body["field"], "width", "{}", e.body);
+        assert!(e.body.to_string().contains("10000"), "{}", e.body);
     }
 }

@@ -402,8 +402,14 @@ fn ticked_bookmarks_are_submitted_one_task_each_and_the_table_sorts_and_filters(
     shown(&h, "No fractals to show.");
     click(&mut h, "Status filter: done");
     assert_eq!(shown_kinds(&mut h).len(), 2);
-    // Thumbnails are made for the rows on screen.
+    // Thumbnails are made for the rows on screen, and kept on disk under each finished
+    // image's checksum for the next run.
     run_until(&mut h, "thumbnails made", |app| app.cluster_panel().browse().thumbnails_ready() == 2);
+    let cache = faafo_explorer::cloud::cluster::thumb_cache::ThumbCache::in_user_cache().expect("a home");
+    for r in &rows {
+        let checksum = r.checksum.as_deref().expect("done rows have a checksum");
+        assert!(cache.load(checksum).is_some(), "no thumbnail of {} in {}", r.uuid, cache.dir().display());
+    }
     f.keyring.delete(&keyring_account(&api.base)).ok();
 }
 

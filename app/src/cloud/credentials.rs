@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormError {
     /// Keystone is reached over HTTP(S).
-    #[error("the Auth URL must start with http:// or https://, got '{0}'")]
+    #[error("the Auth URL must start with http:// or https://, got '{}'", super::jobs::shorten(.0, 60))]
     AuthUrl(String),
     /// A field the method needs is empty; its label.
     #[error("the form's '{0}' is empty")]
@@ -323,6 +323,10 @@ mod tests {
     fn an_incomplete_form_names_the_field() {
         let form = CredentialForm { auth_url: "keystone:5000".into(), ..CredentialForm::default() };
         assert!(form.env_pairs().unwrap_err().to_string().contains("must start with http:// or https://"));
+        // A pasted page is cut short, not echoed whole.
+        let form = CredentialForm { auth_url: "x".repeat(500), ..CredentialForm::default() };
+        let e = form.env_pairs().unwrap_err().to_string();
+        assert!(e.contains("… (500 characters)") && e.len() < 200, "{e}");
         let form =
             CredentialForm { auth_url: "http://k/v3".into(), username: "ada".into(), ..CredentialForm::default() };
         assert_eq!(form.env_pairs().unwrap_err().to_string(), "the form's 'Project' is empty");

@@ -104,6 +104,14 @@ impl Scale {
         })
     }
 
+    /// `self / other` as a double (e.g. how many times wider one view is than another),
+    /// at any depth: the exponents are subtracted before anything is rounded.
+    pub fn ratio(self, other: Scale) -> f64 {
+        let e = (self.exponent - other.exponent).clamp(-1000, 1000) as i32;
+        // Two steps so that neither power overflows while the product is in range.
+        self.mantissa / other.mantissa * 10f64.powi(e / 2) * 10f64.powi(e - e / 2)
+    }
+
     /// Distance between neighbouring pixel centres in an image `width` pixels wide.
     pub fn pixel_step(self, width: u32) -> Scale {
         self.mul_f64(1.0 / f64::from(width.saturating_sub(1).max(1)))
@@ -212,6 +220,18 @@ impl Center {
     /// The imaginary part's text.
     pub fn im(&self) -> &str {
         &self.im
+    }
+
+    /// `(self − other) / unit` on each axis, as doubles: how far apart two centres are in
+    /// units of a width (e.g. a pixel step). The difference is exact, so two views 1e-500
+    /// wide a few pixels apart — whose nearest doubles are equal — are still told apart;
+    /// only the quotient is rounded. Saturates to ±infinity (or 0) past ±1e±400 units.
+    pub fn offset_in_units(&self, other: &Center, unit: Scale) -> (f64, f64) {
+        let per_unit = |a: Decimal, b: Decimal| {
+            let (mantissa, exponent) = unit.parts();
+            a.add(&b.neg()).shifted(-exponent).to_f64() / mantissa
+        };
+        (per_unit(self.re_decimal(), other.re_decimal()), per_unit(self.im_decimal(), other.im_decimal()))
     }
 
     pub(crate) fn re_decimal(&self) -> Decimal {
@@ -354,6 +374,30 @@ mod tests {
             assert!(e.contains("scale") && e.contains("positive"), "{e}");
         }
         assert!(Scale::from_f64(0.0).is_none() && Scale::from_f64(f64::NAN).is_none());
+    }
+
+    #[test]
+    fn offsets_between_deep_centres_are_exact() {
+        let zeros = "0".repeat(600);
+        let a = Center::parse(&format!("-0.7{zeros}35"), "1").unwrap();
+        let b = Center::parse(&format!("-0.7{zeros}12"), "1").unwrap();
+        // The last digits are 1e-603 apart: 23 of them, and the doubles cannot see it.
+        assert_eq!(a.to_complex(), b.to_complex());
+        let (re, im) = a.offset_in_units(&b, Scale::parse("1e-603").unwrap());
+        assert!((re + 23.0).abs() < 1e-12 && im == 0.0, "{re} {im}");
+        let (re, _) = b.offset_in_units(&a, Scale::parse("2.3e-601").unwrap());
+        assert!((re - 0.1).abs() < 1e-15, "{re}");
+        let (re, im) = Center::parse("1.5", "0")
+            .unwrap()
+            .offset_in_units(&Center::parse("-2.25", "1").unwrap(), Scale::parse("0.5").unwrap());
+        assert!((re - 7.5).abs() < 1e-15 && (im + 2.0).abs() < 1e-15, "{re} {im}");
+        let same = Center::parse("3", "0")
+            .unwrap()
+            .offset_in_units(&Center::parse("3.000", "0").unwrap(), Scale::parse("1e-900").unwrap());
+        assert_eq!(same, (0.0, 0.0));
+        assert!((Scale::parse("5e-433").unwrap().ratio(Scale::parse("2.5e-434").unwrap()) - 20.0).abs() < 1e-12);
+        assert!((Scale::parse("1").unwrap().ratio(Scale::parse("4").unwrap()) - 0.25).abs() < 1e-16);
+        assert_eq!(Scale::parse("1e-1000").unwrap().ratio(Scale::parse("1e-10").unwrap()), 0.0);
     }
 
     #[test]

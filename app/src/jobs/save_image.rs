@@ -12,8 +12,8 @@
 //! The file is written next to its destination as `NAME.part` and renamed when complete:
 //! a cancelled or failed save leaves nothing behind.
 //!
-//! The job (request, thread, part file) is here; why a save fails is in [`error`], and
-//! the explorer's own rendering in bands, colouring and encoding in [`bands`], so the
+//! The job (request, thread, part file) is here; why a save fails is in `error`, and
+//! the explorer's own rendering in bands, colouring and encoding in `bands`, so the
 //! file a person opens first shows what a save is without the encoder details.
 
 mod bands;

@@ -19,7 +19,7 @@
 //! samples) is at `i + 0.5`.
 //!
 //! This module holds the [`View`] itself and how it is written in files; the pixel
-//! mapping lives in [`frame`] (a view at a size, and the moves made on it) and [`grid`]
+//! mapping lives in `frame` (a view at a size, and the moves made on it) and `grid`
 //! (a rendered picture's pixel centres, and placing one picture on another), so each can
 //! be read without the others.
 

@@ -664,3 +664,63 @@ async fn exact_locations_on(url: &str) {
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.bytes));
     assert_eq!(api.get("/v1/fractal/deep-1").await.json()["scale"], "1.5e-200");
 }
+
+/// Issue 16: a task's colouring mode, light and antialiasing are stored, sent and
+/// rendered by the embedded renderer to the bytes the engine writes for that colouring.
+#[tokio::test]
+async fn lit_antialiased_tasks_render_the_engines_image() {
+    common::on_all_databases(|url| async move { lit_antialiased_on(&url).await }).await;
+}
+
+async fn lit_antialiased_on(url: &str) {
+    let mut api = api(url).await;
+    tokio::spawn(renderer::run(api.state.clone(), api.queue.clone(), api.rx.take().unwrap()));
+    tokio::spawn(relay::run(api.state.store.clone(), api.state.relay.clone()));
+    let body = json!({"uuid": "lit-1", "kind": "mandelbrot", "width": 64, "height": 48, "iterations": 300,
+        "xa": -2.0, "xb": 1.0, "ya": -1.125, "yb": 1.125, "colouring": "lighting", "light_angle": 210.0,
+        "light_elevation": 0.5, "light_strength": 0.9, "antialias": 3});
+    let r = api.send_json("POST", "/v1/fractal", body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.bytes));
+    let mut done = Value::Null;
+    for _ in 0..400 {
+        done = api.get("/v1/fractal/lit-1").await.json();
+        if done["status"] == "done" || done["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "done", "{done}");
+    for key in ["colouring", "light_angle", "light_elevation", "light_strength", "antialias"] {
+        assert_eq!(done[key], body[key], "{key} kept by the database: {done}");
+    }
+    assert!(done.get("boundary_width").is_none(), "not given, not sent: {done}");
+    let colouring = faafo_engine::Colouring {
+        mode: faafo_engine::ColouringMode::Lighting,
+        light: faafo_engine::Light { angle_degrees: 210.0, elevation: 0.5, strength: 0.9 },
+        antialias: 3,
+        ..faafo_engine::Colouring::default()
+    };
+    let p = faafo_engine::Params {
+        fractal: faafo_engine::Fractal::Mandelbrot,
+        region: faafo_engine::Region::new(-2.0, 1.0, -1.125, 1.125),
+        width: 64,
+        height: 48,
+        max_iterations: 300,
+        colouring,
+    };
+    let mut bytes = Vec::new();
+    let (options, control) = (Default::default(), faafo_engine::Control::new());
+    faafo_engine::write_png(&p, &options, &control, faafo_engine::BitDepth::Eight, &mut bytes).unwrap();
+    let png = api.get("/fractal/lit-1").await;
+    assert_eq!(png.bytes, bytes, "the embedded renderer's PNG is the engine's");
+    assert_eq!(faafo_engine::sha256_hex(&bytes), done["checksum"].as_str().unwrap());
+
+    // Bad values are refused naming the field; a deep view refuses antialiasing.
+    let mut bad = body.clone();
+    bad["uuid"] = json!("lit-bad");
+    bad["antialias"] = json!(8);
+    assert_json_400(&api.send_json("POST", "/v1/fractal", bad).await, "antialias", "from 1 to 4");
+    let mut deep = deep_task("lit-deep");
+    deep["antialias"] = json!(2);
+    assert_json_400(&api.send_json("POST", "/v1/fractal", deep).await, "antialias", "past double precision");
+}

@@ -45,6 +45,12 @@ fn fractal(uuid: &str, width: i64) -> Fractal {
         center_re: None,
         center_im: None,
         scale: None,
+        colouring: None,
+        light_angle: None,
+        light_elevation: None,
+        light_strength: None,
+        boundary_width: None,
+        antialias: None,
     }
 }
 

@@ -499,6 +499,12 @@ mod tests {
             center_re: None,
             center_im: None,
             scale: None,
+            colouring: None,
+            light_angle: None,
+            light_elevation: None,
+            light_strength: None,
+            boundary_width: None,
+            antialias: None,
         }
     }
 

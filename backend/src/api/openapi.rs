@@ -27,6 +27,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::wire::colouring::COLOURING_COLUMNS;
     use crate::wire::fractal::{COLUMNS, LOCATION_COLUMNS, TILE_COLUMNS};
 
     const METHODS: [&str; 7] = ["get", "post", "put", "delete", "patch", "head", "options"];
@@ -152,9 +153,10 @@ mod tests {
         assert_eq!(documented, columns);
         let required: BTreeSet<&str> =
             schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        let always: BTreeSet<&str> =
-            columns.iter().copied().filter(|c| !TILE_COLUMNS.contains(c) && !LOCATION_COLUMNS.contains(c)).collect();
-        assert_eq!(required, always, "every key but a tile's and an exact location's is always sent (null when unset)");
+        let optional =
+            |c: &&str| TILE_COLUMNS.contains(c) || LOCATION_COLUMNS.contains(c) || COLOURING_COLUMNS.contains(c);
+        let always: BTreeSet<&str> = columns.iter().copied().filter(|c| !optional(c)).collect();
+        assert_eq!(required, always, "every key but the optional groups' is always sent (null when unset)");
         let update = &doc["components"]["schemas"]["FractalUpdate"]["properties"];
         for c in COLUMNS.iter().filter(|c| c.writable) {
             assert!(update.get(c.name).is_some(), "FractalUpdate lacks writable column {}", c.name);

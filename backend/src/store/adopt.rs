@@ -13,7 +13,7 @@ use base64::Engine as _;
 use sqlx::{Executor as _, Row as _};
 
 use super::{Store, StoreError, now_rfc3339};
-use crate::wire::fractal::Status;
+use crate::wire::fractal::{COLUMNS, ColumnType, Status};
 use crate::wire::search::Dialect;
 
 /// The kept copy of the original table.
@@ -67,14 +67,28 @@ pub(super) async fn copy_rows(store: &Store) -> Result<u64, StoreError> {
     // The new table's columns, with the additive ones filled in as the original's rows
     // imply (a classic fractal, created now), so the one row mapper reads them.
     let now = now_rfc3339();
+    // Every column after `palette` (tiles, exact locations, colouring, and any added
+    // later) is NULL for the original's rows.
+    let later: String = COLUMNS
+        .iter()
+        .skip_while(|c| c.name != "palette")
+        .skip(1)
+        .map(|c| {
+            let ty = match c.ty {
+                ColumnType::Text => text,
+                ColumnType::Integer => int,
+                ColumnType::Real => real,
+            };
+            format!(", CAST(NULL AS {ty}) AS {}", c.name)
+        })
+        .collect();
     let sql = format!(
         "SELECT uuid, checksum, url, CAST(duration AS {real}) AS duration, CAST(size AS {int}) AS size, \
          CAST(width AS {int}) AS width, CAST(height AS {int}) AS height, CAST(iterations AS {int}) AS iterations, \
          CAST(xa AS {real}) AS xa, CAST(xb AS {real}) AS xb, CAST(ya AS {real}) AS ya, CAST(yb AS {real}) AS yb, \
          image, generated_by, 'pending' AS status, CAST(NULL AS {text}) AS error, '{now}' AS created_at, \
          '{now}' AS updated_at, 'classic' AS kind, CAST(NULL AS {real}) AS c_re, CAST(NULL AS {real}) AS c_im, \
-         CAST(NULL AS {int}) AS seed, 'classic' AS palette, CAST(NULL AS {int}) AS tile_x, \
-         CAST(NULL AS {int}) AS tile_y, CAST(NULL AS {int}) AS tile_width, CAST(NULL AS {int}) AS tile_height \
+         CAST(NULL AS {int}) AS seed, 'classic' AS palette{later} \
          FROM {ORIGINAL_TABLE}"
     );
     let rows = sqlx::query(&sql).fetch_all(&store.pool).await?;

@@ -142,7 +142,33 @@ pub fn migration_5(dialect: Dialect) -> Vec<String> {
     ]
 }
 
+/// Statements of migration 6: a task's colouring mode, light, boundary width and
+/// antialiasing ([`crate::wire::colouring`]). NULL for fractals that do not give them:
+/// escape time, one sample per pixel, as before. `colouring` is a short name (ASCII).
+pub fn migration_6(dialect: Dialect) -> Vec<String> {
+    let (text, real, int) = match dialect {
+        Dialect::Sqlite => ("TEXT", "REAL", "INTEGER"),
+        Dialect::Postgres => ("TEXT", "DOUBLE PRECISION", "BIGINT"),
+        Dialect::MySql => ("VARCHAR(32) CHARACTER SET ascii", "DOUBLE", "BIGINT"),
+    };
+    vec![
+        format!("ALTER TABLE fractal ADD COLUMN colouring {text}"),
+        format!("ALTER TABLE fractal ADD COLUMN light_angle {real}"),
+        format!("ALTER TABLE fractal ADD COLUMN light_elevation {real}"),
+        format!("ALTER TABLE fractal ADD COLUMN light_strength {real}"),
+        format!("ALTER TABLE fractal ADD COLUMN boundary_width {real}"),
+        format!("ALTER TABLE fractal ADD COLUMN antialias {int}"),
+    ]
+}
+
 /// Every migration, in order; `faafo_schema.version` records how many have run.
 pub fn migrations(dialect: Dialect) -> Vec<Vec<String>> {
-    vec![migration_1(dialect), migration_2(dialect), migration_3(dialect), migration_4(dialect), migration_5(dialect)]
+    vec![
+        migration_1(dialect),
+        migration_2(dialect),
+        migration_3(dialect),
+        migration_4(dialect),
+        migration_5(dialect),
+        migration_6(dialect),
+    ]
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::WireError;
+use super::colouring::{self, ColouringFields};
 
 /// What a column holds, for typing request values and search filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ const fn col(name: &'static str, ty: ColumnType, writable: bool) -> Column {
 }
 
 /// Every column except `image`, which is write-only (it never appears in objects).
-pub const COLUMNS: [Column; 29] = [
+pub const COLUMNS: [Column; 35] = [
     col("uuid", ColumnType::Text, true),
     col("checksum", ColumnType::Text, true),
     col("url", ColumnType::Text, true),
@@ -80,6 +81,12 @@ pub const COLUMNS: [Column; 29] = [
     col("center_re", ColumnType::Text, true),
     col("center_im", ColumnType::Text, true),
     col("scale", ColumnType::Text, true),
+    col("colouring", ColumnType::Text, true),
+    col("light_angle", ColumnType::Real, true),
+    col("light_elevation", ColumnType::Real, true),
+    col("light_strength", ColumnType::Real, true),
+    col("boundary_width", ColumnType::Real, true),
+    col("antialias", ColumnType::Integer, true),
 ];
 
 /// The columns of an exact location, all set or none.
@@ -232,6 +239,26 @@ pub struct Fractal {
     /// The view's x extent (xb − xa) as text with an exponent, exact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<String>,
+    /// Colouring mode: `escape`, `distance` or `lighting` (see [`super::colouring`]).
+    /// This and the five below are absent (and not sent) when not given: escape time,
+    /// one sample per pixel, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colouring: Option<String>,
+    /// Lighting: the light's direction, degrees counter-clockwise from the real axis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub light_angle: Option<f64>,
+    /// Lighting: the light's height (0 = grazing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub light_elevation: Option<f64>,
+    /// Lighting: how much slopes facing away darken, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub light_strength: Option<f64>,
+    /// Distance: pixels near the set that fade into the interior colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary_width: Option<f64>,
+    /// Samples per side of each pixel (1 to 4), jittered and averaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub antialias: Option<i64>,
 }
 
 impl Fractal {
@@ -268,6 +295,24 @@ impl Fractal {
             center_re: new.location.as_ref().map(|l| l.center.re().to_owned()),
             center_im: new.location.as_ref().map(|l| l.center.im().to_owned()),
             scale: new.location.as_ref().map(|l| l.scale.to_string()),
+            colouring: new.colouring.colouring.clone(),
+            light_angle: new.colouring.light_angle,
+            light_elevation: new.colouring.light_elevation,
+            light_strength: new.colouring.light_strength,
+            boundary_width: new.colouring.boundary_width,
+            antialias: new.colouring.antialias,
+        }
+    }
+
+    /// The colouring columns as given (absent ones `None`).
+    pub fn colouring_fields(&self) -> ColouringFields {
+        ColouringFields {
+            colouring: self.colouring.clone(),
+            light_angle: self.light_angle,
+            light_elevation: self.light_elevation,
+            light_strength: self.light_strength,
+            boundary_width: self.boundary_width,
+            antialias: self.antialias,
         }
     }
 
@@ -326,14 +371,14 @@ impl Fractal {
             width: u32::try_from(self.width).unwrap_or(0),
             height: u32::try_from(self.height).unwrap_or(0),
             max_iterations: iterations,
-            colouring: Colouring { palette, ..Colouring::default() },
+            colouring: self.colouring_fields().apply(Colouring { palette, ..Colouring::default() })?,
         })
     }
 }
 
 /// Columns whose change alters the picture: an update that sets one is checked as a
 /// create is.
-pub const RENDER_COLUMNS: [&str; 19] = [
+pub const RENDER_COLUMNS: [&str; 25] = [
     "width",
     "height",
     "iterations",
@@ -353,6 +398,12 @@ pub const RENDER_COLUMNS: [&str; 19] = [
     "center_re",
     "center_im",
     "scale",
+    "colouring",
+    "light_angle",
+    "light_elevation",
+    "light_strength",
+    "boundary_width",
+    "antialias",
 ];
 
 impl Fractal {
@@ -408,7 +459,7 @@ impl Fractal {
             "palette" => self.palette = text()?,
             "c_re" => self.c_re = optional_real()?,
             "c_im" => self.c_im = optional_real()?,
-            "center_re" | "center_im" | "scale" => {
+            "center_re" | "center_im" | "scale" | "colouring" => {
                 let v = match value {
                     FieldValue::Null => None,
                     _ => Some(text()?),
@@ -416,10 +467,15 @@ impl Fractal {
                 match name {
                     "center_re" => self.center_re = v,
                     "center_im" => self.center_im = v,
+                    "colouring" => self.colouring = v,
                     _ => self.scale = v,
                 }
             }
-            "seed" | "tile_x" | "tile_y" | "tile_width" | "tile_height" => {
+            "light_angle" => self.light_angle = optional_real()?,
+            "light_elevation" => self.light_elevation = optional_real()?,
+            "light_strength" => self.light_strength = optional_real()?,
+            "boundary_width" => self.boundary_width = optional_real()?,
+            "seed" | "tile_x" | "tile_y" | "tile_width" | "tile_height" | "antialias" => {
                 let v = match value {
                     FieldValue::Null => None,
                     _ => Some(int()?),
@@ -429,6 +485,7 @@ impl Fractal {
                     "tile_x" => self.tile_x = v,
                     "tile_y" => self.tile_y = v,
                     "tile_width" => self.tile_width = v,
+                    "antialias" => self.antialias = v,
                     _ => self.tile_height = v,
                 }
             }
@@ -536,6 +593,8 @@ pub struct NewFractal {
     /// The exact location, when the request gave one (`region` is then its nearest
     /// doubles unless the request gave `xa..yb` too).
     pub location: Option<Location>,
+    /// The colouring mode, its light and antialiasing, as given (all `None`: as before).
+    pub colouring: ColouringFields,
 }
 
 /// The exact location a create body gives, if any.
@@ -648,6 +707,16 @@ fn check_render(
             _ => e,
         });
     }
+    if !colouring::is_plain(&params.colouring) {
+        return Err(WireError::invalid_field(
+            if params.colouring.antialias > 1 { "antialias" } else { "colouring" },
+            format!(
+                "antialiasing and the distance and lighting colourings are not available for views past double \
+                 precision ({} wide, rendered by perturbation) yet; leave antialias at 1 and colouring at escape",
+                location.map_or_else(String::new, |l| l.scale.to_string())
+            ),
+        ));
+    }
     // Any region that doubles can hold stands in for the checks of size, iterations,
     // kind and colours. A deep tile is rendered alone (`deep::render_deep_window`), so
     // the caps apply to the tile, as for a shallow poster's.
@@ -759,6 +828,20 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         palette,
         window: tile_of(object)?,
         location: location_of(object)?,
+        colouring: ColouringFields {
+            colouring: match get("colouring")? {
+                FieldValue::Text(t) => Some(t),
+                _ => None,
+            },
+            light_angle: optional_real("light_angle")?,
+            light_elevation: optional_real("light_elevation")?,
+            light_strength: optional_real("light_strength")?,
+            boundary_width: optional_real("boundary_width")?,
+            antialias: match get("antialias")? {
+                FieldValue::Integer(n) => Some(n),
+                _ => None,
+            },
+        },
     };
     let new = NewFractal { region: region_of(&new, object, required_real)?, ..new };
     // The engine's own checks, so the API accepts exactly what workers can render.
@@ -770,7 +853,7 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
         width: new.width,
         height: new.height,
         max_iterations: new.iterations,
-        colouring: Colouring::default(),
+        colouring: new.colouring.apply(Colouring::default())?,
     };
     check_render(&probe, new.location.as_ref(), new.window, limits)?;
     Ok(new)
@@ -846,6 +929,12 @@ mod tests {
             center_re: None,
             center_im: None,
             scale: None,
+            colouring: None,
+            light_angle: None,
+            light_elevation: None,
+            light_strength: None,
+            boundary_width: None,
+            antialias: None,
         }
     }
 
@@ -1009,6 +1098,75 @@ mod tests {
         assert_eq!(n.region, Region::new(-2.0, 1.0, -1.125, 1.125));
         let row = Fractal::from_new("u".into(), &n, None, None, "now".into());
         assert_eq!(row.deep_location().unwrap(), None, "doubles render it as before");
+    }
+
+    #[test]
+    fn colouring_fields_round_trip_and_reach_the_engine() {
+        let body = json!({"kind": "mandelbrot", "width": 64, "height": 48, "iterations": 200,
+            "xa": -2, "xb": 1, "ya": -1.125, "yb": 1.125, "colouring": "lighting", "light_angle": 120.0,
+            "light_elevation": 0.75, "light_strength": 0.5, "boundary_width": 3.0, "antialias": 2});
+        let n = parse_new(&body, &Limits::default()).unwrap();
+        let row = Fractal::from_new("u".into(), &n, None, None, "now".into());
+        let object = row.to_object();
+        for key in colouring::COLOURING_COLUMNS {
+            assert_eq!(object[key], body[key], "{key}");
+        }
+        assert_eq!(Fractal::from_values(row.values()).unwrap(), row);
+        let c = row.params().unwrap().colouring;
+        assert_eq!(c.mode, faafo_engine::ColouringMode::Lighting);
+        assert_eq!((c.light.angle_degrees, c.light.elevation, c.light.strength), (120.0, 0.75, 0.5));
+        assert_eq!((c.boundary_width_px, c.antialias, c.palette), (3.0, 2, Palette::Ultra));
+        // Absent: not sent, and the colouring every task had before.
+        let plain = sample();
+        assert!(colouring::COLOURING_COLUMNS.iter().all(|k| plain.to_object().get(*k).is_none()));
+        assert_eq!(plain.params().unwrap().colouring, Colouring::classic());
+    }
+
+    #[test]
+    fn bad_colouring_fields_are_refused_naming_the_field() {
+        let ok = json!({"kind": "mandelbrot", "width": 64, "height": 48, "iterations": 200,
+            "xa": -2, "xb": 1, "ya": -1.125, "yb": 1.125});
+        for (key, value, needle) in [
+            ("colouring", json!("stripes"), "escape, distance, lighting"),
+            ("colouring", json!(3), "a string"),
+            ("antialias", json!(5), "from 1 to 4"),
+            ("antialias", json!(0), "from 1 to 4"),
+            ("antialias", json!(1.5), "an integer"),
+            ("light_strength", json!(2), "from 0 to 1"),
+            ("light_elevation", json!(-0.5), ">= 0"),
+            ("boundary_width", json!(0), "> 0"),
+        ] {
+            let mut b = ok.clone();
+            b[key] = value;
+            let e = parse_new(&b, &Limits::default()).unwrap_err();
+            assert_eq!(e.body["field"], key, "{}", e.body);
+            assert!(e.message().contains(needle), "{key}: {}", e.body);
+        }
+        // An update is checked as a create is.
+        let row = Fractal::from_new("u".into(), &parse_new(&ok, &Limits::default()).unwrap(), None, None, "n".into());
+        let antialias = column("antialias").unwrap();
+        let e = row.updated(&[(antialias, FieldValue::Integer(9))], &Limits::default()).unwrap_err();
+        assert_eq!(e.body["field"], "antialias");
+        let updated = row.updated(&[(antialias, FieldValue::Integer(4))], &Limits::default()).unwrap();
+        assert_eq!(updated.params().unwrap().colouring.antialias, 4);
+    }
+
+    #[test]
+    fn deep_tasks_refuse_what_the_deep_renderer_cannot_draw() {
+        let deep = json!({"kind": "mandelbrot", "width": 64, "height": 48, "iterations": 1000,
+            "center_re": format!("-1.{}7", "2".repeat(60)), "center_im": "0.25", "scale": "2.5e-50"});
+        assert!(parse_new(&deep, &Limits::default()).is_ok());
+        let mut escape = deep.clone();
+        escape["colouring"] = json!("escape");
+        escape["antialias"] = json!(1);
+        assert!(parse_new(&escape, &Limits::default()).is_ok(), "the defaults, said out loud");
+        for (key, value) in [("antialias", json!(2)), ("colouring", json!("lighting"))] {
+            let mut b = deep.clone();
+            b[key] = value;
+            let e = parse_new(&b, &Limits::default()).unwrap_err();
+            assert_eq!(e.body["field"], key, "{}", e.body);
+            assert!(e.message().contains("past double precision"), "{}", e.body);
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //!
 //! Nothing here does I/O, so every rule of the protocol is unit-tested directly.
 
+pub mod colouring;
 mod error;
 pub mod fractal;
 pub mod paging;

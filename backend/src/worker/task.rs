@@ -125,6 +125,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_lit_antialiased_task_is_the_engines_image() {
+        let mut t = original_task();
+        t["kind"] = json!("mandelbrot");
+        t["colouring"] = json!("lighting");
+        t["light_angle"] = json!(200);
+        t["antialias"] = json!(2);
+        let task = parse(&body(t), &Limits::default()).unwrap();
+        let mut png = Vec::new();
+        task.write_png(&mut png).unwrap();
+        let colouring = faafo_engine::Colouring {
+            mode: faafo_engine::ColouringMode::Lighting,
+            light: faafo_engine::Light { angle_degrees: 200.0, ..Default::default() },
+            antialias: 2,
+            ..Default::default()
+        };
+        let params = Params {
+            fractal: faafo_engine::Fractal::Mandelbrot,
+            region: faafo_engine::Region::new(-2.0, 1.0, -1.5, 1.5),
+            width: 64,
+            height: 48,
+            max_iterations: 100,
+            colouring,
+        };
+        let mut expected = Vec::new();
+        faafo_engine::write_png(&params, &RenderOptions::default(), &Control::new(), BitDepth::Eight, &mut expected)
+            .unwrap();
+        assert_eq!(png, expected);
+        // Not the plain image: the fields changed the picture.
+        let plain = Params { colouring: faafo_engine::Colouring::default(), ..params };
+        let mut escape = Vec::new();
+        faafo_engine::write_png(&plain, &RenderOptions::default(), &Control::new(), BitDepth::Eight, &mut escape)
+            .unwrap();
+        assert_ne!(png, escape);
+    }
+
     fn deep_body(scale: &str) -> Value {
         json!({"uuid": "deep-task", "kind": "mandelbrot", "width": 40, "height": 30, "iterations": 2000,
                "center_re": format!("0.{}123", "0".repeat(100)), "center_im": "1.0", "scale": scale})

@@ -1,12 +1,11 @@
 //! What the explorer is about, with no thread, texture or widget: where it is
 //! ([`location`], [`view`]), where it has been ([`history`]), named places
-//! ([`bookmarks`]), colours ([`colour`]), exact decimal differences for deep views
-//! ([`exact`]), and the files that keep them ([`params_file`],
-//! [`persist`], both on [`toml_file`]).
+//! ([`bookmarks`]), colours ([`colour`]), and the files that keep them
+//! ([`params_file`], [`persist`], both on [`toml_file`]). Exact decimals for deep views
+//! are the engine's ([`faafo_engine::location`]).
 
 pub mod bookmarks;
 pub mod colour;
-pub mod exact;
 pub mod history;
 pub mod location;
 pub mod params_file;

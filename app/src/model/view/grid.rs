@@ -7,8 +7,6 @@ use std::sync::Arc;
 use faafo_engine::location::Location as Exact;
 use faafo_engine::{Complex64, Orientation, Region};
 
-use crate::model::exact;
-
 /// The pixel grid of a rendered picture: its region and size. A preview covers the same
 /// region as the full picture with fewer, larger pixels, so a picture's geometry is its
 /// grid, not a [`View`](super::View).
@@ -80,13 +78,8 @@ impl Grid {
         // Deep: the same corners, through the exact distance between the centres.
         let (from, to) = (self.exact_location(), target.exact_location());
         let (Some(from), Some(to)) = (from, to) else { return [0.0; 4] };
-        let unit = to.scale.to_string();
-        let shift = [
-            exact::difference_in_units(from.center.re(), to.center.re(), &unit),
-            exact::difference_in_units(from.center.im(), to.center.im(), &unit),
-        ];
-        let ratio = exact::ratio(&from.scale.to_string(), &unit);
-        let (Some(dx), Some(dy), Some(ratio)) = (shift[0], shift[1], ratio) else { return [0.0; 4] };
+        let (dx, dy) = from.center.offset_in_units(&to.center, to.scale);
+        let ratio = from.scale.ratio(to.scale);
         let place = |px: [f64; 2]| {
             // Offset from this grid's centre in its widths (x right, y towards +im), then
             // in the target's widths, then the target's pixels.

@@ -7,7 +7,6 @@ use faafo_engine::location::{Center, Scale};
 use faafo_engine::{Complex64, Fractal, FractalKind, Orientation};
 
 use super::{Frame, Grid, View};
-use crate::model::exact;
 
 fn frame() -> Frame {
     Frame::new(View::new(-0.75, 0.1, 3.5), 640, 480)
@@ -65,9 +64,8 @@ fn deep_zoom_stays_anchored_in_pixels() {
         let anchor = f.exact_point_at(px);
         f.view = f.zoom_at(px, 1.25);
         let here = f.exact_point_at(px);
-        let step = f.view.scale.pixel_step(f.width).to_string();
-        for (a, b) in [(here.re(), anchor.re()), (here.im(), anchor.im())] {
-            let drift = exact::difference_in_units(a, b, &step).unwrap().abs();
+        let (dx, dy) = here.offset_in_units(&anchor, f.view.scale.pixel_step(f.width));
+        for drift in [dx.abs(), dy.abs()] {
             assert!(drift < 0.01, "drifted {drift} px at {}", f.view.scale);
         }
         was_deep |= f.is_deep();
@@ -164,9 +162,9 @@ fn deep_zoom_and_pan_are_exact_and_reproject() {
         let before = f.exact_point_at(px);
         let zoomed = Frame { view: f.zoom_at(px, 1.25), ..f.clone() };
         let after = zoomed.exact_point_at(px);
-        let step = zoomed.view.scale.pixel_step(zoomed.width).to_string();
-        for (a, b) in [(before.re(), after.re()), (before.im(), after.im())] {
-            let drift = exact::difference_in_units(a, b, &step).unwrap();
+        let step = zoomed.view.scale.pixel_step(zoomed.width);
+        let (dx, dy) = before.offset_in_units(&after, step);
+        for drift in [dx, dy] {
             assert!(drift.abs() < 1e-3, "{o:?}: drifted {drift} px");
         }
         // The old picture lands where the zoom about px puts it: px stays fixed.
@@ -182,8 +180,8 @@ fn deep_zoom_and_pan_are_exact_and_reproject() {
             assert!((got - want).abs() < 1e-6, "{o:?}: {:?}", [l, t, r, b]);
         }
         let (z, was) = (moved.exact_point_at([107.5, 97.5]), f.exact_point_at([100.5, 100.5]));
-        for (a, b) in [(z.re(), was.re()), (z.im(), was.im())] {
-            let off = exact::difference_in_units(a, b, &step).unwrap();
+        let (dx, dy) = z.offset_in_units(&was, step);
+        for off in [dx, dy] {
             assert!(off.abs() < 1e-3, "{o:?}: the dragged point is {off} px from the cursor");
         }
         assert_eq!(f.pixel_offset_to(&moved), None, "deep pixels are not shifted");

@@ -31,6 +31,8 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::wire::colouring::ColouringFields;
+
 pub mod poster;
 pub mod random;
 pub mod status;
@@ -208,6 +210,8 @@ pub struct NewFractalRequest {
     /// The exact location (sent as `center_re`, `center_im`, `scale`): needed for a view
     /// deeper than `xa..yb`'s doubles can say; they are then its nearest doubles.
     pub location: Option<Location>,
+    /// Colouring mode, light and antialiasing (each sent only when set).
+    pub colouring: ColouringFields,
 }
 
 impl NewFractalRequest {
@@ -228,6 +232,7 @@ impl NewFractalRequest {
             palette: None,
             window: None,
             location: None,
+            colouring: ColouringFields::default(),
         }
     }
 
@@ -258,6 +263,9 @@ impl NewFractalRequest {
         }
         if self.location.is_some() {
             used.push("location");
+        }
+        if self.colouring != ColouringFields::default() {
+            used.push("colouring");
         }
         used
     }
@@ -296,6 +304,23 @@ impl NewFractalRequest {
             body["center_re"] = json!(l.center.re());
             body["center_im"] = json!(l.center.im());
             body["scale"] = json!(l.scale.to_string());
+        }
+        let c = &self.colouring;
+        if let Some(mode) = &c.colouring {
+            body["colouring"] = json!(mode);
+        }
+        for (key, value) in [
+            ("light_angle", c.light_angle),
+            ("light_elevation", c.light_elevation),
+            ("light_strength", c.light_strength),
+            ("boundary_width", c.boundary_width),
+        ] {
+            if let Some(v) = value {
+                body[key] = json!(v);
+            }
+        }
+        if let Some(n) = c.antialias {
+            body["antialias"] = json!(n);
         }
         body
     }

@@ -741,6 +741,92 @@ fn check_params(params: &Params, window: Option<Window>, limits: &Limits) -> Res
     checked.map_err(|e| WireError::invalid_field(e.field(), e))
 }
 
+/// A create body's fields, read by their column's type: the accessors name the field
+/// and what it must be when it is missing or mistyped.
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+}
+
+impl Fields<'_> {
+    fn get(&self, name: &str) -> Result<FieldValue, WireError> {
+        match (column(name), self.object.get(name)) {
+            (Some(c), Some(v)) => typed_value(c, v),
+            _ => Ok(FieldValue::Null),
+        }
+    }
+
+    fn required_int(&self, name: &'static str) -> Result<i64, WireError> {
+        match self.get(name)? {
+            FieldValue::Integer(i) => Ok(i),
+            _ => Err(WireError::invalid_field(name, "is required (an integer)")),
+        }
+    }
+
+    fn required_real(&self, name: &'static str) -> Result<f64, WireError> {
+        self.optional_real(name)?.ok_or_else(|| WireError::invalid_field(name, "is required (a number)"))
+    }
+
+    fn optional_real(&self, name: &'static str) -> Result<Option<f64>, WireError> {
+        Ok(match self.get(name)? {
+            FieldValue::Real(f) => Some(f),
+            FieldValue::Integer(i) => Some(i as f64),
+            _ => None,
+        })
+    }
+
+    fn optional_int(&self, name: &'static str) -> Result<Option<i64>, WireError> {
+        Ok(match self.get(name)? {
+            FieldValue::Integer(i) => Some(i),
+            _ => None,
+        })
+    }
+
+    fn optional_text(&self, name: &'static str) -> Result<Option<String>, WireError> {
+        Ok(match self.get(name)? {
+            FieldValue::Text(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// A width or height: an integer that fits a `u32` (the engine checks the range).
+    fn side(&self, name: &'static str) -> Result<u32, WireError> {
+        let v = self.required_int(name)?;
+        u32::try_from(v)
+            .map_err(|_| WireError::invalid_field(name, format!("must be between 2 and {}, got {v}", u32::MAX)))
+    }
+
+    fn uuid(&self) -> Result<Option<String>, WireError> {
+        match self.get("uuid")? {
+            FieldValue::Text(u) => {
+                check_uuid(&u)?;
+                Ok(Some(u))
+            }
+            FieldValue::Null => Ok(None),
+            _ => Err(WireError::invalid_field("uuid", "must be a string of 1 to 36 characters")),
+        }
+    }
+
+    /// `c_re` and `c_im`, both or neither.
+    fn c(&self) -> Result<Option<Complex64>, WireError> {
+        match (self.optional_real("c_re")?, self.optional_real("c_im")?) {
+            (Some(re), Some(im)) => Ok(Some(Complex64::new(re, im))),
+            (None, None) => Ok(None),
+            _ => Err(WireError::invalid_field("c_re", "c_re and c_im must be given together")),
+        }
+    }
+
+    fn colouring(&self) -> Result<ColouringFields, WireError> {
+        Ok(ColouringFields {
+            colouring: self.optional_text("colouring")?,
+            light_angle: self.optional_real("light_angle")?,
+            light_elevation: self.optional_real("light_elevation")?,
+            light_strength: self.optional_real("light_strength")?,
+            boundary_width: self.optional_real("boundary_width")?,
+            antialias: self.optional_int("antialias")?,
+        })
+    }
+}
+
 /// Parses and validates a `POST /v1/fractal` body.
 ///
 /// Keys that are not columns get the original's 400 `validation_errors` body. Missing
@@ -751,104 +837,42 @@ pub fn parse_new(body: &Value, limits: &Limits) -> Result<NewFractal, WireError>
     if object.keys().any(|k| k != "image" && column(k).is_none()) {
         return Err(WireError::validation_errors());
     }
-    let get = |name: &str| -> Result<FieldValue, WireError> {
-        match (column(name), object.get(name)) {
-            (Some(c), Some(v)) => typed_value(c, v),
-            _ => Ok(FieldValue::Null),
-        }
+    let fields = Fields { object };
+    let kind = match fields.optional_text("kind")? {
+        Some(k) => k.parse().map_err(|e| WireError::invalid_field("kind", e))?,
+        None => FractalKind::Classic,
     };
-    let required_int = |name: &'static str| -> Result<i64, WireError> {
-        match get(name)? {
-            FieldValue::Integer(i) => Ok(i),
-            _ => Err(WireError::invalid_field(name, "is required (an integer)")),
-        }
+    let palette = match fields.optional_text("palette")? {
+        Some(p) => p.parse().map_err(|e| WireError::invalid_field("palette", e))?,
+        None if kind == FractalKind::Classic => Palette::Classic,
+        None => Palette::Ultra,
     };
-    let required_real = |name: &'static str| -> Result<f64, WireError> {
-        match get(name)? {
-            FieldValue::Real(f) => Ok(f),
-            FieldValue::Integer(i) => Ok(i as f64),
-            _ => Err(WireError::invalid_field(name, "is required (a number)")),
-        }
-    };
-    let optional_real = |name: &'static str| -> Result<Option<f64>, WireError> {
-        match get(name)? {
-            FieldValue::Real(f) => Ok(Some(f)),
-            FieldValue::Integer(i) => Ok(Some(i as f64)),
-            _ => Ok(None),
-        }
-    };
-    let side = |name: &'static str| -> Result<u32, WireError> {
-        let v = required_int(name)?;
-        u32::try_from(v)
-            .map_err(|_| WireError::invalid_field(name, format!("must be between 2 and {}, got {v}", u32::MAX)))
-    };
-    let uuid = match get("uuid")? {
-        FieldValue::Text(u) => {
-            check_uuid(&u)?;
-            Some(u)
-        }
-        FieldValue::Null => None,
-        _ => return Err(WireError::invalid_field("uuid", "must be a string of 1 to 36 characters")),
-    };
-    let kind = match get("kind")? {
-        FieldValue::Text(k) => k.parse().map_err(|e| WireError::invalid_field("kind", e))?,
-        _ => FractalKind::Classic,
-    };
-    let palette = match get("palette")? {
-        FieldValue::Text(p) => p.parse().map_err(|e| WireError::invalid_field("palette", e))?,
-        _ if kind == FractalKind::Classic => Palette::Classic,
-        _ => Palette::Ultra,
-    };
-    let c = match (optional_real("c_re")?, optional_real("c_im")?) {
-        (Some(re), Some(im)) => Some(Complex64::new(re, im)),
-        (None, None) => None,
-        _ => return Err(WireError::invalid_field("c_re", "c_re and c_im must be given together")),
-    };
-    let seed = match get("seed")? {
-        FieldValue::Integer(s) => Some(s),
-        _ => None,
-    };
+    let iterations = fields.required_int("iterations")?;
     let new = NewFractal {
-        uuid,
-        width: side("width")?,
-        height: side("height")?,
-        iterations: {
-            let v = required_int("iterations")?;
-            u32::try_from(v).map_err(|_| {
-                WireError::invalid_field(
-                    "iterations",
-                    format!("must be between 1 and {}, got {v}", limits.max_iterations),
-                )
-            })?
-        },
+        uuid: fields.uuid()?,
+        width: fields.side("width")?,
+        height: fields.side("height")?,
+        iterations: u32::try_from(iterations).map_err(|_| {
+            WireError::invalid_field(
+                "iterations",
+                format!("must be between 1 and {}, got {iterations}", limits.max_iterations),
+            )
+        })?,
         region: Region::new(0.0, 0.0, 0.0, 0.0),
         kind,
-        c,
-        seed,
+        c: fields.c()?,
+        seed: fields.optional_int("seed")?,
         palette,
         window: tile_of(object)?,
         location: location_of(object)?,
-        colouring: ColouringFields {
-            colouring: match get("colouring")? {
-                FieldValue::Text(t) => Some(t),
-                _ => None,
-            },
-            light_angle: optional_real("light_angle")?,
-            light_elevation: optional_real("light_elevation")?,
-            light_strength: optional_real("light_strength")?,
-            boundary_width: optional_real("boundary_width")?,
-            antialias: match get("antialias")? {
-                FieldValue::Integer(n) => Some(n),
-                _ => None,
-            },
-        },
+        colouring: fields.colouring()?,
     };
-    let new = NewFractal { region: region_of(&new, object, required_real)?, ..new };
+    let new = NewFractal { region: region_of(&new, object, |name| fields.required_real(name))?, ..new };
     // The engine's own checks, so the API accepts exactly what workers can render.
     // The classic search is not run here (it is the create's job); any constant checks
     // the same region and size.
     let probe = Params {
-        fractal: EngineFractal::from_kind(kind, c, MULTIBROT_POWER, || Complex64::new(0.0, 0.0)),
+        fractal: EngineFractal::from_kind(kind, new.c, MULTIBROT_POWER, || Complex64::new(0.0, 0.0)),
         region: new.region,
         width: new.width,
         height: new.height,

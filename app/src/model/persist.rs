@@ -204,7 +204,11 @@ mod tests {
             iterations: crate::model::location::Iterations::Fixed(777),
         };
         let mut s = Settings { location, ..Settings::default() };
-        s.bookmarks.push(Bookmark { name: "Seahorse".into(), location: s.location.clone(), colouring: Colouring::default() });
+        s.bookmarks.push(Bookmark {
+            name: "Seahorse".into(),
+            location: s.location.clone(),
+            colouring: Colouring::default(),
+        });
         store.save(&s).unwrap();
         let (back, message) = store.load();
         assert_eq!(message, None);

@@ -46,7 +46,13 @@ pub(crate) fn set_layer(slot: &mut Option<Layer>, ctx: &egui::Context, name: &st
         }
         None => {
             let texture = ctx.load_texture(name, image, options);
-            *slot = Some(Layer { generation: p.generation, grid: p.grid.clone(), pass: p.pass, key: p.key.clone(), texture });
+            *slot = Some(Layer {
+                generation: p.generation,
+                grid: p.grid.clone(),
+                pass: p.pass,
+                key: p.key.clone(),
+                texture,
+            });
         }
     }
 }

@@ -431,22 +431,35 @@ fn a_poster_fills_its_mosaic_and_resumes_after_a_restart() {
     let f = Fixture::new("resume");
     let api = Api::start(&f.dir, 0);
     let poster = f.dir.join("resumed.png");
-    // Deep iterations, so the tiles take a while and the restart comes mid-poster.
-    let location = Location { iterations: Iterations::Fixed(20_000), ..Location::default() };
+    // Seahorse Valley at 1e-6 with a million iterations: pixels near the boundary escape
+    // late everywhere (the cardioid test and periodicity cannot skip them), so each tile
+    // takes a while and the restart comes after the first row of tiles is in the mosaic
+    // and before the second is rendered.
+    let location = Location {
+        view: faafo_explorer::model::view::View::new(-0.743643887037151, 0.13182590420533, 1e-6),
+        iterations: Iterations::Fixed(1_000_000),
+        ..Location::default()
+    };
     let id = {
         let mut h = f.harness();
         h.state_mut().apply(faafo_explorer::command::Command::GoTo { location: location.to_owned(), colouring: None });
         open_window(&mut h);
         connect(&mut h, &api.base, TOKEN);
         click(&mut h, "Poster");
-        enter_text(&mut h, "Poster width", "600");
-        enter_text(&mut h, "Poster height", "400");
+        enter_text(&mut h, "Poster width", "1200");
+        enter_text(&mut h, "Poster height", "800");
         enter_text(&mut h, "Tiles across", "2");
         enter_text(&mut h, "Poster file", &poster.display().to_string());
-        shown(&h, "2×2 tiles of 300×200 pixels");
+        shown(&h, "2×2 tiles of 600×400 pixels");
         click(&mut h, "Make poster");
         run_until(&mut h, "a first tile in the mosaic", |app| app.cluster_panel().mosaic().unwrap().arrived() >= 1);
-        let pending = h.state().cluster_panel().pending_poster().cloned().expect("kept for resuming");
+        let pending = h.state().cluster_panel().pending_poster().cloned().unwrap_or_else(|| {
+            panic!(
+                "kept for resuming: {:?} {:?}",
+                h.state().cluster_panel().feedback().poster,
+                h.state().cluster_panel().mosaic().map(|m| (m.arrived(), m.total()))
+            )
+        });
         assert!(!poster.exists(), "the restart must come before the poster is done");
         h.state_mut().save_settings().unwrap();
         pending.id
@@ -461,7 +474,7 @@ fn a_poster_fills_its_mosaic_and_resumes_after_a_restart() {
     open_window(&mut h);
     connect(&mut h, &api.base, TOKEN);
     click(&mut h, "Poster");
-    shown(&h, &format!("Unfinished poster {id}: 600×400 in 2×2 tiles"));
+    shown(&h, &format!("Unfinished poster {id}: 1200×800 in 2×2 tiles"));
     click(&mut h, "Resume poster");
     shown(&h, &format!("resuming it on {}", api.base));
     run_until(&mut h, "the resumed poster saved", |app| {
@@ -475,21 +488,27 @@ fn a_poster_fills_its_mosaic_and_resumes_after_a_restart() {
     let rows = h.state().cluster_panel().browse().rows.clone();
     assert!(rows.iter().all(|r| r.uuid.starts_with(&format!("{id}-t"))), "{rows:?}");
 
-    // The mosaic shows every tile, pixel for pixel the poster's (600 px: no shrinking).
+    // The mosaic shows every tile: each of its pixels is the poster's pixel it was
+    // shrunk from (one in `step` across and down).
     let (w, hgt, rgb) = png_rgb(&poster);
-    assert_eq!((w, hgt), (600, 400));
+    assert_eq!((w, hgt), (1200, 800));
     let mosaic = h.state().cluster_panel().mosaic().unwrap();
-    assert_eq!((mosaic.arrived(), mosaic.total(), mosaic.step), (4, 4, 1));
-    for (i, (x0, y0)) in [(0, 0), (300, 0), (0, 200), (300, 200)].into_iter().enumerate() {
+    let step = mosaic.step as usize;
+    assert_eq!((mosaic.arrived(), mosaic.total()), (4, 4));
+    let (tw, th) = (600usize.div_ceil(step), 400usize.div_ceil(step));
+    for (i, (x0, y0)) in [(0, 0), (600, 0), (0, 400), (600, 400)].into_iter().enumerate() {
         let tile = mosaic.tile(i).unwrap();
-        assert_eq!(tile.size, [300, 200]);
-        for (y, x) in [(0, 0), (199, 299), (100, 150), (37, 211)] {
-            let p = ((y0 + y) * 600 + x0 + x) * 3;
-            let c = tile.pixels[y * 300 + x];
+        assert_eq!(tile.size, [tw, th]);
+        for (y, x) in [(0, 0), (th - 1, tw - 1), (th / 2, tw / 2), (th / 5, tw * 2 / 3)] {
+            let p = ((y0 + y * step) * 1200 + x0 + x * step) * 3;
+            let c = tile.pixels[y * tw + x];
             assert_eq!([c.r(), c.g(), c.b()], rgb[p..p + 3], "tile {i} at {x},{y}");
         }
     }
-    assert!(mosaic.has_preview(), "the local preview is under the tiles");
+    // The local preview under the tiles is rendered beside the poster and may come last.
+    run_until(&mut h, "the local preview under the tiles", |app| {
+        app.cluster_panel().mosaic().is_some_and(|m| m.has_preview())
+    });
     assert!(!f.dir.join("resumed.tiles").exists(), "the tiles' folder is removed once the poster is written");
     f.keyring.delete(&keyring_account(&api.base)).ok();
 }

@@ -7,9 +7,8 @@
 mod common;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use common::{click, enter_text};
+use common::{click, enter_text, run_until, run_until_rendered};
 use egui::{Event, Key, Modifiers, PointerButton, Pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -20,37 +19,12 @@ use faafo_explorer::command::Command;
 use faafo_explorer::model::location::{Iterations, Location};
 use faafo_explorer::model::view::View;
 
-/// Generous for debug-build renders on 2 busy cores.
-const TIMEOUT: Duration = Duration::from_secs(30);
+fn harness() -> Harness<'static, ExplorerApp> {
+    common::harness_sized(vec2(1000.0, 900.0), None)
+}
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("faafo-artist-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn harness() -> Harness<'static, ExplorerApp> {
-    Harness::builder()
-        .with_size(vec2(1000.0, 900.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(|cc| ExplorerApp::with_store(&cc.egui_ctx, None))
-}
-
-fn run_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    loop {
-        h.step();
-        if done(h.state()) {
-            return;
-        }
-        assert!(started.elapsed() < TIMEOUT, "{what}: not within {TIMEOUT:?}; status: {}", h.state().status_text());
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn run_until_rendered(h: &mut Harness<'_, ExplorerApp>) {
-    run_until(h, "full picture of the current view", ExplorerApp::is_up_to_date);
+    common::temp_dir("artist", name)
 }
 
 fn canvas_point(h: &Harness<'_, ExplorerApp>, dx: f32, dy: f32) -> Pos2 {

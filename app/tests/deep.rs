@@ -6,47 +6,19 @@
 mod common;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use common::{click, enter_text};
+use common::{click, enter_text, run_until, run_until_rendered};
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, TouchPhase, vec2};
 use egui_kittest::Harness;
 use faafo_explorer::ExplorerApp;
 use faafo_explorer::model::location::Location;
-use faafo_explorer::model::persist::Store;
-
-/// Generous for debug-build renders on 2 busy cores.
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("faafo-deep-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn harness_with(store: Option<PathBuf>) -> Harness<'static, ExplorerApp> {
-    Harness::builder()
-        .with_size(vec2(900.0, 700.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |cc| ExplorerApp::with_store(&cc.egui_ctx, store.map(Store::at)))
+    common::harness_sized(vec2(900.0, 700.0), store)
 }
 
-fn run_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    loop {
-        h.step();
-        if done(h.state()) {
-            return;
-        }
-        let app = h.state();
-        assert!(started.elapsed() < TIMEOUT, "{what}: not within {TIMEOUT:?}; {app:?}; status: {}", app.status_text());
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn run_until_rendered(h: &mut Harness<'_, ExplorerApp>) {
-    run_until(h, "full picture of the current view", ExplorerApp::is_up_to_date);
+fn temp_dir(name: &str) -> PathBuf {
+    common::temp_dir("deep", name)
 }
 
 /// A view `scale` wide next to the Misiurewicz point i, where the boundary is spirals at

@@ -6,58 +6,27 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use common::{click, enter_text};
+use common::{click, enter_text, run_until, run_until_rendered};
 use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, TouchPhase, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use faafo_engine::{Fractal, FractalKind};
 use faafo_explorer::ExplorerApp;
 use faafo_explorer::model::location::Iterations;
-use faafo_explorer::model::persist::Store;
 use faafo_explorer::model::view::View;
 use faafo_explorer::render::worker::Pass;
 
-/// Generous for debug-build renders on 2 busy cores.
-const TIMEOUT: Duration = Duration::from_secs(30);
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("faafo-explorer-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn harness_with(store: Option<PathBuf>) -> Harness<'static, ExplorerApp> {
+    common::harness_sized(vec2(1000.0, 900.0), store)
 }
 
-fn harness_with(store: Option<PathBuf>) -> Harness<'static, ExplorerApp> {
-    Harness::builder()
-        .with_size(vec2(1000.0, 900.0))
-        // A display's frame rate: a double-click is two clicks within 0.3 s of egui time.
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |cc| ExplorerApp::with_store(&cc.egui_ctx, store.map(Store::at)))
+fn temp_dir(name: &str) -> PathBuf {
+    common::temp_dir("explorer", name)
 }
 
 fn harness() -> Harness<'static, ExplorerApp> {
     harness_with(None)
-}
-
-/// Runs frames until `done` holds (or panics after [`TIMEOUT`]). Frames are needed
-/// because results are only taken in when the UI runs.
-fn run_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    loop {
-        h.step();
-        if done(h.state()) {
-            return;
-        }
-        let app = h.state();
-        assert!(started.elapsed() < TIMEOUT, "{what}: not within {TIMEOUT:?}; {app:?}; status: {}", app.status_text());
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn run_until_rendered(h: &mut Harness<'_, ExplorerApp>) {
-    run_until(h, "full picture of the current view", ExplorerApp::is_up_to_date);
 }
 
 fn wheel(h: &Harness<'_, ExplorerApp>, pos: Pos2, notches: f32) {

@@ -3,6 +3,8 @@
 //! shows false interior. The real `eframe::App` driven headlessly with egui_kittest,
 //! pictures from the real worker, checked on the rendered window's pixels.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui::vec2;
@@ -15,6 +17,8 @@ use faafo_explorer::command::Command;
 use faafo_explorer::model::colour::Look;
 use faafo_explorer::model::location::{Iterations, Location};
 use faafo_explorer::model::view::View;
+
+use common::run_until;
 
 /// Generous for debug-build renders on 2 busy cores.
 const TIMEOUT: Duration = Duration::from_secs(90);
@@ -33,18 +37,6 @@ fn harness_of(size: egui::Vec2) -> Harness<'static, ExplorerApp> {
         .with_pixels_per_point(1.0)
         .with_step_dt(1.0 / 60.0)
         .build_eframe(|cc| ExplorerApp::with_store(&cc.egui_ctx, None))
-}
-
-fn run_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    loop {
-        h.step();
-        if done(h.state()) {
-            return;
-        }
-        assert!(started.elapsed() < TIMEOUT, "{what}: not within {TIMEOUT:?}; status: {}", h.state().status_text());
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn seahorse(iterations: Iterations) -> Location {

@@ -2,12 +2,54 @@
 //! Each test crate uses some of them.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use faafo_explorer::ExplorerApp;
+use faafo_explorer::model::persist::Store;
+
+/// How long [`run_until`] waits: generous for debug-build renders on 2 busy cores.
+pub const TIMEOUT: Duration = Duration::from_secs(90);
+
+/// A fresh scratch folder for one test, `faafo-<suite>-<name>-<pid>` in the temp dir.
+pub fn temp_dir(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("faafo-{suite}-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The real app in a window of `size` points, its settings in `store` (`None`: kept in
+/// memory only), stepped at a display's 60 Hz: a double-click is two clicks within 0.3 s
+/// of egui time.
+pub fn harness_sized(size: egui::Vec2, store: Option<PathBuf>) -> Harness<'static, ExplorerApp> {
+    Harness::builder()
+        .with_size(size)
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(move |cc| ExplorerApp::with_store(&cc.egui_ctx, store.map(Store::at)))
+}
+
+/// Runs frames until `done` holds, or panics after [`TIMEOUT`] naming `what` and the
+/// status line. Frames are needed because results are only taken in when the UI runs.
+pub fn run_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
+    let started = Instant::now();
+    loop {
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        assert!(started.elapsed() < TIMEOUT, "{what}: not within {TIMEOUT:?}; status: {}", h.state().status_text());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs frames until the full picture of the current view is shown.
+pub fn run_until_rendered(h: &mut Harness<'_, ExplorerApp>) {
+    run_until(h, "full picture of the current view", ExplorerApp::is_up_to_date);
+}
 
 /// Runs frames until the deploy job is finished.
 pub fn run_until_idle(h: &mut Harness<'_, ExplorerApp>, timeout: Duration) {

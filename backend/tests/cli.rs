@@ -1,8 +1,13 @@
-//! The `faafo` binary's local verbs, run as a user would run them.
+//! The `faafo` binary's local verbs, run as a user would run them: render (its kinds,
+//! seeds, bad input, depth, output formats by extension, antialiasing and colourings,
+//! byte for byte what the engine makes) and bench.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use faafo_engine::antialias::write_png_antialiased;
+use faafo_engine::{BitDepth, Colouring, ColouringMode, Complex64, Control, Fractal, Light, Params, RenderOptions};
 
 fn faafo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faafo")).args(args).output().expect("run faafo")
@@ -231,4 +236,124 @@ fn render_reaches_1e_1000_from_the_command_line() {
     let o = faafo(&["render", "--center", "0,1", "--scale", "tiny", "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--scale"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `faafo render -o NAME`: the extension picks the format.
+const FORMATS_VIEW: [&str; 8] = ["--width", "120", "--height", "80", "--iterations", "200", "--scale", "3"];
+
+#[test]
+fn a_jpg_name_gets_a_jpeg_of_the_same_picture() {
+    let (png, jpg) = (tmp("a.png"), tmp("a.JPG"));
+    let run = |out: &PathBuf, extra: &[&str]| {
+        let mut args = vec!["render"];
+        args.extend(FORMATS_VIEW);
+        args.extend(extra);
+        args.extend(["-o", out.to_str().unwrap()]);
+        let o = faafo(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    run(&png, &[]);
+    let stdout = run(&jpg, &["--jpeg-quality", "95"]);
+    let bytes = std::fs::read(&jpg).unwrap();
+    assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF], "not a JPEG");
+    assert_eq!(field(&stdout, "checksum:"), faafo_engine::sha256_hex(&bytes), "the checksum is the file's");
+    assert_eq!(field(&stdout, "size:"), format!("{} bytes", bytes.len()));
+    // The same picture as the PNG, up to JPEG's loss.
+    let jpeg = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap().to_rgb8();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(std::fs::read(&png).unwrap())).read_info().unwrap();
+    let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut rgb).unwrap();
+    assert_eq!(jpeg.dimensions(), (120, 80));
+    let mean = jpeg.as_raw().iter().zip(&rgb).map(|(a, b)| f64::from(a.abs_diff(*b))).sum::<f64>() / rgb.len() as f64;
+    assert!(mean < 10.0, "mean difference {mean}");
+}
+
+#[test]
+fn unknown_extensions_and_16_bit_jpegs_are_refused() {
+    for (name, extra, want) in [
+        ("a.gif", &[][..], "unknown image type '.gif' (use .png, .jpg or .jpeg)"),
+        ("a.jpg", &["--depth", "16"][..], "a JPEG has 8 bits per channel"),
+        ("b.jpg", &["--jpeg-quality", "0"][..], "jpeg-quality"),
+    ] {
+        let out = tmp(name);
+        let mut args = vec!["render"];
+        args.extend(FORMATS_VIEW);
+        args.extend(extra);
+        args.extend(["-o", out.to_str().unwrap()]);
+        let o = faafo(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+        assert!(!out.exists(), "{name} was written");
+    }
+}
+
+/// `faafo render --antialias N --colouring …`: a small Seahorse view the tests below
+/// render from the command line and through the engine.
+const COLOURING_VIEW: [&str; 10] =
+    ["--width", "120", "--height", "90", "--center", "-0.745,0.11", "--scale", "0.02", "--iterations", "800"];
+
+fn render_with(name: &str, extra: &[&str]) -> (Output, Vec<u8>) {
+    let out = tmp(name);
+    let mut args = vec!["render"];
+    args.extend(COLOURING_VIEW);
+    args.extend(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    let o = faafo(&args);
+    let bytes = std::fs::read(&out).unwrap_or_default();
+    (o, bytes)
+}
+
+fn engine(colouring: Colouring, antialias: u32) -> Vec<u8> {
+    let p = Params {
+        colouring,
+        ..Params::from_center_scale(Fractal::Mandelbrot, Complex64::new(-0.745, 0.11), 0.02, 120, 90, 800)
+    };
+    let mut out = Vec::new();
+    write_png_antialiased(&p, None, antialias, &RenderOptions::default(), &Control::new(), BitDepth::Eight, &mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn antialias_and_colouring_flags_make_the_engines_images() {
+    let (o, plain) = render_with("plain.png", &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(plain, engine(Colouring::default(), 1), "no flags: the image as before");
+
+    let (o, lit) = render_with(
+        "lit.png",
+        &["--antialias", "3", "--colouring", "lighting", "--light-angle", "-30", "--light-strength", "0.5"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let light = Light { angle_degrees: -30.0, strength: 0.5, ..Light::default() };
+    assert_eq!(lit, engine(Colouring { mode: ColouringMode::Lighting, light, ..Colouring::default() }, 3));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("colouring:  lighting · antialias 3×3"));
+
+    let (o, smooth) = render_with("aa.png", &["--antialias", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(smooth, engine(Colouring::default(), 2));
+    assert_ne!(smooth, plain);
+
+    let (o, de) = render_with("de.png", &["--colouring", "distance", "--boundary-width", "4"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let distance = Colouring { mode: ColouringMode::Distance, boundary_width_px: 4.0, ..Colouring::default() };
+    assert_eq!(de, engine(distance, 1));
+    assert_ne!(de, plain);
+}
+
+#[test]
+fn bad_values_are_named() {
+    for (flags, says) in [
+        (&["--antialias", "5"][..], "5 is not in 1..=4"),
+        (&["--antialias", "0"][..], "0 is not in 1..=4"),
+        (&["--colouring", "bump"][..], "unknown colouring 'bump'; allowed: escape, distance, lighting"),
+        (&["--colouring", "lighting", "--light-strength", "2"][..], "light strength"),
+        (&["--colouring", "distance", "--boundary-width", "0"][..], "boundary width"),
+    ] {
+        let (o, _) = render_with("bad-colouring.png", flags);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && stderr.contains(says), "{flags:?}: {stderr}");
+    }
 }

@@ -13,12 +13,11 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::buffer::Values;
 use crate::control::Control;
 use crate::error::{ParamError, RenderError};
-use crate::output::{BitDepth, HashingWriter, PngSummary, encoder, hex};
+use crate::output::{BitDepth, PngSummary, stream_png};
 use crate::params::Params;
 use crate::render::{RenderOptions, RenderStats, Window};
 use crate::sampling::{SampleGrid, render_sample_into};
@@ -271,44 +270,31 @@ pub fn write_png_antialiased<W: Write>(
     let derivative = params.colouring.mode.needs_derivative();
     let mut derivatives = vec![[0f32; 2]; if derivative { chunk_rows * width } else { 0 }];
     let mut channels = vec![[0f32; 3]; chunk_rows * width];
-    let mut bytes = vec![0u8; chunk_rows * width * depth.bytes_per_pixel()];
     let mut iterations = 0;
     let mut compute = Duration::ZERO;
-
-    let mut sink = HashingWriter { inner: out, hasher: Sha256::new(), bytes: 0 };
-    {
-        let mut writer = encoder(&mut sink, window.width, window.height, depth).write_header()?;
-        let mut stream = writer.stream_writer_with_size(chunk_rows * width * depth.bytes_per_pixel())?;
-        let mut row = 0;
-        while row < height {
-            let rows = chunk_rows.min(height - row);
-            let n = rows * width;
-            let mut sum = ColourSum::new(n);
-            for grid in &grids {
-                let t = Instant::now();
-                let d = if derivative { &mut derivatives[..n] } else { &mut [][..] };
-                iterations += grid.compute_rows(row..row + rows, &mut counts[..n], &mut norms[..n], d, control)?;
-                compute += t.elapsed();
-                let values = Values {
-                    counts: &counts[..n],
-                    norms: &norms[..n],
-                    derivatives: derivative.then(|| &derivatives[..n]),
-                    scale: grid.setup.smooth_scale(),
-                };
-                values.channels(&params.colouring, &mut channels[..n]);
-                sum.add(&channels[..n]);
-            }
-            let out = &mut bytes[..n * depth.bytes_per_pixel()];
-            sum.quantise(out, depth);
-            stream.write_all(out)?;
-            row += rows;
+    let (sha256, bytes) = stream_png(out, [window.width, window.height], depth, chunk_rows, |row, rows, out| {
+        let n = rows * width;
+        let mut sum = ColourSum::new(n);
+        for grid in &grids {
+            let t = Instant::now();
+            let d = if derivative { &mut derivatives[..n] } else { &mut [][..] };
+            iterations += grid.compute_rows(row..row + rows, &mut counts[..n], &mut norms[..n], d, control)?;
+            compute += t.elapsed();
+            let values = Values {
+                counts: &counts[..n],
+                norms: &norms[..n],
+                derivatives: derivative.then(|| &derivatives[..n]),
+                scale: grid.setup.smooth_scale(),
+            };
+            values.channels(&params.colouring, &mut channels[..n]);
+            sum.add(&channels[..n]);
         }
-        stream.finish()?;
-    }
-    sink.flush()?;
+        sum.quantise(out, depth);
+        Ok(())
+    })?;
     Ok(PngSummary {
-        sha256: hex(&sink.hasher.finalize()),
-        bytes: sink.bytes,
+        sha256,
+        bytes,
         iterations,
         kernel: grids.first().map_or_else(crate::KernelPath::detect, |g| g.path),
         compute,

@@ -54,7 +54,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-pub(crate) fn hex(digest: &[u8]) -> String {
+fn hex(digest: &[u8]) -> String {
     use std::fmt::Write as _;
     digest.iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -63,10 +63,10 @@ pub(crate) fn hex(digest: &[u8]) -> String {
 }
 
 /// Forwards writes while hashing and counting them.
-pub(crate) struct HashingWriter<W> {
-    pub(crate) inner: W,
-    pub(crate) hasher: Sha256,
-    pub(crate) bytes: u64,
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
 }
 
 impl<W: Write> Write for HashingWriter<W> {
@@ -82,7 +82,7 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-pub(crate) fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) -> png::Encoder<'static, W> {
+fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) -> png::Encoder<'static, W> {
     let mut enc = png::Encoder::new(w, width, height);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(match depth {
@@ -93,6 +93,37 @@ pub(crate) fn encoder<W: Write>(w: W, width: u32, height: u32, depth: BitDepth) 
     // these images, which keeps encoding from dominating small renders.
     enc.set_compression(png::Compression::Fast);
     enc
+}
+
+/// Writes a `width` × `height` PNG to `out` a band of `band_rows` rows at a time (the
+/// last band may be shorter): `fill(first_row, rows, bytes)` puts those rows' RGB at
+/// `depth` into `bytes`. Answers the file's SHA-256 (hex) and length: one streaming
+/// writer for every renderer, so memory stays bounded by a band.
+pub(crate) fn stream_png<W: Write>(
+    out: W,
+    [width, height]: [u32; 2],
+    depth: BitDepth,
+    band_rows: usize,
+    mut fill: impl FnMut(usize, usize, &mut [u8]) -> Result<(), RenderError>,
+) -> Result<(String, u64), RenderError> {
+    let row_bytes = width as usize * depth.bytes_per_pixel();
+    let mut bytes = vec![0u8; band_rows * row_bytes];
+    let mut sink = HashingWriter { inner: out, hasher: Sha256::new(), bytes: 0 };
+    {
+        let mut writer = encoder(&mut sink, width, height, depth).write_header()?;
+        let mut stream = writer.stream_writer_with_size(band_rows * row_bytes)?;
+        let mut row = 0;
+        while row < height as usize {
+            let rows = band_rows.min(height as usize - row);
+            let band = &mut bytes[..rows * row_bytes];
+            fill(row, rows, band)?;
+            stream.write_all(band)?;
+            row += rows;
+        }
+        stream.finish()?;
+    }
+    sink.flush()?;
+    Ok((hex(&sink.hasher.finalize()), sink.bytes))
 }
 
 /// Encodes a rendered buffer as PNG bytes.
@@ -176,42 +207,22 @@ fn write_prepared<W: Write>(
     let width = params.width as usize;
     let height = params.height as usize;
     let chunk_rows = (STREAM_CHUNK_PIXELS / width).clamp(1, height);
-    let bpp = depth.bytes_per_pixel();
     let mut counts = vec![0u32; chunk_rows * width];
     let mut norms = vec![0f32; chunk_rows * width];
     let scale = prepared.setup.smooth_scale();
-    let mut colours = vec![0u8; chunk_rows * width * bpp];
 
-    let mut sink = HashingWriter { inner: out, hasher: Sha256::new(), bytes: 0 };
     let mut iterations = 0u64;
     let mut compute = Duration::ZERO;
-    {
-        let mut writer = encoder(&mut sink, params.width, params.height, depth).write_header()?;
-        let mut stream = writer.stream_writer_with_size(chunk_rows * width * bpp)?;
-        let mut row = 0;
-        while row < height {
-            let rows = chunk_rows.min(height - row);
-            let n = rows * width;
-            let t = Instant::now();
-            iterations += prepared.compute_rows(row..row + rows, &mut counts[..n], &mut norms[..n], control)?;
-            compute += t.elapsed();
-            let bytes = &mut colours[..n * bpp];
-            match depth {
-                BitDepth::Eight => colour_rgb8(&counts[..n], &norms[..n], scale, &params.colouring, bytes),
-                BitDepth::Sixteen => colour_rgb16_be(&counts[..n], &norms[..n], scale, &params.colouring, bytes),
-            }
-            stream.write_all(bytes)?;
-            row += rows;
+    let (sha256, bytes) = stream_png(out, [params.width, params.height], depth, chunk_rows, |row, rows, bytes| {
+        let n = rows * width;
+        let t = Instant::now();
+        iterations += prepared.compute_rows(row..row + rows, &mut counts[..n], &mut norms[..n], control)?;
+        compute += t.elapsed();
+        match depth {
+            BitDepth::Eight => colour_rgb8(&counts[..n], &norms[..n], scale, &params.colouring, bytes),
+            BitDepth::Sixteen => colour_rgb16_be(&counts[..n], &norms[..n], scale, &params.colouring, bytes),
         }
-        stream.finish()?;
-    }
-    sink.flush()?;
-    Ok(PngSummary {
-        sha256: hex(&sink.hasher.finalize()),
-        bytes: sink.bytes,
-        iterations,
-        kernel: prepared.path,
-        compute,
-        total: started.elapsed(),
-    })
+        Ok(())
+    })?;
+    Ok(PngSummary { sha256, bytes, iterations, kernel: prepared.path, compute, total: started.elapsed() })
 }

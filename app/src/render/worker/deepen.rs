@@ -66,9 +66,6 @@ impl WorkerThread {
             if full.key.frame.renders_deep(&full.key.fractal) {
                 return; // past doubles: perturbation pictures are not deepened here
             }
-            if full.key.frame.renders_deep(&full.key.fractal) {
-                return;
-            }
             let limit = full.key.max_iterations;
             let report = LimitReport::of(&full.buffer, limit);
             let Some(next) = report.next_limit(cap).filter(|_| report.worth_deepening()) else { return };

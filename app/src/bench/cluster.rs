@@ -19,11 +19,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase};
+use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, Rect, TouchPhase};
 use faafo_backend::client::{Client, NewFractalRequest};
 use faafo_engine::FractalKind;
 
-use super::FRAME;
 use crate::app::ExplorerApp;
 use crate::cloud::cluster::window::Tab;
 
@@ -85,26 +84,9 @@ struct Frames {
 impl Frames {
     /// Runs one frame with `events`, paced to 60 Hz; answers its wall time.
     fn frame(&mut self, events: Vec<Event>) -> Duration {
-        let now = Instant::now();
-        if self.next > now {
-            std::thread::sleep(self.next - now);
-        }
-        self.next = self.next.max(Instant::now() - FRAME) + FRAME;
-        let mut raw = RawInput {
-            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, egui::vec2(SCREEN[0], SCREEN[1]))),
-            max_texture_side: Some(16384),
-            time: Some(self.started.elapsed().as_secs_f64()),
-            predicted_dt: FRAME.as_secs_f32(),
-            events,
-            ..RawInput::default()
-        };
-        raw.viewports.entry(egui::ViewportId::ROOT).or_default().native_pixels_per_point = Some(1.0);
-        let t0 = Instant::now();
-        let app = &mut self.app;
-        let mut output = self.ctx.run_ui(raw, |ui| app.contents(ui));
-        let _meshes = self.ctx.tessellate(std::mem::take(&mut output.shapes), output.pixels_per_point);
-        output.textures_delta.clear();
-        t0.elapsed()
+        super::pace(&mut self.next);
+        let screen = Rect::from_min_size(Pos2::ZERO, egui::vec2(SCREEN[0], SCREEN[1]));
+        super::run_frame(&self.ctx, &mut self.app, screen, self.started.elapsed().as_secs_f64(), events)
     }
 
     /// Frames until `done` holds.

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase};
+use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, Rect, TouchPhase};
 
-use super::{FRAME, PATIENCE, SIZE};
+use super::{PATIENCE, SIZE};
 use crate::app::ExplorerApp;
 use crate::render::main_view::Arrival;
 
@@ -82,29 +82,11 @@ impl Driver {
 
     /// Runs one frame with `events`, paced to the 60 Hz clock.
     pub(super) fn frame(&mut self, events: Vec<Event>) -> FrameRecord {
-        let now = Instant::now();
-        if self.next_frame > now {
-            std::thread::sleep(self.next_frame - now);
-        }
-        self.next_frame = self.next_frame.max(Instant::now() - FRAME) + FRAME;
+        super::pace(&mut self.next_frame);
         let had_input = !events.is_empty();
-        let mut raw = RawInput {
-            screen_rect: Some(self.screen),
-            max_texture_side: Some(16384),
-            time: Some(self.started.elapsed().as_secs_f64()),
-            predicted_dt: FRAME.as_secs_f32(),
-            events,
-            ..RawInput::default()
-        };
-        raw.viewports.entry(egui::ViewportId::ROOT).or_default().native_pixels_per_point = Some(1.0);
-        let t0 = Instant::now();
         let before = self.app.generation();
-        let app = &mut self.app;
-        let mut output = self.ctx.run_ui(raw, |ui| app.contents(ui));
-        let _meshes = self.ctx.tessellate(std::mem::take(&mut output.shapes), output.pixels_per_point);
-        // No GPU to upload to; the deltas just share the pictures' pixels (no copy).
-        output.textures_delta.clear();
-        let ui = t0.elapsed();
+        let time = self.started.elapsed().as_secs_f64();
+        let ui = super::run_frame(&self.ctx, &mut self.app, self.screen, time, events);
         let end = Instant::now();
         if self.app.generation() != before {
             self.submitted.insert(self.app.generation(), end);

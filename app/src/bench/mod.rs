@@ -50,6 +50,42 @@ const FRAME: Duration = Duration::from_nanos(16_666_667);
 /// Give up waiting for a picture after this long.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// Waits for the next tick of the simulated display's 60 Hz clock (`next`) and moves the
+/// clock on by a frame; a frame that ran late does not make the next ones hurry.
+fn pace(next: &mut std::time::Instant) {
+    let now = std::time::Instant::now();
+    if *next > now {
+        std::thread::sleep(*next - now);
+    }
+    *next = (*next).max(std::time::Instant::now() - FRAME) + FRAME;
+}
+
+/// One frame of the real app (`ExplorerApp::contents`) on `screen` at egui time `time`
+/// with `events`, tessellated as a display would; no GPU, so the textures' deltas are
+/// dropped (they share the pictures' pixels: no copy). Answers the frame's wall time.
+fn run_frame(
+    ctx: &egui::Context,
+    app: &mut crate::app::ExplorerApp,
+    screen: egui::Rect,
+    time: f64,
+    events: Vec<egui::Event>,
+) -> Duration {
+    let mut raw = egui::RawInput {
+        screen_rect: Some(screen),
+        max_texture_side: Some(16384),
+        time: Some(time),
+        predicted_dt: FRAME.as_secs_f32(),
+        events,
+        ..egui::RawInput::default()
+    };
+    raw.viewports.entry(egui::ViewportId::ROOT).or_default().native_pixels_per_point = Some(1.0);
+    let t0 = std::time::Instant::now();
+    let mut output = ctx.run_ui(raw, |ui| app.contents(ui));
+    let _meshes = ctx.tessellate(std::mem::take(&mut output.shapes), output.pixels_per_point);
+    output.textures_delta.clear();
+    t0.elapsed()
+}
+
 /// Command-line options.
 #[derive(Debug, Clone)]
 pub struct BenchOptions {

@@ -349,8 +349,9 @@ fn bad_values_are_named() {
         (&["--antialias", "5"][..], "5 is not in 1..=4"),
         (&["--antialias", "0"][..], "0 is not in 1..=4"),
         (&["--colouring", "bump"][..], "unknown colouring 'bump'; allowed: escape, distance, lighting"),
-        (&["--colouring", "lighting", "--light-strength", "2"][..], "light strength"),
-        (&["--colouring", "distance", "--boundary-width", "0"][..], "boundary width"),
+        (&["--colouring", "lighting", "--light-strength", "2"][..], "--light-strength: must be from 0 to 1"),
+        (&["--colouring", "distance", "--boundary-width", "0"][..], "--boundary-width: must be a finite number"),
+        (&["--light-elevation", "-1"][..], "--light-elevation: must be a finite number >= 0"),
     ] {
         let (o, _) = render_with("bad-colouring.png", flags);
         let stderr = String::from_utf8_lossy(&o.stderr);

@@ -92,6 +92,57 @@ fn a_4_tile_poster_is_the_local_render_pixel_for_pixel() {
     assert_eq!(rows.len(), 16, "{rows:?}");
 }
 
+#[test]
+fn a_lit_antialiased_poster_is_the_local_render_pixel_for_pixel() {
+    // The colouring flags are render's own (one shared set), sent with every tile: the
+    // tiles' supersampling, slopes and distance bands must match the whole picture's.
+    let dir = Scratch::new();
+    let api = Api::start(&dir.0, &format!("sqlite://{}", dir.0.join("c.db").display()), None, 0);
+    let lit: &[&str] = &[
+        "--width",
+        "151",
+        "--height",
+        "101",
+        "--center",
+        "-0.745,0.113",
+        "--scale",
+        "0.02",
+        "--colouring",
+        "lighting",
+        "--light-angle",
+        "-30",
+        "--light-elevation",
+        "0.7",
+        "--light-strength",
+        "0.9",
+        "--antialias",
+        "2",
+    ];
+    let distance: &[&str] =
+        &["--kind", "julia", "--width", "120", "--height", "81", "--colouring", "distance", "--boundary-width", "3.5"];
+    for view in [lit, distance] {
+        poster_equals_render(&api.base, &dir.0, view, "2");
+    }
+    // The tiles were asked for with the fields (not rendered plain and matched by luck).
+    let rows = tokio_rows(&api.base);
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    let lit_rows = rows.iter().filter(|r| r["colouring"] == "lighting").count();
+    assert_eq!(lit_rows, 4, "{rows:?}");
+    assert!(
+        rows.iter().filter(|r| r["colouring"] == "lighting").all(|r| r["antialias"] == 2 && r["light_angle"] == -30.0)
+    );
+    assert!(rows.iter().any(|r| r["colouring"] == "distance" && r["boundary_width"] == 3.5), "{rows:?}");
+    // A deep view refuses them before anything is sent.
+    let deep =
+        ["poster", "--center", "0,1", "--scale", "1e-100", "--antialias", "2", "--width", "40", "--height", "30"];
+    let mut args = vec!["--endpoint-url", api.base.as_str()];
+    args.extend(deep);
+    let out = faafo(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deeper than doubles"), "{out:?}");
+    assert_eq!(tokio_rows(&api.base).len(), 8);
+}
+
 fn tokio_rows(base: &str) -> Vec<serde_json::Value> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async { procs::all(&reqwest::Client::new(), base).await })

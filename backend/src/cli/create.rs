@@ -9,18 +9,17 @@
 use std::time::Duration;
 
 use clap::{Args, Parser};
-use faafo_engine::antialias::MAX_ANTIALIAS;
+use faafo_engine::FractalKind;
 use faafo_engine::fractal::parse_complex;
 use faafo_engine::location::{Center, Location, Scale};
-use faafo_engine::{ColouringMode, FractalKind};
 use serde_json::Value;
 
+use super::colouring::ColouringArgs;
 use super::output::{self, print};
 use super::progress::Progress;
 use super::{CliError, Ctx};
 use crate::client::random::{Draw, Ranges, random_request};
 use crate::client::{Fractal, NewFractalRequest, Status};
-use crate::wire::colouring::ColouringFields;
 
 /// The random parameters of a batch, with the original's defaults.
 #[derive(Debug, Clone, Args)]
@@ -127,26 +126,8 @@ pub struct CreateArgs {
     /// Exact width of every fractal's view (xb - xa), e.g. 5.06722630e-433 (with --center).
     #[arg(long, requires = "center", help_heading = "Kind (faafo-api only)")]
     scale: Option<String>,
-    /// Colouring: escape (the default), distance (thin filaments as lines, by the
-    /// distance estimate) or lighting (a relief lit from --light-*). Not for deep views.
-    #[arg(long, help_heading = "Colouring (faafo-api only)")]
-    colouring: Option<ColouringMode>,
-    /// Lighting: direction the light comes from, degrees counter-clockwise from the real
-    /// axis (server default 45).
-    #[arg(long, allow_hyphen_values = true, help_heading = "Colouring (faafo-api only)")]
-    light_angle: Option<f64>,
-    /// Lighting: height of the light, >= 0 (0 = grazing; server default 1.5).
-    #[arg(long, help_heading = "Colouring (faafo-api only)")]
-    light_elevation: Option<f64>,
-    /// Lighting: how much slopes facing away darken, 0 to 1 (server default 0.8).
-    #[arg(long, help_heading = "Colouring (faafo-api only)")]
-    light_strength: Option<f64>,
-    /// Distance: pixels near the set that fade into the interior colour (server default 2).
-    #[arg(long, help_heading = "Colouring (faafo-api only)")]
-    boundary_width: Option<f64>,
-    /// Supersampling: N×N jittered samples per pixel, 1 to 4 (default 1). Not for deep views.
-    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=i64::from(MAX_ANTIALIAS)), help_heading = "Colouring (faafo-api only)")]
-    antialias: Option<i64>,
+    #[command(flatten)]
+    colouring: ColouringArgs,
     /// Wait until every fractal is rendered, showing progress on stderr; exit 1 if any
     /// failed.
     #[arg(long)]
@@ -317,16 +298,9 @@ pub async fn run(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<()> {
 fn with_options(batch: &mut [NewFractalRequest], args: &CreateArgs) -> Result<(), CliError> {
     let c = args.c.as_deref().map(parse_complex).transpose().map_err(|e| CliError::Usage(format!("--c: {e}")))?;
     let location = exact_location(args)?;
-    let colouring = ColouringFields {
-        colouring: args.colouring.map(|m| m.name().to_owned()),
-        light_angle: args.light_angle,
-        light_elevation: args.light_elevation,
-        light_strength: args.light_strength,
-        boundary_width: args.boundary_width,
-        antialias: args.antialias,
-    };
     // The server's checks, here, so a bad value is named before anything is sent.
-    colouring.apply(faafo_engine::Colouring::default()).map_err(|e| CliError::Usage(e.message()))?;
+    args.colouring.apply(faafo_engine::Colouring::default())?;
+    let colouring = args.colouring.fields();
     for r in batch {
         r.kind = args.kind;
         r.c = c;
@@ -490,6 +464,6 @@ mod tests {
         assert!(Create::try_parse_from(["create", "--colouring", "stripes"]).is_err());
         let bad = Create::try_parse_from(["create", "--light-strength", "2"]).unwrap();
         let e = with_options(&mut batch, &bad.args).unwrap_err().to_string();
-        assert!(e.contains("light_strength") && e.contains("from 0 to 1"), "{e}");
+        assert!(e.contains("--light-strength") && e.contains("from 0 to 1"), "{e}");
     }
 }

@@ -8,6 +8,7 @@
 //! after the verb.
 
 mod bench;
+mod colouring;
 mod create;
 mod delete;
 mod deploy;

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use faafo_engine::{Colouring, Fractal, FractalKind, Palette};
+use faafo_engine::{Colouring, Fractal, FractalKind};
 
-use super::render::{ViewArgs, view_params};
+use super::colouring::refuse_if_deep;
+use super::render::{ViewArgs, default_palette, view_params};
 use super::{CliError, Ctx};
 use crate::client::NewFractalRequest;
 use crate::client::poster::{self, Poster, PosterEvent, PosterProgress};
@@ -48,11 +49,12 @@ fn whole_request(args: &PosterArgs) -> anyhow::Result<NewFractalRequest> {
         ))
         .into());
     }
-    let palette = v.palette.unwrap_or(if v.kind == FractalKind::Classic { Palette::Classic } else { Palette::Ultra });
-    let colouring = Colouring { palette, ..Colouring::default() };
+    let palette = v.palette.unwrap_or_else(|| default_palette(v.kind));
     // The constant is computed here (for classic, by the original's seeded search), so
-    // every tile uses the one `faafo render` would.
-    let (params, _, seed) = view_params(v, colouring)?;
+    // every tile uses the one `faafo render` would; the colouring flags are checked here.
+    let (params, _, seed) = view_params(v, Colouring { palette, ..Colouring::default() })?;
+    let location = super::render::deep_location(v)?;
+    refuse_if_deep(location.is_some(), &params.colouring)?;
     if let Some(seed) = seed {
         println!("seed:       {seed}");
     }
@@ -64,8 +66,10 @@ fn whole_request(args: &PosterArgs) -> anyhow::Result<NewFractalRequest> {
             _ => None,
         },
         palette: Some(palette),
+        // Every tile carries them (a tile is the whole request with a window).
+        colouring: v.colouring.fields(),
         // A view past doubles goes as its exact location.
-        location: super::render::deep_location(v)?,
+        location,
         ..NewFractalRequest::new(params.width, params.height, params.max_iterations, (r.xa, r.xb, r.ya, r.yb))
     })
 }

@@ -6,16 +6,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use faafo_engine::antialias::{MAX_ANTIALIAS, write_png_antialiased};
+use faafo_engine::antialias::write_png_antialiased;
 use faafo_engine::classic::{CSearch, find_c};
 use faafo_engine::fractal::parse_complex;
 use faafo_engine::location::{Center, Location, Scale};
 use faafo_engine::{
-    BitDepth, Colouring, ColouringMode, Complex64, Control, DEFAULT_JPEG_QUALITY, Fractal, FractalKind, ImageFormat,
-    KernelPath, Light, Palette, Params, Region, RenderOptions, encode_jpeg, sha256_hex, write_png,
+    BitDepth, Colouring, Complex64, Control, DEFAULT_JPEG_QUALITY, Fractal, FractalKind, ImageFormat, KernelPath,
+    Palette, Params, Region, RenderOptions, encode_jpeg, sha256_hex, write_png,
 };
 
 use super::CliError;
+use super::colouring::{ColouringArgs, refuse_if_deep};
+use crate::wire::colouring::is_plain;
 
 /// Options of `faafo render`.
 #[derive(Debug, Args)]
@@ -37,25 +39,6 @@ pub struct RenderArgs {
     /// Kernel path: avx512, avx2+fma, scalar, reference (default: fastest available).
     #[arg(long)]
     kernel: Option<KernelPath>,
-    /// Supersampling: N × N jittered samples per pixel, averaged (1 = off, up to 4).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_ANTIALIAS)))]
-    antialias: u32,
-    /// Colouring: escape (escape time), distance (fades into the interior colour near
-    /// the set, by the distance estimate) or lighting (the escape colours lit as a relief).
-    #[arg(long, default_value = "escape")]
-    colouring: ColouringMode,
-    /// Lighting: direction the light comes from, degrees counter-clockwise from the real axis.
-    #[arg(long, default_value_t = Light::default().angle_degrees, allow_hyphen_values = true)]
-    light_angle: f32,
-    /// Lighting: height of the light (0 = grazing; larger = flatter).
-    #[arg(long, default_value_t = Light::default().elevation)]
-    light_elevation: f32,
-    /// Lighting: how dark slopes facing away get, 0 to 1.
-    #[arg(long, default_value_t = Light::default().strength)]
-    light_strength: f32,
-    /// Distance: width in pixels of the band along the set that fades into the interior colour.
-    #[arg(long, default_value_t = Colouring::default().boundary_width_px)]
-    boundary_width: f32,
     /// Quality of a JPEG (`-o NAME.jpg`), 1 to 100.
     #[arg(long, default_value_t = DEFAULT_JPEG_QUALITY, value_parser = clap::value_parser!(u8).range(1..=100))]
     jpeg_quality: u8,
@@ -64,8 +47,9 @@ pub struct RenderArgs {
     output: PathBuf,
 }
 
-/// What to render: the kind, the view, the size and the colours every renderer carries
-/// (shared by `faafo render` and `faafo poster`, so both make the same image).
+/// What to render: the kind, the view, the size and the colours every renderer carries,
+/// with the colouring flags (shared by `faafo render` and `faafo poster`, so both make
+/// the same image).
 #[derive(Debug, Args)]
 pub struct ViewArgs {
     /// Fractal kind: classic (the original faafo Julia set), mandelbrot, julia,
@@ -117,6 +101,8 @@ pub struct ViewArgs {
     /// classic kind, ultra otherwise).
     #[arg(long)]
     pub(super) palette: Option<Palette>,
+    #[command(flatten)]
+    pub(super) colouring: ColouringArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -149,33 +135,25 @@ fn parse_rgb(text: &str) -> Result<[u8; 3], CliError> {
 
 /// Builds the parameters; for the classic kind also returns how `c` was found.
 fn params(render: &RenderArgs) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
-    let colouring = Colouring {
+    let base = Colouring {
         palette: render.view.palette.unwrap_or_else(|| default_palette(render.view.kind)),
         offset: render.palette_offset,
         cycle_iterations: render.palette_cycle,
         interior: parse_rgb(&render.interior)?,
-        mode: render.colouring,
-        light: Light {
-            angle_degrees: render.light_angle,
-            elevation: render.light_elevation,
-            strength: render.light_strength,
-        },
-        boundary_width_px: render.boundary_width,
-        antialias: render.antialias,
+        ..Colouring::default()
     };
-    view_params(&render.view, colouring)
+    view_params(&render.view, base)
 }
 
 /// The palette of a kind when none is given.
-fn default_palette(kind: FractalKind) -> Palette {
+pub(super) fn default_palette(kind: FractalKind) -> Palette {
     if kind == FractalKind::Classic { Palette::Classic } else { Palette::Ultra }
 }
 
-/// The view's parameters with `colouring`; for the classic kind also how `c` was found.
-pub(super) fn view_params(
-    args: &ViewArgs,
-    colouring: Colouring,
-) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
+/// The view's parameters with `base` and the colouring flags applied to it; for the
+/// classic kind also how `c` was found.
+pub(super) fn view_params(args: &ViewArgs, base: Colouring) -> anyhow::Result<(Params, Option<CSearch>, Option<u64>)> {
+    let colouring = args.colouring.apply(base)?;
     let iterations = args.iterations.unwrap_or(if args.kind == FractalKind::Classic { 362 } else { 1000 });
     let region = match (args.xa, args.xb, args.ya, args.yb) {
         (Some(xa), Some(xb), Some(ya), Some(yb)) => Region::new(xa, xb, ya, yb),
@@ -273,6 +251,7 @@ fn random_seed() -> u64 {
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let (params, search, seed) = params(args)?;
     let deep = deep_location(&args.view)?;
+    refuse_if_deep(deep.is_some(), &params.colouring)?;
     let options = RenderOptions { kernel: args.kernel, ..RenderOptions::default() };
     let depth = match args.depth {
         Depth::Eight => BitDepth::Eight,
@@ -287,20 +266,12 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     // never leaves a truncated PNG under the requested name.
     let tmp = temp_path(&args.output);
     let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let plain = args.antialias == 1 && args.colouring == ColouringMode::Escape;
+    let plain = is_plain(&params.colouring);
     let result = match &deep {
-        Some(_) if !plain => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(CliError::Usage(
-                "--antialias and --colouring distance|lighting are not available for views deeper than doubles (perturbation) yet"
-                    .to_owned(),
-            )
-            .into());
-        }
         Some(location) => crate::worker::deep::write_png(&params, location, None, depth, &Control::new(), file),
         None if plain => write_png(&params, &options, &Control::new(), depth, BufWriter::new(file)),
         None => {
-            let (n, control) = (args.antialias, Control::new());
+            let (n, control) = (params.colouring.antialias, Control::new());
             write_png_antialiased(&params, None, n, &options, &control, depth, BufWriter::new(file))
         }
     };
@@ -353,7 +324,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
         println!("iterations: {} computed (limit {} per pixel)", summary.iterations, params.max_iterations);
     }
     if !plain {
-        println!("colouring:  {} · antialias {n}×{n}", args.colouring, n = args.antialias);
+        println!("colouring:  {} · antialias {n}×{n}", params.colouring.mode, n = params.colouring.antialias);
     }
     println!("kernel:     {}", summary.kernel);
     println!("time:       {:.3} s render, {:.3} s total", summary.compute.as_secs_f64(), summary.total.as_secs_f64());

@@ -469,42 +469,19 @@ mod tests {
     use super::*;
 
     fn fractal(uuid: &str, status: Status) -> Fractal {
+        let done = status == Status::Done;
         Fractal {
             uuid: uuid.to_owned(),
-            checksum: (status == Status::Done).then(|| "ab".repeat(32)),
-            url: None,
-            duration: (status == Status::Done).then_some(0.8725259304046631),
-            size: (status == Status::Done).then_some(1234),
-            width: 510,
-            height: 278,
-            iterations: 281,
-            xa: -3.3528957195683087,
-            xb: 1.1428457603077387,
+            checksum: done.then(|| "ab".repeat(32)),
+            duration: done.then_some(0.8725259304046631),
+            size: done.then_some(1234),
             ya: -2.0,
-            yb: 2.478654026560605,
-            generated_by: (status == Status::Done).then(|| "worker-1".to_owned()),
+            generated_by: done.then(|| "worker-1".to_owned()),
             status,
-            error: None,
             created_at: "2026-01-01T00:00:00.000000Z".to_owned(),
             updated_at: "2026-01-01T00:00:00.000000Z".to_owned(),
-            kind: "classic".to_owned(),
-            c_re: None,
-            c_im: None,
             seed: None,
-            palette: "classic".to_owned(),
-            tile_x: None,
-            tile_y: None,
-            tile_width: None,
-            tile_height: None,
-            center_re: None,
-            center_im: None,
-            scale: None,
-            colouring: None,
-            light_angle: None,
-            light_elevation: None,
-            light_strength: None,
-            boundary_width: None,
-            antialias: None,
+            ..Fractal::example()
         }
     }
 

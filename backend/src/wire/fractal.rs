@@ -304,6 +304,49 @@ impl Fractal {
         }
     }
 
+    /// The original API's example object (its §3.2): a pending classic 510 × 278 render
+    /// of that region, seed 7, no image yet. One row written out once, for tests and
+    /// examples to start from: `Fractal { width: 64, ..Fractal::example() }`.
+    pub fn example() -> Self {
+        Self {
+            uuid: "212e8c23-e67f-4bd3-86e1-5a5e811ee2f4".into(),
+            checksum: None,
+            url: None,
+            duration: None,
+            size: None,
+            width: 510,
+            height: 278,
+            iterations: 281,
+            xa: -3.3528957195683087,
+            xb: 1.1428457603077387,
+            ya: -2.1341119130263717,
+            yb: 2.478654026560605,
+            generated_by: None,
+            status: Status::Pending,
+            error: None,
+            created_at: "2026-11-27T04:00:00.000000Z".into(),
+            updated_at: "2026-11-27T04:00:00.000000Z".into(),
+            kind: "classic".into(),
+            c_re: None,
+            c_im: None,
+            seed: Some(7),
+            palette: "classic".into(),
+            tile_x: None,
+            tile_y: None,
+            tile_width: None,
+            tile_height: None,
+            center_re: None,
+            center_im: None,
+            scale: None,
+            colouring: None,
+            light_angle: None,
+            light_elevation: None,
+            light_strength: None,
+            boundary_width: None,
+            antialias: None,
+        }
+    }
+
     /// The colouring columns as given (absent ones `None`).
     pub fn colouring_fields(&self) -> ColouringFields {
         ColouringFields {
@@ -922,49 +965,9 @@ mod tests {
 
     use super::*;
 
-    fn sample() -> Fractal {
-        Fractal {
-            uuid: "212e8c23-e67f-4bd3-86e1-5a5e811ee2f4".into(),
-            checksum: None,
-            url: None,
-            duration: None,
-            size: None,
-            width: 510,
-            height: 278,
-            iterations: 281,
-            xa: -3.3528957195683087,
-            xb: 1.1428457603077387,
-            ya: -2.1341119130263717,
-            yb: 2.478654026560605,
-            generated_by: None,
-            status: Status::Pending,
-            error: None,
-            created_at: "2026-11-27T04:00:00.000000Z".into(),
-            updated_at: "2026-11-27T04:00:00.000000Z".into(),
-            kind: "classic".into(),
-            c_re: None,
-            c_im: None,
-            seed: Some(7),
-            palette: "classic".into(),
-            tile_x: None,
-            tile_y: None,
-            tile_width: None,
-            tile_height: None,
-            center_re: None,
-            center_im: None,
-            scale: None,
-            colouring: None,
-            light_angle: None,
-            light_elevation: None,
-            light_strength: None,
-            boundary_width: None,
-            antialias: None,
-        }
-    }
-
     #[test]
     fn object_has_the_original_fields_sorted_with_full_precision() {
-        let text = serde_json::to_string_pretty(&sample().to_object()).unwrap();
+        let text = serde_json::to_string_pretty(&Fractal::example().to_object()).unwrap();
         // §3.2's example object, field by field.
         for line in [
             "\"checksum\": null",
@@ -984,7 +987,7 @@ mod tests {
             assert!(text.contains(line), "missing {line} in {text}");
         }
         assert!(!text.contains("image"));
-        let keys: Vec<_> = sample().to_object().as_object().unwrap().keys().cloned().collect();
+        let keys: Vec<_> = Fractal::example().to_object().as_object().unwrap().keys().cloned().collect();
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted, "keys are sorted like Flask's jsonify");
@@ -1005,7 +1008,7 @@ mod tests {
 
     #[test]
     fn rows_map_to_values_and_back() {
-        let mut f = sample();
+        let mut f = Fractal::example();
         f.tile_x = Some(3);
         f.tile_y = Some(0);
         f.tile_width = Some(64);
@@ -1015,8 +1018,8 @@ mod tests {
         assert_eq!(values.len(), COLUMNS.len());
         assert_eq!(values[0], FieldValue::Text(f.uuid.clone()));
         assert_eq!(Fractal::from_values(values).unwrap(), f);
-        assert_eq!(Fractal::from_values(sample().values()).unwrap(), sample());
-        let mut bad = sample().values();
+        assert_eq!(Fractal::from_values(Fractal::example().values()).unwrap(), Fractal::example());
+        let mut bad = Fractal::example().values();
         bad[13] = FieldValue::Text("lost".into());
         assert!(Fractal::from_values(bad).is_err(), "a status outside the four");
     }
@@ -1083,7 +1086,7 @@ mod tests {
 
     #[test]
     fn params_reproduce_the_stored_constant() {
-        let mut f = sample();
+        let mut f = Fractal::example();
         f.c_re = Some(0.285);
         f.c_im = Some(0.01);
         let p = f.params().unwrap();
@@ -1110,8 +1113,8 @@ mod tests {
         assert_eq!(Fractal::from_values(row.values()).unwrap(), row);
         assert_eq!(row.deep_location().unwrap().unwrap().center.re(), location.center.re());
         // Without a location the object is the one old clients know.
-        assert!(sample().to_object().get("center_re").is_none());
-        assert_eq!(sample().location().unwrap(), None);
+        assert!(Fractal::example().to_object().get("center_re").is_none());
+        assert_eq!(Fractal::example().location().unwrap(), None);
     }
 
     #[test]
@@ -1141,7 +1144,7 @@ mod tests {
         assert_eq!((c.light.angle_degrees, c.light.elevation, c.light.strength), (120.0, 0.75, 0.5));
         assert_eq!((c.boundary_width_px, c.antialias, c.palette), (3.0, 2, Palette::Ultra));
         // Absent: not sent, and the colouring every task had before.
-        let plain = sample();
+        let plain = Fractal::example();
         assert!(colouring::COLOURING_COLUMNS.iter().all(|k| plain.to_object().get(*k).is_none()));
         assert_eq!(plain.params().unwrap().colouring, Colouring::classic());
     }

@@ -55,8 +55,13 @@ fn main() -> Result<(), String> {
         let cpu_s = cpu_seconds() - cpu0;
         let interior = buffer.norms().iter().filter(|n| **n < 0.0).count();
         let max = buffer.counts().iter().max().copied().unwrap_or(0);
+        // FNV-1a of the counts: equal results compare equal across builds.
+        let hash = buffer
+            .counts()
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3));
         println!(
-            "run {run}: {width}x{height}, {iterations} iterations, {} bits, reference {} long: orbit {orbit_s:.3} s, pixels {:.3} s, wall {wall_s:.3} s, CPU {cpu_s:.2} s; {interior} interior pixels, largest count {max}",
+            "run {run}: {width}x{height}, {iterations} iterations, {} bits, reference {} long: orbit {orbit_s:.3} s, pixels {:.3} s, wall {wall_s:.3} s, CPU {cpu_s:.2} s; {interior} interior pixels, largest count {max}, counts {hash:016x}",
             orbit.bits(),
             orbit.len(),
             wall_s - orbit_s,

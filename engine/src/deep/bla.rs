@@ -36,12 +36,24 @@ pub(crate) struct StepExp {
 }
 
 /// The table of one orbit.
+///
+/// The doubles are laid out by starting index: the approximations a pixel at `rel` may
+/// take (levels 0 to `rel`'s count of trailing zero bits) are next to each other, so the
+/// climb through the levels reads one or two cache lines instead of one per level — the
+/// tables of long orbits are megabytes, and each level was a miss.
 #[derive(Debug)]
 pub(crate) struct Bla {
     /// First reference index with approximations (1 when Z_0 = 0: a step from zero is
     /// never linear).
     base: usize,
-    levels64: Vec<Vec<Step64>>,
+    /// Number of levels (level k holds the merges of 2^k steps).
+    levels: usize,
+    /// Number of single steps (level 0's length).
+    count: usize,
+    /// The radii, by [`Bla::block`] (0 where a level has no entry: never valid).
+    radii: Vec<f64>,
+    /// The approximations, in the same places.
+    steps: Vec<Step64>,
     levels_exp: Vec<Vec<StepExp>>,
 }
 
@@ -67,8 +79,33 @@ impl Bla {
             levels_exp.push(level);
             level = next;
         }
-        let levels64 = levels_exp.iter().map(|l| l.iter().map(to64).collect()).collect();
-        Self { base, levels64, levels_exp: if with_exp { levels_exp } else { Vec::new() } }
+        let (levels, count) = (levels_exp.len(), levels_exp.first().map_or(0, Vec::len));
+        let size = if count == 0 { 0 } else { Self::block(levels, count - 1).0 + Self::block(levels, count - 1).1 };
+        let never = Step64 { a: [0.0; 2], b: [0.0; 2], r: 0.0 };
+        let mut steps = vec![never; size];
+        for rel in 0..count {
+            let (offset, top) = Self::block(levels, rel);
+            for k in 0..top {
+                if let Some(s) = levels_exp[k].get(rel >> k) {
+                    steps[offset + k] = to64(s);
+                }
+            }
+        }
+        let radii = steps.iter().map(|s| s.r).collect();
+        Self { base, levels, count, radii, steps, levels_exp: if with_exp { levels_exp } else { Vec::new() } }
+    }
+
+    /// Where the approximations starting at `rel` begin, and how many levels they span:
+    /// all of them at 0, else up to its lowest set bit (`rel = j·2^k` for level k).
+    #[inline(always)]
+    fn block(levels: usize, rel: usize) -> (usize, usize) {
+        if rel == 0 {
+            return (0, levels);
+        }
+        // Blocks before: `levels` for 0, then tz(j) + 1 for each j in 1..rel, and
+        // Σ_{j=1}^{n} tz(j) = n − popcount(n).
+        let n = rel - 1;
+        (levels + 2 * n - n.count_ones() as usize, rel.trailing_zeros() as usize + 1)
     }
 
     /// The longest approximation starting at reference index `m` that is valid for
@@ -80,23 +117,33 @@ impl Bla {
     #[inline]
     pub(crate) fn lookup64(&self, m: usize, d1: f64, remaining: u32) -> Option<(&Step64, u32)> {
         let rel = m.checked_sub(self.base)?;
-        let first = self.levels64.first()?.get(rel)?;
-        // Written so that a NaN δ never takes an approximation.
-        #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(d1 < first.r) {
+        if rel >= self.count {
             return None;
         }
-        let top =
-            if rel == 0 { self.levels64.len() } else { (rel.trailing_zeros() as usize + 1).min(self.levels64.len()) };
-        let mut best = (first, 1);
-        for k in 1..top {
-            let l = 1u32 << k;
-            match self.levels64[k].get(rel >> k) {
-                Some(s) if d1 < s.r && l <= remaining => best = (s, l),
-                _ => break,
-            }
+        let (offset, top) = Self::block(self.levels, rel);
+        let radii = self.radii.get(offset..offset + top)?;
+        // Written so that a NaN δ never takes an approximation.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !(d1 < radii[0]) {
+            return None;
         }
-        (best.1 <= remaining).then_some(best)
+        let mut k = 1;
+        while k < top && d1 < radii[k] && (1u32 << k) <= remaining {
+            k += 1;
+        }
+        let l = 1u32 << (k - 1);
+        (l <= remaining).then(|| (&self.steps[offset + k - 1], l))
+    }
+
+    /// The radius of the single step from reference index `m` (0 where there is none):
+    /// [`Bla::lookup64`] takes a skip exactly when `d1` is below it (and one step is
+    /// left).
+    #[inline(always)]
+    pub(crate) fn radius0(&self, m: usize) -> f64 {
+        match m.checked_sub(self.base) {
+            Some(rel) if rel < self.count => self.radii[Self::block(self.levels, rel).0],
+            _ => 0.0,
+        }
     }
 
     /// [`Bla::lookup64`] with exponents.

@@ -275,7 +275,7 @@ pub fn render_deep_window(
     let half = RealExp::from_f64(f64::from(width - 1) / 2.0 + f64::from(height - 1) / 2.0).mul(step);
     let dc_max = pixel::farthest(offset, half);
     // Some pixel's δc may be below doubles' range: keep the tables with exponents too.
-    let deep = step.log2() < (pixel::DEEP_BELOW_LOG2 + 12) as f64;
+    let deep = step.log2() < (pixel::SCALED_MIN_LOG2 + 12) as f64;
     let tables = orbit.tables(dc_max, deep);
     let critical = orbit.critical.as_ref().unwrap_or(&orbit.main);
     let n_max = if julia { max_iterations - 1 } else { max_iterations };

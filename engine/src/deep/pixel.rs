@@ -7,7 +7,7 @@
 //! the point, `n = j`); `m` is the reference index the pixel follows.
 
 use super::bla::Bla;
-use super::floatexp::{ComplexExp, RealExp};
+use super::floatexp::{ComplexExp, RealExp, ldexp};
 use super::orbit::Orbit;
 
 /// Index of the orbit through the view's reference point.
@@ -16,14 +16,20 @@ pub(crate) const MAIN: usize = 0;
 /// Mandelbrot set), where rebased pixels continue.
 pub(crate) const CRITICAL: usize = 1;
 
-/// Pixels whose δc is below 2^-1016 (about 1e-306) start with exponents; above, doubles
-/// hold δ with at least 2^-58 relative precision (the subnormals start at 2^-1022).
-pub(crate) const DEEP_BELOW_LOG2: i64 = -1016;
-/// With exponents, a δ above 2^-900 moves to doubles (δc, then far smaller, only loses
-/// what doubles cannot hold: under 2^-170 of δ)…
-const TO_F64_ABOVE_LOG2: i64 = -900;
-/// …and back below 2^-950 (the gap avoids switching back and forth).
-const TO_EXP_BELOW: f64 = f64::from_bits((1023 - 950) << 52); // 2^-950
+/// Pixels whose δc is at least 2^-900 (about 1e-271) run on plain doubles: no product
+/// of the loop comes near the subnormals (below 2^-1022), which cost a slow microcode
+/// assist each on x86.
+const PLAIN_FROM_LOG2: i64 = -900;
+/// Deeper pixels keep δ = w·2^s (rescaling), with 2^s at most δc's power of two and at
+/// least 2^[`SCALED_MIN_LOG2`]: then δc/2^s is near 1 or above, so B·δc/2^s and the
+/// other products stay normal doubles even where A or B has a part far smaller than the
+/// other (views on the real axis), and w (at most 4/2^s) never overflows.
+pub(crate) const SCALED_MIN_LOG2: i64 = -1000;
+/// Below 2^-16 (after a rebase to a point nearer the critical point than δc), w is
+/// rescaled, so that 2^s·w stays normal too.
+const W_LOW: f64 = f64::from_bits((1023 - 16) << 52);
+/// Below [`SCALED_MIN_LOG2`] δ runs with exponents until it is above 2^-980.
+const TO_SCALED_ABOVE_LOG2: i64 = -980;
 
 /// What a finished pixel stores (as the shallow kernels do).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,25 +66,58 @@ struct State {
     n: u32,
 }
 
-/// Pixels advanced in turn by one core (see [`Context::run_pixels`]). Measured: one.
-/// Interleaving 2–6 pixels was 10–65% slower on this project's Xeon — each pixel's
-/// branches (skip or step, rebase) are predictable on their own and not once mixed.
-const LANES: usize = 1;
+// Pixels advanced in turn by one core: one. Interleaving 2–6 pixels was 10–65% slower
+// on this project's Xeon — each pixel's branches (skip or step, rebase) are predictable
+// on their own and not once mixed.
 
 /// One pixel in flight on the doubles path.
 #[derive(Debug, Clone, Copy)]
 struct Lane {
     st: State,
-    d: [f64; 2],
-    /// δc as doubles (what bilinear skips multiply by B).
+    /// δ / 2^s.
+    w: [f64; 2],
+    /// The scale's exponent: 0 on plain doubles, in [[`SCALED_MIN_LOG2`], 0] rescaled.
+    s: i64,
+    /// 2^s.
+    scale: f64,
+    /// δc / 2^s (what bilinear skips multiply by B).
     dc: [f64; 2],
-    /// What each perturbation step adds: δc, or zero for Julia sets.
+    /// What each perturbation step adds: δc / 2^s, or zero for Julia sets.
     dc_step: [f64; 2],
     /// δc with its exponent, for stretches below doubles' range.
     dcx: ComplexExp,
-    deep: bool,
-    /// Where the result goes.
-    index: usize,
+    /// Whether δ is rescaled (δc below 2^[`PLAIN_FROM_LOG2`]).
+    scaled: bool,
+}
+
+impl Lane {
+    /// δ as a double with exponent.
+    fn delta(&self) -> ComplexExp {
+        ComplexExp::new(self.w[0], self.w[1], self.s)
+    }
+
+    /// Sets δ (rescaled lanes), or `false` when δ is too small for doubles even
+    /// rescaled.
+    fn set_delta(&mut self, d: ComplexExp, julia: bool) -> bool {
+        let zero = d.re == 0.0 && d.im == 0.0;
+        // δ = 0 (a Mandelbrot pixel's start) takes δc's size at its next step.
+        if (d.e < SCALED_MIN_LOG2 && !zero) || (zero && self.dcx.e < SCALED_MIN_LOG2) {
+            self.w = [d.re, d.im];
+            self.s = d.e;
+            return false;
+        }
+        let s = d.e.min(self.dcx.e).clamp(SCALED_MIN_LOG2, 0);
+        let back = ComplexExp { re: d.re, im: d.im, e: d.e - s };
+        (self.w[0], self.w[1]) = back.to_f64();
+        self.s = s;
+        self.scale = ldexp(1.0, s);
+        let (cr, ci) = ComplexExp { e: self.dcx.e - s, ..self.dcx }.to_f64();
+        // Subnormals would be slow; below them even plain doubles keep nothing.
+        let tiny = |v: f64| if v.abs() < f64::MIN_POSITIVE { 0.0 } else { v };
+        self.dc = [tiny(cr), tiny(ci)];
+        self.dc_step = if julia { [0.0, 0.0] } else { self.dc };
+        true
+    }
 }
 
 /// What one step of a lane left.
@@ -109,9 +148,9 @@ impl Context<'_> {
     /// finished (escaped at its start, or during its first stretch with exponents).
     // Escape tests are `!(norm <= r2)` throughout: a NaN (overflow) counts as escaped.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn start(&self, dc: ComplexExp, index: usize) -> Result<Lane, Outcome> {
+    fn start(&self, dc: ComplexExp) -> Result<Lane, Outcome> {
         let mut st = State { which: MAIN, m: 0, n: 0 };
-        let (mut dx, dcx) = if self.julia { (dc, ComplexExp::ZERO) } else { (ComplexExp::ZERO, dc) };
+        let (dx, dcx) = if self.julia { (dc, ComplexExp::ZERO) } else { (ComplexExp::ZERO, dc) };
         if self.julia {
             let z0 = self.orbits[MAIN].z[0];
             let (dr, di) = dc.to_f64();
@@ -121,89 +160,86 @@ impl Context<'_> {
                 return Err(self.escaped(0, norm));
             }
         }
-        // δc = 0 (the reference's own pixel) stays 0 in doubles too.
-        let deep = dc.exponent() < DEEP_BELOW_LOG2 && (dc.re != 0.0 || dc.im != 0.0);
-        if deep && let Exit::Done(o) = self.run_exp(&mut st, &mut dx, dcx) {
-            return Err(o);
+        // δc = 0 (the reference's own pixel) stays 0 in plain doubles too.
+        let scaled = dc.exponent() < PLAIN_FROM_LOG2 && (dc.re != 0.0 || dc.im != 0.0);
+        let mut lane = Lane { st, w: [0.0; 2], s: 0, scale: 1.0, dc: [0.0; 2], dc_step: [0.0; 2], dcx, scaled };
+        if !scaled {
+            let (mut dr, mut di) = dx.to_f64();
+            let (cr, ci) = dcx.to_f64();
+            if let Some((m, k)) = self.start {
+                // δ = K·δc after the common skip.
+                let (pr, pi) = dc.to_f64();
+                (dr, di) = (k[0] * pr - k[1] * pi, k[0] * pi + k[1] * pr);
+                st = State { which: MAIN, m, n: m as u32 };
+            }
+            lane.st = st;
+            lane.w = [dr, di];
+            lane.dc = [cr, ci];
+            lane.dc_step = if self.julia { [0.0, 0.0] } else { [cr, ci] };
+            return Ok(lane);
         }
-        let (mut dr, mut di) = dx.to_f64();
-        let (cr, ci) = dcx.to_f64();
-        if !deep && let Some((m, k)) = self.start {
-            // δ = K·δc after the common skip (δc as doubles: this pixel is not deep).
-            let (pr, pi) = dc.to_f64();
-            (dr, di) = (k[0] * pr - k[1] * pi, k[0] * pi + k[1] * pr);
-            st = State { which: MAIN, m, n: m as u32 };
+        let mut d = dx;
+        if let Some((m, k)) = self.start {
+            d = ComplexExp::from_f64(k[0], k[1]).mul(dc);
+            lane.st = State { which: MAIN, m, n: m as u32 };
         }
-        let dc_step = if self.julia { [0.0, 0.0] } else { [cr, ci] };
-        Ok(Lane { st, d: [dr, di], dc: [cr, ci], dc_step, dcx, deep, index })
+        if !lane.set_delta(d, self.julia) {
+            lane = self.resume_exp(lane)?;
+        }
+        Ok(lane)
     }
 
-    /// Continues a lane whose δ became too small for doubles with exponents; `Some` when
-    /// the pixel finished there.
-    fn resume_exp(&self, lane: &mut Lane) -> Option<Outcome> {
-        let mut dx = ComplexExp::from_f64(lane.d[0], lane.d[1]);
+    /// Continues a rescaled lane whose δ became too small for doubles with exponents;
+    /// `Some` when the pixel finished there.
+    #[inline(never)]
+    fn resume_exp(&self, mut lane: Lane) -> Result<Lane, Outcome> {
+        let mut dx = lane.delta();
         match self.run_exp(&mut lane.st, &mut dx, lane.dcx) {
-            Exit::Done(o) => Some(o),
+            Exit::Done(o) => Err(o),
             Exit::Switch => {
-                let (r, i) = dx.to_f64();
-                lane.d = [r, i];
-                None
+                lane.set_delta(dx, self.julia);
+                Ok(lane)
             }
         }
     }
 
-    /// Computes pixels `dcs` (offsets from the reference point) into `counts`/`norms`.
-    ///
-    /// [`LANES`] pixels are advanced in turn (each lane's result depends only on its own
-    /// pixel, so the order changes nothing).
+    /// Computes pixels `dcs` (offsets from the reference point) into `counts`/`norms`,
+    /// one pixel at a time.
     pub(crate) fn run_pixels(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
-        self.run_lanes::<LANES>(dcs, counts, norms)
-    }
-
-    fn run_lanes<const K: usize>(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
-        let mut next = 0usize;
-        let mut write = |i: usize, o: Outcome| {
+        for (i, dc) in dcs.iter().enumerate() {
+            let o = match self.start(*dc) {
+                Ok(lane) => self.finish(lane),
+                Err(o) => o,
+            };
             counts[i] = o.count;
             norms[i] = o.norm;
-        };
-        let load = |next: &mut usize, write: &mut dyn FnMut(usize, Outcome)| -> Option<Lane> {
-            while *next < dcs.len() {
-                let i = *next;
-                *next += 1;
-                match self.start(dcs[i], i) {
-                    Ok(lane) => return Some(lane),
-                    Err(o) => write(i, o),
-                }
-            }
-            None
-        };
-        let mut lanes: [Option<Lane>; K] = [None; K];
-        for lane in &mut lanes {
-            *lane = load(&mut next, &mut write);
         }
-        while lanes.iter().any(Option::is_some) {
-            for slot in &mut lanes {
-                let Some(lane) = slot else { continue };
-                let finished = match self.op64(lane) {
-                    Op::Continue => None,
-                    Op::Done(o) => Some(o),
-                    Op::Switch => self.resume_exp(lane),
-                };
-                if let Some(o) = finished {
-                    write(lane.index, o);
-                    *slot = load(&mut next, &mut write);
-                }
+    }
+
+    /// Runs a lane to its end. The lane is a local passed by value to the rare paths
+    /// (never by reference), so its δ and state stay in registers between steps instead
+    /// of going through memory each step.
+    fn finish(&self, mut lane: Lane) -> Outcome {
+        loop {
+            let op = if lane.scaled { self.op_scaled(&mut lane) } else { self.op64(&mut lane) };
+            match op {
+                Op::Continue => {}
+                Op::Done(o) => return o,
+                Op::Switch => match self.resume_exp(lane) {
+                    Ok(l) => lane = l,
+                    Err(o) => return o,
+                },
             }
         }
     }
 
-    /// One step of a lane in doubles: a bilinear skip or a perturbation step, then the
-    /// escape test and the rebase test.
+    /// One step of a lane on plain doubles: a bilinear skip or a perturbation step, then
+    /// the escape test and the rebase test.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn op64(&self, lane: &mut Lane) -> Op {
         let st = &mut lane.st;
-        let d = &mut lane.d;
+        let d = &mut lane.w;
         if st.n >= self.n_max {
             return Op::Done(self.interior());
         }
@@ -218,30 +254,49 @@ impl Context<'_> {
         }
         let remaining = self.n_max - st.n;
         let d1 = d[0].abs() + d[1].abs();
-        match self.blas[st.which].lookup64(st.m, d1, remaining) {
-            Some((s, l)) => {
-                let dc = lane.dc;
-                *d = [
-                    s.a[0] * d[0] - s.a[1] * d[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
-                    s.a[0] * d[1] + s.a[1] * d[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
-                ];
-                st.m += l as usize;
-                st.n += l;
+        let bla = self.blas[st.which];
+        if let Some((s, l)) = bla.lookup64(st.m, d1, remaining) {
+            let dc = lane.dc;
+            *d = [
+                s.a[0] * d[0] - s.a[1] * d[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
+                s.a[0] * d[1] + s.a[1] * d[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
+            ];
+            st.m += l as usize;
+            st.n += l;
+            return self.test64(st, d, orbit).unwrap_or(Op::Continue);
+        }
+        // Single steps, in this loop until a skip may apply again (δ within a single
+        // step's radius) or the pixel escapes or rebases — the steps the outer loop would
+        // take one op at a time, without its dispatch. It stops before the limit or the
+        // reference's end too, which the outer loop handles.
+        let last = (orbit.len() - 1).min(st.m + remaining as usize);
+        loop {
+            // δ ← (2Z + δ)·δ + δc
+            let z = orbit.z[st.m];
+            let (tr, ti) = (2.0 * z[0] + d[0], 2.0 * z[1] + d[1]);
+            *d = [tr * d[0] - ti * d[1] + lane.dc_step[0], tr * d[1] + ti * d[0] + lane.dc_step[1]];
+            st.m += 1;
+            st.n += 1;
+            if let Some(op) = self.test64(st, d, orbit) {
+                return op;
             }
-            None => {
-                // δ ← (2Z + δ)·δ + δc
-                let z = orbit.z[st.m];
-                let (tr, ti) = (2.0 * z[0] + d[0], 2.0 * z[1] + d[1]);
-                *d = [tr * d[0] - ti * d[1] + lane.dc_step[0], tr * d[1] + ti * d[0] + lane.dc_step[1]];
-                st.m += 1;
-                st.n += 1;
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            if st.m >= last || !(d[0].abs() + d[1].abs() >= bla.radius0(st.m)) {
+                return Op::Continue;
             }
         }
+    }
+
+    /// The escape test and the rebase test after a step on plain doubles: `Some` when
+    /// the pixel escaped or rebased.
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn test64(&self, st: &mut State, d: &mut [f64; 2], orbit: &Orbit) -> Option<Op> {
         let z = orbit.z[st.m];
         let (x, y) = (z[0] + d[0], z[1] + d[1]);
         let norm = x * x + y * y;
         if !(norm <= self.r2) {
-            return Op::Done(self.escaped(st.n, norm));
+            return Some(Op::Done(self.escaped(st.n, norm)));
         }
         let d_inf = d[0].abs().max(d[1].abs());
         if x.abs().max(y.abs()) < d_inf {
@@ -249,10 +304,107 @@ impl Context<'_> {
             *d = [x, y];
             st.m = 0;
             st.which = CRITICAL;
-        } else if lane.deep && d_inf < TO_EXP_BELOW {
-            return Op::Switch;
+            return Some(Op::Continue);
         }
-        Op::Continue
+        None
+    }
+
+    /// [`Context::op64`] for a rescaled lane: δ = w·2^s, so the step is
+    /// w ← (2Z + 2^s·w)·w + δc/2^s and a skip w ← A·w + B·δc/2^s; s changes only at
+    /// rebases and when w falls below [`W_LOW`].
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn op_scaled(&self, lane: &mut Lane) -> Op {
+        let st = &mut lane.st;
+        let w = &mut lane.w;
+        if st.n >= self.n_max {
+            return Op::Done(self.interior());
+        }
+        let orbit = self.orbits[st.which];
+        if st.m + 1 >= orbit.len() {
+            // The reference ended (escaped): continue from the critical point.
+            let d = orbit.zx[st.m].add(lane.delta());
+            lane.st.m = 0;
+            lane.st.which = CRITICAL;
+            return self.rescaled(lane, d);
+        }
+        let scale = lane.scale;
+        let remaining = self.n_max - st.n;
+        let d1 = (w[0].abs() + w[1].abs()) * scale;
+        let bla = self.blas[st.which];
+        if let Some((s, l)) = bla.lookup64(st.m, d1, remaining) {
+            let dc = lane.dc;
+            *w = [
+                s.a[0] * w[0] - s.a[1] * w[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
+                s.a[0] * w[1] + s.a[1] * w[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
+            ];
+            st.m += l as usize;
+            st.n += l;
+            return self.test_scaled(lane, orbit).unwrap_or(Op::Continue);
+        }
+        // Single steps in a loop, as in `op64`.
+        let last = (orbit.len() - 1).min(st.m + remaining as usize);
+        loop {
+            // w ← (2Z + 2^s·w)·w + δc/2^s
+            let w = lane.w;
+            let z = orbit.z[lane.st.m];
+            let (tr, ti) = (2.0 * z[0] + scale * w[0], 2.0 * z[1] + scale * w[1]);
+            lane.w = [tr * w[0] - ti * w[1] + lane.dc_step[0], tr * w[1] + ti * w[0] + lane.dc_step[1]];
+            lane.st.m += 1;
+            lane.st.n += 1;
+            if let Some(op) = self.test_scaled(lane, orbit) {
+                return op;
+            }
+            let d1 = (lane.w[0].abs() + lane.w[1].abs()) * scale;
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            if lane.st.m >= last || !(d1 >= bla.radius0(lane.st.m)) {
+                return Op::Continue;
+            }
+        }
+    }
+
+    /// The escape, rebase and rescaling tests after a step of a rescaled lane: `Some`
+    /// when the pixel escaped, rebased or was rescaled.
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn test_scaled(&self, lane: &mut Lane, orbit: &Orbit) -> Option<Op> {
+        let (m, w, scale) = (lane.st.m, lane.w, lane.scale);
+        let z = orbit.z[m];
+        let (x, y) = (z[0] + scale * w[0], z[1] + scale * w[1]);
+        let norm = x * x + y * y;
+        if !(norm <= self.r2) {
+            return Some(Op::Done(self.escaped(lane.st.n, norm)));
+        }
+        let w_inf = w[0].abs().max(w[1].abs());
+        if x.abs().max(y.abs()) < w_inf * scale {
+            // Rebase: the pixel is nearer the critical point than the reference (exactly,
+            // with exponents: both may be far below doubles' range here).
+            let d = orbit.zx[m].add(lane.delta());
+            lane.st.m = 0;
+            lane.st.which = CRITICAL;
+            return Some(self.rescaled(lane, d));
+        }
+        if !(w_inf >= W_LOW) {
+            let d = lane.delta();
+            return Some(self.rescaled(lane, d));
+        }
+        None
+    }
+
+    /// Puts δ = `d` back into a rescaled lane; [`Op::Switch`] when it needs exponents.
+    #[inline(always)]
+    fn rescaled(&self, lane: &mut Lane, d: ComplexExp) -> Op {
+        let (l, op) = self.rescaled_copy(*lane, d);
+        *lane = l;
+        op
+    }
+
+    /// [`Context::rescaled`] on a copy (so that the lane's address never escapes).
+    #[cold]
+    #[inline(never)]
+    fn rescaled_copy(&self, mut lane: Lane, d: ComplexExp) -> (Lane, Op) {
+        let op = if lane.set_delta(d, self.julia) { Op::Continue } else { Op::Switch };
+        (lane, op)
     }
 
     /// Iterates with exponents until done or until δ fits doubles.
@@ -296,7 +448,7 @@ impl Context<'_> {
                 st.m = 0;
                 st.which = CRITICAL;
             }
-            if d.exponent() > TO_F64_ABOVE_LOG2 {
+            if d.exponent() > TO_SCALED_ABOVE_LOG2 {
                 return Exit::Switch;
             }
         }

@@ -4,7 +4,7 @@
 //! # Layout
 //! - `decimal`: exact decimal text arithmetic for [`crate::location`].
 //! - `bigfloat`: the arbitrary-precision library behind a small wrapper.
-//! - `floatexp`: doubles with a separate exponent, for deltas below 1e-300.
+//! - `floatexp`: doubles with a separate exponent, for deltas below 1e-301.
 //! - `orbit`: reference orbits ([`ReferenceOrbit`] holds one or two).
 //! - `bla`: bilinear approximation tables (many iterations in one step).
 //! - `pixel`: the per-pixel perturbation loop with rebasing.

@@ -1,6 +1,9 @@
-//! One pixel by perturbation: its difference δ from a reference orbit, in doubles while
-//! their exponents suffice and with separate exponents below that, skipping ahead with
-//! bilinear approximations and rebasing (Zhuoran) to avoid glitches.
+//! One pixel by perturbation: its difference δ from a reference orbit, skipping ahead
+//! with bilinear approximations and rebasing (Zhuoran) to avoid glitches. δ is held in
+//! plain doubles for δc above about 1e-271; below, as a double rescaled by a power of two
+//! kept per pixel (δ = w·2^s, as Kalles Fraktaler's rescaled iterations), so that no
+//! product falls among the subnormals, which cost a microcode assist each; and with a
+//! separate exponent per value only while δ itself is below about 1e-301.
 //!
 //! Indices: `n` counts the pixel's iterations in the orbit's numbering (Mandelbrot
 //! orbits start at `Z_0 = 0`, so faafo's state `j` is `n = j + 1`; Julia orbits start at

@@ -132,6 +132,16 @@ fn perturbed_pixels_match_direct_iteration_at_1e_300_and_1e_1000() {
 }
 
 #[test]
+fn rescaled_pixels_on_the_real_axis_match_direct_iteration() {
+    // Between 1e-271 and 1e-301 δ is rescaled (δ = w·2^s). Near the tip c = −2 the
+    // reference's imaginary parts and those of the skips' coefficients are tiny, the
+    // products that would be subnormal in plain doubles. Pixels on both sides of −2.
+    let re = format!("-1.{}63", "9".repeat(290));
+    let loc = location(&re, "0", "1e-290");
+    assert_agrees("real axis 1e-290", check(Fractal::Mandelbrot, &loc, (96, 54), 5_000, 300), 300);
+}
+
+#[test]
 fn julia_at_depth_matches_direct_iteration() {
     // c = i: the critical value i is on the Julia set (a dendrite), so a view around it
     // has structure at every depth.

@@ -242,6 +242,26 @@ pub struct Health {
     pub workers_seen: Vec<String>,
 }
 
+/// An application credential `up --autoscale` creates for the controller's autoscaler:
+/// restricted (it cannot create or delete other credentials) and limited to the roles
+/// scaling needs. Keystone shows the secret only once: it is kept in the state file and
+/// on the controller, nowhere else.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppCredential {
+    pub id: String,
+    pub name: String,
+    /// The secret (never printed: `Debug` leaves it out).
+    pub secret: String,
+    /// Keystone's v3 URL the controller authenticates at.
+    pub auth_url: String,
+}
+
+impl std::fmt::Debug for AppCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCredential").field("id", &self.id).field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
 /// The operations a deployment needs. Not object-safe (async methods); the deployer is
 /// generic over it.
 pub trait Cloud: Send + Sync {
@@ -321,8 +341,24 @@ pub trait Cloud: Send + Sync {
         name: &str,
         bytes: Vec<u8>,
     ) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Creates an object-storage container only the project may read (the autoscaler's
+    /// shared state and policy).
+    fn create_private_container(&self, name: &str) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Downloads an object; `None` when it (or its container) does not exist.
+    fn download_object(&self, container: &str, name: &str)
+    -> impl Future<Output = CloudResult<Option<Vec<u8>>>> + Send;
     /// Deletes a container and every object in it (gone already is fine).
     fn delete_container(&self, name: &str) -> impl Future<Output = CloudResult<()>> + Send;
+
+    /// Creates a restricted application credential for the user of this session, with
+    /// only the roles scaling needs.
+    fn create_app_credential(
+        &self,
+        name: &str,
+        description: &str,
+    ) -> impl Future<Output = CloudResult<AppCredential>> + Send;
+    /// Deletes an application credential of the user of this session.
+    fn delete_app_credential(&self, id: &str) -> impl Future<Output = CloudResult<()>> + Send;
 
     /// Asks a faafo API at `url` for its health, queue depth and workers seen.
     fn probe(&self, url: &str) -> impl Future<Output = CloudResult<Health>> + Send;

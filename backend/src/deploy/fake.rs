@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::cloud::{
-    Choices, Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quota, Quotas, Rule, SecurityGroup,
-    Server, ServerSpec, ServerStatus,
+    AppCredential, Choices, Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quota, Quotas, Rule,
+    SecurityGroup, Server, ServerSpec, ServerStatus,
 };
 
 /// The fake's knobs and contents.
@@ -30,6 +30,10 @@ pub struct FakeState {
     pub fips: BTreeMap<String, FloatingIp>,
     /// Containers and their objects.
     pub containers: BTreeMap<String, BTreeMap<String, usize>>,
+    /// The objects' bytes, by (container, object).
+    pub objects: BTreeMap<(String, String), Vec<u8>>,
+    /// Application credentials by id: their names.
+    pub app_credentials: BTreeMap<String, String>,
     /// Quota limits (`None`: unlimited): instances, …
     pub limit_instances: Option<u64>,
     /// … floating IPs, …
@@ -431,15 +435,50 @@ impl Cloud for FakeCloud {
             .get_mut(container)
             .ok_or_else(|| CloudError::NotFound(format!("container {container}")))?
             .insert(name.to_owned(), bytes.len());
+        s.objects.insert((container.to_owned(), name.to_owned()), bytes);
         s.log.push(format!("upload_object {container}/{name}"));
         Ok(())
     }
 
     async fn delete_container(&self, name: &str) -> CloudResult<()> {
         let mut s = self.op("delete_container", name)?;
+        s.objects.retain(|(c, _), _| c != name);
         if s.containers.remove(name).is_some() {
             s.log.push(format!("delete_container {name}"));
         }
+        Ok(())
+    }
+
+    async fn create_private_container(&self, name: &str) -> CloudResult<()> {
+        let mut s = self.op("create_private_container", name)?;
+        s.containers.entry(name.to_owned()).or_default();
+        s.log.push(format!("create_container {name}"));
+        Ok(())
+    }
+
+    async fn download_object(&self, container: &str, name: &str) -> CloudResult<Option<Vec<u8>>> {
+        let s = self.op("download_object", name)?;
+        Ok(s.objects.get(&(container.to_owned(), name.to_owned())).cloned())
+    }
+
+    async fn create_app_credential(&self, name: &str, _description: &str) -> CloudResult<AppCredential> {
+        let mut s = self.op("create_app_credential", name)?;
+        let cid = id(&mut s, "appcred");
+        s.app_credentials.insert(cid.clone(), name.to_owned());
+        s.log.push(format!("create_app_credential {name}"));
+        Ok(AppCredential {
+            id: cid,
+            name: name.to_owned(),
+            secret: format!("secret-of-{name}"),
+            auth_url: "http://keystone.invalid/v3".to_owned(),
+        })
+    }
+
+    async fn delete_app_credential(&self, id: &str) -> CloudResult<()> {
+        let mut s = self.op("delete_app_credential", id)?;
+        let name =
+            s.app_credentials.remove(id).ok_or_else(|| CloudError::NotFound(format!("application credential {id}")))?;
+        s.log.push(format!("delete_app_credential {name}"));
         Ok(())
     }
 

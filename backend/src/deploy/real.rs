@@ -10,11 +10,12 @@ use osauth::{ApiVersion, Session};
 use serde_json::{Value, json};
 
 use super::cloud::{
-    Choices, Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quotas, Remote, Rule, SecurityGroup,
-    Server, ServerSpec, ServerStatus,
+    AppCredential, Choices, Cloud, CloudError, CloudResult, Flavor, FloatingIp, Health, Named, Quotas, Remote, Rule,
+    SecurityGroup, Server, ServerSpec, ServerStatus,
 };
 use super::credentials::{CredError, Credentials};
 
+mod identity;
 mod wire;
 
 use wire::{fip, from_os, group, json, quota, s, send, server};
@@ -30,6 +31,8 @@ pub struct OpenStack {
     http: reqwest::Client,
     project_id: String,
     project_name: String,
+    /// What [`identity`] needs to manage the user's application credentials.
+    who: identity::Who,
 }
 
 impl std::fmt::Debug for OpenStack {
@@ -74,6 +77,7 @@ impl OpenStack {
             http,
             project_id,
             project_name: s(project, "name"),
+            who: identity::Who::from_token(&creds.auth_url, &body["token"]),
         })
     }
 
@@ -447,6 +451,26 @@ impl Cloud for OpenStack {
             Ok(_) | Err(CloudError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    async fn create_private_container(&self, name: &str) -> CloudResult<()> {
+        send(self.session.put(OBJECT_STORAGE, [name])).await.map(drop)
+    }
+
+    async fn download_object(&self, container: &str, name: &str) -> CloudResult<Option<Vec<u8>>> {
+        match send(self.session.get(OBJECT_STORAGE, [container, name])).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(|e| CloudError::Other(e.to_string()))?.to_vec())),
+            Err(CloudError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create_app_credential(&self, name: &str, description: &str) -> CloudResult<AppCredential> {
+        identity::create(&self.session, &self.who, name, description).await
+    }
+
+    async fn delete_app_credential(&self, id: &str) -> CloudResult<()> {
+        identity::delete(&self.session, &self.who, id).await
     }
 
     async fn probe(&self, url: &str) -> CloudResult<Health> {

@@ -267,7 +267,7 @@ impl Persisted {
 
     fn set_look(&mut self, look: Look) {
         self.settings.colouring = look.colouring;
-        self.settings.custom_palette = look.custom.as_ref().map(|g| g.spec().clone());
+        self.settings.custom_palette = look.palette_file();
         self.look = look;
         self.dirty = true;
         self.look_changed = true;
@@ -286,7 +286,7 @@ impl Persisted {
                 match Gradient::load(&path) {
                     Ok(g) => {
                         let name = g.name().to_owned();
-                        self.set_look(Look { colouring: self.look.colouring, custom: Some(Arc::new(g)) });
+                        self.set_look(self.look.with_gradient(g));
                         notices.info(format!("palette '{name}' loaded from {}", path.display()));
                     }
                     Err(e) => notices.error(e),
@@ -383,7 +383,7 @@ impl Persisted {
         }
         let path = params_path(path);
         self.settings.params_path = path.display().to_string();
-        let spec = self.look.custom.as_ref().map(|g| g.spec().clone());
+        let spec = self.look.palette_file();
         match ParamsFile::new(&self.settings.location, self.look.colouring, spec).save(&path) {
             Ok(()) => notices.info(format!("parameters saved to {}", path.display())),
             Err(e) => notices.error(e),

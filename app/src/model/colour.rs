@@ -12,6 +12,8 @@ use faafo_engine::{Colouring, EscapeBuffer, Palette};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::model::palette_file::PaletteColouring;
+
 /// Entries in a custom gradient's lookup table, as in the engine.
 const LUT_SIZE: usize = 1024;
 
@@ -35,6 +37,10 @@ pub struct GradientSpec {
     pub name: String,
     /// Two or more, in increasing `at`.
     pub stop: Vec<Stop>,
+    /// The colouring mode, light and band the palette was made for (see
+    /// [`palette_file`](crate::model::palette_file)); absent in older files.
+    #[serde(default, skip_serializing_if = "PaletteColouring::is_empty")]
+    pub colouring: PaletteColouring,
 }
 
 /// One colour stop of a [`GradientSpec`].
@@ -62,6 +68,9 @@ pub enum GradientError {
     /// Stops must increase.
     #[error("stop {stop}: at must be larger than the previous stop's ({previous}), got {at}")]
     AtOrder { stop: usize, previous: f32, at: f32 },
+    /// The `[colouring]` table's mode, light or band is unusable.
+    #[error("colouring: {0}")]
+    Colouring(#[from] faafo_engine::ParamError),
     /// A stop's colour is not `#rrggbb`.
     #[error("stop {stop}: {source}")]
     Colour { stop: usize, source: ColourError },
@@ -97,6 +106,7 @@ impl Gradient {
         if spec.stop.len() < 2 {
             return Err(GradientError::TooFewStops(spec.stop.len()));
         }
+        spec.colouring.validate()?;
         let mut stops = Vec::with_capacity(spec.stop.len());
         for (i, s) in spec.stop.iter().enumerate() {
             let n = i + 1;

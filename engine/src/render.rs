@@ -24,13 +24,17 @@ pub struct RenderOptions {
     pub kernel: Option<KernelPath>,
     /// Cardioid/bulb test and periodicity checking. Off only to measure raw kernel speed.
     pub shortcuts: bool,
+    /// The interior fill: rectangles whose border is settled interior are filled without
+    /// iterating (with `shortcuts`, for the kinds it applies to). Off to check it against
+    /// computing every pixel.
+    pub fill: bool,
     /// Caps the parameters are checked against.
     pub limits: Limits,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self { kernel: None, shortcuts: true, limits: Limits::default() }
+        Self { kernel: None, shortcuts: true, fill: true, limits: Limits::default() }
     }
 }
 
@@ -125,15 +129,17 @@ impl Prepared {
         let xs = (window.x..window.x + window.width).map(|i| map_axis(f64::from(i), r.xa, r.xb, params.width));
         let orientation = Orientation::of(params.fractal.kind());
         let ys = (window.y..window.y + window.height).map(|i| r.row_im(i, params.height, orientation));
-        let setup = Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
+        let mut setup =
+            Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
+        setup.fill &= options.fill;
         // The window's pixels are what is rendered: from here on `params` has its size.
         let params = params.with_size(window.width, window.height);
         Ok(Self { params, path, setup, xs: xs.collect(), ys: ys.collect() })
     }
 
-    /// Rows per band for this width.
+    /// Rows per band for this width (taller where the interior fill needs rectangles).
     fn band_rows(&self) -> usize {
-        (BAND_PIXELS / self.xs.len()).max(1)
+        kernel::band_rows(self.path, &self.setup, self.xs.len(), BAND_PIXELS)
     }
 
     /// Computes `rows` into `counts`/`norms` (which hold exactly those rows), in

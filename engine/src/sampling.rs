@@ -52,9 +52,11 @@ impl SampleGrid {
             map_axis(from_ya, r.ya, r.yb, params.height)
         };
         let pixel_step = r.pixel_step_x(params.width);
+        let mut setup = Setup::new(&params.fractal, params.max_iterations, pixel_step, options.shortcuts);
+        setup.fill &= options.fill;
         Ok(Self {
             path,
-            setup: Setup::new(&params.fractal, params.max_iterations, pixel_step, options.shortcuts),
+            setup,
             derivative: params.colouring.mode.needs_derivative(),
             fractal: params.fractal,
             pixel_step,
@@ -85,7 +87,12 @@ impl SampleGrid {
         control: &Control,
     ) -> Result<u64, RenderError> {
         let width = self.xs.len();
-        let band_px = (BAND_PIXELS / width).max(1) * width;
+        // The derivative kernel has no interior fill, so its bands stay small.
+        let band_px = if self.derivative {
+            (BAND_PIXELS / width).max(1) * width
+        } else {
+            kernel::band_rows(self.path, &self.setup, width, BAND_PIXELS) * width
+        };
         let ys = &self.ys[rows];
         let band_rows = band_px / width;
         let mut derivative_chunks: Vec<&mut [[f32; 2]]> =

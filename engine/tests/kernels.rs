@@ -254,3 +254,64 @@ fn every_vector_path_the_cpu_has_is_run_against_the_reference() {
 fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The interior fill changes no pixel: renders with it equal renders that compute every
+/// pixel, counts and |z|² bit for bit, on every path the CPU has and on views with
+/// interior of every size (the bench's standard and Seahorse views, smaller; a Julia set;
+/// a Multibrot), and on tiles of a poster. Where there is interior it skips work.
+#[test]
+fn the_interior_fill_changes_no_pixel() {
+    let mk =
+        |fractal, center: Complex64, scale: f64, it| Params::from_center_scale(fractal, center, scale, 480, 270, it);
+    let seahorse = Complex64::new(-0.743643887037151, 0.131825904205330);
+    // Limits of 2000 and more: the fill is used from there (see `kernel::fill`).
+    let views = [
+        ("standard", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 2500)),
+        ("seahorse", mk(Fractal::Mandelbrot, seahorse, 1e-6, 3000)),
+        ("near seahorse", mk(Fractal::Mandelbrot, Complex64::new(-0.74, 0.12), 0.05, 2000)),
+        ("julia", mk(Fractal::Julia { c: Complex64::new(-0.8, 0.156) }, Complex64::new(0.0, 0.0), 3.2, 2000)),
+        ("multibrot 3", mk(Fractal::Multibrot { power: 3 }, Complex64::new(0.0, 0.0), 3.0, 2000)),
+    ];
+    let paths: Vec<_> = supported_paths().into_iter().filter(|&p| p != KernelPath::Reference).collect();
+    for path in paths {
+        for (name, p) in &views {
+            let options = |fill| RenderOptions { kernel: Some(path), fill, ..RenderOptions::default() };
+            let filled = render(p, &options(true), &Control::new()).unwrap();
+            let plain = render(p, &options(false), &Control::new()).unwrap();
+            assert_eq!(filled.buffer.counts(), plain.buffer.counts(), "{name} {path}: counts");
+            let bits = |b: &faafo_engine::EscapeBuffer| b.norms().iter().map(|n| n.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&filled.buffer), bits(&plain.buffer), "{name} {path}: norms");
+            let (a, b) = (filled.stats.iterations, plain.stats.iterations);
+            eprintln!("{name} {path}: {a} iterations filled, {b} without");
+            assert!(a <= b, "{name} {path}: the fill did more work");
+            if *name == "standard" || *name == "seahorse" {
+                assert!(a < b, "{name} {path}: the fill skipped nothing");
+            }
+            // Tiles cut the fill's rectangles elsewhere: still the same pixels.
+            for tile in faafo_engine::Window::grid(p.width, p.height, 3, 2) {
+                let part = faafo_engine::render_window(p, tile, &options(true), &Control::new()).unwrap().buffer;
+                for y in 0..tile.height {
+                    let (i, j) = ((y * tile.width) as usize, ((tile.y + y) * p.width + tile.x) as usize);
+                    let n = tile.width as usize;
+                    assert_eq!(&part.counts()[i..i + n], &plain.buffer.counts()[j..j + n], "{name} {path} {tile:?}");
+                }
+            }
+        }
+    }
+}
+
+/// The bench's standard and Seahorse scenes keep their escape counts (the checksums
+/// `faafo bench` prints) with the interior fill, on the fused paths the CPU has.
+#[test]
+fn bench_scenes_keep_their_counts_with_the_fill() {
+    let paths: Vec<_> =
+        supported_paths().into_iter().filter(|p| matches!(p, KernelPath::Avx512 | KernelPath::Avx2Fma)).collect();
+    for (name, want) in [("standard", "e6f2ebe42e486fbb"), ("seahorse", "24188eb8a03b6ae4")] {
+        let scene = scenes::find(name).unwrap();
+        for &path in &paths {
+            let c = counts(&scene.params, path, scene.shortcuts);
+            let bytes: Vec<u8> = c.iter().flat_map(|v| v.to_le_bytes()).collect();
+            assert_eq!(&hex(&Sha256::digest(&bytes))[..16], want, "{name} {path}");
+        }
+    }
+}

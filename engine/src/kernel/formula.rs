@@ -176,7 +176,17 @@ pub(crate) struct Setup {
     pub(crate) periodicity: bool,
     /// Two states closer than this (|Δx| + |Δy|) are taken as a cycle.
     pub(crate) period_eps: f64,
+    /// Whether the interior fill may be used ([`super::fill`]): shortcuts on, and a kind
+    /// whose non-escaping set is full (a polynomial map of the complex plane).
+    pub(crate) fill: bool,
+    /// Whether pixels settled as interior by the cardioid/bulb test or by periodicity get
+    /// [`SETTLED_NORM`] instead of −1, for the interior fill to read (it puts −1 back).
+    pub(crate) mark_settled: bool,
 }
+
+/// The |z|² the kernels write for interior pixels settled by a shortcut when
+/// [`Setup::mark_settled`] asks for it (−1 otherwise, as for every interior pixel).
+pub(crate) const SETTLED_NORM: f32 = -2.0;
 
 /// What a finished pixel stores.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -214,6 +224,9 @@ impl Setup {
             periodicity: shortcuts,
             // The classic kind only accepts exact repetition, which keeps it bit-exact.
             period_eps: if exact_hypot { 0.0 } else { pixel_step * (1.0 / 1024.0) },
+            fill: shortcuts
+                && matches!(fractal, Fractal::Mandelbrot | Fractal::Julia { .. } | Fractal::Multibrot { .. }),
+            mark_settled: false,
         }
     }
 

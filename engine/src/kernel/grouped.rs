@@ -16,7 +16,7 @@
 //!   saved at power-of-two block counts (Brent); a repeat means an attracting cycle.
 
 use super::feed::Band;
-use super::formula::{Formula, Outcome, Setup, norm};
+use super::formula::{Formula, Outcome, SETTLED_NORM, Setup, norm};
 use super::lanes::{Pending, escaped_lanes, low_lanes};
 use super::simd::{MAX_LANES, Simd};
 
@@ -247,6 +247,9 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
                 if setup.periodicity {
                     let d = s.add(s.abs(s.sub(r.x, r.xr)), s.abs(s.sub(r.y, r.yr)));
                     let periodic = s.le_mask(d, eps) & g.live;
+                    if setup.mark_settled && periodic != 0 {
+                        r.norm = s.blend(periodic, r.norm, s.splat(f64::from(SETTLED_NORM)));
+                    }
                     g.interior_work += u64::from(periodic.count_ones()) * g.steps;
                     g.live &= !periodic;
                     if g.blocks.is_power_of_two() {

@@ -15,6 +15,7 @@
 pub use peak::peak_lane_iterations;
 pub(crate) mod derivative;
 mod feed;
+mod fill;
 mod formula;
 mod grouped;
 mod lanes;
@@ -34,6 +35,7 @@ use crate::error::{ParamError, RenderError, parse_name};
 use crate::fractal::Fractal;
 use formula::{CLASSIC_BLOCK_MAX_C, ClassicStep, Formula, Power, Quadratic, Ship};
 use simd::Scalar;
+use stepwise::Pixels;
 
 /// Which implementation computes the pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -111,45 +113,65 @@ pub(crate) fn effective_path(wanted: KernelPath, fractal: &Fractal) -> Result<Ke
 }
 
 /// Computes one band with the given (already effective and supported) path; returns the
-/// number of updates performed.
+/// number of updates performed. Bands of several rows get the interior fill where it
+/// applies ([`fill`]).
 pub(crate) fn compute(path: KernelPath, fractal: &Fractal, setup: &Setup, band: &mut Band<'_>) -> u64 {
+    if fill::applies(path, setup, band) {
+        return fill::run(setup, band, |setup, band, runs| {
+            compute_pixels(path, fractal, setup, band, Pixels::Runs(runs))
+        });
+    }
+    compute_pixels(path, fractal, setup, band, Pixels::All)
+}
+
+/// Rows per band for an image `width` pixels wide, given the rows a band of
+/// `band_pixels` would have: at least [`fill::BAND_ROWS`] where the interior fill applies,
+/// so that it has rectangles to fill.
+pub(crate) fn band_rows(path: KernelPath, setup: &Setup, width: usize, band_pixels: usize) -> usize {
+    let rows = (band_pixels / width.max(1)).max(1);
+    if fill::may_apply(path, setup) { rows.max(fill::BAND_ROWS) } else { rows }
+}
+
+fn compute_pixels(path: KernelPath, fractal: &Fractal, setup: &Setup, band: &mut Band<'_>, pixels: Pixels<'_>) -> u64 {
     match *fractal {
-        Fractal::Classic { .. } => with_formula(path, ClassicStep, setup, band),
+        Fractal::Classic { .. } => with_formula(path, ClassicStep, setup, band, pixels),
         Fractal::Mandelbrot | Fractal::Julia { .. } | Fractal::Multibrot { power: 2 } => {
-            with_formula(path, Quadratic, setup, band)
+            with_formula(path, Quadratic, setup, band, pixels)
         }
-        Fractal::BurningShip => with_formula(path, Ship, setup, band),
-        Fractal::Multibrot { power } => with_formula(path, Power { power }, setup, band),
+        Fractal::BurningShip => with_formula(path, Ship, setup, band, pixels),
+        Fractal::Multibrot { power } => with_formula(path, Power { power }, setup, band, pixels),
     }
 }
 
-fn with_formula<F: Formula>(path: KernelPath, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
+fn with_formula<F: Formula>(path: KernelPath, f: F, setup: &Setup, band: &mut Band<'_>, pixels: Pixels<'_>) -> u64 {
     match path {
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx512 => match simd::Avx512::detect() {
             // SAFETY: the token proves the CPU has the features the function enables.
-            Some(token) => unsafe { x86::avx512(token, f, setup, band) },
-            None => two_stage::<Scalar, F, 4, 4>(Scalar, f, setup, band),
+            Some(token) => unsafe { x86::avx512(token, f, setup, band, pixels) },
+            None => two_stage::<Scalar, F, 4, 4>(Scalar, f, setup, band, pixels),
         },
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx2Fma => match simd::Avx2::detect() {
             // SAFETY: as above.
-            Some(token) => unsafe { x86::avx2(token, f, setup, band) },
-            None => two_stage::<Scalar, F, 4, 4>(Scalar, f, setup, band),
+            Some(token) => unsafe { x86::avx2(token, f, setup, band, pixels) },
+            None => two_stage::<Scalar, F, 4, 4>(Scalar, f, setup, band, pixels),
         },
+        // The reference path computes whole bands only (the fill never runs on it).
         KernelPath::Reference => reference::run(f, setup, band),
-        _ => two_stage::<Scalar, F, 4, 4>(Scalar, f, setup, band),
+        _ => two_stage::<Scalar, F, 4, 4>(Scalar, f, setup, band, pixels),
     }
 }
 
-/// Both stages on one band: every pixel through [`stepwise`] (`C1` chains) for its first
-/// states, the rest through [`grouped`] (`C2` chains).
+/// Both stages on `pixels` of one band: each through [`stepwise`] (`C1` chains) for its
+/// first states, the rest through [`grouped`] (`C2` chains).
 #[inline(always)]
 fn two_stage<S: simd::Simd, F: Formula, const C1: usize, const C2: usize>(
     s: S,
     f: F,
     setup: &Setup,
     band: &mut Band<'_>,
+    pixels: Pixels<'_>,
 ) -> u64 {
     thread_local! {
         /// The pending list, reused for every band a thread computes: growing a fresh
@@ -162,7 +184,7 @@ fn two_stage<S: simd::Simd, F: Formula, const C1: usize, const C2: usize>(
     // without the caller's target features, and the kernels inside it would be too.
     let mut pending = PENDING.take();
     pending.clear();
-    let mut iterations = stepwise::run::<S, F, C1>(s, f, setup, states, band, &mut pending);
+    let mut iterations = stepwise::run::<S, F, C1>(s, f, setup, states, band, pixels, &mut pending);
     if pending.len() > 0 {
         iterations += grouped::run::<S, F, C2>(s, f, setup, &pending, band);
     }
@@ -175,14 +197,21 @@ mod x86 {
     use super::feed::Band;
     use super::formula::{Formula, Setup};
     use super::simd::{Avx2, Avx512};
+    use super::stepwise::Pixels;
 
     /// The two-stage kernel compiled for AVX-512.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
     #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-    pub(super) unsafe fn avx512<F: Formula>(s: Avx512, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
-        super::two_stage::<Avx512, F, 4, 4>(s, f, setup, band)
+    pub(super) unsafe fn avx512<F: Formula>(
+        s: Avx512,
+        f: F,
+        setup: &Setup,
+        band: &mut Band<'_>,
+        pixels: Pixels<'_>,
+    ) -> u64 {
+        super::two_stage::<Avx512, F, 4, 4>(s, f, setup, band, pixels)
     }
 
     /// The two-stage kernel compiled for AVX2 + FMA.
@@ -194,7 +223,13 @@ mod x86 {
     /// # Safety
     /// The CPU must support AVX2 and FMA (guaranteed by the token).
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn avx2<F: Formula>(s: Avx2, f: F, setup: &Setup, band: &mut Band<'_>) -> u64 {
-        super::two_stage::<Avx2, F, 3, 4>(s, f, setup, band)
+    pub(super) unsafe fn avx2<F: Formula>(
+        s: Avx2,
+        f: F,
+        setup: &Setup,
+        band: &mut Band<'_>,
+        pixels: Pixels<'_>,
+    ) -> u64 {
+        super::two_stage::<Avx2, F, 3, 4>(s, f, setup, band, pixels)
     }
 }

@@ -10,7 +10,7 @@
 //! Pixels still inside after the stage go to [`Pending`] for the second stage.
 
 use super::feed::Band;
-use super::formula::{Formula, Setup};
+use super::formula::{Formula, SETTLED_NORM, Setup};
 use super::lanes::{Pending, bits, escaped_lanes, low_lanes};
 use super::simd::{MAX_LANES, Simd};
 
@@ -19,16 +19,55 @@ use super::simd::{MAX_LANES, Simd};
 /// soon reach its periodicity checking.
 pub(crate) const FIRST_STAGE_STATES: u32 = 64;
 
-/// Hands out groups of up to `LANES` consecutive pixels of one row.
-struct Groups {
+/// Which pixels of the band a stage-1 run computes: all of them, row by row, or only
+/// those of a list of runs (what the interior fill asks for, see [`super::fill`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pixels<'a> {
+    /// Every pixel of the band.
+    All,
+    /// The pixels of these runs (`[row, first column, length]`, each within one row, no
+    /// pixel twice); the others are left untouched.
+    Runs(&'a [[u32; 3]]),
+}
+
+/// A group of up to `LANES` pixels: consecutive pixels of one row (`row`, `col`), or,
+/// when `gathered` is set, the band indices in `index` (gathered from short runs, so
+/// a column of single pixels still fills every lane).
+#[derive(Clone, Copy)]
+struct Slot {
+    row: usize,
+    col: usize,
+    len: usize,
+    gathered: bool,
+    index: [u32; MAX_LANES],
+    /// Row of each lane's pixel when `gathered` (spares a division per lane).
+    rows: [u32; MAX_LANES],
+}
+
+/// Hands out groups: consecutive pixels of one row while a run has at least half a
+/// vector left, else pixels gathered from the following runs.
+struct Groups<'a> {
     next_col: usize,
     row: usize,
     width: usize,
     rows: usize,
+    runs: Option<&'a [[u32; 3]]>,
+    /// Run being consumed, and how many of its pixels were handed out.
+    run: usize,
+    taken: usize,
 }
 
-impl Groups {
-    fn next(&mut self, lanes: usize) -> Option<(usize, usize, usize)> {
+impl Groups<'_> {
+    #[inline(always)]
+    fn next(&mut self, lanes: usize) -> Option<Slot> {
+        match self.runs {
+            None => self.next_in_rows(lanes),
+            Some(runs) => self.next_in_runs(runs, lanes),
+        }
+    }
+
+    #[inline(always)]
+    fn next_in_rows(&mut self, lanes: usize) -> Option<Slot> {
         if self.row >= self.rows {
             return None;
         }
@@ -39,7 +78,50 @@ impl Groups {
             self.next_col = 0;
             self.row += 1;
         }
-        Some((row, col, len))
+        Some(Slot { row, col, len, gathered: false, index: [0; MAX_LANES], rows: [0; MAX_LANES] })
+    }
+
+    #[inline(always)]
+    fn next_in_runs(&mut self, runs: &[[u32; 3]], lanes: usize) -> Option<Slot> {
+        let &[row, col, len] = runs.get(self.run)?;
+        let left = len as usize - self.taken;
+        if left >= lanes.div_ceil(2) {
+            let n = left.min(lanes);
+            let slot = Slot {
+                row: row as usize,
+                col: col as usize + self.taken,
+                len: n,
+                gathered: false,
+                index: [0; MAX_LANES],
+                rows: [0; MAX_LANES],
+            };
+            self.advance(n, left);
+            return Some(slot);
+        }
+        let mut slot = Slot { row: 0, col: 0, len: 0, gathered: true, index: [0; MAX_LANES], rows: [0; MAX_LANES] };
+        while slot.len < lanes {
+            let Some(&[row, col, len]) = runs.get(self.run) else { break };
+            let left = len as usize - self.taken;
+            let n = left.min(lanes - slot.len);
+            let first = row as usize * self.width + col as usize + self.taken;
+            for k in 0..n {
+                slot.index[slot.len + k] = (first + k) as u32;
+                slot.rows[slot.len + k] = row;
+            }
+            slot.len += n;
+            self.advance(n, left);
+        }
+        Some(slot)
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, n: usize, left: usize) {
+        if n == left {
+            self.run += 1;
+            self.taken = 0;
+        } else {
+            self.taken += n;
+        }
     }
 }
 
@@ -62,9 +144,14 @@ struct Meta {
     len: usize,
     /// Whether the chain holds a group at all.
     active: bool,
+    /// Whether the lanes are the scattered pixels `index` rather than `first..first + len`.
+    gathered: bool,
+    /// Band index of each lane's pixel when `gathered`.
+    index: [u32; MAX_LANES],
 }
 
-const IDLE: Meta = Meta { shortcut: 0, alive: 0, steps: 0, first: 0, len: 0, active: false };
+const IDLE: Meta =
+    Meta { shortcut: 0, alive: 0, steps: 0, first: 0, len: 0, active: false, gathered: false, index: [0; MAX_LANES] };
 
 /// A chain's vectors: the orbit, the constant, the number of states found inside so far
 /// (the escape index, since escape is monotonic), and the first |z|² found outside (+∞
@@ -93,18 +180,26 @@ fn idle_regs<S: Simd>(s: S) -> Regs<S::V> {
 
 /// Loads the next group onto a chain, or marks it idle.
 #[inline(always)]
-fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> (Meta, Regs<S::V>) {
-    let Some((row, col, len)) = groups.next(S::LANES) else {
+fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups<'_>) -> (Meta, Regs<S::V>) {
+    let Some(slot) = groups.next(S::LANES) else {
         return (IDLE, idle_regs(s));
     };
-    let px = if len == S::LANES {
-        s.load_slice(&band.xs[col..])
+    let len = slot.len;
+    let (px, py) = if slot.gathered {
+        let (mut px, mut py) = ([0.0; MAX_LANES], [0.0; MAX_LANES]);
+        for l in 0..len {
+            let row = slot.rows[l] as usize;
+            px[l] = band.xs[slot.index[l] as usize - row * groups.width];
+            py[l] = band.ys[row];
+        }
+        (s.load(&px), s.load(&py))
+    } else if len == S::LANES {
+        (s.load_slice(&band.xs[slot.col..]), s.splat(band.ys[slot.row]))
     } else {
         let mut px = [0.0; MAX_LANES];
-        px[..len].copy_from_slice(&band.xs[col..col + len]);
-        s.load(&px)
+        px[..len].copy_from_slice(&band.xs[slot.col..slot.col + len]);
+        (s.load(&px), s.splat(band.ys[slot.row]))
     };
-    let py = s.splat(band.ys[row]);
     let (cx, cy) = match setup.julia_c {
         Some((re, im)) => (s.splat(re), s.splat(im)),
         None => (px, py),
@@ -134,7 +229,8 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups) -> 
     // Lanes that must not iterate start at NaN: never inside, never counted.
     let nan = s.splat(f64::NAN);
     let (x, y) = (s.blend(!alive, px, nan), s.blend(!alive, py, nan));
-    let meta = Meta { shortcut, alive, steps: 0, first: row * groups.width + col, len, active: true };
+    let first = slot.row * groups.width + slot.col;
+    let meta = Meta { shortcut, alive, steps: 0, first, len, active: true, gathered: slot.gathered, index: slot.index };
     (meta, Regs { x, y, cx, cy, count: s.splat(0.0), norm })
 }
 
@@ -184,7 +280,10 @@ fn finish<S: Simd>(
     let alive = s.le_mask(s.splat(f64::from(states)), count);
     let interior = s.splat(f64::from(setup.limit - 1));
     let count = s.blend(m.shortcut | if complete { alive } else { 0 }, count, interior);
-    let norm = s.blend(m.shortcut | alive, r.norm, s.splat(-1.0));
+    let mut norm = s.blend(m.shortcut | alive, r.norm, s.splat(-1.0));
+    if setup.mark_settled && m.shortcut != 0 {
+        norm = s.blend(m.shortcut, norm, s.splat(f64::from(SETTLED_NORM)));
+    }
     if !complete && alive != 0 {
         let (mut x, mut y, mut cx, mut cy) = ([0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES]);
         s.store(r.x, &mut x);
@@ -192,24 +291,35 @@ fn finish<S: Simd>(
         s.store(r.cx, &mut cx);
         s.store(r.cy, &mut cy);
         for l in bits(alive) {
-            pending.index.push((m.first + l) as u32);
+            pending.index.push(if m.gathered { m.index[l] } else { (m.first + l) as u32 });
             pending.x.push(x[l]);
             pending.y.push(y[l]);
             pending.cx.push(cx[l]);
             pending.cy.push(cy[l]);
         }
     }
-    let (counts, norms) = (&mut band.counts[m.first..], &mut band.norms[m.first..]);
-    if m.len == S::LANES {
-        s.store_u32(count, counts);
-        s.store_f32(norm, norms);
-    } else {
+    if m.gathered {
         let (mut cs, mut ns) = ([0.0; MAX_LANES], [0.0; MAX_LANES]);
         s.store(count, &mut cs);
         s.store(norm, &mut ns);
         for l in 0..m.len {
-            counts[l] = cs[l] as u32;
-            norms[l] = ns[l] as f32;
+            let i = m.index[l] as usize;
+            band.counts[i] = cs[l] as u32;
+            band.norms[i] = ns[l] as f32;
+        }
+    } else {
+        let (counts, norms) = (&mut band.counts[m.first..], &mut band.norms[m.first..]);
+        if m.len == S::LANES {
+            s.store_u32(count, counts);
+            s.store_f32(norm, norms);
+        } else {
+            let (mut cs, mut ns) = ([0.0; MAX_LANES], [0.0; MAX_LANES]);
+            s.store(count, &mut cs);
+            s.store(norm, &mut ns);
+            for l in 0..m.len {
+                counts[l] = cs[l] as u32;
+                norms[l] = ns[l] as f32;
+            }
         }
     }
     // Work: every final lane's count, except shortcut lanes (no work); lanes passed on
@@ -219,7 +329,7 @@ fn finish<S: Simd>(
     *work = s.add(*work, s.blend(final_lanes, s.splat(0.0), count));
 }
 
-/// Runs the first stage over `band`: tests states `0..states` of every pixel (`states` ≤
+/// Runs the first stage over `pixels` of `band`: tests states `0..states` of each (`states` ≤
 /// the limit). Pixels still inside afterwards are appended to `pending` with their state
 /// after `states` updates. Returns the updates spent on pixels finished here.
 #[inline(always)]
@@ -229,9 +339,14 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
     setup: &Setup,
     states: u32,
     band: &mut Band<'_>,
+    pixels: Pixels<'_>,
     pending: &mut Pending,
 ) -> u64 {
-    let mut groups = Groups { next_col: 0, row: 0, width: band.xs.len(), rows: band.ys.len() };
+    let mut groups =
+        Groups { next_col: 0, row: 0, width: band.xs.len(), rows: band.ys.len(), runs: None, run: 0, taken: 0 };
+    if let Pixels::Runs(runs) = pixels {
+        groups.runs = Some(runs);
+    }
     let mut work = s.splat(0.0);
     pending.steps = states;
     let mut meta = [IDLE; C];
@@ -308,7 +423,7 @@ fn next_group<S: Simd>(
     states: u32,
     band: &mut Band<'_>,
     pending: &mut Pending,
-    groups: &mut Groups,
+    groups: &mut Groups<'_>,
     m: &mut Meta,
     r: &mut Regs<S::V>,
     work: &mut S::V,

@@ -145,3 +145,127 @@ fn policies_that_cannot_work_are_usage_errors_before_any_cloud_is_asked() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// `up --autoscale` on the fake cloud: the application credential and the private
+/// container, the unit in the controller's user data only, the shared state without
+/// secrets; then the controller's loop ([`Deployer::autoscale_shared_once`], with a state
+/// store of its own as on the controller) scales on the real API's queue, the workstation
+/// sees its decisions, a paused policy stops it, and `down` removes the credential.
+#[tokio::test(flavor = "multi_thread")]
+async fn up_autoscale_installs_the_controller_loop_which_scales_through_the_shared_state() {
+    use base64::Engine as _;
+    use faafo_backend::deploy::shared::{self, SharedOptions, SharedOutcome, SharedPolicy};
+
+    let _shared = BROKER.read().await;
+    let vhost = Vhost::new();
+    let dir = Scratch::new();
+    let api = Api::start(&dir.0, &format!("sqlite://{}", dir.0.join("a.db").display()), Some(&vhost.url()), 0);
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    procs::create(&http, &api.base, 200, &procs::task(64, 48, 50)).await;
+    await_depth(&api.base, 200).await;
+
+    let cloud = FakeCloud::new();
+    let d = deployer(&cloud, &dir.0);
+    let bin = dir.0.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for b in BINARIES {
+        std::fs::write(bin.join(b), format!("#!/bin/sh\necho {b}\n")).unwrap();
+    }
+    let mut opts = Options::new(BinarySource::Upload(bin));
+    opts.wait = Wait::Active;
+    opts.autoscale = Some(Policy::new(1, 4, 20, 300).unwrap());
+    let plan = d.plan(&opts).await.unwrap().to_string();
+    assert!(plan.contains("application credential") && plan.contains("-autoscale (private"), "{plan}");
+    d.up(&opts, "fake", None).await.unwrap();
+
+    let store = StateStore::new(dir.0.join("state"));
+    let state = store.load("faafo").unwrap().unwrap();
+    let cred = state.app_credential.clone().unwrap();
+    let container = state.autoscale_container.clone().unwrap();
+    assert_eq!(container, shared::container_name(&state.deployment_id));
+    {
+        let s = cloud.state();
+        assert_eq!(s.app_credentials.get(&cred.id), Some(&format!("faafo-{}", state.deployment_id)));
+        let object = |name: &str| s.objects.get(&(container.clone(), name.to_owned())).cloned().unwrap();
+        let policy: SharedPolicy = serde_json::from_slice(&object(shared::POLICY_OBJECT)).unwrap();
+        assert_eq!(policy, SharedPolicy { policy: opts.autoscale.unwrap(), paused: false });
+        let text = String::from_utf8(object(shared::STATE_OBJECT)).unwrap();
+        for secret in [&state.secrets.rabbit_password, &state.secrets.client_token, &cred.secret] {
+            assert!(!text.contains(secret.as_str()), "a secret left the workstation: {text}");
+        }
+        // The unit and the credential go to the controller only.
+        let controller = &state.controller.as_ref().unwrap().id;
+        for (id, data) in &s.user_data {
+            let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(data).unwrap()).unwrap();
+            let has = text.contains("faafo-autoscale.service") && text.contains(&cred.secret);
+            assert_eq!(has, id == controller, "{id}");
+            if id == controller {
+                assert!(text.contains(&format!("--shared-state {container}")), "{text}");
+                assert!(text.contains(&format!("OS_APPLICATION_CREDENTIAL_ID={}", cred.id)), "{text}");
+            }
+        }
+    }
+
+    // The controller's loop: its own state store, the secrets from its own copy.
+    let on_controller = Deployer::new(&cloud, StateStore::new(dir.0.join("controller")))
+        .with_timeouts(Timeouts { poll: Duration::from_millis(1), ..Timeouts::default() });
+    let loop_opts = SharedOptions {
+        container: container.clone(),
+        secrets: state.secrets.clone(),
+        api_url: Some(api.base.clone()),
+        wait: Wait::Active,
+    };
+    let SharedOutcome::Decided(first) = on_controller.autoscale_shared_once(&loop_opts).await.unwrap() else {
+        panic!("the loop did not decide");
+    };
+    assert_eq!(first.decision, Decision::Scale { from: 2, to: 4 });
+    assert_eq!(cloud.tagged(&state.tag()).0, 5, "controller and 4 workers");
+    let view = d.shared_view("faafo").await.unwrap();
+    assert_eq!(view.workers, 4);
+    assert_eq!(view.autoscale.unwrap().decisions.last().unwrap().line(), first.line());
+    d.pull_shared("faafo").await.unwrap();
+    let local = store.load("faafo").unwrap().unwrap();
+    assert_eq!(local.workers.len(), 4);
+    assert_eq!(local.secrets, state.secrets, "the local secrets stay");
+
+    // Paused: the loop changes nothing.
+    d.set_shared_policy("faafo", SharedPolicy { policy: Policy::new(1, 2, 20, 0).unwrap(), paused: true })
+        .await
+        .unwrap();
+    assert_eq!(on_controller.autoscale_shared_once(&loop_opts).await.unwrap(), SharedOutcome::Paused);
+    assert_eq!(cloud.tagged(&state.tag()).0, 5);
+
+    // Down: the credential first, the containers last.
+    d.down("faafo").await.unwrap();
+    assert_eq!(cloud.tagged(&state.tag()), (0, 0, 0));
+    let s = cloud.state();
+    assert!(s.app_credentials.is_empty() && s.containers.is_empty() && s.objects.is_empty(), "{s:?}");
+}
+
+/// A failed `up --autoscale` takes its application credential and container back.
+#[tokio::test]
+async fn a_failed_up_autoscale_deletes_its_credential_again() {
+    let dir = Scratch::new();
+    let cloud = FakeCloud::new();
+    let d = deployer(&cloud, &dir.0);
+    let bin = dir.0.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for b in BINARIES {
+        std::fs::write(bin.join(b), b).unwrap();
+    }
+    let mut opts = Options::new(BinarySource::Upload(bin));
+    opts.wait = Wait::Active;
+    opts.autoscale = Some(Policy::new(1, 4, 20, 300).unwrap());
+    cloud.state().fail_once.insert(
+        "create_server:faafo-controller".into(),
+        faafo_backend::deploy::CloudError::Other("no valid host".into()),
+    );
+    let err = d.up(&opts, "fake", None).await.unwrap_err();
+    assert!(matches!(err, DeployError::RolledBack { .. }), "{err:?}");
+    let log = cloud.take_log();
+    assert!(log.iter().any(|l| l.starts_with("create_app_credential")), "{log:?}");
+    assert!(log.iter().any(|l| l.starts_with("delete_app_credential")), "{log:?}");
+    let s = cloud.state();
+    assert!(s.app_credentials.is_empty() && s.containers.is_empty(), "{s:?}");
+    assert!(StateStore::new(dir.0.join("state")).load("faafo").unwrap().is_none());
+}

@@ -15,6 +15,7 @@ use super::{CliError, EXIT_AUTH, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_UNREACHABLE,
 use crate::client::ClientError;
 use crate::deploy::credentials::{self, CredError, Environment, Selection};
 use crate::deploy::real::OpenStack;
+use crate::deploy::shared::{SharedOptions, SharedOutcome};
 use crate::deploy::userdata::{BINARIES, Binaries};
 use crate::deploy::{
     AutoscaleOptions, BinarySource, Cloud, DeployError, DeployEvent, Deployer, DeploymentName, EventSink, KeyChoice,
@@ -146,8 +147,36 @@ struct UpArgs {
     /// Create a batch of fractals once the API is up (install.sh -r demo).
     #[arg(long)]
     demo: bool,
+    /// Run the autoscaler on the controller: between A and B workers follow the queue
+    /// (with a restricted application credential of the deployment's own; --workers is
+    /// kept within the range).
+    #[arg(long, value_name = "A..B", value_parser = parse_range, conflicts_with = "all_in_one")]
+    autoscale: Option<(u32, u32)>,
+    /// With --autoscale: queued tasks per worker.
+    #[arg(long, default_value_t = 20, value_name = "T")]
+    tasks_per_worker: u32,
+    /// With --autoscale: seconds after a change before the cluster may shrink.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    cooldown: u64,
     #[command(flatten)]
     wait: WaitArgs,
+}
+
+impl UpArgs {
+    /// The autoscaler's policy, if asked for.
+    fn policy(&self) -> Result<Option<Policy>, CliError> {
+        self.autoscale
+            .map(|(min, max)| Policy::new(min, max, self.tasks_per_worker, self.cooldown))
+            .transpose()
+            .map_err(|e| CliError::Usage(format!("--autoscale: {e}")))
+    }
+}
+
+/// `A..B` (or `A-B`): a range of worker counts.
+fn parse_range(s: &str) -> Result<(u32, u32), String> {
+    let (a, b) = s.split_once("..").or_else(|| s.split_once('-')).ok_or("expected A..B, e.g. 1..4")?;
+    let n = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("'{v}' is not a number of workers"));
+    Ok((n(a)?, n(b)?))
 }
 
 #[derive(Debug, Args)]
@@ -169,14 +198,22 @@ struct ScaleArgs {
 #[derive(Debug, Args)]
 struct AutoscaleArgs {
     /// Never fewer workers.
-    #[arg(long, value_name = "A")]
-    min: u32,
+    #[arg(long, value_name = "A", required_unless_present = "shared_state")]
+    min: Option<u32>,
     /// Never more workers.
-    #[arg(long, value_name = "B")]
-    max: u32,
+    #[arg(long, value_name = "B", required_unless_present = "shared_state")]
+    max: Option<u32>,
     /// Queued tasks per worker.
-    #[arg(long, value_name = "T")]
-    tasks_per_worker: u32,
+    #[arg(long, value_name = "T", required_unless_present = "shared_state")]
+    tasks_per_worker: Option<u32>,
+    /// The controller's loop (`up --autoscale` installs it): the state and the policy
+    /// come from this private container, and the state goes back there each round.
+    #[arg(long, value_name = "CONTAINER", requires = "secrets_file", conflicts_with_all = ["min", "max", "tasks_per_worker"])]
+    shared_state: Option<String>,
+    /// With --shared-state: the deployment's generated secrets (JSON), which the shared
+    /// state leaves out.
+    #[arg(long, value_name = "FILE", requires = "shared_state")]
+    secrets_file: Option<PathBuf>,
     /// Seconds after a change before the cluster may shrink.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     cooldown: u64,
@@ -195,8 +232,25 @@ struct AutoscaleArgs {
 
 impl AutoscaleArgs {
     fn policy(&self) -> Result<Policy, CliError> {
-        Policy::new(self.min, self.max, self.tasks_per_worker, self.cooldown)
-            .map_err(|e| CliError::Usage(e.to_string()))
+        let (Some(min), Some(max), Some(per)) = (self.min, self.max, self.tasks_per_worker) else {
+            return Err(CliError::Usage("give --min, --max and --tasks-per-worker (or --shared-state)".into()));
+        };
+        Policy::new(min, max, per, self.cooldown).map_err(|e| CliError::Usage(e.to_string()))
+    }
+
+    /// The controller loop's options, if it is one.
+    fn shared(&self) -> Result<Option<SharedOptions>, CliError> {
+        let (Some(container), Some(file)) = (&self.shared_state, &self.secrets_file) else { return Ok(None) };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::Usage(format!("cannot read the secrets {}: {e}", file.display())))?;
+        let secrets = serde_json::from_str(&text)
+            .map_err(|e| CliError::Usage(format!("the secrets {} are malformed: {e}", file.display())))?;
+        Ok(Some(SharedOptions {
+            container: container.clone(),
+            secrets,
+            api_url: self.api_url.clone(),
+            wait: self.wait.wait(),
+        }))
     }
 }
 
@@ -254,8 +308,10 @@ pub fn run(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::Result<(
 
 async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::Result<()> {
     // A policy that cannot work is a usage error before any cloud is asked.
-    if let Verb::Autoscale(a) = &args.verb {
-        a.policy()?;
+    match &args.verb {
+        Verb::Autoscale(a) if a.shared_state.is_none() => drop(a.policy()?),
+        Verb::Up(up) | Verb::Plan(up) => drop(up.policy()?),
+        _ => {}
     }
     let env = Environment::from_process();
     let selection = Selection {
@@ -320,6 +376,20 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
                 ));
             }
         }
+        Verb::Autoscale(a) if a.shared_state.is_some() => {
+            let opts = a.shared()?.ok_or_else(|| CliError::Usage("--shared-state needs --secrets-file".into()))?;
+            let deployer = deployer.with_timeouts(a.wait.timeouts());
+            let step = async || {
+                let outcome = deployer.autoscale_shared_once(&opts).await?;
+                Ok(match outcome {
+                    SharedOutcome::Waiting(why) => format!("waiting: {why}"),
+                    SharedOutcome::Paused => "paused: the policy says so".to_owned(),
+                    SharedOutcome::Decided(r) if json => serde_json::to_string(&r)?,
+                    SharedOutcome::Decided(r) => r.line(),
+                })
+            };
+            repeat(a.once, Duration::from_secs(a.interval), step).await?;
+        }
         Verb::Autoscale(a) => {
             let opts = AutoscaleOptions {
                 name: name.to_owned(),
@@ -329,7 +399,11 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
                 keep_on_failure: a.wait.keep_on_failure,
             };
             let deployer = deployer.with_timeouts(a.wait.timeouts());
-            autoscale(&deployer, &opts, a.once, Duration::from_secs(a.interval), json).await?;
+            let step = async || {
+                let record = deployer.autoscale_once(&opts).await?;
+                Ok(if json { serde_json::to_string(&record)? } else { record.line() })
+            };
+            repeat(a.once, Duration::from_secs(a.interval), step).await?;
         }
         Verb::Down => {
             let report = deployer.down(name).await?;
@@ -343,16 +417,14 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
     Ok(())
 }
 
-/// `faafo deploy autoscale`: one decision (`once`), else one every `interval` until
-/// SIGINT or SIGTERM. A signal during a scaling lets that scaling finish (cancelling it
-/// half-way could leave a server the state file does not know) and then ends the loop.
-/// Each decision is one line on stdout (or a JSON object per line).
-async fn autoscale<C: Cloud>(
-    deployer: &Deployer<'_, C>,
-    opts: &AutoscaleOptions,
+/// `faafo deploy autoscale`: one `step` (`once`), else one every `interval` until SIGINT
+/// or SIGTERM. A signal during a scaling lets that scaling finish (cancelling it half-way
+/// could leave a server the state file does not know) and then ends the loop. Each step
+/// (a decision) is one line on stdout (or a JSON object per line).
+async fn repeat(
     once: bool,
     interval: Duration,
-    json: bool,
+    mut step: impl AsyncFnMut() -> anyhow::Result<String>,
 ) -> anyhow::Result<()> {
     let (stop_tx, mut stop) = tokio::sync::watch::channel(false);
     let watcher = tokio::spawn(async move {
@@ -361,8 +433,7 @@ async fn autoscale<C: Cloud>(
     });
     let result = async {
         loop {
-            let record = deployer.autoscale_once(opts).await?;
-            let line = if json { serde_json::to_string(&record)? } else { record.line() };
+            let line = step().await?;
             print(&format!("{line}\n"));
             if once || *stop.borrow() {
                 return Ok(());
@@ -456,6 +527,10 @@ async fn options(args: &DeployArgs, up: &UpArgs) -> anyhow::Result<Options> {
     opts.demo = up.demo;
     opts.wait = up.wait.wait();
     opts.keep_on_failure = up.wait.keep_on_failure;
+    opts.autoscale = up.policy()?;
+    if let Some(p) = opts.autoscale {
+        opts.workers = opts.workers.clamp(p.min, p.max);
+    }
     Ok(opts)
 }
 

@@ -60,6 +60,8 @@ impl<C: Cloud> Deployer<'_, C> {
         let mut state = self.load(&opts.name)?;
         state.autoscale.get_or_insert_with(AutoscaleState::default).record(opts.policy, record);
         self.store.save(&state)?;
+        // The Deploy window reads decisions from the shared copy, if the deployment has one.
+        self.publish_state(&state).await?;
         Ok(record)
     }
 }

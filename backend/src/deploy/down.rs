@@ -19,19 +19,42 @@ pub struct DownReport {
 impl<C: Cloud> Deployer<'_, C> {
     /// Tears the deployment `name` down.
     pub async fn down(&self, name: &str) -> DeployResult<DownReport> {
+        // Workers the controller's autoscaler added are in its shared copy of the state.
+        if let Err(e) = self.pull_shared(name).await {
+            self.emit(DeployEvent::Note(format!("the autoscaler's state could not be read ({e}): going by tags")));
+        }
         let mut state = self.load(name)?;
-        let mut removed = self.down_fip(&mut state).await?;
+        // The autoscaler goes first, so it adds no server while the others go.
+        let mut removed = 0;
+        if let Some(c) = state.app_credential.take() {
+            self.emit(DeployEvent::Phase("application credential".into()));
+            self.delete_app_credential(&c.id, &c.name).await?;
+            self.store.save(&state)?;
+            removed += 1;
+        }
+        removed += self.down_fip(&mut state).await?;
         removed += self.down_servers(&mut state).await?;
         removed += self.down_groups(&mut state).await?;
         removed += self.down_keypair(&mut state).await?;
-        if let Some(container) = state.binaries_container.take() {
-            self.cloud.delete_container(&container).await.phase("deleting the binaries container")?;
+        for container in [state.binaries_container.take(), state.autoscale_container.take()].into_iter().flatten() {
+            self.cloud.delete_container(&container).await.phase("deleting the container")?;
             self.emit(DeployEvent::Deleted { kind: ResourceKind::Container, name: container });
             removed += 1;
         }
         self.store.remove(name)?;
         self.emit(DeployEvent::Note(format!("deployment {name} removed ({removed} resources)")));
         Ok(DownReport { removed })
+    }
+
+    /// Deletes an application credential (gone already is fine).
+    pub(crate) async fn delete_app_credential(&self, id: &str, name: &str) -> DeployResult<()> {
+        match self.cloud.delete_app_credential(id).await {
+            Ok(()) | Err(CloudError::NotFound(_)) => {
+                self.emit(DeployEvent::Deleted { kind: ResourceKind::AppCredential, name: name.to_owned() });
+                Ok(())
+            }
+            Err(e) => Err(DeployError::Cloud { phase: "deleting the application credential".into(), source: e }),
+        }
     }
 
     /// Gives back the recorded floating IP, and releases any other carrying the tag.

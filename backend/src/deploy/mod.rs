@@ -14,6 +14,9 @@
 //!   and the waiting on the cloud each have a module of their own.
 //! - [`autoscale`]: the autoscaler's pure decision (queue depth → workers, cool-down);
 //!   [`Deployer::autoscale_once`] reads the queue from the API and scales.
+//! - [`shared`]: `up --autoscale`'s autoscaler on the controller — its application
+//!   credential, and the state and policy it shares with the workstation through a
+//!   private object-storage container.
 //! - [`state`]: the local state file of ids (and generated secrets) per deployment.
 //! - [`userdata`]: cloud-init from `assets/deploy/`, base64, Nova's size limit.
 //!
@@ -41,6 +44,7 @@ mod resource;
 mod run;
 pub mod scale;
 mod servers;
+pub mod shared;
 pub mod state;
 pub mod status;
 pub mod up;
@@ -53,7 +57,7 @@ use std::sync::Arc;
 pub use autoscale::{Decision, DecisionRecord, Policy, PolicyError};
 pub use autoscaler::AutoscaleOptions;
 pub use cancel::Cancel;
-pub use cloud::{Choices, Cloud, CloudError, ServerStatus};
+pub use cloud::{AppCredential, Choices, Cloud, CloudError, ServerStatus};
 pub use error::DeployError;
 pub use error::DeployResult;
 pub(crate) use error::Phase;

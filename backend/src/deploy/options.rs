@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::autoscale::Policy;
 use super::userdata::Binaries;
 
 /// How `up` gets a keypair onto the servers.
@@ -90,6 +91,8 @@ pub struct Options {
     pub wait: Wait,
     /// Leave what a failed run created (for debugging) instead of rolling it back.
     pub keep_on_failure: bool,
+    /// Install the autoscaler on the controller with this policy (`up --autoscale`).
+    pub autoscale: Option<Policy>,
 }
 
 impl Options {
@@ -110,6 +113,7 @@ impl Options {
             demo: false,
             wait: Wait::Health,
             keep_on_failure: false,
+            autoscale: None,
         }
     }
 }

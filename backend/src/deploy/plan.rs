@@ -231,6 +231,30 @@ fn plan_binaries(draft: &mut Draft<'_>) {
     }
 }
 
+/// The autoscaler on the controller (`up --autoscale`): its application credential and
+/// the private container for its shared state.
+fn plan_autoscaler(draft: &mut Draft<'_>) {
+    let Some(policy) = draft.opts.autoscale else { return };
+    let state = draft.state;
+    let id = &state.deployment_id;
+    let (action, name) = match &state.app_credential {
+        Some(c) => (Action::Keep, c.name.clone()),
+        None => (
+            Action::Create,
+            format!("faafo-{id} (restricted, for the autoscaler: {}..{} workers)", policy.min, policy.max),
+        ),
+    };
+    draft.add(action, ResourceKind::AppCredential, name);
+    let (action, name) = match &state.autoscale_container {
+        Some(c) => (Action::Keep, c.clone()),
+        None => (
+            Action::Create,
+            format!("{} (private; the autoscaler's state and policy)", super::shared::container_name(id)),
+        ),
+    };
+    draft.add(action, ResourceKind::Container, name);
+}
+
 /// The flavor, image and networks a plan builds on.
 #[derive(Debug)]
 struct Found {
@@ -283,6 +307,7 @@ impl<C: Cloud> Deployer<'_, C> {
         let workers = if found.all_in_one { 0 } else { workers };
         let mut draft = Draft { opts, state, all_in_one: found.all_in_one, items: Vec::new(), need: Need::default() };
         plan_binaries(&mut draft);
+        plan_autoscaler(&mut draft);
         self.plan_keypair(&mut draft).await?;
         self.plan_groups(&mut draft).await?;
         self.plan_controller(&mut draft).await?;

@@ -23,10 +23,14 @@ pub enum ResourceKind {
     /// The object-storage container the binaries were uploaded to.
     #[serde(rename = "container")]
     Container,
+    /// The Keystone application credential the controller's autoscaler uses.
+    #[serde(rename = "application credential")]
+    AppCredential,
 }
 
 impl ResourceKind {
-    /// `server`, `security group`, `keypair`, `floating IP` or `container`.
+    /// `server`, `security group`, `keypair`, `floating IP`, `container` or
+    /// `application credential`.
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceKind::Server => "server",
@@ -34,6 +38,7 @@ impl ResourceKind {
             ResourceKind::Keypair => "keypair",
             ResourceKind::FloatingIp => "floating IP",
             ResourceKind::Container => "container",
+            ResourceKind::AppCredential => "application credential",
         }
     }
 }

@@ -17,6 +17,8 @@ pub(crate) enum Undo {
     Group(ResourceRef),
     Server(ResourceRef),
     FloatingIp(FloatingIpRecord),
+    /// An application credential: id and name.
+    AppCredential(String, String),
 }
 
 impl std::fmt::Display for Undo {
@@ -27,6 +29,7 @@ impl std::fmt::Display for Undo {
             Undo::Group(r) => write!(f, "{} {r}", ResourceKind::SecurityGroup),
             Undo::Server(r) => write!(f, "{} {r}", ResourceKind::Server),
             Undo::FloatingIp(r) => write!(f, "{} {} ({})", ResourceKind::FloatingIp, r.address, r.id),
+            Undo::AppCredential(id, name) => write!(f, "{} {name} ({id})", ResourceKind::AppCredential),
         }
     }
 }
@@ -60,6 +63,7 @@ impl<C: Cloud> Deployer<'_, C> {
         let e = match result {
             Ok(()) => {
                 self.store.save(&run.state)?;
+                self.publish_state(&run.state).await?;
                 return Ok(run.report);
             }
             Err(e) => e,
@@ -136,8 +140,15 @@ impl<C: Cloud> Deployer<'_, C> {
                 },
                 Undo::Container(name) => self.cloud.delete_container(name).await.phase("rollback").map(|()| {
                     self.emit(DeployEvent::Deleted { kind: ResourceKind::Container, name: name.clone() });
-                    state.binaries_container = None;
-                    state.binaries = None;
+                    if state.autoscale_container.as_ref() == Some(name) {
+                        state.autoscale_container = None;
+                    } else {
+                        state.binaries_container = None;
+                        state.binaries = None;
+                    }
+                }),
+                Undo::AppCredential(id, name) => self.delete_app_credential(id, name).await.map(|()| {
+                    state.app_credential = None;
                 }),
             };
             match r {

@@ -7,9 +7,22 @@ use super::cloud::{Cloud, CloudError, ServerSpec};
 use super::plan::{self, Plan};
 use super::resource::{ResourceKind, ResourceRef};
 use super::run::{Run, Undo};
-use super::state::ServerRecord;
+use super::state::{ServerRecord, State};
 use super::userdata::{self, Role};
 use super::{DeployError, DeployEvent, DeployResult, Deployer, Options, Phase as _};
+
+/// The autoscaler a new controller runs, if the deployment has one (`up --autoscale`).
+fn autoscaler(state: &State, role: Role) -> Option<userdata::Autoscaler<'_>> {
+    let (Some(container), Some(credential)) = (&state.autoscale_container, &state.app_credential) else {
+        return None;
+    };
+    (role == Role::Controller).then_some(userdata::Autoscaler {
+        name: &state.name,
+        container,
+        credential,
+        region: state.region.as_deref(),
+    })
+}
 
 impl<C: Cloud> Deployer<'_, C> {
     /// Keeps the recorded controller if it still exists, else creates it; then waits for
@@ -118,6 +131,7 @@ impl<C: Cloud> Deployer<'_, C> {
             binaries,
             controller_ip,
             demo: opts.demo,
+            autoscaler: autoscaler(state, role),
         })?;
         let group_role = if role == Role::Worker { "worker" } else { "control" };
         let group = state

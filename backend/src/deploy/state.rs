@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::autoscale::AutoscaleState;
+use super::cloud::AppCredential;
 use super::userdata::{Binaries, Secrets};
 
 /// A server this deployment created.
@@ -98,6 +99,13 @@ pub struct State {
     /// The autoscaler's policy and latest decisions (absent in files from before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<AutoscaleState>,
+    /// The application credential the controller's autoscaler uses (`up --autoscale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_credential: Option<AppCredential>,
+    /// The private container the autoscaler shares its state and policy through
+    /// ([`super::shared`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale_container: Option<String>,
 }
 
 impl State {
@@ -119,6 +127,8 @@ impl State {
             binaries: None,
             binaries_container: None,
             autoscale: None,
+            app_credential: None,
+            autoscale_container: None,
         }
     }
 
@@ -140,6 +150,8 @@ impl State {
             && self.workers.is_empty()
             && self.floating_ip.is_none()
             && self.binaries_container.is_none()
+            && self.app_credential.is_none()
+            && self.autoscale_container.is_none()
     }
 
     /// Whether it is one server running everything (as resolved when it first went up).

@@ -14,6 +14,7 @@ use super::cloud::{Cloud, CloudError};
 use super::plan::{self, Plan};
 use super::resource::{ResourceKind, ResourceRef};
 use super::run::{Run, Undo};
+use super::shared::SharedPolicy;
 use super::state::{KeypairRecord, State, write_private};
 use super::userdata::{self, Binaries};
 use super::{BinarySource, DeployError, DeployEvent, DeployResult, Deployer, KeyChoice, Options, Phase as _};
@@ -77,6 +78,9 @@ impl<C: Cloud> Deployer<'_, C> {
 
     async fn converge(&self, run: &mut Run, opts: &Options, plan: &Plan) -> DeployResult<()> {
         self.ensure_binaries(run, opts).await?;
+        if opts.autoscale.is_some() {
+            self.ensure_autoscaler(run).await?;
+        }
         self.ensure_keypair(run, opts).await?;
         self.ensure_groups(run, opts).await?;
         self.ensure_controller(run, opts).await?;
@@ -86,6 +90,14 @@ impl<C: Cloud> Deployer<'_, C> {
         self.store.save(&run.state)?;
 
         self.wait_all(opts.wait, &mut run.state).await?;
+        if let (Some(policy), Some(container)) = (opts.autoscale, &run.state.autoscale_container) {
+            // The state goes up in `finish`; the loop waits for both.
+            self.write_policy(container, SharedPolicy { policy, paused: false }).await?;
+            self.emit(DeployEvent::Note(format!(
+                "autoscaler: {}..{} workers, {} queued tasks per worker, cool-down {} s",
+                policy.min, policy.max, policy.tasks_per_worker, policy.cooldown_seconds
+            )));
+        }
         run.report.describe(&run.state);
         if run.report.created == 0 && run.report.removed == 0 {
             self.emit(DeployEvent::Note("no changes: the deployment is as asked".into()));

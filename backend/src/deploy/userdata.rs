@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use autoscaler::Autoscaler;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +77,18 @@ pub fn random_hex() -> String {
 }
 
 impl Secrets {
+    /// No credentials: what the shared copy of a state file carries
+    /// ([`super::shared::without_secrets`]).
+    pub fn blank() -> Self {
+        Self {
+            rabbit_user: String::new(),
+            rabbit_password: String::new(),
+            db_password: String::new(),
+            client_token: String::new(),
+            worker_token: String::new(),
+        }
+    }
+
     /// Fresh random credentials.
     pub fn generate() -> Self {
         Self {
@@ -127,6 +140,8 @@ pub struct Input<'a> {
     pub controller_ip: Option<&'a str>,
     /// Create a batch of fractals once the API answers (`-r demo`).
     pub demo: bool,
+    /// The autoscaler a controller runs (`up --autoscale`); other roles ignore it.
+    pub autoscaler: Option<Autoscaler<'a>>,
 }
 
 fn indent(lines: &[String], spaces: usize) -> String {
@@ -154,13 +169,19 @@ pub fn render(input: &Input<'_>) -> Result<String, UserDataError> {
     // JSON is YAML: a flow sequence of quoted strings, whatever the URL holds.
     let command = serde_json::to_string(&command).map_err(|e| UserDataError::Bad(e.to_string()))?;
     let installer = base64::engine::general_purpose::STANDARD.encode(INSTALLER);
+    let (autoscaler_files, autoscaler_start) = match (&input.autoscaler, input.role) {
+        (Some(a), Role::Controller) => (autoscaler::files(a, input.secrets)?, autoscaler::START.to_owned()),
+        _ => (String::new(), String::new()),
+    };
     let out = TEMPLATE
         .replace("{{role}}", input.role.as_str())
         .replace("{{deployment}}", input.deployment)
         .replace("{{conf}}", &indent(&conf, 6))
         .replace("{{sums}}", &indent(&sums(b)?, 6))
         .replace("{{installer_b64}}", &installer)
-        .replace("{{command}}", &command);
+        .replace("{{command}}", &command)
+        .replace("{{autoscaler_files}}", &autoscaler_files)
+        .replace("{{autoscaler_start}}", &autoscaler_start);
     if out.contains("{{") {
         return Err(UserDataError::Bad("the cloud-init template has an unknown placeholder".into()));
     }
@@ -261,5 +282,6 @@ pub fn install_outcome(console: &str) -> Option<Result<(), String>> {
     })
 }
 
+mod autoscaler;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,15 @@ fn binaries() -> Binaries {
 }
 
 fn input<'a>(role: Role, secrets: &'a Secrets, b: &'a Binaries) -> Input<'a> {
-    Input { role, deployment: "0123abcd", secrets, binaries: b, controller_ip: Some("10.0.0.5"), demo: false }
+    Input {
+        role,
+        deployment: "0123abcd",
+        secrets,
+        binaries: b,
+        controller_ip: Some("10.0.0.5"),
+        demo: false,
+        autoscaler: None,
+    }
 }
 
 fn yaml(text: &str) -> serde_yaml::Value {
@@ -137,9 +145,17 @@ fn every_rendered_template_passes_cloud_init_schema() {
     let b = binaries();
     let dir = std::env::temp_dir().join(format!("faafo-userdata-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (role, demo) in [(Role::Controller, false), (Role::Worker, false), (Role::AllInOne, true)] {
-        let path = dir.join(format!("{}.yaml", role.as_str()));
-        std::fs::write(&path, render(&Input { demo, ..input(role, &s, &b) }).unwrap()).unwrap();
+    let cred = autoscaler_credential();
+    let scaler = Some(autoscaler(&cred));
+    for (role, demo, scaler) in [
+        (Role::Controller, false, None),
+        (Role::Controller, false, scaler),
+        (Role::Worker, false, None),
+        (Role::AllInOne, true, None),
+    ] {
+        let path = dir.join(format!("{}-{}.yaml", role.as_str(), scaler.is_some()));
+        std::fs::write(&path, render(&Input { demo, autoscaler: scaler.clone(), ..input(role, &s, &b) }).unwrap())
+            .unwrap();
         let out = Command::new(&tool).args(["schema", "--config-file"]).arg(&path).output().unwrap();
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success() && text.contains("Valid cloud-config"), "{role:?}: {text}");
@@ -169,4 +185,51 @@ fn installer_parses_and_refuses_unknown_flags() {
     let help = Command::new("bash").arg(&script).arg("-h").output().unwrap();
     assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("-i faafo|messaging|database"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn autoscaler_credential() -> crate::deploy::AppCredential {
+    crate::deploy::AppCredential {
+        id: "c0ffee".into(),
+        name: "faafo-0123abcd".into(),
+        secret: "s3cr3t-Secret_x".into(),
+        auth_url: "https://keystone.example:5000/v3".into(),
+    }
+}
+
+fn autoscaler(cred: &crate::deploy::AppCredential) -> Autoscaler<'_> {
+    Autoscaler { name: "faafo", container: "faafo-0123abcd-autoscale", credential: cred, region: Some("RegionOne") }
+}
+
+#[test]
+fn a_controller_with_the_autoscaler_gets_its_unit_credential_and_secrets_and_no_one_else_does() {
+    let s = Secrets::generate();
+    let b = binaries();
+    let cred = autoscaler_credential();
+    let with = |role| render(&Input { autoscaler: Some(autoscaler(&cred)), ..input(role, &s, &b) }).unwrap();
+    let doc = yaml(&with(Role::Controller));
+    let files = doc["write_files"].as_sequence().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths[3..],
+        ["/etc/faafo/autoscale.env", "/etc/faafo/deploy-secrets.json", "/etc/systemd/system/faafo-autoscale.service"]
+    );
+    let env = files[3]["content"].as_str().unwrap();
+    assert!(env.contains("OS_AUTH_TYPE=v3applicationcredential\nOS_AUTH_URL=https://keystone.example:5000/v3\n"));
+    assert!(env.contains("OS_APPLICATION_CREDENTIAL_SECRET=s3cr3t-Secret_x\nOS_REGION_NAME=RegionOne"), "{env}");
+    assert_eq!(files[3]["permissions"].as_str(), Some("0600"));
+    let secrets: Secrets = serde_json::from_str(files[4]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(secrets, s);
+    let unit = files[5]["content"].as_str().unwrap();
+    assert!(unit.contains("--shared-state faafo-0123abcd-autoscale --secrets-file"), "{unit}");
+    assert!(unit.contains("User=faafo") && !unit.contains("s3cr3t"), "{unit}");
+    let runcmd = doc["runcmd"].as_sequence().unwrap();
+    assert_eq!(runcmd.len(), 2);
+    assert!(runcmd[1][2].as_str().unwrap().contains("systemctl enable --now faafo-autoscale.service"));
+    for role in [Role::Worker, Role::AllInOne] {
+        assert!(!with(role).contains("s3cr3t"), "{role:?}");
+    }
+    // A value that could break out of the unit's command line is refused.
+    let bad = crate::deploy::AppCredential { secret: "x' ; rm -rf /".into(), ..cred.clone() };
+    let input = Input { autoscaler: Some(autoscaler(&bad)), ..input(Role::Controller, &s, &b) };
+    assert!(matches!(render(&input), Err(UserDataError::Bad(_))));
 }

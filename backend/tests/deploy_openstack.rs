@@ -19,6 +19,9 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+mod common;
+use common::procs::{self, Api, BROKER, Scratch, Vhost};
+
 /// The tests share one project: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -363,4 +366,125 @@ fn swift_image_store_round_trip() {
         assert!(objects.is_empty(), "{objects:?}");
     });
     guard.0.kill().unwrap();
+}
+
+/// Polls a faafo API's `/v1/status` until the queue depth is `want`.
+async fn await_depth(base: &str, want: u64) {
+    let client = faafo_backend::client::Client::new(base, None).unwrap();
+    let mut seen = None;
+    for _ in 0..300 {
+        seen = client.status().await.unwrap().queue.depth;
+        if seen == Some(want) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("queue depth {seen:?}, waited for {want}");
+}
+
+/// The servers carrying `tag`, sorted.
+fn servers_tagged(tag: &str) -> Vec<String> {
+    names(&os("fs-demo", &["server", "list", "--tags", tag]), "Name")
+}
+
+/// Autoscaling on the local OpenStack, with a local faafo-api + RabbitMQ standing in for
+/// the controller's API (`--api-url`): `up --autoscale` creates the application
+/// credential (restricted, the member role only) and the private container; 200 queued
+/// tasks make `autoscale --once` go to 4 workers, the emptied queue with `--cooldown 0`
+/// back to 1, every step in the state file and the servers' tags; the controller's loop,
+/// run here as its unit runs it (the application credential's `OS_*` variables, the
+/// shared state, a secrets file) scales up again; `down` removes the credential too.
+#[test]
+#[ignore = "needs the local OpenStack: scripts/openstack-e2e.sh"]
+fn autoscale_follows_the_queue_and_up_autoscale_makes_and_down_removes_its_credential() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _broker = BROKER.blocking_read();
+    let vhost = Vhost::new();
+    let scratch = Scratch::new();
+    let api = Api::start(&scratch.0, &format!("sqlite://{}", scratch.0.join("a.db").display()), Some(&vhost.url()), 0);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap();
+    let queue = |n: usize| {
+        rt.block_on(async {
+            procs::create(&http, &api.base, n, &procs::task(64, 48, 50)).await;
+            await_depth(&api.base, n as u64).await;
+        });
+    };
+    queue(200);
+
+    let run = Run::new("as");
+    let bin = run.dir.join("bin").display().to_string();
+    let args = ["up", "--workers", "2", "--autoscale", "1..4", "--wait", "active", "--binaries-dir", &bin];
+    run.ok(&[&args[..], &["--timeout-active", "120"]].concat());
+    let state = run.state();
+    let id = state["deployment_id"].as_str().unwrap().to_owned();
+    let tag = format!("faafo-{id}");
+    let n = &run.name;
+    let cred_id = state["app_credential"]["id"].as_str().unwrap().to_owned();
+    let cred_secret = state["app_credential"]["secret"].as_str().unwrap().to_owned();
+    let cred = os("fs-demo", &["application", "credential", "show", &cred_id]);
+    assert_eq!(cred["Name"], format!("faafo-{id}"), "{cred}");
+    assert_eq!(cred["Unrestricted"], false, "{cred}");
+    // The member role (and the reader role it implies), nothing else.
+    let mut roles: Vec<&str> = cred["Roles"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["member", "reader"], "{cred}");
+    let container = format!("faafo-{id}-autoscale");
+    let objects = names(&os("fs-demo", &["object", "list", &container]), "Name");
+    assert_eq!(objects, ["deployment.json", "policy.json"]);
+    assert_eq!(servers_tagged(&tag).len(), 3);
+
+    // 200 queued / 20 per worker: 4 workers.
+    let api_url = api.base.clone();
+    let scale = ["autoscale", "--min", "1", "--max", "4", "--tasks-per-worker", "20", "--once"];
+    let out = run.ok(&[&scale[..], &["--api-url", &api_url, "--wait", "active"]].concat());
+    assert!(out.trim_end().ends_with("queue 200 → 4 workers (+2)"), "{out}");
+    let servers = servers_tagged(&tag);
+    let workers = |k: u32| (1..=k).map(|i| format!("{n}-worker-{i}")).collect::<Vec<_>>();
+    assert_eq!(servers, [vec![format!("{n}-controller")], workers(4)].concat());
+    let state = run.state();
+    assert_eq!(state["workers"].as_array().unwrap().len(), 4);
+    assert_eq!(state["autoscale"]["decisions"][0]["action"], "scale");
+    assert_eq!(state["autoscale"]["decisions"][0]["to"], 4);
+
+    // The queue emptied and no cool-down: back to 1, the newest removed.
+    procs::rabbitmqctl(&["purge_queue", "-p", &vhost.name, "normal"]);
+    rt.block_on(await_depth(&api.base, 0));
+    let out = run.ok(&[&scale[..], &["--cooldown", "0", "--api-url", &api_url, "--wait", "active"]].concat());
+    assert!(out.trim_end().ends_with("queue 0 → 1 workers (-3)"), "{out}");
+    assert_eq!(servers_tagged(&tag), [format!("{n}-controller"), format!("{n}-worker-1")]);
+    let state = run.state();
+    assert_eq!(state["workers"].as_array().unwrap().len(), 1);
+    assert_eq!(state["autoscale"]["decisions"].as_array().unwrap().len(), 2);
+
+    // The controller's loop as its unit runs it: the application credential, the shared
+    // state (now 1 worker) and policy (1..4 from `up`), the secrets from a file.
+    queue(60);
+    let secrets = run.dir.join("deploy-secrets.json");
+    std::fs::write(&secrets, state["secrets"].to_string()).unwrap();
+    let out = Command::new(faafo_bin())
+        .env_remove("OS_CLOUD")
+        .env("OS_CLIENT_CONFIG_FILE", run.dir.join("none.yaml"))
+        .env("OS_AUTH_TYPE", "v3applicationcredential")
+        .env("OS_AUTH_URL", "http://127.0.0.1:5000/v3")
+        .env("OS_APPLICATION_CREDENTIAL_ID", &cred_id)
+        .env("OS_APPLICATION_CREDENTIAL_SECRET", &cred_secret)
+        .env("OS_REGION_NAME", "RegionOne")
+        .args(["deploy", "--name", n, "--state-dir", &run.dir.join("controller").display().to_string()])
+        .args(["autoscale", "--shared-state", &container, "--secrets-file", &secrets.display().to_string()])
+        .args(["--api-url", &api_url, "--wait", "active", "--timeout-active", "120", "--once"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the controller's loop failed: {stderr}");
+    assert!(stdout.trim_end().ends_with("queue 60 → 3 workers (+2)"), "{stdout}\n{stderr}");
+    assert_eq!(servers_tagged(&tag), [vec![format!("{n}-controller")], workers(3)].concat());
+
+    // Down takes the loop's workers, the credential and both containers.
+    run.ok(&["down"]);
+    assert_eq!(tagged(&tag), (vec![], vec![], vec![]));
+    let creds = names(&os("fs-demo", &["application", "credential", "list"]), "ID");
+    assert!(!creds.contains(&cred_id), "{creds:?}");
+    let containers = names(&os("fs-demo", &["container", "list"]), "Name");
+    assert!(!containers.iter().any(|c| c.contains(&id)), "{containers:?}");
 }

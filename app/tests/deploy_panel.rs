@@ -503,3 +503,82 @@ fn without_a_keyring_the_window_says_so_once_and_stops_offering_it() {
     click(&mut h, "Keep in the OS keyring");
     assert!(!h.state().deploy_panel().settings().remember_secret);
 }
+
+/// The Autoscaling section: a range that cannot work is refused in the window's words; a
+/// range at deploy time installs the autoscaler (its application credential and private
+/// container on the fake cloud, both in the plan); *Show autoscaler* reads the policy and
+/// the decisions the controller shared ("12:04:05 queue 180 → 4 workers (+2)"); the range
+/// is changed and the autoscaler paused and resumed from the window; tearing down removes
+/// the credential.
+#[test]
+fn autoscaling_range_at_deploy_time_then_policy_decisions_and_pause_in_the_window() {
+    use faafo_backend::deploy::autoscale::{Decision, DecisionRecord, Policy};
+    use faafo_backend::deploy::shared::{POLICY_OBJECT, STATE_OBJECT, SharedPolicy};
+    use faafo_backend::deploy::state::State;
+
+    let f = Fixture::new("autoscale");
+    let mut h = f.harness();
+    open_panel(&mut h);
+    click(&mut h, "Autoscaling");
+    click(&mut h, "Deploy with the autoscaler: workers follow the queue");
+    enter_text(&mut h, "Autoscale from", "3");
+    enter_text(&mut h, "to", "2");
+    shown(&h, "From 3 to 2: the lower end is above the upper one.");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "autoscaling: min 3 is more than max 2");
+    enter_text(&mut h, "Autoscale from", "1");
+    enter_text(&mut h, "to", "4");
+    click(&mut h, "Plan");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "application credential");
+    shown(&h, "private; the autoscaler's state and policy");
+    click(&mut h, "Deploy");
+    run_until_idle(&mut h, TIMEOUT);
+    assert!(matches!(h.state().deploy_panel().result(), Some((Verb::Up, Ok(Outcome::Up { servers: 3, .. })))));
+    assert_eq!(f.cloud.state().app_credentials.len(), 1);
+
+    click(&mut h, "Show autoscaler");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Autoscaler running: 1 to 4 workers, 20 queued tasks per worker, cool-down 300 s; 2 worker(s) now.");
+    shown(&h, "No decisions yet");
+
+    // The controller's loop shares a decision (written here as it writes it).
+    let object = |name: &str| {
+        let s = f.cloud.state();
+        let key = s.objects.keys().find(|(c, o)| c.ends_with("-autoscale") && o == name).cloned().unwrap();
+        (key.clone(), s.objects[&key].clone())
+    };
+    let (key, bytes) = object(STATE_OBJECT);
+    let mut state: State = serde_json::from_slice(&bytes).unwrap();
+    let record =
+        DecisionRecord { at: 12 * 3600 + 4 * 60 + 5, depth: 180, decision: Decision::Scale { from: 2, to: 4 } };
+    state.autoscale.get_or_insert_with(Default::default).record(Policy::new(1, 4, 20, 300).unwrap(), record);
+    f.cloud.state().objects.insert(key, serde_json::to_vec(&state).unwrap());
+    click(&mut h, "Show autoscaler");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "12:04:05 queue 180 → 4 workers (+2)");
+
+    // A new range, then pause and resume: each written to the shared policy.
+    let policy = || serde_json::from_slice::<SharedPolicy>(&object(POLICY_OBJECT).1).unwrap();
+    enter_text(&mut h, "Range from", "2");
+    enter_text(&mut h, "up to", "6");
+    click(&mut h, "Apply range");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Autoscaler running: 2 to 6 workers");
+    assert_eq!((policy().policy.min, policy().policy.max, policy().paused), (2, 6, false));
+    click(&mut h, "Pause");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Autoscaler paused: 2 to 6 workers");
+    assert!(policy().paused);
+    click(&mut h, "Resume");
+    run_until_idle(&mut h, TIMEOUT);
+    assert!(!policy().paused);
+
+    click(&mut h, "Tear down");
+    click(&mut h, "Yes, tear down");
+    run_until_idle(&mut h, TIMEOUT);
+    shown(&h, "Torn down:");
+    let s = f.cloud.state();
+    assert!(s.app_credentials.is_empty() && s.containers.is_empty() && s.servers.is_empty(), "{s:?}");
+}

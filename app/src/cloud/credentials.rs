@@ -149,6 +149,30 @@ pub struct DeploySettings {
     /// The pickers' choices per cloud (by [`Target::keyring_account`]), so a cloud
     /// without a network of its own keeps the one picked for it.
     pub picks: std::collections::BTreeMap<String, Picks>,
+    /// The autoscaler to deploy with.
+    pub autoscale: AutoscaleSettings,
+}
+
+/// The autoscaler *Deploy* installs on the controller, if `enabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoscaleSettings {
+    pub enabled: bool,
+    /// Fewest workers.
+    pub min: u32,
+    /// Most workers.
+    pub max: u32,
+    /// Queued tasks per worker.
+    pub tasks_per_worker: u32,
+    /// Seconds after a change before the cluster may shrink.
+    pub cooldown_seconds: u64,
+}
+
+impl Default for AutoscaleSettings {
+    /// Off; 1 to 4 workers, 20 tasks per worker, 5 minutes' cool-down (the CLI's).
+    fn default() -> Self {
+        Self { enabled: false, min: 1, max: 4, tasks_per_worker: 20, cooldown_seconds: 300 }
+    }
 }
 
 impl Default for DeploySettings {
@@ -161,6 +185,7 @@ impl Default for DeploySettings {
             name: "faafo".to_owned(),
             workers: 2,
             picks: std::collections::BTreeMap::new(),
+            autoscale: AutoscaleSettings::default(),
         }
     }
 }

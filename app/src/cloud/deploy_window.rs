@@ -1,21 +1,24 @@
 //! The "Deploy to OpenStack" window: the credentials and deployment fields, the pickers
 //! ([`super::pickers`]), the actions (plan, deploy, scale, status, tear down after a
-//! confirmation), progress ([`super::progress`]) with *Cancel*, and the last result.
+//! confirmation), the autoscaler (range at deploy time; policy, decisions, pause),
+//! progress ([`super::progress`]) with *Cancel*, and the last result.
 //! Jobs run on a thread of their own ([`super::run`]); *Status* may run beside another
 //! job, since it only reads.
 //!
 //! This module holds the [`DeployPanel`], its accessors and the window frame; the rest
 //! is split by concern: `form` (the credentials and deployment fields), `picks` (the
-//! pickers' glue), `actions` (the buttons), `job` (starting jobs and taking in what they
+//! pickers' glue), `actions` (the buttons), `autoscale` (the autoscaling section), `job` (starting jobs and taking in what they
 //! send) and `report` (the running job, the outcome and the progress log).
 
 mod actions;
+mod autoscale;
 mod form;
 mod job;
 mod picks;
 mod report;
 
 use faafo_backend::deploy::Offer;
+use faafo_backend::deploy::shared::{SharedPolicy, SharedView};
 
 use self::job::Running;
 use super::credentials::DeploySettings;
@@ -54,6 +57,10 @@ pub struct DeployPanel {
     use_cluster: Option<(String, Option<String>)>,
     /// Why *Use this cluster* could not.
     use_note: Option<String>,
+    /// The autoscaler on the controller, as last read.
+    autoscaler: Option<SharedView>,
+    /// Its policy as being edited (sent by *Apply*, *Pause*, *Resume*).
+    policy_edit: Option<SharedPolicy>,
 }
 
 impl std::fmt::Debug for DeployPanel {
@@ -89,6 +96,8 @@ impl DeployPanel {
             offer: None,
             use_cluster: None,
             use_note: None,
+            autoscaler: None,
+            policy_edit: None,
         }
     }
 
@@ -152,6 +161,11 @@ impl DeployPanel {
         self.running.is_some()
     }
 
+    /// The autoscaler on the controller, as last read (*Show autoscaler*).
+    pub fn autoscaler(&self) -> Option<&SharedView> {
+        self.autoscaler.as_ref()
+    }
+
     /// The last finished job and its outcome (or error).
     pub fn result(&self) -> Option<(Verb, Result<&Outcome, &JobError>)> {
         self.result.as_ref().map(|(v, r)| (*v, r.as_ref()))
@@ -182,6 +196,8 @@ impl DeployPanel {
             self.form_ui(ui);
             ui.separator();
             self.actions_ui(ui);
+            ui.separator();
+            self.autoscale_ui(ui);
             ui.separator();
             self.result_ui(ui);
         });

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use faafo_backend::deploy::credentials::SecretFrom;
 use faafo_backend::deploy::credentials::{self, CredError, Environment, Selection};
 use faafo_backend::deploy::real::OpenStack;
+use faafo_backend::deploy::shared::{SharedPolicy, SharedView};
 use faafo_backend::deploy::{Cancel, Cloud, DeployEvent, Deployer, EventSink, Offer, Options, StateStore, Timeouts};
 
 use super::credentials::{FormError, OsKeyring, SecretStore, Target, TypedFrom};
@@ -86,6 +87,9 @@ pub enum FieldError {
     /// The credential form is incomplete.
     #[error(transparent)]
     Form(#[from] FormError),
+    /// The autoscaling range or pace cannot work.
+    #[error("autoscaling: {0}")]
+    Autoscale(String),
 }
 
 /// Most workers the window offers: the deploy library's cap, the CLI's too (one rule).
@@ -115,6 +119,10 @@ pub enum Job {
     Down(String),
     /// The project's images, flavors and networks, for the pickers.
     Offer,
+    /// The autoscaler on the deployment's controller: its policy and last decisions.
+    Autoscaler(String),
+    /// Changes the autoscaler's policy (range, pause), then reads it back.
+    SetPolicy { name: String, policy: SharedPolicy },
 }
 
 impl Job {
@@ -122,7 +130,7 @@ impl Job {
     /// stop at their next poll and roll back instead; `down` runs to its end, since
     /// stopping a tear-down half-way leaves more behind.
     pub fn read_only(&self) -> bool {
-        matches!(self, Job::Plan(_) | Job::Status { .. } | Job::Offer)
+        matches!(self, Job::Plan(_) | Job::Status { .. } | Job::Offer | Job::Autoscaler(_))
     }
 }
 
@@ -163,6 +171,8 @@ pub enum Outcome {
     },
     /// What the pickers offer.
     Offer(Box<Offer>),
+    /// The autoscaler on the controller, as it shares its state.
+    Autoscaler(Box<SharedView>),
 }
 
 /// Everything a job needs besides the cloud.
@@ -231,6 +241,11 @@ pub async fn run_on<C: Cloud>(
         }),
         Job::Down(name) => deployer.down(&name).await.map(|d| Outcome::Down { removed: d.removed }),
         Job::Offer => deployer.offer().await.map(|o| Outcome::Offer(Box::new(o))),
+        Job::Autoscaler(name) => deployer.shared_view(&name).await.map(|v| Outcome::Autoscaler(Box::new(v))),
+        Job::SetPolicy { name, policy } => match deployer.set_shared_policy(&name, policy).await {
+            Ok(()) => deployer.shared_view(&name).await.map(|v| Outcome::Autoscaler(Box::new(v))),
+            Err(e) => Err(e),
+        },
     };
     Ok(outcome?)
 }

@@ -26,6 +26,10 @@ pub enum Verb {
     Down,
     /// Fill the pickers from the cloud.
     Offer,
+    /// Read the autoscaler's policy and decisions.
+    Autoscaler,
+    /// Change the autoscaler's policy (range, pause).
+    Policy,
 }
 
 impl Verb {
@@ -37,6 +41,8 @@ impl Verb {
             Verb::Status => "Asking for the status",
             Verb::Down => "Tearing down",
             Verb::Offer => "Loading the choices",
+            Verb::Autoscaler => "Reading the autoscaler",
+            Verb::Policy => "Changing the autoscaling policy",
         }
     }
 }

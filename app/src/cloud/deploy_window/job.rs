@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Instant;
 
 use faafo_backend::deploy::userdata::BINARIES;
-use faafo_backend::deploy::{BinarySource, Cancel, DeployEvent, Options, Wait};
+use faafo_backend::deploy::{BinarySource, Cancel, DeployEvent, Options, Policy, Wait};
 
 use super::DeployPanel;
 use crate::cloud::credentials::Target;
@@ -54,6 +54,14 @@ impl DeployPanel {
         opts.workers = self.settings.workers.min(MAX_WORKERS);
         opts.wait = if self.wait_for_health { Wait::Health } else { Wait::Active };
         pickers::apply(&self.picks(), &mut opts);
+        let a = self.settings.autoscale;
+        if a.enabled && matches!(verb, Verb::Up | Verb::Plan) {
+            let policy = Policy::new(a.min, a.max, a.tasks_per_worker, a.cooldown_seconds)
+                .map_err(|e| FieldError::Autoscale(e.to_string().replace("--", "")))?;
+            opts.autoscale = Some(policy);
+            // As the CLI does: the first worker count within the range.
+            opts.workers = opts.workers.clamp(policy.min, policy.max);
+        }
         Ok(opts)
     }
 
@@ -104,6 +112,16 @@ impl DeployPanel {
             Verb::Status => Job::Status { name, probe: self.wait_for_health },
             Verb::Down => Job::Down(name),
             Verb::Offer => Job::Offer,
+            Verb::Autoscaler => Job::Autoscaler(name),
+            Verb::Policy => {
+                let policy = self
+                    .policy_edit
+                    .ok_or_else(|| FieldError::Autoscale("read the autoscaler first (Show autoscaler)".to_owned()))?;
+                let p = policy.policy;
+                Policy::new(p.min, p.max, p.tasks_per_worker, p.cooldown_seconds)
+                    .map_err(|e| FieldError::Autoscale(e.to_string().replace("--", "")))?;
+                Job::SetPolicy { name, policy }
+            }
         };
         let target = self.target().map_err(FieldError::from)?;
         Ok((job, target))
@@ -169,6 +187,10 @@ impl DeployPanel {
             self.running = None;
             if let Ok(Outcome::Offer(offer)) = &result {
                 self.take_offer(offer);
+            }
+            if let Ok(Outcome::Autoscaler(view)) = &result {
+                self.policy_edit = view.policy;
+                self.autoscaler = Some((**view).clone());
             }
             self.result = Some((verb, result));
         }

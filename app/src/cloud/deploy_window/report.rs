@@ -102,6 +102,9 @@ impl DeployPanel {
                 Outcome::Offer(_) => {
                     ui.label("Choices loaded: pick the image, flavor and networks above.");
                 }
+                Outcome::Autoscaler(_) => {
+                    ui.label("Autoscaler read: see the Autoscaling section above.");
+                }
             },
             None => {}
         }

@@ -9,6 +9,8 @@
 # up.sh is looked for in $FAAFO_OPENSTACK_UP, then ../shared/openstack/up.sh beside the
 # checkout (where CI has shared/), then /work/shared/openstack/up.sh. It keeps its state in
 # $ROOT (default ~/.cache/faafo-openstack) and writes $ROOT/clouds.yaml (fs-admin, fs-demo).
+# The autoscaling test also starts a local faafo-api on RabbitMQ (127.0.0.1:5672, which
+# scripts/services.sh starts; CI's first step): without it the test fails, never skips.
 # FAAFO_BIN=path/to/faafo skips the release build (a debug binary is fine locally);
 # FAAFO_E2E_FROM=target/debug uses that build's three binaries, debug info stripped (CI:
 # the test step built them already). --start-only starts the stack and returns (CI runs

@@ -84,7 +84,14 @@ pub(crate) struct MainView {
     canvas_px: Option<[u32; 2]>,
     /// The newest raise of automatic iterations.
     raised: Option<RaisedLimit>,
+    /// Frames in a row that sent a request: the hand is moving (see [`MOVING_FRAMES`]).
+    moving_frames: u32,
 }
+
+/// Frames in a row with a new view that make a motion (a fly, a wheel spin, a drag):
+/// when it stops, the worker skips the last view's preview. A single step (a click, a
+/// jump to a bookmark) keeps its preview: nothing useful is on screen there yet.
+const MOVING_FRAMES: u32 = 2;
 
 impl MainView {
     /// Starts the render thread; `problems` gets why it could not start.
@@ -109,6 +116,7 @@ impl MainView {
             canvas_rect: None,
             canvas_px: None,
             raised: None,
+            moving_frames: 0,
         }
     }
 
@@ -159,8 +167,15 @@ impl MainView {
             && self.requested_derivative == derivative
             && (!look_matters || self.requested_look == *look)
         {
+            if self.moving_frames >= MOVING_FRAMES
+                && let Some(worker) = &self.worker
+            {
+                worker.still();
+            }
+            self.moving_frames = 0;
             return;
         }
+        self.moving_frames += 1;
         if let Some(worker) = &mut self.worker {
             // Before the request, so that it applies to it.
             worker.set_auto_iterations(auto.then_some(AUTO_ITERATIONS_CAP));

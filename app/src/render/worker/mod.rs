@@ -16,6 +16,9 @@
 //!   [`Control`] at once, and passes not started yet are dropped. A pass within the
 //!   budget is allowed to finish: its picture still shows, reprojected, until the next
 //!   one lands, and cancelling it would leave a fast zoom with no fresh pictures at all.
+//! * **Letting go.** When the hand stops after moving ([`RenderWorker::still`]), the
+//!   newest request skips its preview (the last ones are on screen, reprojected) and a
+//!   running preview is cancelled: the full picture starts at once.
 //! * **Recolouring.** The last preview and full picture keep their escape counts and
 //!   smooth values, so a palette change is a recolour on this thread, never a recompute.
 //!
@@ -183,6 +186,8 @@ enum Msg {
     /// Raise the limit of the following requests' full pictures when it shows false
     /// interior, up to this cap (`None`: the limit is fixed).
     AutoIterations(Option<u32>),
+    /// The hand stopped on this request's view after moving: its previews are dropped.
+    Still(u64),
 }
 
 /// The pass running on the worker, so the UI can cancel it or show its progress.
@@ -249,6 +254,19 @@ impl RenderWorker {
             f.control.cancel();
         }
         generation
+    }
+
+    /// Says the hand stopped on the newest request's view after moving over several
+    /// frames (a fly, a wheel spin, a drag let go): a preview of it would show nothing the
+    /// previous previews, reprojected on screen, do not, so the worker goes straight to
+    /// the full picture. A preview running now (of it or an older request) is cancelled.
+    pub fn still(&self) {
+        self.tx.send(Msg::Still(self.generation)).ok();
+        if let Some(f) = self.shared.in_flight()
+            && !f.full_resolution
+        {
+            f.control.cancel();
+        }
     }
 
     /// Lets the worker raise the iteration limit of the following requests' full

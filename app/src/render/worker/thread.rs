@@ -65,6 +65,8 @@ pub(super) struct WorkerThread {
     pub(super) orbits: super::deep::OrbitCache,
     /// Cap of automatic iteration raises; `None` while the limit is fixed.
     auto_cap: Option<u32>,
+    /// The newest request the hand stopped on: it and older ones run no preview.
+    still: u64,
 }
 
 impl WorkerThread {
@@ -93,6 +95,7 @@ impl WorkerThread {
             strip_origin: (0, 0),
             orbits: super::deep::OrbitCache::default(),
             auto_cap: None,
+            still: 0,
         }
     }
 
@@ -139,6 +142,10 @@ impl WorkerThread {
                 self.auto_cap = cap;
                 None
             }
+            Msg::Still(generation) => {
+                self.still = self.still.max(generation);
+                None
+            }
         }
     }
 
@@ -170,6 +177,9 @@ impl WorkerThread {
             if self.absorb() {
                 return; // superseded: the newer request is in `pending`
             }
+            if self.skips(generation, pass) {
+                continue;
+            }
             let control = Arc::new(Control::new());
             let started = Instant::now();
             self.shared.set_in_flight(Some(InFlight {
@@ -190,7 +200,10 @@ impl WorkerThread {
                 Err(RenderError::Cancelled) => {
                     let measured = (started.elapsed(), control.done_pixels());
                     self.schedule.finished(&key, pass, true, Some(measured));
-                    return;
+                    // A preview cancelled because the hand stopped: on to the full pass.
+                    if self.absorb() || !self.skips(generation, pass) {
+                        return;
+                    }
                 }
                 Err(error) => {
                     self.schedule.finished(&key, pass, false, None);
@@ -203,6 +216,12 @@ impl WorkerThread {
             self.deepen(generation, cap);
         }
         self.supersample(generation);
+    }
+
+    /// Whether `pass` of `generation` is left out: a preview of a view the hand
+    /// stopped on.
+    fn skips(&self, generation: u64, pass: Pass) -> bool {
+        matches!(pass, Pass::Preview { .. }) && generation <= self.still
     }
 
     fn run_pass(
@@ -286,4 +305,55 @@ pub(super) fn smooth_and_colour(buffer: &EscapeBuffer, look: &Look, smooth: &mut
     let pixels = look.smooth_and_paint(buffer, smooth);
     let (w, h) = (buffer.width() as usize, buffer.height() as usize);
     Arc::new(egui::ColorImage::new([w, h], pixels))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use std::sync::mpsc;
+
+    use faafo_engine::Fractal;
+
+    use super::*;
+    use crate::model::view::{Frame, View};
+
+    /// The passes that answer `requests` (generation, key), with `still` sent after the
+    /// last one, before the thread starts (so the order is fixed, not a race).
+    fn passes(requests: &[RenderKey], still: bool) -> Vec<(u64, Pass)> {
+        let (tx, thread_rx) = mpsc::channel();
+        let (thread_tx, rx) = mpsc::channel();
+        let shared = Arc::new(Shared::default());
+        let ctx = egui::Context::default();
+        let mut state = WorkerThread::new(thread_rx, thread_tx, ctx, shared, WorkerConfig::default());
+        for (i, key) in requests.iter().enumerate() {
+            tx.send(Msg::Render { generation: i as u64 + 1, key: key.clone(), look: Look::default() }).unwrap();
+        }
+        if still {
+            tx.send(Msg::Still(requests.len() as u64)).unwrap();
+        }
+        drop(tx);
+        state.run();
+        rx.try_iter()
+            .map(|e| match e {
+                WorkerEvent::Picture(p) => (p.generation, p.pass),
+                WorkerEvent::Failed { error, .. } => panic!("{error}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn letting_go_skips_the_preview_of_the_view_stopped_on() {
+        let key = |scale: f64| RenderKey {
+            fractal: Fractal::Mandelbrot,
+            frame: Frame::new(View::new(-0.7436, 0.1318, scale), 240, 160),
+            max_iterations: 500,
+        };
+        // A moving view: the newest request's preview first, then its full picture.
+        let moving = passes(&[key(1e-2)], false);
+        assert_eq!(moving, vec![(1, Pass::Preview { divisor: 4 }), (1, Pass::Full)]);
+        // The hand stopped on it: straight to the full picture (older requests dropped).
+        let stopped = passes(&[key(2e-2), key(1e-2)], true);
+        assert_eq!(stopped, vec![(2, Pass::Full)]);
+    }
 }

@@ -197,9 +197,9 @@ impl DeployPanel {
             ui.separator();
             self.actions_ui(ui);
             ui.separator();
-            self.autoscale_ui(ui);
-            ui.separator();
             self.result_ui(ui);
+            ui.separator();
+            self.autoscale_ui(ui);
         });
         if !open {
             self.set_open(false);

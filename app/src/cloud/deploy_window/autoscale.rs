@@ -1,4 +1,4 @@
-//! The Autoscaling section: at deploy time, whether the controller runs the autoscaler
+//! The Autoscaling section (below the result, folded at first): at deploy time, whether the controller runs the autoscaler
 //! and its range; once deployed, the policy the controller follows, its last decisions
 //! ("12:04:05 queue 180 → 4 workers (+2)") and the means to change the range or pause
 //! it. What the controller shares is read and written by jobs

@@ -103,7 +103,7 @@ impl DeployPanel {
                     ui.label("Choices loaded: pick the image, flavor and networks above.");
                 }
                 Outcome::Autoscaler(_) => {
-                    ui.label("Autoscaler read: see the Autoscaling section above.");
+                    ui.label("Autoscaler read: see the Autoscaling section below.");
                 }
             },
             None => {}

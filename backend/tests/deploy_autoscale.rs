@@ -28,8 +28,8 @@ fn deployer<'a>(cloud: &'a FakeCloud, dir: &std::path::Path) -> Deployer<'a, Fak
     Deployer::new(cloud, StateStore::new(dir.join("state"))).with_timeouts(t)
 }
 
-/// `faafo deploy up --workers 2` on the fake cloud, binaries uploaded from a scratch dir.
-async fn up(d: &Deployer<'_, FakeCloud>, dir: &std::path::Path) {
+/// `faafo deploy up`'s options on the fake cloud, binaries uploaded from a scratch dir.
+fn up_options(dir: &std::path::Path) -> Options {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for b in BINARIES {
@@ -37,7 +37,23 @@ async fn up(d: &Deployer<'_, FakeCloud>, dir: &std::path::Path) {
     }
     let mut opts = Options::new(BinarySource::Upload(bin));
     opts.wait = Wait::Active;
-    d.up(&opts, "fake", None).await.unwrap();
+    opts
+}
+
+/// `faafo deploy up --workers 2` on the fake cloud.
+async fn up(d: &Deployer<'_, FakeCloud>, dir: &std::path::Path) {
+    d.up(&up_options(dir), "fake", None).await.unwrap();
+}
+
+/// A real `faafo-api` on its own RabbitMQ vhost with no workers, 200 tasks queued.
+async fn api_with_200_queued() -> (Vhost, Scratch, Api) {
+    let vhost = Vhost::new();
+    let dir = Scratch::new();
+    let api = Api::start(&dir.0, &format!("sqlite://{}", dir.0.join("a.db").display()), Some(&vhost.url()), 0);
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    procs::create(&http, &api.base, 200, &procs::task(64, 48, 50)).await;
+    await_depth(&api.base, 200).await;
+    (vhost, dir, api)
 }
 
 /// Polls the API's `/v1/status` until the queue depth is `want`.
@@ -67,12 +83,7 @@ fn autoscale(base: &str, policy: Policy) -> AutoscaleOptions {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_queue_scales_a_fake_cloud_deployment_up_to_max_and_down_to_min() {
     let _shared = BROKER.read().await;
-    let vhost = Vhost::new();
-    let dir = Scratch::new();
-    let api = Api::start(&dir.0, &format!("sqlite://{}", dir.0.join("a.db").display()), Some(&vhost.url()), 0);
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    procs::create(&http, &api.base, 200, &procs::task(64, 48, 50)).await;
-    await_depth(&api.base, 200).await;
+    let (vhost, dir, api) = api_with_200_queued().await;
 
     let cloud = FakeCloud::new();
     let d = deployer(&cloud, &dir.0);
@@ -157,22 +168,11 @@ async fn up_autoscale_installs_the_controller_loop_which_scales_through_the_shar
     use faafo_backend::deploy::shared::{self, SharedOptions, SharedOutcome, SharedPolicy};
 
     let _shared = BROKER.read().await;
-    let vhost = Vhost::new();
-    let dir = Scratch::new();
-    let api = Api::start(&dir.0, &format!("sqlite://{}", dir.0.join("a.db").display()), Some(&vhost.url()), 0);
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    procs::create(&http, &api.base, 200, &procs::task(64, 48, 50)).await;
-    await_depth(&api.base, 200).await;
+    let (_vhost, dir, api) = api_with_200_queued().await;
 
     let cloud = FakeCloud::new();
     let d = deployer(&cloud, &dir.0);
-    let bin = dir.0.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for b in BINARIES {
-        std::fs::write(bin.join(b), format!("#!/bin/sh\necho {b}\n")).unwrap();
-    }
-    let mut opts = Options::new(BinarySource::Upload(bin));
-    opts.wait = Wait::Active;
+    let mut opts = up_options(&dir.0);
     opts.autoscale = Some(Policy::new(1, 4, 20, 300).unwrap());
     let plan = d.plan(&opts).await.unwrap().to_string();
     assert!(plan.contains("application credential") && plan.contains("-autoscale (private"), "{plan}");
@@ -248,13 +248,7 @@ async fn a_failed_up_autoscale_deletes_its_credential_again() {
     let dir = Scratch::new();
     let cloud = FakeCloud::new();
     let d = deployer(&cloud, &dir.0);
-    let bin = dir.0.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for b in BINARIES {
-        std::fs::write(bin.join(b), b).unwrap();
-    }
-    let mut opts = Options::new(BinarySource::Upload(bin));
-    opts.wait = Wait::Active;
+    let mut opts = up_options(&dir.0);
     opts.autoscale = Some(Policy::new(1, 4, 20, 300).unwrap());
     cloud.state().fail_once.insert(
         "create_server:faafo-controller".into(),

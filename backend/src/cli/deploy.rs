@@ -376,35 +376,7 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
                 ));
             }
         }
-        Verb::Autoscale(a) if a.shared_state.is_some() => {
-            let opts = a.shared()?.ok_or_else(|| CliError::Usage("--shared-state needs --secrets-file".into()))?;
-            let deployer = deployer.with_timeouts(a.wait.timeouts());
-            let step = async || {
-                let outcome = deployer.autoscale_shared_once(&opts).await?;
-                Ok(match outcome {
-                    SharedOutcome::Waiting(why) => format!("waiting: {why}"),
-                    SharedOutcome::Paused => "paused: the policy says so".to_owned(),
-                    SharedOutcome::Decided(r) if json => serde_json::to_string(&r)?,
-                    SharedOutcome::Decided(r) => r.line(),
-                })
-            };
-            repeat(a.once, Duration::from_secs(a.interval), step).await?;
-        }
-        Verb::Autoscale(a) => {
-            let opts = AutoscaleOptions {
-                name: name.to_owned(),
-                policy: a.policy()?,
-                api_url: a.api_url.clone(),
-                wait: a.wait.wait(),
-                keep_on_failure: a.wait.keep_on_failure,
-            };
-            let deployer = deployer.with_timeouts(a.wait.timeouts());
-            let step = async || {
-                let record = deployer.autoscale_once(&opts).await?;
-                Ok(if json { serde_json::to_string(&record)? } else { record.line() })
-            };
-            repeat(a.once, Duration::from_secs(a.interval), step).await?;
-        }
+        Verb::Autoscale(a) => run_autoscale(deployer, a, name, json).await?,
         Verb::Down => {
             let report = deployer.down(name).await?;
             if json {
@@ -413,6 +385,45 @@ async fn run_async(args: &DeployArgs, format: Format, verbose: bool) -> anyhow::
                 print(&format!("removed {} resource(s) of deployment {name}\n", report.removed));
             }
         }
+    }
+    Ok(())
+}
+
+/// `faafo deploy autoscale`: the controller's loop on the shared state (`--shared-state`),
+/// or the workstation's on the local state file.
+async fn run_autoscale(
+    deployer: Deployer<'_, OpenStack>,
+    a: &AutoscaleArgs,
+    name: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    if a.shared_state.is_some() {
+        let opts = a.shared()?.ok_or_else(|| CliError::Usage("--shared-state needs --secrets-file".into()))?;
+        let deployer = deployer.with_timeouts(a.wait.timeouts());
+        let step = async || {
+            let outcome = deployer.autoscale_shared_once(&opts).await?;
+            Ok(match outcome {
+                SharedOutcome::Waiting(why) => format!("waiting: {why}"),
+                SharedOutcome::Paused => "paused: the policy says so".to_owned(),
+                SharedOutcome::Decided(r) if json => serde_json::to_string(&r)?,
+                SharedOutcome::Decided(r) => r.line(),
+            })
+        };
+        repeat(a.once, Duration::from_secs(a.interval), step).await?;
+    } else {
+        let opts = AutoscaleOptions {
+            name: name.to_owned(),
+            policy: a.policy()?,
+            api_url: a.api_url.clone(),
+            wait: a.wait.wait(),
+            keep_on_failure: a.wait.keep_on_failure,
+        };
+        let deployer = deployer.with_timeouts(a.wait.timeouts());
+        let step = async || {
+            let record = deployer.autoscale_once(&opts).await?;
+            Ok(if json { serde_json::to_string(&record)? } else { record.line() })
+        };
+        repeat(a.once, Duration::from_secs(a.interval), step).await?;
     }
     Ok(())
 }

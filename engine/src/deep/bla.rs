@@ -35,6 +35,22 @@ pub(crate) struct StepExp {
     pub(crate) r: RealExp,
 }
 
+/// What the per-pixel loop reads at reference index `m`: the orbit's value there (the
+/// escape and rebase tests after a step or a skip landing at `m`), the single step's
+/// radius (whether a skip may start at `m`) and where its approximations begin. One
+/// cache line holds two of them, so a skip's landing costs one miss instead of one each
+/// in the orbit, the radii and the block offsets.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+pub(crate) struct Node {
+    /// Z_m as doubles (the orbit's `z[m]`).
+    pub(crate) z: [f64; 2],
+    /// The single step's radius (0 where there is none: never valid).
+    r0: f64,
+    /// Where the approximations starting at `m` begin in [`Bla`]'s `steps`.
+    offset: usize,
+}
+
 /// The table of one orbit.
 ///
 /// The doubles are laid out by starting index: the approximations a pixel at `rel` may
@@ -48,12 +64,10 @@ pub(crate) struct Bla {
     base: usize,
     /// Number of levels (level k holds the merges of 2^k steps).
     levels: usize,
-    /// Number of single steps (level 0's length).
-    count: usize,
-    /// The radii, by [`Bla::block`] (0 where a level has no entry: never valid).
-    radii: Vec<f64>,
-    /// The approximations, in the same places.
+    /// The approximations, by [`Bla::block`] (radius 0 where a level has no entry).
     steps: Vec<Step64>,
+    /// By reference index, one per orbit value.
+    nodes: Vec<Node>,
     levels_exp: Vec<Vec<StepExp>>,
 }
 
@@ -91,13 +105,25 @@ impl Bla {
                 }
             }
         }
-        let radii = steps.iter().map(|s| s.r).collect();
-        Self { base, levels, count, radii, steps, levels_exp: if with_exp { levels_exp } else { Vec::new() } }
+        let nodes = (0..zx.len())
+            .map(|m| {
+                let (re, im) = zx[m].to_f64();
+                let (r0, offset) = match m.checked_sub(base) {
+                    Some(rel) if rel < count => {
+                        let offset = Self::block(levels, rel).0;
+                        (steps[offset].r, offset)
+                    }
+                    _ => (0.0, 0),
+                };
+                Node { z: [re, im], r0, offset }
+            })
+            .collect();
+        let levels_exp = if with_exp { levels_exp } else { Vec::new() };
+        Self { base, levels, steps, nodes, levels_exp }
     }
 
     /// Where the approximations starting at `rel` begin, and how many levels they span:
     /// all of them at 0, else up to its lowest set bit (`rel = j·2^k` for level k).
-    #[inline(always)]
     fn block(levels: usize, rel: usize) -> (usize, usize) {
         if rel == 0 {
             return (0, levels);
@@ -105,7 +131,13 @@ impl Bla {
         // Blocks before: `levels` for 0, then tz(j) + 1 for each j in 1..rel, and
         // Σ_{j=1}^{n} tz(j) = n − popcount(n).
         let n = rel - 1;
-        (levels + 2 * n - n.count_ones() as usize, rel.trailing_zeros() as usize + 1)
+        (levels + 2 * n - n.count_ones() as usize, Self::levels_at(levels, rel))
+    }
+
+    /// How many levels start at `rel`: all at 0, else up to its lowest set bit.
+    #[inline(always)]
+    fn levels_at(levels: usize, rel: usize) -> usize {
+        if rel == 0 { levels } else { rel.trailing_zeros() as usize + 1 }
     }
 
     /// The longest approximation starting at reference index `m` that is valid for
@@ -116,23 +148,21 @@ impl Bla {
     /// (one check when even a single step is not linear, the common case near escape).
     #[inline]
     pub(crate) fn lookup64(&self, m: usize, d1: f64, remaining: u32) -> Option<(&Step64, u32)> {
-        let rel = m.checked_sub(self.base)?;
-        if rel >= self.count {
-            return None;
-        }
-        let (offset, top) = Self::block(self.levels, rel);
-        let radii = self.radii.get(offset..offset + top)?;
-        // Written so that a NaN δ never takes an approximation.
+        let node = self.nodes.get(m)?;
+        // Written so that a NaN δ never takes an approximation (nor a zero radius: below
+        // `base` and at the orbit's end).
         #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(d1 < radii[0]) {
+        if !(d1 < node.r0) {
             return None;
         }
+        let top = Self::levels_at(self.levels, m - self.base);
+        let steps = self.steps.get(node.offset..node.offset + top)?;
         let mut k = 1;
-        while k < top && d1 < radii[k] && (1u32 << k) <= remaining {
+        while k < top && d1 < steps[k].r && (1u32 << k) <= remaining {
             k += 1;
         }
         let l = 1u32 << (k - 1);
-        (l <= remaining).then(|| (&self.steps[offset + k - 1], l))
+        (l <= remaining).then(|| (&steps[k - 1], l))
     }
 
     /// The radius of the single step from reference index `m` (0 where there is none):
@@ -140,10 +170,13 @@ impl Bla {
     /// left).
     #[inline(always)]
     pub(crate) fn radius0(&self, m: usize) -> f64 {
-        match m.checked_sub(self.base) {
-            Some(rel) if rel < self.count => self.radii[Self::block(self.levels, rel).0],
-            _ => 0.0,
-        }
+        self.nodes.get(m).map_or(0.0, |n| n.r0)
+    }
+
+    /// The node of reference index `m` (which must be within the orbit).
+    #[inline(always)]
+    pub(crate) fn node(&self, m: usize) -> &Node {
+        &self.nodes[m]
     }
 
     /// [`Bla::lookup64`] with exponents.

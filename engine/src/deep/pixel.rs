@@ -266,7 +266,7 @@ impl Context<'_> {
             ];
             st.m += l as usize;
             st.n += l;
-            return self.test64(st, d, orbit).unwrap_or(Op::Continue);
+            return self.test64(st, d, bla).unwrap_or(Op::Continue);
         }
         // Single steps, in this loop until a skip may apply again (δ within a single
         // step's radius) or the pixel escapes or rebases — the steps the outer loop would
@@ -275,12 +275,12 @@ impl Context<'_> {
         let last = (orbit.len() - 1).min(st.m + remaining as usize);
         loop {
             // δ ← (2Z + δ)·δ + δc
-            let z = orbit.z[st.m];
+            let z = bla.node(st.m).z;
             let (tr, ti) = (2.0 * z[0] + d[0], 2.0 * z[1] + d[1]);
             *d = [tr * d[0] - ti * d[1] + lane.dc_step[0], tr * d[1] + ti * d[0] + lane.dc_step[1]];
             st.m += 1;
             st.n += 1;
-            if let Some(op) = self.test64(st, d, orbit) {
+            if let Some(op) = self.test64(st, d, bla) {
                 return op;
             }
             #[allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -294,8 +294,8 @@ impl Context<'_> {
     /// the pixel escaped or rebased.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn test64(&self, st: &mut State, d: &mut [f64; 2], orbit: &Orbit) -> Option<Op> {
-        let z = orbit.z[st.m];
+    fn test64(&self, st: &mut State, d: &mut [f64; 2], bla: &Bla) -> Option<Op> {
+        let z = bla.node(st.m).z;
         let (x, y) = (z[0] + d[0], z[1] + d[1]);
         let norm = x * x + y * y;
         if !(norm <= self.r2) {
@@ -343,19 +343,19 @@ impl Context<'_> {
             ];
             st.m += l as usize;
             st.n += l;
-            return self.test_scaled(lane, orbit).unwrap_or(Op::Continue);
+            return self.test_scaled(lane, orbit, bla).unwrap_or(Op::Continue);
         }
         // Single steps in a loop, as in `op64`.
         let last = (orbit.len() - 1).min(st.m + remaining as usize);
         loop {
             // w ← (2Z + 2^s·w)·w + δc/2^s
             let w = lane.w;
-            let z = orbit.z[lane.st.m];
+            let z = bla.node(lane.st.m).z;
             let (tr, ti) = (2.0 * z[0] + scale * w[0], 2.0 * z[1] + scale * w[1]);
             lane.w = [tr * w[0] - ti * w[1] + lane.dc_step[0], tr * w[1] + ti * w[0] + lane.dc_step[1]];
             lane.st.m += 1;
             lane.st.n += 1;
-            if let Some(op) = self.test_scaled(lane, orbit) {
+            if let Some(op) = self.test_scaled(lane, orbit, bla) {
                 return op;
             }
             let d1 = (lane.w[0].abs() + lane.w[1].abs()) * scale;
@@ -370,9 +370,9 @@ impl Context<'_> {
     /// when the pixel escaped, rebased or was rescaled.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn test_scaled(&self, lane: &mut Lane, orbit: &Orbit) -> Option<Op> {
+    fn test_scaled(&self, lane: &mut Lane, orbit: &Orbit, bla: &Bla) -> Option<Op> {
         let (m, w, scale) = (lane.st.m, lane.w, lane.scale);
-        let z = orbit.z[m];
+        let z = bla.node(m).z;
         let (x, y) = (z[0] + scale * w[0], z[1] + scale * w[1]);
         let norm = x * x + y * y;
         if !(norm <= self.r2) {

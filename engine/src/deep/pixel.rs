@@ -10,6 +10,7 @@
 //! the point, `n = j`); `m` is the reference index the pixel follows.
 
 use super::bla::Bla;
+use super::cycle::Cycle;
 use super::floatexp::{ComplexExp, RealExp, ldexp};
 use super::orbit::Orbit;
 
@@ -57,6 +58,9 @@ pub(crate) struct Context<'a> {
     pub(crate) julia: bool,
     /// faafo's iteration limit (interior points get `limit - 1`).
     pub(crate) limit: u32,
+    /// Whether a pixel whose computation repeats ends there as interior
+    /// ([`super::cycle`]).
+    pub(crate) cycles: bool,
     /// Where every pixel on the doubles path starts: after `m` iterations with δ = K·δc
     /// ([`super::bla::common_start`]).
     pub(crate) start: Option<(usize, [f64; 2])>,
@@ -91,6 +95,8 @@ struct Lane {
     dcx: ComplexExp,
     /// Whether δ is rescaled (δc below 2^[`PLAIN_FROM_LOG2`]).
     scaled: bool,
+    /// The states after its rebases, for finding interior pixels.
+    cycle: Cycle,
 }
 
 impl Lane {
@@ -129,6 +135,8 @@ enum Op {
     Done(Outcome),
     /// δ became too small for doubles.
     Switch,
+    /// The pixel rebased to the critical orbit's start (and continues).
+    Rebased,
 }
 
 enum Exit {
@@ -165,7 +173,17 @@ impl Context<'_> {
         }
         // δc = 0 (the reference's own pixel) stays 0 in plain doubles too.
         let scaled = dc.exponent() < PLAIN_FROM_LOG2 && (dc.re != 0.0 || dc.im != 0.0);
-        let mut lane = Lane { st, w: [0.0; 2], s: 0, scale: 1.0, dc: [0.0; 2], dc_step: [0.0; 2], dcx, scaled };
+        let mut lane = Lane {
+            st,
+            w: [0.0; 2],
+            s: 0,
+            scale: 1.0,
+            dc: [0.0; 2],
+            dc_step: [0.0; 2],
+            dcx,
+            scaled,
+            cycle: Cycle::default(),
+        };
         if !scaled {
             let (mut dr, mut di) = dx.to_f64();
             let (cr, ci) = dcx.to_f64();
@@ -227,6 +245,11 @@ impl Context<'_> {
             let op = if lane.scaled { self.op_scaled(&mut lane) } else { self.op64(&mut lane) };
             match op {
                 Op::Continue => {}
+                Op::Rebased => {
+                    if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
+                        return self.interior();
+                    }
+                }
                 Op::Done(o) => return o,
                 Op::Switch => match self.resume_exp(lane) {
                     Ok(l) => lane = l,
@@ -307,7 +330,7 @@ impl Context<'_> {
             *d = [x, y];
             st.m = 0;
             st.which = CRITICAL;
-            return Some(Op::Continue);
+            return Some(Op::Rebased);
         }
         None
     }
@@ -385,7 +408,10 @@ impl Context<'_> {
             let d = orbit.zx[m].add(lane.delta());
             lane.st.m = 0;
             lane.st.which = CRITICAL;
-            return Some(self.rescaled(lane, d));
+            return Some(match self.rescaled(lane, d) {
+                Op::Continue => Op::Rebased,
+                op => op,
+            });
         }
         if !(w_inf >= W_LOW) {
             let d = lane.delta();

@@ -44,7 +44,7 @@ use bla::Bla;
 use decimal::Decimal;
 use floatexp::{ComplexExp, RealExp};
 use orbit::Orbit;
-use pixel::{CRITICAL, Context, MAIN};
+use pixel::{CRITICAL, Context, Isa, MAIN};
 
 /// The kinds with a deep path, as named in errors.
 pub const DEEP_KINDS: &str = "mandelbrot, julia (and multibrot of power 2)";
@@ -245,11 +245,20 @@ pub fn render_deep_window(
     max_iterations: u32,
     control: &Control,
 ) -> Result<EscapeBuffer, RenderError> {
-    render_window(orbit, location, (width, height), window, max_iterations, control, true)
+    let variant = Variant { cycles: true, isa: Isa::detect() };
+    render_window(orbit, location, (width, height), window, max_iterations, control, variant)
 }
 
-/// [`render_deep_window`], with or without [`cycle`]'s early end of interior pixels
-/// (always with, but for the test that it changes nothing).
+/// How [`render_window`] computes the same pixels: always with [`cycle`]'s early end of
+/// interior pixels and the best instruction set, but in the tests that it changes
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+struct Variant {
+    cycles: bool,
+    isa: Isa,
+}
+
+/// [`render_deep_window`] computed as `variant` says.
 fn render_window(
     orbit: &ReferenceOrbit,
     location: &Location,
@@ -257,7 +266,7 @@ fn render_window(
     window: Window,
     max_iterations: u32,
     control: &Control,
-    cycles: bool,
+    variant: Variant,
 ) -> Result<EscapeBuffer, RenderError> {
     for (name, value) in [("width", width), ("height", height)] {
         if value < MIN_SIDE_PX {
@@ -308,7 +317,8 @@ fn render_window(
         r2: orbit.r2,
         julia,
         limit: max_iterations,
-        cycles,
+        cycles: variant.cycles,
+        isa: variant.isa,
     };
     let mut buffer = EscapeBuffer::new(window.width, window.height, setup.smooth_scale());
     control.start(window.pixels());
@@ -432,12 +442,52 @@ mod tests {
         let (w, h, limit) = (24, 14, 1_000_000);
         let control = Control::new();
         let orbit = ReferenceOrbit::compute(&Fractal::Mandelbrot, &location, limit, &control).unwrap();
-        let render =
-            |cycles| render_window(&orbit, &location, (w, h), Window::full(w, h), limit, &control, cycles).unwrap();
+        let render = |cycles| {
+            let variant = Variant { cycles, isa: Isa::Baseline };
+            render_window(&orbit, &location, (w, h), Window::full(w, h), limit, &control, variant).unwrap()
+        };
         let (full, early) = (render(false), render(true));
         assert_eq!(full.counts(), early.counts());
         assert_eq!(full.norms(), early.norms());
         let interior = full.norms().iter().filter(|n| **n < 0.0).count();
         assert!(interior > 0 && interior < (w * h) as usize, "{interior} interior pixels");
+    }
+
+    /// Every instruction set this processor runs gives the baseline's pixels, on plain
+    /// doubles (1e-100), rescaled doubles (1e-300) and with exponents (1e-1000).
+    #[test]
+    fn each_instruction_set_renders_the_same_pixels() {
+        let views = [
+            (
+                "0.3457038944654144866833131210461589365345969127365583349605956350254682999604514724727132714356570564538690262564",
+                "-0.6458140479592750190183389181286286597972793149378090740398286460693614106550001619785992809936955641620645925337",
+                "1e-100",
+            ),
+            (
+                "-1.99996619445037030418434688506350579675531241540724851511761922944801584242342684381376129778868913812287046406560949864353810575744772166485672496092803920097080659646469789724703438027566251577471979564669673587379831280453964895268111522545617924293510683774588487880585490216939383687209739405059004605769908796701019623976540655194251135324893587067691238195420658358947366377265010463778541939294987275505889553073808974007998577633645473104815538142444336800914783229854543906087454331432834731861034475333154404093649823119814972710",
+                "0",
+                "1e-300",
+            ),
+        ];
+        // Near the Misiurewicz point i, off-centre (as in tests/deep.rs).
+        let im = format!("1.{}21", "0".repeat(1000));
+        let views = views.into_iter().chain([("0.37e-1000", im.as_str(), "1e-1000")]);
+        let control = Control::new();
+        for (re, im, scale) in views {
+            let location = Location::new(Center::parse(re, im).unwrap(), Scale::parse(scale).unwrap());
+            let (w, h, limit) = (40, 24, 20_000);
+            let orbit = ReferenceOrbit::compute(&Fractal::Mandelbrot, &location, limit, &control).unwrap();
+            let render = |isa| {
+                let variant = Variant { cycles: true, isa };
+                render_window(&orbit, &location, (w, h), Window::full(w, h), limit, &control, variant).unwrap()
+            };
+            let base = render(Isa::Baseline);
+            assert!(base.counts().iter().any(|c| *c != base.counts()[0]), "{scale}: a flat picture");
+            for isa in Isa::available() {
+                let other = render(isa);
+                assert_eq!(base.counts(), other.counts(), "{scale} on {isa:?}");
+                assert_eq!(base.norms(), other.norms(), "{scale} on {isa:?}");
+            }
+        }
     }
 }

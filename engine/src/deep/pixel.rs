@@ -35,6 +35,49 @@ const W_LOW: f64 = f64::from_bits((1023 - 16) << 52);
 /// Below [`SCALED_MIN_LOG2`] δ runs with exponents until it is above 2^-980.
 const TO_SCALED_ABOVE_LOG2: i64 = -980;
 
+/// The instruction sets the per-pixel loop is compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isa {
+    Baseline,
+    /// x86-64-v3's integer and vector instructions (AVX2, BMI1/2, LZCNT, POPCNT).
+    #[cfg(target_arch = "x86_64")]
+    V3,
+    /// V3 and AVX-512 (F, DQ, VL, BW).
+    #[cfg(target_arch = "x86_64")]
+    V4,
+}
+
+impl Isa {
+    /// The best this processor runs (the last of [`Isa::available`]).
+    pub(crate) fn detect() -> Self {
+        *Self::available().last().unwrap_or(&Self::Baseline)
+    }
+
+    /// Every variant this processor runs, baseline first.
+    pub(crate) fn available() -> Vec<Self> {
+        let mut isas = vec![Self::Baseline];
+        #[cfg(target_arch = "x86_64")]
+        {
+            let v3 = is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("bmi1")
+                && is_x86_feature_detected!("bmi2")
+                && is_x86_feature_detected!("lzcnt")
+                && is_x86_feature_detected!("popcnt");
+            let v4 = is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512dq")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx512bw");
+            if v3 {
+                isas.push(Self::V3);
+            }
+            if v3 && v4 {
+                isas.push(Self::V4);
+            }
+        }
+        isas
+    }
+}
+
 /// What a finished pixel stores (as the shallow kernels do).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Outcome {
@@ -61,6 +104,8 @@ pub(crate) struct Context<'a> {
     /// Whether a pixel whose computation repeats ends there as interior
     /// ([`super::cycle`]).
     pub(crate) cycles: bool,
+    /// What the per-pixel loop is compiled for ([`Isa::detect`] but in tests).
+    pub(crate) isa: Isa,
     /// Where every pixel on the doubles path starts: after `m` iterations with δ = K·δc
     /// ([`super::bla::common_start`]).
     pub(crate) start: Option<(usize, [f64; 2])>,
@@ -159,6 +204,7 @@ impl Context<'_> {
     /// finished (escaped at its start, or during its first stretch with exponents).
     // Escape tests are `!(norm <= r2)` throughout: a NaN (overflow) counts as escaped.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    #[inline(always)]
     fn start(&self, dc: ComplexExp) -> Result<Lane, Outcome> {
         let mut st = State { which: MAIN, m: 0, n: 0 };
         let (dx, dcx) = if self.julia { (dc, ComplexExp::ZERO) } else { (ComplexExp::ZERO, dc) };
@@ -225,8 +271,38 @@ impl Context<'_> {
     }
 
     /// Computes pixels `dcs` (offsets from the reference point) into `counts`/`norms`,
-    /// one pixel at a time.
+    /// one pixel at a time, compiled for [`Context::isa`] (the same values on each).
     pub(crate) fn run_pixels(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
+        match self.isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Isa::V3` and `Isa::V4` are only made where the processor has their
+            // features (`Isa::detect`, `Isa::available`).
+            Isa::V3 => unsafe { self.run_pixels_v3(dcs, counts, norms) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Isa::V4 => unsafe { self.run_pixels_v4(dcs, counts, norms) },
+            Isa::Baseline => self.run_pixels_inline(dcs, counts, norms),
+        }
+    }
+
+    /// [`Context::run_pixels_inline`] with AVX2, BMI and POPCNT: hardware popcount and
+    /// trailing zeros for the table's block offsets, three-operand instructions. No FMA:
+    /// products and sums round as on the baseline, so the counts are the same.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,popcnt")]
+    unsafe fn run_pixels_v3(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
+        self.run_pixels_inline(dcs, counts, norms);
+    }
+
+    /// [`Context::run_pixels_v3`] with AVX-512 too (32 vector registers).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,popcnt,avx512f,avx512dq,avx512vl,avx512bw")]
+    unsafe fn run_pixels_v4(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
+        self.run_pixels_inline(dcs, counts, norms);
+    }
+
+    #[inline(always)]
+    fn run_pixels_inline(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
         for (i, dc) in dcs.iter().enumerate() {
             let o = match self.start(*dc) {
                 Ok(lane) => self.finish(lane),
@@ -240,6 +316,7 @@ impl Context<'_> {
     /// Runs a lane to its end. The lane is a local passed by value to the rare paths
     /// (never by reference), so its δ and state stay in registers between steps instead
     /// of going through memory each step.
+    #[inline(always)]
     fn finish(&self, mut lane: Lane) -> Outcome {
         loop {
             let op = if lane.scaled { self.op_scaled(&mut lane) } else { self.op64(&mut lane) };

@@ -12,6 +12,7 @@ pub fn mode_label(mode: ColouringMode) -> &'static str {
         ColouringMode::Escape => "Escape time",
         ColouringMode::Distance => "Distance",
         ColouringMode::Lighting => "Lighting",
+        ColouringMode::Stripes => "Stripes",
     }
 }
 
@@ -41,7 +42,7 @@ pub(crate) fn modes_ui(ui: &mut Ui, c: &mut Colouring) -> bool {
         });
     };
     match c.mode {
-        ColouringMode::Escape => {}
+        ColouringMode::Escape | ColouringMode::Stripes => {}
         ColouringMode::Distance => {
             slider(ui, "Boundary width", &mut c.boundary_width_px, 0.25..=16.0, " px", true);
         }

@@ -1,7 +1,8 @@
-//! The side panel's colouring modes (issue 16): escape time, distance estimation, and
-//! lighting with its light. They change the [`Colouring`] like the palette controls do,
-//! so switching between lights or widths recolours; switching to distance or lighting
-//! from escape time renders once more with the derivative kept.
+//! The side panel's colouring modes (issue 16): escape time, distance estimation,
+//! lighting with its light, and stripe average colouring. They change the [`Colouring`]
+//! like the palette controls do, so switching between lights or widths recolours;
+//! switching to distance or lighting renders once more with the derivative kept, and to
+//! stripes with the stripe average kept.
 
 use egui::Ui;
 use faafo_engine::{Colouring, ColouringMode};

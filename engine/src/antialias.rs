@@ -130,8 +130,15 @@ impl ColourSum {
 
     /// 8-bit RGB of the average, 3 bytes per pixel (rounded as [`crate::Colouring::rgb8`]).
     pub fn to_rgb8(&self) -> Vec<u8> {
-        let mut out = vec![0u8; self.sums.len() * 3];
-        self.quantise(&mut out, BitDepth::Eight);
+        self.to_bytes(BitDepth::Eight)
+    }
+
+    /// The average as a PNG's rows hold it: 8-bit RGB (3 bytes per pixel, rounded as
+    /// [`crate::Colouring::rgb8`]) or 16-bit big-endian RGB (6 bytes, as
+    /// [`crate::Colouring::rgb16`]) — for writers that colour samples themselves.
+    pub fn to_bytes(&self, depth: BitDepth) -> Vec<u8> {
+        let mut out = vec![0u8; self.sums.len() * depth.bytes_per_pixel()];
+        self.quantise(&mut out, depth);
         out
     }
 
@@ -191,7 +198,7 @@ pub fn render_antialiased(
         iterations += stats.iterations;
         kernel = Some(stats.kernel);
         channels.resize(buffer.counts().len(), [0.0; 3]);
-        buffer.values().channels(&params.colouring, &mut channels);
+        buffer.values(params.colouring.mode).channels(&params.colouring, &mut channels);
         colours.add(&channels);
     }
     let kernel = kernel.unwrap_or_else(crate::KernelPath::detect);
@@ -218,7 +225,7 @@ pub fn render_window_rgb8(
         let grid = SampleGrid::new(params, window, offset, options)?;
         grid.compute_into(&mut buffer, control)?;
         channels.resize(buffer.counts().len(), [0.0; 3]);
-        buffer.values().channels(&params.colouring, &mut channels);
+        buffer.values(params.colouring.mode).channels(&params.colouring, &mut channels);
         colours.add(&channels);
     }
     Ok(colours.to_rgb8())

@@ -39,6 +39,9 @@ pub enum Command {
     SetPalette(Palette),
     /// Load a palette file.
     LoadPalette(PathBuf),
+    /// Write the loaded gradient, with the colouring mode, light and band in use, as a
+    /// palette file.
+    SavePalette(PathBuf),
     /// Turn colour cycling on or off, at a speed in cycles per minute.
     SetCycling {
         on: bool,

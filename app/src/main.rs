@@ -10,7 +10,7 @@ use faafo_explorer::{ExplorerApp, SCREENSHOT_ENV, ScreenshotOutcome, TITLE, benc
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/faafo-explorer-256.png");
 
 const USAGE: &str = "usage: faafo-explorer                 open the explorer window
-       faafo-explorer --bench-zoom [--repeat N] [--quiet] [--fly-only]
+       faafo-explorer --bench-zoom [--repeat N] [--quiet] [--fly-only] [--deep-only]
                                        play a fixed zoom/pan/fly script at 1920x1080 without a
                                        window and print per-frame figures and a summary
        faafo-explorer --bench-cluster [--rows N] [--tiles N] [--poster-side PX] [--frames N] [--programs DIR]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use common::{click, enter_text, run_until, run_until_rendered};
 use egui::{Event, Key, Modifiers, PointerButton, Pos2, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use faafo_engine::{Complex64, Fractal};
 use faafo_explorer::ExplorerApp;
 use faafo_explorer::app::notices::Level;
@@ -218,4 +218,50 @@ fn readouts_show_the_digits_that_mean_something() {
     h.get_by_label("2.8e0");
     h.get_by_label("-0.75");
     assert!(h.query_by_label_contains("2.8000000000000003").is_none());
+}
+
+#[test]
+fn a_palette_tuned_here_is_saved_as_a_file_and_opens_the_same() {
+    let dir = temp_dir("palette-save");
+    let mut h = harness();
+    run_until_rendered(&mut h);
+    // Nothing to write with a built-in palette: the buttons are off.
+    let save = h.get_by_label("Save palette as");
+    assert!(save.accesskit_node().is_disabled(), "Save palette as is enabled without a palette file");
+
+    let original = dir.join("sunset.toml");
+    std::fs::write(
+        &original,
+        "name = \"sunset\"\n[[stop]]\nat = 0.0\ncolour = \"#1a0533\"\n[[stop]]\nat = 0.5\ncolour = \"#ff8c00\"\n",
+    )
+    .unwrap();
+    enter_text(&mut h, "Palette file", &original.display().to_string());
+    click(&mut h, "Load palette");
+    assert!(h.state().look().custom.is_some(), "{:?}", h.state().notice());
+    click(&mut h, "Lighting");
+    assert_eq!(h.state().look().colouring.mode, faafo_engine::ColouringMode::Lighting);
+
+    let written = dir.join("sunset-lit");
+    enter_text(&mut h, "Palette file", &written.display().to_string());
+    click(&mut h, "Save palette as");
+    let written = written.with_extension("toml");
+    let notice = h.state().notice().unwrap().to_owned();
+    assert!(notice.contains("palette 'sunset' saved to") && notice.contains("sunset-lit.toml"), "{notice}");
+    let text = std::fs::read_to_string(&written).unwrap();
+    assert!(text.contains("#ff8c00") && text.contains("mode = \"lighting\""), "{text}");
+
+    // Back to a built-in palette in escape time, then the written file: lit again.
+    click(&mut h, "Forget palette file");
+    click(&mut h, "Escape time");
+    assert!(h.state().look().custom.is_none());
+    click(&mut h, "Load palette");
+    let look = h.state().look();
+    assert_eq!(look.custom.as_ref().map(|g| g.name().to_owned()).as_deref(), Some("sunset"));
+    assert_eq!(look.colouring.mode, faafo_engine::ColouringMode::Lighting);
+
+    // A folder nobody may write into is refused with the reason, and nothing changes.
+    enter_text(&mut h, "Palette file", "/sys/faafo-palette.toml");
+    click(&mut h, "Save palette as");
+    let notice = h.state().notice().unwrap().to_owned();
+    assert!(notice.contains("cannot write palette file /sys/faafo-palette.toml"), "{notice}");
 }

@@ -130,8 +130,15 @@ impl ColourSum {
 
     /// 8-bit RGB of the average, 3 bytes per pixel (rounded as [`crate::Colouring::rgb8`]).
     pub fn to_rgb8(&self) -> Vec<u8> {
-        let mut out = vec![0u8; self.sums.len() * 3];
-        self.quantise(&mut out, BitDepth::Eight);
+        self.to_bytes(BitDepth::Eight)
+    }
+
+    /// The average as a PNG's rows hold it: 8-bit RGB (3 bytes per pixel, rounded as
+    /// [`crate::Colouring::rgb8`]) or 16-bit big-endian RGB (6 bytes, as
+    /// [`crate::Colouring::rgb16`]) — for writers that colour samples themselves.
+    pub fn to_bytes(&self, depth: BitDepth) -> Vec<u8> {
+        let mut out = vec![0u8; self.sums.len() * depth.bytes_per_pixel()];
+        self.quantise(&mut out, depth);
         out
     }
 

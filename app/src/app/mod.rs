@@ -281,6 +281,9 @@ impl ExplorerApp {
                     Command::SaveParams(path) if !path.as_os_str().is_empty() => {
                         self.panel.params_path = persisted::params_path(path.clone()).display().to_string();
                     }
+                    Command::SavePalette(path) if !path.as_os_str().is_empty() => {
+                        self.panel.palette_path = persisted::params_path(path.clone()).display().to_string();
+                    }
                     _ => {}
                 }
                 let mut cx = Cx { ctx: &self.ctx, notices: &mut self.notices, canvas_px: self.view.canvas_px() };
@@ -301,6 +304,7 @@ impl ExplorerApp {
             DialogPurpose::OpenParams => self.apply(Command::OpenParams(path)),
             DialogPurpose::SaveParams => self.apply(Command::SaveParams(path)),
             DialogPurpose::OpenPalette => self.apply(Command::LoadPalette(path)),
+            DialogPurpose::SavePalette => self.apply(Command::SavePalette(path)),
         }
     }
 }

@@ -209,6 +209,7 @@ impl Persisted {
             Command::SetColouring(_)
             | Command::SetPalette(_)
             | Command::LoadPalette(_)
+            | Command::SavePalette(_)
             | Command::SetCycling { .. } => {
                 self.colour_command(command, cx.notices);
             }
@@ -292,6 +293,7 @@ impl Persisted {
                     Err(e) => notices.error(e),
                 }
             }
+            Command::SavePalette(path) => self.save_palette_file(path, notices),
             Command::SetCycling { on, cycles_per_minute } => {
                 self.settings.cycling = on;
                 self.settings.cycles_per_minute = cycles_per_minute;
@@ -386,6 +388,33 @@ impl Persisted {
         let spec = self.look.palette_file();
         match ParamsFile::new(&self.settings.location, self.look.colouring, spec).save(&path) {
             Ok(()) => notices.info(format!("parameters saved to {}", path.display())),
+            Err(e) => notices.error(e),
+        }
+    }
+}
+
+impl Persisted {
+    /// Writes the loaded gradient with the colouring in use as a palette file at `path`
+    /// (`.toml` added when it has no extension), so what was tuned here opens the same.
+    fn save_palette_file(&mut self, path: PathBuf, notices: &mut Notices) {
+        if path.as_os_str().is_empty() {
+            notices.error("type the path to save the palette to, or use Browse to save palette…");
+            return;
+        }
+        let Some(spec) = self.look.palette_file() else {
+            notices.error(
+                "only a palette loaded from a file can be saved: load one first (the built-in palettes are not files)",
+            );
+            return;
+        };
+        let path = params_path(path);
+        self.settings.palette_path = path.display().to_string();
+        self.dirty = true;
+        let written = spec.to_toml().map_err(|e| e.to_string()).and_then(|text| {
+            std::fs::write(&path, text).map_err(|e| format!("cannot write palette file {}: {e}", path.display()))
+        });
+        match written {
+            Ok(()) => notices.info(format!("palette '{}' saved to {}", spec.name, path.display())),
             Err(e) => notices.error(e),
         }
     }

@@ -23,6 +23,9 @@
 //!    at 1e-2, 1e-4 … 1e-10, each timed from letting go to the full picture (the issue's
 //!    targets on 2 cores: ≥ 30 fresh pictures/s, full pictures within 150 ms).
 //!    `--fly-only` runs just this phase.
+//! 6. **deep** — wheel steps at a 1e-100 view (perturbation), each waited out: the
+//!    reprojected frame, the quick pass (target: within 100 ms) and the full picture.
+//!    `--deep-only` runs just this phase.
 //!
 //! Figures: *input → picture on screen* is the frame that carries the input (the old
 //! picture reprojected); *input → first computed picture* and *→ full picture* are the
@@ -35,6 +38,7 @@ use anyhow::{Context as _, bail};
 use faafo_engine::{Complex64, KernelPath};
 
 pub mod cluster;
+mod deep;
 mod driver;
 mod fly;
 mod script;
@@ -95,12 +99,14 @@ pub struct BenchOptions {
     pub quiet: bool,
     /// Only the fly phases.
     pub fly_only: bool,
+    /// Only the deep phase.
+    pub deep_only: bool,
 }
 
 impl BenchOptions {
     /// Parses `--repeat N` and `--quiet`.
     pub fn parse(args: &[String]) -> anyhow::Result<Self> {
-        let mut o = Self { repeat: 1, quiet: false, fly_only: false };
+        let mut o = Self { repeat: 1, quiet: false, fly_only: false, deep_only: false };
         let mut it = args.iter();
         while let Some(a) = it.next() {
             match a.as_str() {
@@ -110,7 +116,10 @@ impl BenchOptions {
                 }
                 "--quiet" => o.quiet = true,
                 "--fly-only" => o.fly_only = true,
-                other => bail!("unknown --bench-zoom option '{other}' (expected --repeat N, --quiet, --fly-only)"),
+                "--deep-only" => o.deep_only = true,
+                other => bail!(
+                    "unknown --bench-zoom option '{other}' (expected --repeat N, --quiet, --fly-only, --deep-only)"
+                ),
             }
         }
         Ok(o)
@@ -141,6 +150,9 @@ struct RunSummary {
     /// Only the fly phases ran.
     fly_only: bool,
     fly: fly::FlySummary,
+    /// Only the deep phase ran.
+    deep_only: bool,
+    deep: deep::DeepSummary,
 }
 
 /// min / median / p95 / max of `v` in one string.
@@ -174,10 +186,21 @@ fn print_fly_summary(f: &fly::FlySummary) {
     }
 }
 
+fn print_deep_summary(s: &deep::DeepSummary) {
+    println!("deep: wheel steps at 1e-100 (perturbation), to scale {:.3e}", s.scale);
+    println!("  input -> picture on screen (ms):      {}", spread(&s.input_frame_ms));
+    println!("  input -> first computed picture (ms): {}", spread(&s.first_picture_ms));
+    println!("  input -> full picture (ms):           {}", spread(&s.full_picture_ms));
+}
+
 fn print_summary(i: u32, s: &RunSummary) {
     println!("\n== run {i} summary (load average {} before, {} after) ==", s.load_before, s.load_after);
     if s.fly_only {
         print_fly_summary(&s.fly);
+        return;
+    }
+    if s.deep_only {
+        print_deep_summary(&s.deep);
         return;
     }
     println!("input -> picture on screen (frame carrying the input, ms): {}", spread(&s.input_frame_ms));
@@ -205,6 +228,7 @@ fn print_summary(i: u32, s: &RunSummary) {
         s.pan_full_ms
     );
     print_fly_summary(&s.fly);
+    print_deep_summary(&s.deep);
 }
 
 /// Runs the benchmark and prints its figures.
@@ -222,7 +246,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     );
     let mut runs = Vec::new();
     for i in 1..=options.repeat {
-        let s = script::run_once(options.quiet, options.fly_only)?;
+        let s = script::run_once(options)?;
         print_summary(i, &s);
         runs.push(s);
     }
@@ -245,6 +269,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
         println!("fly input -> first computed ms: {}", spread(&all(&|s| &s.fly.first_picture_ms)));
         let stops: Vec<f64> = runs.iter().flat_map(|s| s.fly.stop_full_ms.iter().map(|(_, ms)| *ms)).collect();
         println!("fly full picture after letting go ms: {}", spread(&stops));
+        println!("deep wheel -> first computed ms: {}", spread(&all(&|s| &s.deep.first_picture_ms)));
     }
     Ok(())
 }

@@ -8,16 +8,22 @@ use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use faafo_engine::Fractal;
 
 use super::driver::{Driver, cpu_seconds, load_average};
-use super::{FRAME, RunSummary, SEAHORSE, ZOOM_PER_FRAME};
+use super::{BenchOptions, FRAME, RunSummary, SEAHORSE, ZOOM_PER_FRAME};
 use crate::model::location::{Iterations, Location};
 use crate::model::view::View;
 use crate::render::worker::Pass;
 
-pub(super) fn run_once(quiet: bool, fly_only: bool) -> anyhow::Result<RunSummary> {
-    let mut d = Driver::new(quiet)?;
-    let mut sum = RunSummary { load_before: load_average(), fly_only, ..RunSummary::default() };
-    if fly_only {
-        super::fly::fly(&mut d, &mut sum)?;
+pub(super) fn run_once(options: &BenchOptions) -> anyhow::Result<RunSummary> {
+    let mut d = Driver::new(options.quiet)?;
+    let (fly_only, deep_only) = (options.fly_only, options.deep_only);
+    let mut sum = RunSummary { load_before: load_average(), fly_only, deep_only, ..RunSummary::default() };
+    if fly_only || deep_only {
+        if fly_only {
+            super::fly::fly(&mut d, &mut sum)?;
+        }
+        if deep_only {
+            super::deep::deep(&mut d, &mut sum.deep)?;
+        }
         sum.load_after = load_average();
         return Ok(sum);
     }
@@ -33,6 +39,7 @@ pub(super) fn run_once(quiet: bool, fly_only: bool) -> anyhow::Result<RunSummary
     sum.stop_full_ms = d.settle()?.as_secs_f64() * 1e3;
     pan(&mut d, &mut sum)?;
     super::fly::fly(&mut d, &mut sum)?;
+    super::deep::deep(&mut d, &mut sum.deep)?;
     sum.load_after = load_average();
     Ok(sum)
 }

@@ -31,6 +31,8 @@ pub enum DialogPurpose {
     SaveParams,
     /// A palette file to load.
     OpenPalette,
+    /// Where to write the palette in use.
+    SavePalette,
 }
 
 impl DialogPurpose {
@@ -40,20 +42,21 @@ impl DialogPurpose {
             Self::OpenParams => "Open parameter file",
             Self::SaveParams => "Save parameter file",
             Self::OpenPalette => "Load palette file",
+            Self::SavePalette => "Save palette file",
         }
     }
 
     fn filter(self) -> (&'static str, &'static [&'static str]) {
         match self {
-            Self::SaveImage => ("PNG image", &["png"]),
+            Self::SaveImage => ("Image", &["png", "jpg", "jpeg"]),
             Self::OpenParams => ("faafo parameters", &["toml", "json"]),
             Self::SaveParams => ("faafo parameters", &["toml"]),
-            Self::OpenPalette => ("faafo palette", &["toml"]),
+            Self::OpenPalette | Self::SavePalette => ("faafo palette", &["toml"]),
         }
     }
 
     fn saves(self) -> bool {
-        matches!(self, Self::SaveImage | Self::SaveParams)
+        matches!(self, Self::SaveImage | Self::SaveParams | Self::SavePalette)
     }
 }
 

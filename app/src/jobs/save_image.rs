@@ -7,7 +7,8 @@
 //! With an engine palette this is the engine's writer ([`write_image`]), so the file is
 //! byte for byte what `faafo render` writes for the same numbers. A gradient from a
 //! palette file is the explorer's own, so those images are coloured here, band by band,
-//! and go through the same encoders (its 8-bit colours widened for a 16-bit PNG).
+//! with the same antialiasing samples, colouring mode and rounding as the engine's
+//! writer, and go through the same encoders.
 //!
 //! The file is written next to its destination as `NAME.part` and renamed when complete:
 //! a cancelled or failed save leaves nothing behind.

@@ -214,6 +214,29 @@ impl Look {
         }
     }
 
+    /// Colour channels in 0..=1 of a pixel's escape colour (`smooth` < 0 inside): what
+    /// [`Look::rgb`] rounds, kept unrounded for averaging samples.
+    #[inline]
+    pub fn channels(&self, count: u32, smooth: f32) -> [f32; 3] {
+        let c = &self.colouring;
+        match &self.custom {
+            None => c.channels(count, smooth),
+            Some(_) if smooth < 0.0 => c.interior.map(|v| f32::from(v) / 255.0),
+            Some(g) => g.channels((smooth / c.cycle_iterations + c.offset).rem_euclid(1.0)),
+        }
+    }
+
+    /// [`Look::channels`] shaded by the colouring mode when the pixel's `u = z / z'` was
+    /// kept (distance, lighting), as [`Colouring::channels_at`] does for engine palettes.
+    #[inline]
+    pub fn channels_at(&self, count: u32, smooth: f32, norm: f32, u: Option<[f32; 2]>) -> [f32; 3] {
+        let base = self.channels(count, smooth);
+        match u {
+            Some(u) if self.needs_derivative() => self.colouring.shade(base, norm, u),
+            _ => base,
+        }
+    }
+
     /// Colours a picture in parallel into `out` (same length as `counts`).
     pub fn paint(&self, counts: &[u32], smooth: &[f32], out: &mut [egui::Color32]) {
         const CHUNK: usize = 8192;

@@ -64,7 +64,7 @@ impl PanelState {
         match purpose {
             DialogPurpose::SaveImage => &self.save_path,
             DialogPurpose::OpenParams | DialogPurpose::SaveParams => &self.params_path,
-            DialogPurpose::OpenPalette => &self.palette_path,
+            DialogPurpose::OpenPalette | DialogPurpose::SavePalette => &self.palette_path,
         }
     }
 
@@ -73,7 +73,7 @@ impl PanelState {
         match purpose {
             DialogPurpose::SaveImage => &mut self.save_path,
             DialogPurpose::OpenParams | DialogPurpose::SaveParams => &mut self.params_path,
-            DialogPurpose::OpenPalette => &mut self.palette_path,
+            DialogPurpose::OpenPalette | DialogPurpose::SavePalette => &mut self.palette_path,
         }
     }
 }
@@ -318,6 +318,19 @@ fn colours_ui(ui: &mut Ui, data: &PanelData<'_>, state: &mut PanelState, cmds: &
         if ui.button("Browse palettes…").clicked() {
             cmds.push(Command::Browse(DialogPurpose::OpenPalette));
         }
+    });
+    // Writing needs a gradient: the engine's palettes are built in, not files.
+    let why = "Writes the loaded palette file's gradient with the colouring mode, light and band in use";
+    let why_not = "Load a palette file first: the built-in palettes are not files";
+    ui.add_enabled_ui(look.custom.is_some(), |ui| {
+        ui.horizontal(|ui| {
+            if ui.button("Save palette as").on_hover_text(why).on_disabled_hover_text(why_not).clicked() {
+                cmds.push(Command::SavePalette(PathBuf::from(state.palette_path.trim())));
+            }
+            if ui.button("Browse to save palette…").on_hover_text(why).on_disabled_hover_text(why_not).clicked() {
+                cmds.push(Command::Browse(DialogPurpose::SavePalette));
+            }
+        });
     });
 }
 

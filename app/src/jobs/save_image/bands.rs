@@ -4,15 +4,18 @@
 //! from the job so the band and encoder bookkeeping does not hide what a save does.
 
 use std::io::Write as _;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use faafo_engine::antialias::{ColourSum, sample_offsets};
 use faafo_engine::{
-    BitDepth, Colouring, Control, EscapeBuffer, ImageFormat, Params, RenderOptions, SmoothScale, encode_jpeg,
-    render_into,
+    BitDepth, Control, EscapeBuffer, ImageFormat, Params, RenderOptions, SmoothScale, encode_jpeg, render_sample_into,
 };
+use rayon::prelude::*;
 
 use super::{SaveError, SaveRequest};
+use crate::model::colour::Look;
 use crate::model::view::{Frame, Grid};
 
 /// Pixels per band on the palette-file path (the engine's path has its own, equal bound).
@@ -42,23 +45,13 @@ pub(super) fn write_banded(
             let mut writer = encoder.write_header().map_err(png_err)?;
             let band_bytes = (BAND_PIXELS / w).clamp(2, h) * w * if sixteen { 6 } else { 3 };
             let mut stream = writer.stream_writer_with_size(band_bytes).map_err(png_err)?;
-            let mut wide = Vec::new();
-            colour_bands(request, control, rows_done, ctx, |bytes| {
-                if sixteen {
-                    // 8-bit colour c is 16-bit c·257: both bytes c, big-endian.
-                    wide.clear();
-                    wide.extend(bytes.iter().flat_map(|&b| [b, b]));
-                    stream.write_all(&wide).map_err(io)
-                } else {
-                    stream.write_all(bytes).map_err(io)
-                }
-            })?;
+            colour_bands(request, depth, control, rows_done, ctx, |bytes| stream.write_all(bytes).map_err(io))?;
             stream.finish().map_err(png_err)?;
             writer.finish().map_err(png_err)
         }
         ImageFormat::Jpeg { quality } => {
             let mut rgb = Vec::with_capacity(w * h * 3);
-            colour_bands(request, control, rows_done, ctx, |bytes| {
+            colour_bands(request, BitDepth::Eight, control, rows_done, ctx, |bytes| {
                 rgb.extend_from_slice(bytes);
                 Ok(())
             })?;
@@ -67,10 +60,14 @@ pub(super) fn write_banded(
     }
 }
 
-/// Renders the request in bands of rows and hands each band's 8-bit RGB, top to bottom,
-/// to `emit`; moves the progress bar.
+/// Renders the request in bands of rows and hands each band's RGB, top to bottom, to
+/// `emit`: 3 bytes a pixel, or 6 (16-bit big-endian) for `depth` sixteen. Each band is
+/// the average colour of the look's antialiasing samples (the engine's jitter, so the
+/// file matches `faafo render --antialias`), shaded by its colouring mode; one sample in
+/// escape mode is the plain escape colour. Moves the progress bar.
 fn colour_bands(
     request: &SaveRequest,
+    depth: BitDepth,
     control: &Control,
     rows_done: &AtomicU64,
     ctx: &egui::Context,
@@ -81,12 +78,14 @@ fn colour_bands(
     let frame = Frame::new(request.location.view.clone(), request.width, request.height)
         .of_kind(request.location.fractal.kind());
     if frame.renders_deep(&request.location.fractal) {
-        return colour_deep(request, &frame, control, rows_done, emit);
+        return colour_deep(request, &frame, depth, control, rows_done, emit);
     }
     let grid = frame.grid();
+    let look = &request.look;
+    let offsets = sample_offsets(look.colouring.antialias.max(1));
     let band_rows = (BAND_PIXELS / w).clamp(2, h);
     let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
-    let mut bytes = Vec::with_capacity(band_rows * w * 3);
+    let mut channels = Vec::with_capacity(band_rows * w);
     let mut row = 0;
     let mut last_wake = Instant::now();
     while row < h {
@@ -101,15 +100,16 @@ fn colour_bands(
             width: sub.width,
             height: sub.height,
             max_iterations: request.location.max_iterations(),
-            colouring: Colouring::default(),
+            colouring: look.colouring,
         };
-        render_into(&params, &RenderOptions::default(), control, &mut buffer).map_err(SaveError::render(path))?;
-        bytes.clear();
-        let start = skip * w;
-        for i in start..buffer.counts().len() {
-            bytes.extend_from_slice(&request.look.rgb(buffer.counts()[i], buffer.smooth_at(i)));
+        let mut sum = ColourSum::new(rows * w);
+        for &offset in &offsets {
+            render_sample_into(&params, offset, &RenderOptions::default(), control, &mut buffer)
+                .map_err(SaveError::render(path))?;
+            sample_channels(look, &buffer, skip * w..buffer.counts().len(), &mut channels);
+            sum.add(&channels);
         }
-        emit(&bytes)?;
+        emit(&sum.to_bytes(depth))?;
         row += rows;
         rows_done.store(row as u64, Ordering::Relaxed);
         if last_wake.elapsed() > Duration::from_millis(100) {
@@ -118,6 +118,22 @@ fn colour_bands(
         }
     }
     Ok(())
+}
+
+/// The colour channels of `buffer`'s pixels `range`, in `look`, into `out`.
+fn sample_channels(look: &Look, buffer: &EscapeBuffer, range: Range<usize>, out: &mut Vec<[f32; 3]>) {
+    const CHUNK: usize = 8192;
+    let (counts, norms) = (&buffer.counts()[range.clone()], &buffer.norms()[range.clone()]);
+    let derivatives = buffer.derivatives().map(|d| &d[range]);
+    let scale = buffer.smooth_scale();
+    out.resize(counts.len(), [0.0; 3]);
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(k, o)| {
+        for (i, px) in o.iter_mut().enumerate() {
+            let j = k * CHUNK + i;
+            let (count, norm) = (counts[j], norms[j]);
+            *px = look.channels_at(count, scale.smooth(count, norm), norm, derivatives.map(|d| d[j]));
+        }
+    });
 }
 
 /// A deep view's PNG in an engine palette, as the engine encodes it.
@@ -148,6 +164,7 @@ pub(super) fn write_deep_png(
 fn colour_deep(
     request: &SaveRequest,
     frame: &Frame,
+    depth: BitDepth,
     control: &Control,
     rows_done: &AtomicU64,
     mut emit: impl FnMut(&[u8]) -> Result<(), SaveError>,
@@ -163,16 +180,15 @@ fn colour_deep(
     )
     .map_err(SaveError::render(&request.path))?;
     let w = request.width as usize;
-    let mut bytes = Vec::with_capacity(BAND_PIXELS * 3);
-    for (band, first) in
-        buffer.counts().chunks(BAND_PIXELS.max(w) / w * w).zip((0..).step_by(BAND_PIXELS.max(w) / w * w))
-    {
-        bytes.clear();
-        for (i, count) in band.iter().enumerate() {
-            bytes.extend_from_slice(&request.look.rgb(*count, buffer.smooth_at(first + i)));
-        }
-        emit(&bytes)?;
-        rows_done.fetch_add((band.len() / w) as u64, Ordering::Relaxed);
+    let band = BAND_PIXELS.max(w) / w * w;
+    let mut channels = Vec::with_capacity(band);
+    for first in (0..buffer.counts().len()).step_by(band) {
+        let pixels = band.min(buffer.counts().len() - first);
+        sample_channels(&request.look, &buffer, first..first + pixels, &mut channels);
+        let mut sum = ColourSum::new(pixels);
+        sum.add(&channels);
+        emit(&sum.to_bytes(depth))?;
+        rows_done.fetch_add((pixels / w) as u64, Ordering::Relaxed);
     }
     Ok(())
 }

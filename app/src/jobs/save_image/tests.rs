@@ -140,3 +140,57 @@ fn cancel_leaves_no_file() {
     assert_eq!(wait(&job).unwrap_err().to_string(), "save cancelled");
     assert!(!path.exists() && !dir.join("big.png.part").exists());
 }
+
+/// The RGB samples of a PNG, widened to 16 bits per channel (8-bit c as c·257).
+fn png_samples(path: &Path) -> (png::BitDepth, Vec<u16>) {
+    let mut reader = png::Decoder::new(std::io::BufReader::new(File::open(path).unwrap())).read_info().unwrap();
+    let mut data = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut data).unwrap();
+    data.truncate(info.buffer_size());
+    let samples = match info.bit_depth {
+        png::BitDepth::Sixteen => data.chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]])).collect(),
+        _ => data.iter().map(|&b| u16::from(b) * 257).collect(),
+    };
+    (info.bit_depth, samples)
+}
+
+#[test]
+fn a_palette_file_save_keeps_the_colouring_mode_and_antialiasing() {
+    use faafo_engine::{Colouring, ColouringMode};
+    let dir = temp_dir("palette-modes");
+    let gradient = Arc::new(
+        Gradient::parse(
+            "name = \"bw\"\n[[stop]]\nat = 0.0\ncolour = \"#000000\"\n[[stop]]\nat = 0.5\ncolour = \"#ffffff\"",
+        )
+        .unwrap(),
+    );
+    let look = |mode, antialias| Look {
+        colouring: Colouring { mode, antialias, cycle_iterations: 16.0, ..Colouring::default() },
+        custom: Some(Arc::clone(&gradient)),
+    };
+    let save = |name: &str, look: Look, depth| {
+        let mut r = request(dir.join(name), 96, 64, look);
+        r.depth = depth;
+        wait(&SaveJob::start(r, egui::Context::default()).unwrap()).unwrap();
+        png_samples(&dir.join(name))
+    };
+    let (_, plain) = save("plain.png", look(ColouringMode::Escape, 1), BitDepth::Eight);
+    let (_, lit) = save("lit.png", look(ColouringMode::Lighting, 1), BitDepth::Eight);
+    let (_, smooth) = save("aa.png", look(ColouringMode::Escape, 3), BitDepth::Eight);
+    let (depth, deep) = save("sixteen.png", look(ColouringMode::Escape, 3), BitDepth::Sixteen);
+
+    let differing = |a: &[u16], b: &[u16]| a.iter().zip(b).filter(|(x, y)| x != y).count();
+    // Lighting shades the exterior: many samples change; the black interior does not.
+    assert!(differing(&plain, &lit) > plain.len() / 10, "lighting was ignored");
+    let black_pixels = |s: &[u16]| s.chunks_exact(3).filter(|p| p.iter().all(|&v| v == 0)).count();
+    assert!(black_pixels(&lit) >= black_pixels(&plain), "the interior stays the interior colour");
+    // Antialiasing averages 3×3 samples: the picture changes, its mean brightness hardly.
+    assert!(differing(&plain, &smooth) > plain.len() / 10, "antialiasing was ignored");
+    let mean = |s: &[u16]| s.iter().map(|&v| f64::from(v)).sum::<f64>() / s.len() as f64;
+    assert!((mean(&plain) - mean(&smooth)).abs() < 0.1 * 65535.0, "{} vs {}", mean(&plain), mean(&smooth));
+    // A 16-bit file keeps the averages' precision rather than widening 8-bit colours.
+    assert_eq!(depth, png::BitDepth::Sixteen);
+    assert!(deep.iter().any(|v| v % 257 != 0), "16-bit samples are only widened 8-bit colours");
+    let rounded: Vec<u16> = deep.iter().map(|&v| ((f64::from(v) / 257.0).round() as u16) * 257).collect();
+    assert!(differing(&rounded, &smooth) < smooth.len() / 100, "8- and 16-bit files show the same picture");
+}

@@ -406,10 +406,9 @@ fn rounds<S: Simd, F: Formula, const C: usize>(
     // Leaving the loop costs a mispredicted branch and all chains' registers spilled and
     // reloaded, so it waits until two chains are done (a finished chain steps its spent
     // lanes meanwhile) — measured on AVX-512 and AVX2: 3–5 % less CPU on the dense and
-    // standard scenes. Not for the classic kind, whose groups end within a round or two:
-    // waiting cost it 3 % on AVX2.
+    // standard scenes, 1–2 % on the classic one.
     let active = meta.iter().filter(|m| m.active).count() as u32;
-    let wait_for = if F::EXACT_HYPOT { 1 } else { active.clamp(1, 2) };
+    let wait_for = active.clamp(1, 2);
     while done < budget {
         let mut inside = [s.m_from_bits(0); C];
         for _ in 0..ROUND {

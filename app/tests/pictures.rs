@@ -221,6 +221,22 @@ fn colouring_modes_render_once_and_then_recolour() {
     let relit = until_changed(&mut h, &distance);
     assert!(differing_pixels(&relit, &lit) > 0, "another light, another picture");
     assert_eq!(h.state().generation(), generation, "a change of light is a recolour, not a render");
+
+    // Stripes keep the stripe average instead of the derivative: one render, a picture
+    // of its own; back to lighting renders the derivative again.
+    let modes = [("Stripes", ColouringMode::Stripes), ("Lighting", ColouringMode::Lighting)];
+    for (label, mode) in modes.into_iter().chain([("Stripes", ColouringMode::Stripes)]) {
+        let before = h.state().generation();
+        h.get_by_label(label).click();
+        h.run_steps(3);
+        assert_eq!(h.state().look().colouring.mode, mode);
+        run_until(&mut h, label, |app| app.generation() > before && app.is_up_to_date());
+    }
+    h.run_steps(2);
+    let striped = canvas_image(&mut h);
+    let changed = differing_pixels(&striped, &escape);
+    assert!(changed * 4 > (striped.width() * striped.height()) as usize, "stripes changed only {changed} pixels");
+    egui_kittest::image_snapshot(&top_square(&striped), "colouring_stripes");
 }
 
 /// Antialiasing while the view is still: the jittered samples arrive one by one and end

@@ -198,7 +198,7 @@ pub fn render_antialiased(
         iterations += stats.iterations;
         kernel = Some(stats.kernel);
         channels.resize(buffer.counts().len(), [0.0; 3]);
-        buffer.values().channels(&params.colouring, &mut channels);
+        buffer.values(params.colouring.mode).channels(&params.colouring, &mut channels);
         colours.add(&channels);
     }
     let kernel = kernel.unwrap_or_else(crate::KernelPath::detect);
@@ -225,7 +225,7 @@ pub fn render_window_rgb8(
         let grid = SampleGrid::new(params, window, offset, options)?;
         grid.compute_into(&mut buffer, control)?;
         channels.resize(buffer.counts().len(), [0.0; 3]);
-        buffer.values().channels(&params.colouring, &mut channels);
+        buffer.values(params.colouring.mode).channels(&params.colouring, &mut channels);
         colours.add(&channels);
     }
     Ok(colours.to_rgb8())

@@ -18,8 +18,11 @@ pub struct EscapeBuffer {
     /// |z|² at escape per pixel; negative for interior points.
     norms: Vec<f32>,
     /// `u = z / z'` at escape per pixel, in pixels, for the colouring modes beyond escape
-    /// time ([`crate::shading`]); empty when the render did not track the derivative.
+    /// time ([`crate::shading`]) — or, when `stripes` is set, the stripe average as
+    /// `[value, 0]`; empty when the render tracked neither.
     derivatives: Vec<[f32; 2]>,
+    /// The pair plane holds stripe averages ([`crate::ColouringMode::Stripes`]), not `u`.
+    stripes: bool,
     /// Constants that turn (count, |z|²) into a smooth value for this render's kind.
     scale: SmoothScale,
 }
@@ -28,7 +31,7 @@ impl EscapeBuffer {
     /// A buffer of `width` × `height` interior pixels.
     pub fn new(width: u32, height: u32, scale: SmoothScale) -> Self {
         let n = width as usize * height as usize;
-        Self { width, height, counts: vec![0; n], norms: vec![-1.0; n], derivatives: Vec::new(), scale }
+        Self { width, height, counts: vec![0; n], norms: vec![-1.0; n], derivatives: Vec::new(), stripes: false, scale }
     }
 
     /// Resizes to `width` × `height` for a new render, keeping the allocation; pixel
@@ -38,6 +41,7 @@ impl EscapeBuffer {
         self.counts.resize(n, 0);
         self.norms.resize(n, -1.0);
         self.derivatives.clear();
+        self.stripes = false;
         self.width = width;
         self.height = height;
         self.scale = scale;
@@ -87,6 +91,25 @@ impl EscapeBuffer {
         (!self.derivatives.is_empty()).then_some(self.derivatives.as_slice())
     }
 
+    /// Whether the pair plane ([`EscapeBuffer::derivatives`]) holds stripe averages
+    /// rather than `u = z / z'`.
+    pub fn holds_stripes(&self) -> bool {
+        self.stripes
+    }
+
+    /// Marks what the pair plane holds (kernels that fill it say which).
+    pub(crate) fn set_holds_stripes(&mut self, stripes: bool) {
+        self.stripes = stripes;
+    }
+
+    /// The pair plane when it holds what colouring `mode` reads: `u` for distance and
+    /// lighting, stripe averages for stripes; `None` in escape mode, without a plane, or
+    /// when it holds the other kind (the picture must be rendered again for `mode`).
+    pub fn pair_for(&self, mode: crate::ColouringMode) -> Option<&[[f32; 2]]> {
+        let matches = mode.needs_derivative() && (mode == crate::ColouringMode::Stripes) == self.stripes;
+        self.derivatives().filter(|_| matches)
+    }
+
     /// All three planes, the derivative plane sized to the buffer (created if absent), for
     /// kernels that track the derivative and for pixel reuse.
     pub fn planes_with_derivatives_mut(&mut self) -> (&mut [u32], &mut [f32], &mut [[f32; 2]]) {
@@ -105,22 +128,23 @@ impl EscapeBuffer {
         self.norms.get(i).is_some_and(|s| *s < 0.0)
     }
 
-    /// The planes as colouring reads them.
-    pub(crate) fn values(&self) -> Values<'_> {
-        Values { counts: &self.counts, norms: &self.norms, derivatives: self.derivatives(), scale: self.scale }
+    /// The planes as colouring in `mode` reads them (a pair plane of the other kind is
+    /// left out: those pixels get their escape colours).
+    pub(crate) fn values(&self, mode: crate::ColouringMode) -> Values<'_> {
+        Values { counts: &self.counts, norms: &self.norms, derivatives: self.pair_for(mode), scale: self.scale }
     }
 
     /// 8-bit RGB, 3 bytes per pixel, row-major.
     pub fn to_rgb8(&self, colouring: &Colouring) -> Vec<u8> {
         let mut out = vec![0u8; self.counts.len() * 3];
-        self.values().rgb8(colouring, &mut out);
+        self.values(colouring.mode).rgb8(colouring, &mut out);
         out
     }
 
     /// 8-bit RGBA (opaque), 4 bytes per pixel, row-major: what GUI textures take.
     pub fn to_rgba8(&self, colouring: &Colouring) -> Vec<u8> {
         let mut out = vec![0u8; self.counts.len() * 4];
-        self.values().paint(&mut out, 4, |c, s, n, u, px| {
+        self.values(colouring.mode).paint(&mut out, 4, |c, s, n, u, px| {
             px[..3].copy_from_slice(&colouring.rgb8_at(c, s, n, u));
             px[3] = 255;
         });
@@ -130,7 +154,7 @@ impl EscapeBuffer {
     /// Colour channels (0..=1) of every pixel, row-major: what antialiasing averages.
     pub fn to_channels(&self, colouring: &Colouring) -> Vec<[f32; 3]> {
         let mut out = vec![[0.0; 3]; self.counts.len()];
-        self.values().channels(colouring, &mut out);
+        self.values(colouring.mode).channels(colouring, &mut out);
         out
     }
 }

@@ -131,8 +131,8 @@ pub fn encode_png(buffer: &EscapeBuffer, colouring: &Colouring, depth: BitDepth)
     let mut data = vec![0u8; buffer.counts().len() * depth.bytes_per_pixel()];
     // Through the buffer's values, so a derivative the render kept is coloured too.
     match depth {
-        BitDepth::Eight => buffer.values().rgb8(colouring, &mut data),
-        BitDepth::Sixteen => buffer.values().rgb16_be(colouring, &mut data),
+        BitDepth::Eight => buffer.values(colouring.mode).rgb8(colouring, &mut data),
+        BitDepth::Sixteen => buffer.values(colouring.mode).rgb16_be(colouring, &mut data),
     }
     let mut out = Vec::with_capacity(data.len() / 2);
     {

@@ -194,7 +194,8 @@ impl Colouring {
     }
 
     /// Shades `base` (channels in 0..=1, the escape colour of an exterior pixel) by this
-    /// colouring's mode, given the pixel's |z|² at escape and `u = z / z'` in pixels.
+    /// colouring's mode, given the pixel's |z|² at escape and the orbit kernel's pair:
+    /// `u = z / z'` in pixels, or in stripes mode `[stripe value, 0]`.
     /// Interior pixels (`norm < 0`) and [`ColouringMode::Escape`] keep `base`.
     #[inline]
     pub fn shade(&self, base: [f32; 3], norm: f32, u: [f32; 2]) -> [f32; 3] {
@@ -212,7 +213,16 @@ impl Colouring {
                 let b = self.light.brightness(u);
                 base.map(|c| c * b)
             }
+            ColouringMode::Stripes => self.stripe_channels(u[0]),
         }
+    }
+
+    /// The palette's colour at stripe value `v` (0..=1, one cycle, shifted by the
+    /// offset): what [`ColouringMode::Stripes`] paints exterior pixels with.
+    #[inline]
+    pub fn stripe_channels(&self, v: f32) -> [f32; 3] {
+        // The classic palette steps by count: 256 steps over the stripe range.
+        self.channels((v * 255.0) as u32, v * self.cycle_iterations)
     }
 
     /// Colour channels in 0..=1 of one pixel with everything it carries: escape `count`,

@@ -23,6 +23,7 @@ use crate::buffer::EscapeBuffer;
 use crate::control::Control;
 use crate::error::RenderError;
 use crate::kernel::Band;
+use crate::kernel::derivative::Track;
 use crate::params::Params;
 use crate::render::{RenderOptions, RenderStats, Window};
 use crate::sampling::SampleGrid;
@@ -216,6 +217,7 @@ fn deepen_every(
     let mut grid = SampleGrid::new(params, Window::full(params.width, params.height), (0.0, 0.0), options)?;
     // The derivative is computed for exactly the pictures that keep it.
     grid.derivative = buffer.derivatives().is_some();
+    grid.track = if buffer.holds_stripes() { Track::Stripes } else { Track::Derivative };
     let width = params.width as usize;
     let norms = buffer.norms();
     // One in `stride` of each row's pixels at the limit, the rows offset from each other.

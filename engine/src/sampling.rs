@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::buffer::EscapeBuffer;
 use crate::control::Control;
 use crate::error::RenderError;
-use crate::kernel::derivative::{self, DerivativeBand};
+use crate::kernel::derivative::{self, DerivativeBand, Track};
 use crate::kernel::{self, Band, KernelPath, Setup};
 use crate::params::Params;
 use crate::region::{Orientation, map_axis};
@@ -27,6 +27,8 @@ pub(crate) struct SampleGrid {
     pub(crate) setup: Setup,
     /// Whether the derivative is tracked (the colouring needs it).
     pub(crate) derivative: bool,
+    /// What the orbit kernel keeps beside the escape values when `derivative` is set.
+    pub(crate) track: Track,
     fractal: crate::Fractal,
     pixel_step: f64,
     xs: Vec<f64>,
@@ -58,6 +60,11 @@ impl SampleGrid {
             path,
             setup,
             derivative: params.colouring.mode.needs_derivative(),
+            track: if params.colouring.mode == crate::ColouringMode::Stripes {
+                Track::Stripes
+            } else {
+                Track::Derivative
+            },
             fractal: params.fractal,
             pixel_step,
             xs: (window.x..window.x + window.width).map(column).collect(),
@@ -124,7 +131,7 @@ impl SampleGrid {
     pub(crate) fn compute_band(&self, mut band: Band<'_>, derivatives: &mut [[f32; 2]]) -> u64 {
         if self.derivative {
             let mut with = DerivativeBand { band, derivatives };
-            derivative::compute(&self.fractal, &self.setup, self.pixel_step, &mut with)
+            derivative::compute(&self.fractal, &self.setup, self.pixel_step, self.track, &mut with)
         } else {
             kernel::compute(self.path, &self.fractal, &self.setup, &mut band)
         }
@@ -136,6 +143,7 @@ impl SampleGrid {
         let (width, height) = (self.xs.len() as u32, self.ys.len() as u32);
         buffer.reset(width, height, self.setup.smooth_scale());
         if self.derivative {
+            buffer.set_holds_stripes(self.track == Track::Stripes);
             let (counts, norms, derivatives) = buffer.planes_with_derivatives_mut();
             self.compute_rows(0..height as usize, counts, norms, derivatives, control)
         } else {

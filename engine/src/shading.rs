@@ -31,11 +31,15 @@ pub enum ColouringMode {
     Distance,
     /// Escape colours lit as a relief (the potential as height), from a [`Light`].
     Lighting,
+    /// Stripe average colouring: the palette along the orbit's average of
+    /// `½ + ½ sin(5 arg z)` (one cycle over 0..1, shifted by the offset), smooth stripes
+    /// that follow the filaments.
+    Stripes,
 }
 
 impl ColouringMode {
     /// Every mode, in menu order.
-    pub const ALL: [Self; 3] = [Self::Escape, Self::Distance, Self::Lighting];
+    pub const ALL: [Self; 4] = [Self::Escape, Self::Distance, Self::Lighting, Self::Stripes];
 
     /// The kebab-case name.
     pub fn name(self) -> &'static str {
@@ -43,10 +47,13 @@ impl ColouringMode {
             Self::Escape => "escape",
             Self::Distance => "distance",
             Self::Lighting => "lighting",
+            Self::Stripes => "stripes",
         }
     }
 
-    /// Whether the mode needs the orbit's derivative (kept as `u = z / z'` per pixel).
+    /// Whether the mode needs the orbit kernel's per-pixel pair beside the escape values:
+    /// the derivative (`u = z / z'`) for distance and lighting, the stripe average for
+    /// stripes.
     pub fn needs_derivative(self) -> bool {
         self != Self::Escape
     }
@@ -67,7 +74,7 @@ impl FromStr for ColouringMode {
             s,
             &Self::ALL,
             Self::name,
-            &[("escape-time", "escape"), ("de", "distance"), ("slope", "lighting")],
+            &[("escape-time", "escape"), ("de", "distance"), ("slope", "lighting"), ("stripe-average", "stripes")],
         )
     }
 }
@@ -171,6 +178,6 @@ mod tests {
             assert_eq!(m.name().parse::<ColouringMode>(), Ok(m));
         }
         let e = "bump".parse::<ColouringMode>().unwrap_err().to_string();
-        assert!(e.contains("bump") && e.contains("escape, distance, lighting"), "{e}");
+        assert!(e.contains("bump") && e.contains("escape, distance, lighting, stripes"), "{e}");
     }
 }

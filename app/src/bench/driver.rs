@@ -175,9 +175,10 @@ fn format_record(r: &FrameRecord) -> String {
     for (a, latency) in &r.arrivals {
         let _ = write!(
             s,
-            "  | {} g{} computed {} px in {:.1} ms (+colour {:.1}) {:.1} ms after request",
+            "  | {} g{} limit {} computed {} px in {:.1} ms (+colour {:.1}) {:.1} ms after request",
             a.pass.label(),
             a.generation,
+            a.key.max_iterations,
             a.stats.pixels_computed,
             a.stats.compute.as_secs_f64() * 1e3,
             (a.stats.total - a.stats.compute).as_secs_f64() * 1e3,

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use faafo_engine::{Colouring, EscapeBuffer, Palette};
+use faafo_engine::{Colouring, ColouringMode, EscapeBuffer, Palette};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -227,13 +227,26 @@ impl Look {
     }
 
     /// [`Look::channels`] shaded by the colouring mode when the pixel's `u = z / z'` was
-    /// kept (distance, lighting), as [`Colouring::channels_at`] does for engine palettes.
+    /// kept (distance, lighting; stripes from the stripe average), as
+    /// [`Colouring::channels_at`] does for engine palettes.
     #[inline]
     pub fn channels_at(&self, count: u32, smooth: f32, norm: f32, u: Option<[f32; 2]>) -> [f32; 3] {
         let base = self.channels(count, smooth);
         match u {
-            Some(u) if self.needs_derivative() => self.colouring.shade(base, norm, u),
+            Some(u) if self.needs_derivative() => self.shade_channels(base, norm, u),
             _ => base,
+        }
+    }
+
+    /// [`Colouring::shade`] with this look's gradient: stripes take their colour from it.
+    #[inline]
+    fn shade_channels(&self, base: [f32; 3], norm: f32, u: [f32; 2]) -> [f32; 3] {
+        let c = &self.colouring;
+        match c.mode {
+            ColouringMode::Stripes if norm >= 0.0 && self.custom.is_some() => {
+                self.channels((u[0] * 255.0) as u32, u[0] * c.cycle_iterations)
+            }
+            _ => c.shade(base, norm, u),
         }
     }
 
@@ -281,24 +294,25 @@ impl Look {
         self.shade(buffer, out);
     }
 
-    /// Applies distance or lighting shading to escape colours `pixels` of `buffer`;
-    /// nothing in escape mode or without a derivative.
+    /// Applies distance, lighting or stripes to escape colours `pixels` of `buffer`;
+    /// nothing in escape mode or without the pair plane the mode reads.
     fn shade(&self, buffer: &EscapeBuffer, pixels: &mut [egui::Color32]) {
         const CHUNK: usize = 8192;
         let c = &self.colouring;
-        let Some(derivatives) = buffer.derivatives().filter(|_| c.mode.needs_derivative()) else { return };
+        let Some(derivatives) = buffer.pair_for(c.mode) else { return };
         pixels.par_chunks_mut(CHUNK).zip(buffer.norms().par_chunks(CHUNK).zip(derivatives.par_chunks(CHUNK))).for_each(
             |(px, (nm, du))| {
                 for ((p, &norm), &u) in px.iter_mut().zip(nm).zip(du) {
                     let base = [p.r(), p.g(), p.b()].map(|v| f32::from(v) / 255.0);
-                    let [r, g, b] = c.shade(base, norm, u).map(|v| (v * 255.0 + 0.5) as u8);
+                    let [r, g, b] = self.shade_channels(base, norm, u).map(|v| (v * 255.0 + 0.5) as u8);
                     *p = egui::Color32::from_rgb(r, g, b);
                 }
             },
         );
     }
 
-    /// Whether pictures in this look need the orbit's derivative (distance, lighting).
+    /// Whether pictures in this look need the orbit kernel's pair plane (the derivative
+    /// for distance and lighting, the stripe average for stripes).
     pub fn needs_derivative(&self) -> bool {
         self.colouring.mode.needs_derivative()
     }

@@ -12,7 +12,7 @@
 //! colour = "#ff8c00"
 //!
 //! [colouring]                # optional, and each entry in it
-//! mode = "lighting"          # escape, distance or lighting
+//! mode = "lighting"          # escape, distance, lighting or stripes
 //! light = { angle_degrees = 45.0, elevation = 1.5, strength = 0.8 }
 //! boundary_width_px = 2.0
 //! ```
@@ -33,7 +33,7 @@ use crate::model::colour::{Gradient, GradientSpec, Look};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaletteColouring {
-    /// Escape time, distance or lighting.
+    /// Escape time, distance, lighting or stripes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ColouringMode>,
     /// The light of the lighting mode.
@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn bad_colouring_in_a_palette_file_is_explained() {
         for (table, want) in [
-            ("mode = \"stripes\"", "stripes"),
+            ("mode = \"glow\"", "glow"),
             ("light = { strength = 3.0 }", "strength"),
             ("boundary_width_px = -1.0", "boundary"),
             ("palette = \"fire\"", "unknown field"),

@@ -16,7 +16,7 @@
 //!
 //! [colouring]                # optional; the engine's names
 //! palette = "fire"
-//! mode = "lighting"          # escape (default), distance or lighting
+//! mode = "lighting"          # escape (default), distance, lighting or stripes
 //! antialias = 3              # samples per pixel side, 1 (default) to 4
 //! light = { angle_degrees = 45.0, elevation = 1.5, strength = 0.8 }
 //! ```

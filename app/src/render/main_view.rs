@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use egui::{Pos2, Rect};
-use faafo_engine::{Complex64, Fractal, RenderError};
+use faafo_engine::{ColouringMode, Complex64, Fractal, RenderError};
 
 use crate::model::colour::Look;
 use crate::model::location::{Iterations, Location};
@@ -63,8 +63,9 @@ pub(crate) struct MainView {
     requested: Option<(RenderKey, Instant)>,
     /// Whether the newest request's iterations were automatic (may be raised).
     requested_auto: bool,
-    /// Whether the newest request's look needed the derivative.
-    requested_derivative: bool,
+    /// What the newest request's look needed beside the escape values: `None`, or the
+    /// orbit kernel's pair (`Some(true)` for stripe averages, `Some(false)` for `u`).
+    requested_derivative: Option<bool>,
     /// The look of the newest request.
     requested_look: Look,
     /// Samples per pixel of the full picture on screen (more than 1 when antialiased).
@@ -105,7 +106,7 @@ impl MainView {
             preview: None,
             requested: None,
             requested_auto: false,
-            requested_derivative: false,
+            requested_derivative: None,
             requested_look: Look::default(),
             samples: 1,
             full_after_input: None,
@@ -158,8 +159,9 @@ impl MainView {
         let Some(frame) = self.frame(location) else { return };
         let key = RenderKey { fractal: location.fractal, frame, max_iterations: self.max_iterations(location) };
         let auto = location.iterations == Iterations::Auto;
-        // Distance and lighting need the derivative, which pictures in escape colours lack.
-        let derivative = look.needs_derivative();
+        // Distance and lighting need the derivative, stripes the stripe average, which
+        // pictures in other colourings lack.
+        let derivative = look.needs_derivative().then_some(look.colouring.mode == ColouringMode::Stripes);
         // An antialiased picture is coloured as it is sampled: a new look samples again.
         let look_matters = look.colouring.antialias > 1 || self.requested_look.colouring.antialias > 1;
         if self.requested.as_ref().is_some_and(|(k, _)| *k == key)

@@ -1,7 +1,8 @@
-//! The side panel's colouring modes (issue 16): escape time, distance estimation, and
-//! lighting with its light. They change the [`Colouring`] like the palette controls do,
-//! so switching between lights or widths recolours; switching to distance or lighting
-//! from escape time renders once more with the derivative kept.
+//! The side panel's colouring modes (issue 16): escape time, distance estimation,
+//! lighting with its light, and stripe average colouring. They change the [`Colouring`]
+//! like the palette controls do, so switching between lights or widths recolours;
+//! switching to distance or lighting renders once more with the derivative kept, and to
+//! stripes with the stripe average kept.
 
 use egui::Ui;
 use faafo_engine::{Colouring, ColouringMode};
@@ -12,6 +13,7 @@ pub fn mode_label(mode: ColouringMode) -> &'static str {
         ColouringMode::Escape => "Escape time",
         ColouringMode::Distance => "Distance",
         ColouringMode::Lighting => "Lighting",
+        ColouringMode::Stripes => "Stripes",
     }
 }
 
@@ -41,7 +43,7 @@ pub(crate) fn modes_ui(ui: &mut Ui, c: &mut Colouring) -> bool {
         });
     };
     match c.mode {
-        ColouringMode::Escape => {}
+        ColouringMode::Escape | ColouringMode::Stripes => {}
         ColouringMode::Distance => {
             slider(ui, "Boundary width", &mut c.boundary_width_px, 0.25..=16.0, " px", true);
         }

@@ -19,8 +19,9 @@ use crate::wire::colouring::ColouringFields;
 #[command(next_help_heading = "Colouring")]
 pub struct ColouringArgs {
     /// Colouring: escape (escape time, the default), distance (fades into the interior
-    /// colour near the set, by the distance estimate) or lighting (the escape colours lit
-    /// as a relief, from --light-*). Not for views deeper than doubles.
+    /// colour near the set, by the distance estimate), lighting (the escape colours lit
+    /// as a relief, from --light-*) or stripes (stripe average colouring: the palette
+    /// along the orbit's average of ½ + ½ sin(5 arg z)). Not for views deeper than doubles.
     #[arg(long)]
     colouring: Option<ColouringMode>,
     /// Lighting: direction the light comes from, degrees counter-clockwise from the real
@@ -120,7 +121,9 @@ mod tests {
     #[test]
     fn bad_values_are_refused_naming_the_field() {
         assert!(parse(&["--antialias", "5"]).is_err());
-        assert!(parse(&["--colouring", "stripes"]).is_err());
+        assert!(parse(&["--colouring", "glow"]).is_err());
+        let striped = parse(&["--colouring", "stripes"]).unwrap();
+        assert_eq!(striped.fields().colouring.as_deref(), Some("stripes"), "a task carries the new mode by name");
         let e = parse(&["--light-strength", "2"]).unwrap().apply(Colouring::default()).unwrap_err().to_string();
         assert!(e.starts_with("--light-strength: ") && e.contains("from 0 to 1"), "{e}");
     }

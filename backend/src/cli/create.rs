@@ -461,7 +461,7 @@ mod tests {
         with_options(&mut batch, &plain.args).unwrap();
         assert!(batch[0].body("u").get("colouring").is_none() && batch[0].extensions().is_empty());
         assert!(Create::try_parse_from(["create", "--antialias", "5"]).is_err());
-        assert!(Create::try_parse_from(["create", "--colouring", "stripes"]).is_err());
+        assert!(Create::try_parse_from(["create", "--colouring", "glow"]).is_err());
         let bad = Create::try_parse_from(["create", "--light-strength", "2"]).unwrap();
         let e = with_options(&mut batch, &bad.args).unwrap_err().to_string();
         assert!(e.contains("--light-strength") && e.contains("from 0 to 1"), "{e}");

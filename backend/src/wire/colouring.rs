@@ -18,7 +18,7 @@ pub const COLOURING_COLUMNS: [&str; 6] =
 /// The colouring columns' values as stored and sent (`None`: absent, the default).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColouringFields {
-    /// `escape`, `distance` or `lighting`.
+    /// `escape`, `distance`, `lighting` or `stripes`.
     pub colouring: Option<String>,
     /// Lighting: degrees counter-clockwise from the positive real axis.
     pub light_angle: Option<f64>,
@@ -39,10 +39,8 @@ impl ColouringFields {
         let mut colouring = base;
         if let Some(mode) = &self.colouring {
             colouring.mode = mode.parse::<ColouringMode>().map_err(|_| {
-                WireError::invalid_field(
-                    "colouring",
-                    format!("must be one of escape, distance, lighting; got '{mode}'"),
-                )
+                let names: Vec<&str> = ColouringMode::ALL.iter().map(|m| m.name()).collect();
+                WireError::invalid_field("colouring", format!("must be one of {}; got '{mode}'", names.join(", ")))
             })?;
         }
         let real = |name: &str, value: Option<f64>, default: f32, ok: fn(f64) -> bool, allowed: &str| match value {
@@ -115,9 +113,9 @@ mod tests {
     fn bad_values_name_the_field_and_what_is_allowed() {
         let cases = [
             (
-                ColouringFields { colouring: Some("stripes".into()), ..Default::default() },
+                ColouringFields { colouring: Some("glow".into()), ..Default::default() },
                 "colouring",
-                "escape, distance, lighting",
+                "escape, distance, lighting, stripes",
             ),
             (ColouringFields { antialias: Some(0), ..Default::default() }, "antialias", "from 1 to 4"),
             (ColouringFields { antialias: Some(5), ..Default::default() }, "antialias", "from 1 to 4"),

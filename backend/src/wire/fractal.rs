@@ -239,7 +239,7 @@ pub struct Fractal {
     /// The view's x extent (xb − xa) as text with an exponent, exact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<String>,
-    /// Colouring mode: `escape`, `distance` or `lighting` (see [`super::colouring`]).
+    /// Colouring mode: `escape`, `distance`, `lighting` or `stripes` (see [`super::colouring`]).
     /// This and the five below are absent (and not sent) when not given: escape time,
     /// one sample per pixel, as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1154,7 +1154,7 @@ mod tests {
         let ok = json!({"kind": "mandelbrot", "width": 64, "height": 48, "iterations": 200,
             "xa": -2, "xb": 1, "ya": -1.125, "yb": 1.125});
         for (key, value, needle) in [
-            ("colouring", json!("stripes"), "escape, distance, lighting"),
+            ("colouring", json!("glow"), "escape, distance, lighting, stripes"),
             ("colouring", json!(3), "a string"),
             ("antialias", json!(5), "from 1 to 4"),
             ("antialias", json!(0), "from 1 to 4"),

@@ -58,19 +58,41 @@ impl Slope {
     }
 }
 
-/// Computes `band` with the derivative; returns the number of updates performed.
-pub(crate) fn compute(fractal: &Fractal, setup: &Setup, pixel_step: f64, band: &mut DerivativeBand<'_>) -> u64 {
+/// What the orbit kernel keeps per pixel next to the escape values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Track {
+    /// `u = z / z'` in pixels (distance, lighting).
+    Derivative,
+    /// The stripe average, `[value, 0]` (see [`super::stripes`]).
+    Stripes,
+}
+
+/// Computes `band` with what `track` asks for; returns the number of updates performed.
+pub(crate) fn compute(
+    fractal: &Fractal,
+    setup: &Setup,
+    pixel_step: f64,
+    track: Track,
+    band: &mut DerivativeBand<'_>,
+) -> u64 {
     match *fractal {
-        Fractal::Classic { .. } => run(ClassicStep, Slope::Square, setup, pixel_step, band),
+        Fractal::Classic { .. } => run(ClassicStep, Slope::Square, setup, pixel_step, track, band),
         Fractal::Mandelbrot | Fractal::Julia { .. } | Fractal::Multibrot { power: 2 } => {
-            run(Quadratic, Slope::Square, setup, pixel_step, band)
+            run(Quadratic, Slope::Square, setup, pixel_step, track, band)
         }
-        Fractal::BurningShip => run(Ship, Slope::Ship, setup, pixel_step, band),
-        Fractal::Multibrot { power } => run(Power { power }, Slope::Power(power), setup, pixel_step, band),
+        Fractal::BurningShip => run(Ship, Slope::Ship, setup, pixel_step, track, band),
+        Fractal::Multibrot { power } => run(Power { power }, Slope::Power(power), setup, pixel_step, track, band),
     }
 }
 
-fn run<F: Formula>(f: F, slope: Slope, setup: &Setup, pixel_step: f64, b: &mut DerivativeBand<'_>) -> u64 {
+fn run<F: Formula>(
+    f: F,
+    slope: Slope,
+    setup: &Setup,
+    pixel_step: f64,
+    track: Track,
+    b: &mut DerivativeBand<'_>,
+) -> u64 {
     let width = b.band.xs.len();
     let inv_step = 1.0 / pixel_step;
     // z0 = c for the Mandelbrot-type kinds: z0' = 1 and every step adds 1; for Julia
@@ -80,14 +102,51 @@ fn run<F: Formula>(f: F, slope: Slope, setup: &Setup, pixel_step: f64, b: &mut D
     for (row, &py) in b.band.ys.iter().enumerate() {
         for (col, &px) in b.band.xs.iter().enumerate() {
             let index = row * width + col;
-            let (count, norm, u, updates) = pixel(f, slope, setup, plus, px, py);
+            let (count, norm, kept, updates) = match track {
+                Track::Derivative => {
+                    let (count, norm, u, updates) = pixel(f, slope, setup, plus, px, py);
+                    (count, norm, u.map(|v| (v * inv_step) as f32), updates)
+                }
+                Track::Stripes => super::stripes::pixel(f, setup, px, py),
+            };
             iterations += updates;
             b.band.counts[index] = count;
             b.band.norms[index] = norm;
-            b.derivatives[index] = u.map(|v| (v * inv_step) as f32);
+            b.derivatives[index] = kept;
         }
     }
     iterations
+}
+
+/// Brent-style periodicity checking for the scalar orbit kernels: the orbit is compared
+/// with a checkpoint refreshed at powers of two.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Cycle {
+    x: f64,
+    y: f64,
+    next: u32,
+}
+
+impl Cycle {
+    /// Starting from `z0`.
+    pub(super) fn new(x: f64, y: f64) -> Self {
+        Self { x, y, next: 2 }
+    }
+
+    /// Whether state `j`, `(x, y)`, repeats the checkpoint (the point is interior).
+    #[inline(always)]
+    pub(super) fn repeats(&mut self, setup: &Setup, j: u32, x: f64, y: f64) -> bool {
+        if !setup.periodicity {
+            return false;
+        }
+        if (x - self.x).abs() + (y - self.y).abs() <= setup.period_eps {
+            return true;
+        }
+        if j == self.next {
+            *self = Self { x, y, next: self.next.saturating_mul(2) };
+        }
+        false
+    }
 }
 
 /// One pixel: (count, |z|² or −1, `u` in plane units, updates performed).
@@ -104,8 +163,7 @@ fn pixel<F: Formula>(f: F, slope: Slope, setup: &Setup, plus: f64, px: f64, py: 
     if setup.escaped(x, y, norm) {
         return (0, norm as f32, [x, y], 0);
     }
-    // Brent-style periodicity: compare with a checkpoint refreshed at powers of two.
-    let (mut check_x, mut check_y, mut next_check) = (x, y, 2u32);
+    let mut cycle = Cycle::new(x, y);
     for j in 1..setup.limit {
         let (ndx, ndy) = slope.step(x, y, dx, dy);
         (dx, dy) = (ndx + plus, ndy);
@@ -114,13 +172,8 @@ fn pixel<F: Formula>(f: F, slope: Slope, setup: &Setup, plus: f64, px: f64, py: 
         if setup.escaped(x, y, norm) {
             return (j, norm as f32, divide(x, y, dx, dy), u64::from(j));
         }
-        if setup.periodicity {
-            if (x - check_x).abs() + (y - check_y).abs() <= setup.period_eps {
-                return (interior.count, interior.norm, [0.0; 2], u64::from(j));
-            }
-            if j == next_check {
-                (check_x, check_y, next_check) = (x, y, next_check.saturating_mul(2));
-            }
+        if cycle.repeats(setup, j, x, y) {
+            return (interior.count, interior.norm, [0.0; 2], u64::from(j));
         }
     }
     (interior.count, interior.norm, [0.0; 2], u64::from(setup.limit - 1))

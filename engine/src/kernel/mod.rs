@@ -23,6 +23,7 @@ mod peak;
 mod reference;
 mod simd;
 mod stepwise;
+pub(crate) mod stripes;
 
 use std::fmt;
 use std::str::FromStr;

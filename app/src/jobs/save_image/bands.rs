@@ -124,7 +124,7 @@ fn colour_bands(
 fn sample_channels(look: &Look, buffer: &EscapeBuffer, range: Range<usize>, out: &mut Vec<[f32; 3]>) {
     const CHUNK: usize = 8192;
     let (counts, norms) = (&buffer.counts()[range.clone()], &buffer.norms()[range.clone()]);
-    let derivatives = buffer.derivatives().map(|d| &d[range]);
+    let derivatives = buffer.pair_for(look.colouring.mode).map(|d| &d[range]);
     let scale = buffer.smooth_scale();
     out.resize(counts.len(), [0.0; 3]);
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(k, o)| {

@@ -5,7 +5,8 @@
 //! a shared machine are not charged for other processes; wall time is printed too. Each
 //! scene runs on a 1-thread pool (wall ≈ CPU) and a 2-thread pool, after a warm-up run,
 //! and the median of the timed runs is reported with a checksum of the escape counts and
-//! norms, so a speed-up cannot silently change pixels.
+//! norms, so a speed-up cannot silently change pixels. On one thread a run of the peak loop
+//! precedes each timed run, and the scene's rate is printed as a share of their median.
 //!
 //! Arguments (after `--`): scene names to run (default: all), `--repeat N` (default 7),
 //! `--threads N` (repeatable; default 1 and 2), `--kernel PATH`.
@@ -14,7 +15,10 @@
 
 use std::time::{Duration, Instant};
 
-use faafo_engine::{Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, render_into, scenes, sha256_hex};
+use faafo_engine::{
+    Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, peak_lane_iterations, render_into, scenes,
+    sha256_hex,
+};
 
 /// Process CPU time (user + system) from `/proc/self/stat`, in clock ticks of 10 ms
 /// resolution, or `None` where that file does not exist. Coarse, so it is summed over
@@ -33,6 +37,16 @@ fn process_cpu_ticks() -> Option<u64> {
 fn thread_cpu_ns() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     s.split_whitespace().next()?.parse().ok()
+}
+
+/// One run of the machine's peak loop (about 0.1 s: the schedstat clock can lag by a
+/// scheduler tick, so shorter runs are noisy) on this thread, in G lane-iterations per
+/// CPU-second, as `faafo bench` measures it; `None` without a thread CPU clock.
+fn peak_once(path: KernelPath) -> Option<f64> {
+    let c0 = thread_cpu_ns()?;
+    let lanes = peak_lane_iterations(path, 12_000_000);
+    let ns = thread_cpu_ns()?.saturating_sub(c0).max(1);
+    Some(lanes as f64 / ns as f64)
 }
 
 fn main() {
@@ -58,8 +72,8 @@ fn main() {
     let chosen: Vec<_> =
         scenes::all().into_iter().filter(|s| names.is_empty() || names.iter().any(|n| n == s.name)).collect();
     println!(
-        "{:<9} {:<9} {:>3} {:>13} {:>9} {:>9} {:>9} {:>11}  checksum(counts+norms)",
-        "scene", "kernel", "thr", "iterations", "cpu ms", "wall ms", "min ms", "Giter/cpu-s"
+        "{:<9} {:<9} {:>3} {:>13} {:>9} {:>9} {:>9} {:>11} {:>6} {:>6}  checksum(counts+norms)",
+        "scene", "kernel", "thr", "iterations", "cpu ms", "wall ms", "min ms", "Giter/cpu-s", "peak", "%peak"
     );
     for t in threads {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
@@ -70,7 +84,13 @@ fn main() {
             let mut cpu_ns = Vec::with_capacity(repeat);
             let mut stats = None;
             let mut ticks = 0;
+            let mut peaks = Vec::with_capacity(repeat);
             for i in 0..=repeat {
+                if i > 0 && t == 1 {
+                    // A peak run before each timed run on the same thread, as `faafo bench`.
+                    let path = kernel.unwrap_or_else(KernelPath::detect);
+                    peaks.extend(pool.install(|| peak_once(path)));
+                }
                 // With one worker the pool thread does all the work: its own schedstat
                 // is an exact CPU time. With more, fall back to process ticks.
                 let (c0, p0, w0) = (pool.install(thread_cpu_ns), process_cpu_ticks(), Instant::now());
@@ -105,8 +125,11 @@ fn main() {
             bytes.extend(buffer.norms().iter().flat_map(|n| n.to_le_bytes()));
             let counts: Vec<u8> = buffer.counts().iter().flat_map(|c| c.to_le_bytes()).collect();
             let ms = cpu.as_secs_f64() * 1e3;
+            peaks.sort_by(f64::total_cmp);
+            let peak = peaks.get(peaks.len() / 2).copied().unwrap_or(f64::NAN);
+            let rate = stats.iterations as f64 / (ms * 1e6);
             println!(
-                "{:<9} {:<9} {:>3} {:>13} {:>9.2} {:>9.2} {:>9.2} {:>11.2}  {} counts {}",
+                "{:<9} {:<9} {:>3} {:>13} {:>9.2} {:>9.2} {:>9.2} {:>11.2} {:>6.2} {:>5.1}%  {} counts {}",
                 scene.name,
                 stats.kernel.name(),
                 t,
@@ -114,7 +137,9 @@ fn main() {
                 ms,
                 wall.as_secs_f64() * 1e3,
                 min.as_secs_f64() * 1e3,
-                stats.iterations as f64 / (ms * 1e6),
+                rate,
+                peak,
+                100.0 * rate / peak,
                 &sha256_hex(&bytes)[..16],
                 &sha256_hex(&counts)[..16],
             );

@@ -247,11 +247,14 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
                 if setup.periodicity {
                     let d = s.add(s.abs(s.sub(r.x, r.xr)), s.abs(s.sub(r.y, r.yr)));
                     let periodic = s.le_mask(d, eps) & g.live;
-                    if setup.mark_settled && periodic != 0 {
-                        r.norm = s.blend(periodic, r.norm, s.splat(f64::from(SETTLED_NORM)));
+                    // Rare: kept behind a branch so the usual block end does no counting.
+                    if periodic != 0 {
+                        if setup.mark_settled {
+                            r.norm = s.blend(periodic, r.norm, s.splat(f64::from(SETTLED_NORM)));
+                        }
+                        g.interior_work += u64::from(periodic.count_ones()) * g.steps;
+                        g.live &= !periodic;
                     }
-                    g.interior_work += u64::from(periodic.count_ones()) * g.steps;
-                    g.live &= !periodic;
                     if g.blocks.is_power_of_two() {
                         r.xr = r.x;
                         r.yr = r.y;

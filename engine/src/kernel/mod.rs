@@ -203,8 +203,8 @@ mod x86 {
     /// The two-stage kernel compiled for AVX-512.
     ///
     /// # Safety
-    /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
-    #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+    /// The CPU must support AVX-512F, AVX-512DQ, FMA and POPCNT (guaranteed by the token).
+    #[target_feature(enable = "avx512f,avx512dq,avx2,fma,popcnt")]
     pub(super) unsafe fn avx512<F: Formula>(
         s: Avx512,
         f: F,
@@ -222,8 +222,8 @@ mod x86 {
     /// fewer cycles on the dense scene). The second stage keeps four.
     ///
     /// # Safety
-    /// The CPU must support AVX2 and FMA (guaranteed by the token).
-    #[target_feature(enable = "avx2,fma")]
+    /// The CPU must support AVX2, FMA and POPCNT (guaranteed by the token).
+    #[target_feature(enable = "avx2,fma,popcnt")]
     pub(super) unsafe fn avx2<F: Formula>(
         s: Avx2,
         f: F,

@@ -211,9 +211,11 @@ mod x86 {
     pub(crate) struct Avx2(());
 
     impl Avx2 {
-        /// The token, if this CPU has AVX2 and FMA.
+        /// The token, if this CPU has AVX2, FMA and POPCNT (every AVX2 CPU has the last;
+        /// the kernels count lanes with it).
         pub(crate) fn detect() -> Option<Self> {
-            (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")).then_some(Self(()))
+            (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("popcnt"))
+                .then_some(Self(()))
         }
     }
 
@@ -356,11 +358,12 @@ mod x86 {
     pub(crate) struct Avx512(());
 
     impl Avx512 {
-        /// The token, if this CPU has AVX-512F, AVX-512DQ and FMA.
+        /// The token, if this CPU has AVX-512F, AVX-512DQ, FMA and POPCNT.
         pub(crate) fn detect() -> Option<Self> {
             (is_x86_feature_detected!("avx512f")
                 && is_x86_feature_detected!("avx512dq")
-                && is_x86_feature_detected!("fma"))
+                && is_x86_feature_detected!("fma")
+                && is_x86_feature_detected!("popcnt"))
             .then_some(Self(()))
         }
     }

@@ -18,13 +18,13 @@ use super::floatexp::{ComplexExp, RealExp};
 /// below a pixel after the amplification a skip can see.
 const EPSILON_LOG2: i64 = -24;
 
-/// One approximation in doubles.
+/// One approximation in doubles (its radius is kept apart, in [`Bla`]'s `radii`). 32
+/// bytes, aligned: one cache line holds two, and none straddles two.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
 pub(crate) struct Step64 {
     pub(crate) a: [f64; 2],
     pub(crate) b: [f64; 2],
-    /// Valid while |re δ| + |im δ| < r.
-    pub(crate) r: f64,
 }
 
 /// One approximation with exponents (coefficients beyond doubles' range).
@@ -36,10 +36,11 @@ pub(crate) struct StepExp {
 }
 
 /// What the per-pixel loop reads at reference index `m`: the orbit's value there (the
-/// escape and rebase tests after a step or a skip landing at `m`), the single step's
-/// radius (whether a skip may start at `m`) and where its approximations begin. One
-/// cache line holds two of them, so a skip's landing costs one miss instead of one each
-/// in the orbit, the radii and the block offsets.
+/// escape and rebase tests after a step or a skip landing at `m`) and the single step's
+/// radius (whether a skip may start at `m`). One cache line holds two of them. Where
+/// its approximations begin is computed from `m` ([`Bla::block`]), not stored here: so
+/// the loads of the radii and coefficients at a skip's landing need not wait for this
+/// one (three cache misses in parallel, not one after the other, on long orbits).
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(32))]
 pub(crate) struct Node {
@@ -47,8 +48,6 @@ pub(crate) struct Node {
     pub(crate) z: [f64; 2],
     /// The single step's radius (0 where there is none: never valid).
     r0: f64,
-    /// Where the approximations starting at `m` begin in [`Bla`]'s `steps`.
-    offset: usize,
 }
 
 /// The table of one orbit.
@@ -64,8 +63,14 @@ pub(crate) struct Bla {
     base: usize,
     /// Number of levels (level k holds the merges of 2^k steps).
     levels: usize,
-    /// The approximations, by [`Bla::block`] (radius 0 where a level has no entry).
+    /// The approximations, by [`Bla::block`].
     steps: Vec<Step64>,
+    /// Their radii, in the same places: valid while |re δ| + |im δ| < r (0 where a level
+    /// has no entry, or its coefficients do not fit doubles). Apart from the
+    /// coefficients, so that the climb through the levels reads one or two cache lines
+    /// (8 bytes a level) instead of one per level or two — for long orbits the tables are
+    /// far larger than the caches, and these reads were most of a skip's time.
+    radii: Vec<f64>,
     /// By reference index, one per orbit value.
     nodes: Vec<Node>,
     levels_exp: Vec<Vec<StepExp>>,
@@ -95,35 +100,34 @@ impl Bla {
         }
         let (levels, count) = (levels_exp.len(), levels_exp.first().map_or(0, Vec::len));
         let size = if count == 0 { 0 } else { Self::block(levels, count - 1).0 + Self::block(levels, count - 1).1 };
-        let never = Step64 { a: [0.0; 2], b: [0.0; 2], r: 0.0 };
+        let never = Step64 { a: [0.0; 2], b: [0.0; 2] };
         let mut steps = vec![never; size];
+        let mut radii = vec![0.0; size];
         for rel in 0..count {
             let (offset, top) = Self::block(levels, rel);
             for k in 0..top {
                 if let Some(s) = levels_exp[k].get(rel >> k) {
-                    steps[offset + k] = to64(s);
+                    (steps[offset + k], radii[offset + k]) = to64(s);
                 }
             }
         }
         let nodes = (0..zx.len())
             .map(|m| {
                 let (re, im) = zx[m].to_f64();
-                let (r0, offset) = match m.checked_sub(base) {
-                    Some(rel) if rel < count => {
-                        let offset = Self::block(levels, rel).0;
-                        (steps[offset].r, offset)
-                    }
-                    _ => (0.0, 0),
+                let r0 = match m.checked_sub(base) {
+                    Some(rel) if rel < count => radii[Self::block(levels, rel).0],
+                    _ => 0.0,
                 };
-                Node { z: [re, im], r0, offset }
+                Node { z: [re, im], r0 }
             })
             .collect();
         let levels_exp = if with_exp { levels_exp } else { Vec::new() };
-        Self { base, levels, steps, nodes, levels_exp }
+        Self { base, levels, steps, radii, nodes, levels_exp }
     }
 
     /// Where the approximations starting at `rel` begin, and how many levels they span:
     /// all of them at 0, else up to its lowest set bit (`rel = j·2^k` for level k).
+    #[inline(always)]
     fn block(levels: usize, rel: usize) -> (usize, usize) {
         if rel == 0 {
             return (0, levels);
@@ -155,14 +159,15 @@ impl Bla {
         if !(d1 < node.r0) {
             return None;
         }
-        let top = Self::levels_at(self.levels, m - self.base);
-        let steps = self.steps.get(node.offset..node.offset + top)?;
+        let (offset, top) = Self::block(self.levels, m.checked_sub(self.base)?);
+        let radii = self.radii.get(offset..offset + top)?;
         let mut k = 1;
-        while k < top && d1 < steps[k].r && (1u32 << k) <= remaining {
+        while k < top && d1 < radii[k] && (1u32 << k) <= remaining {
             k += 1;
         }
         let l = 1u32 << (k - 1);
-        (l <= remaining).then(|| (&steps[k - 1], l))
+        let step = self.steps.get(offset + k - 1)?;
+        (l <= remaining).then_some((step, l))
     }
 
     /// The radius of the single step from reference index `m` (0 where there is none):
@@ -236,10 +241,11 @@ fn merge(x: StepExp, y: StepExp, dc: RealExp) -> StepExp {
     StepExp { a, b, r }
 }
 
-/// The doubles of an approximation; never valid when a coefficient does not fit.
-fn to64(s: &StepExp) -> Step64 {
+/// The doubles of an approximation and its radius; never valid (radius 0) when a
+/// coefficient does not fit.
+fn to64(s: &StepExp) -> (Step64, f64) {
     let (ar, ai) = s.a.to_f64();
     let (br, bi) = s.b.to_f64();
     let ok = [ar, ai, br, bi].iter().all(|v| v.is_finite());
-    Step64 { a: [ar, ai], b: [br, bi], r: if ok { s.r.to_f64() } else { 0.0 } }
+    (Step64 { a: [ar, ai], b: [br, bi] }, if ok { s.r.to_f64() } else { 0.0 })
 }

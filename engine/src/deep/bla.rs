@@ -13,6 +13,7 @@
 //! the orbit's length) and kept with the orbit for the next render of the same extent.
 
 use super::floatexp::{ComplexExp, RealExp};
+use super::hugepages;
 
 /// ε of the single-step radius: the neglected δ² is below 2^-24 of the linear term, far
 /// below a pixel after the amplification a skip can see.
@@ -101,8 +102,8 @@ impl Bla {
         let (levels, count) = (levels_exp.len(), levels_exp.first().map_or(0, Vec::len));
         let size = if count == 0 { 0 } else { Self::block(levels, count - 1).0 + Self::block(levels, count - 1).1 };
         let never = Step64 { a: [0.0; 2], b: [0.0; 2] };
-        let mut steps = vec![never; size];
-        let mut radii = vec![0.0; size];
+        let mut steps = hugepages::filled(size, never);
+        let mut radii = hugepages::filled(size, 0.0);
         for rel in 0..count {
             let (offset, top) = Self::block(levels, rel);
             for k in 0..top {
@@ -111,16 +112,15 @@ impl Bla {
                 }
             }
         }
-        let nodes = (0..zx.len())
-            .map(|m| {
-                let (re, im) = zx[m].to_f64();
-                let r0 = match m.checked_sub(base) {
-                    Some(rel) if rel < count => radii[Self::block(levels, rel).0],
-                    _ => 0.0,
-                };
-                Node { z: [re, im], r0 }
-            })
-            .collect();
+        let mut nodes = hugepages::with_capacity(zx.len());
+        nodes.extend((0..zx.len()).map(|m| {
+            let (re, im) = zx[m].to_f64();
+            let r0 = match m.checked_sub(base) {
+                Some(rel) if rel < count => radii[Self::block(levels, rel).0],
+                _ => 0.0,
+            };
+            Node { z: [re, im], r0 }
+        }));
         let levels_exp = if with_exp { levels_exp } else { Vec::new() };
         Self { base, levels, steps, radii, nodes, levels_exp }
     }

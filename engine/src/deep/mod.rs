@@ -7,6 +7,7 @@
 //! - `floatexp`: doubles with a separate exponent, for deltas below 1e-301.
 //! - `orbit`: reference orbits ([`ReferenceOrbit`] holds one or two).
 //! - `bla`: bilinear approximation tables (many iterations in one step).
+//! - `hugepages`: the tables' memory in 2 MiB pages where the OS has them.
 //! - `pixel`: the per-pixel perturbation loop with rebasing.
 //! - `cycle`: interior pixels found by their computation repeating itself.
 //!
@@ -24,6 +25,7 @@ mod bla;
 mod cycle;
 pub(crate) mod decimal;
 pub(crate) mod floatexp;
+mod hugepages;
 mod orbit;
 mod pixel;
 

@@ -418,11 +418,13 @@ fn rounds<S: Simd, F: Formula, const C: usize>(
 ) -> u32 {
     let mut done = 0;
     // Leaving the loop costs a mispredicted branch and all chains' registers spilled and
-    // reloaded, so it waits until two chains are done (a finished chain steps its spent
-    // lanes meanwhile) — measured on AVX-512 and AVX2: 3–5 % less CPU on the dense and
-    // standard scenes, 1–2 % on the classic one.
+    // reloaded, so it waits until three chains are done (a finished chain steps its spent
+    // lanes meanwhile; all of them on AVX2's three) — measured on AVX-512 and AVX2: two
+    // instead of one was 3–5 % less CPU on the dense and standard scenes and 1–2 % on the
+    // classic one; three instead of two another 1–3 % on dense, ~1 % on standard, classic
+    // unchanged; four (all, on AVX-512) no better than three.
     let active = meta.iter().filter(|m| m.active).count() as u32;
-    let wait_for = active.clamp(1, 2);
+    let wait_for = active.clamp(1, 3);
     let mut inside: [S::M; C] = std::array::from_fn(|c| s.m_from_bits(meta[c].alive));
     while done < budget {
         for _ in 0..ROUND {

@@ -28,6 +28,13 @@ use super::simd::{MAX_LANES, Simd};
 /// cycles before limits of a few thousand for the interior fill to work.
 pub(crate) const BLOCK: u32 = 16;
 
+/// Steps a chain takes in a row before the next chain's turn within a block (the same
+/// steps, issued in another order). Measured on Zen 4, AVX-512, one thread, Seahorse
+/// Valley: 4 in a row took 2–3 % less CPU than 1 (2: about 2 % less, 8: no gain, the
+/// whole block: 17 % more); AVX2 unchanged.
+const STEPS_PER_TURN: u32 = 4;
+const _: () = assert!(BLOCK.is_multiple_of(STEPS_PER_TURN));
+
 /// Where a group's pixels are and how far it got; touched once per block.
 #[derive(Clone, Copy)]
 struct Group {
@@ -225,9 +232,11 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
 
     while group.iter().any(|g| g.live != 0) {
         let from: [(S::V, S::V); C] = std::array::from_fn(|c| (regs[c].x, regs[c].y));
-        for _ in 0..BLOCK {
+        for _ in 0..BLOCK / STEPS_PER_TURN {
             for r in regs.iter_mut() {
-                (r.x, r.y) = f.step(s, r.x, r.y, r.cx, r.cy);
+                for _ in 0..STEPS_PER_TURN {
+                    (r.x, r.y) = f.step(s, r.x, r.y, r.cx, r.cy);
+                }
             }
         }
         for c in 0..C {

@@ -242,14 +242,28 @@ fn start<S: Simd>(s: S, setup: &Setup, band: &Band<'_>, groups: &mut Groups<'_>)
 }
 
 /// One step of one chain: tests the current state, records escapes, updates. Returns
-/// the lanes found inside.
+/// the lanes found inside; `was_inside` are the lanes the previous step found inside
+/// (for a group's first step, the lanes it iterates).
+///
+/// The |z|² recorded is the first outside the radius. Where escape is final (every kind
+/// but classic: the test is exact, and once outside a lane stays outside) that is the
+/// state of a lane that was inside one step before: one masked move, where a running
+/// minimum of the outside values costs a `vminpd` on the multiply ports as well. The
+/// classic kind's hot loop may count a lane of the `hypot` band outside that comes back
+/// inside, so it keeps the minimum, which [`finish_checked`] reads.
 ///
 /// The classic kind's `hypot` decision for lanes within a hair of |z| = 2 is taken here
 /// only when `EXACT`; the hot loop leaves it out (a compare and a branch every step) and
 /// counts such a lane as outside, which [`finish_checked`] notices from its |z|² and
 /// puts right by redoing the group with `EXACT`.
 #[inline(always)]
-fn step<S: Simd, F: Formula, const EXACT: bool>(s: S, f: F, setup: &Setup, r: &mut Regs<S::V>) -> S::M {
+fn step<S: Simd, F: Formula, const EXACT: bool>(
+    s: S,
+    f: F,
+    setup: &Setup,
+    r: &mut Regs<S::V>,
+    was_inside: S::M,
+) -> S::M {
     let (nx, ny, norm) = f.step_norm(s, r.x, r.y, r.cx, r.cy);
     let mut inside = s.le(norm, s.splat(setup.fast_r2));
     if EXACT && F::EXACT_HYPOT && setup.exact_hypot {
@@ -260,7 +274,7 @@ fn step<S: Simd, F: Formula, const EXACT: bool>(s: S, f: F, setup: &Setup, r: &m
             inside = s.m_or(inside, s.m_from_bits(band_lanes & !out));
         }
     }
-    r.norm = s.min_where_not(inside, norm, r.norm);
+    r.norm = if F::EXACT_HYPOT { s.min_where_not(inside, norm, r.norm) } else { s.select(was_inside, r.norm, norm) };
     r.count = s.count_where(inside, r.count);
     r.x = nx;
     r.y = ny;
@@ -404,16 +418,18 @@ fn rounds<S: Simd, F: Formula, const C: usize>(
 ) -> u32 {
     let mut done = 0;
     // Leaving the loop costs a mispredicted branch and all chains' registers spilled and
-    // reloaded, so it waits until two chains are done (a finished chain steps its spent
-    // lanes meanwhile) — measured on AVX-512 and AVX2: 3–5 % less CPU on the dense and
-    // standard scenes, 1–2 % on the classic one.
+    // reloaded, so it waits until three chains are done (a finished chain steps its spent
+    // lanes meanwhile; all of them on AVX2's three) — measured on AVX-512 and AVX2: two
+    // instead of one was 3–5 % less CPU on the dense and standard scenes and 1–2 % on the
+    // classic one; three instead of two another 1–3 % on dense, ~1 % on standard, classic
+    // unchanged; four (all, on AVX-512) no better than three.
     let active = meta.iter().filter(|m| m.active).count() as u32;
-    let wait_for = active.clamp(1, 2);
+    let wait_for = active.clamp(1, 3);
+    let mut inside: [S::M; C] = std::array::from_fn(|c| s.m_from_bits(meta[c].alive));
     while done < budget {
-        let mut inside = [s.m_from_bits(0); C];
         for _ in 0..ROUND {
             for c in 0..C {
-                inside[c] = step::<S, F, false>(s, f, setup, &mut regs[c]);
+                inside[c] = step::<S, F, false>(s, f, setup, &mut regs[c], inside[c]);
             }
         }
         done += 1;
@@ -506,10 +522,10 @@ fn redo_exact<S: Simd, F: Formula>(
     (r.x, r.y) = (s.blend(stepped, nan, px), s.blend(stepped, nan, py));
     (r.count, r.norm) = (s.splat(0.0), s.splat(f64::INFINITY));
     m.steps = 0;
+    let mut inside = s.m_from_bits(stepped);
     loop {
-        let mut inside = s.m_from_bits(0);
         for _ in 0..ROUND {
-            inside = step::<S, F, true>(s, f, setup, r);
+            inside = step::<S, F, true>(s, f, setup, r, inside);
         }
         m.steps += ROUND;
         m.alive = s.m_bits(inside);

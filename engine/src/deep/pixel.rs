@@ -9,9 +9,12 @@
 //! orbits start at `Z_0 = 0`, so faafo's state `j` is `n = j + 1`; Julia orbits start at
 //! the point, `n = j`); `m` is the reference index the pixel follows.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::bla::Bla;
 use super::cycle::Cycle;
 use super::floatexp::{ComplexExp, RealExp, ldexp};
+use super::newton::Rebases;
 use super::orbit::Orbit;
 
 /// Index of the orbit through the view's reference point.
@@ -104,6 +107,11 @@ pub(crate) struct Context<'a> {
     /// Whether a pixel whose computation repeats ends there as interior
     /// ([`super::cycle`]).
     pub(crate) cycles: bool,
+    /// Whether a Mandelbrot pixel on plain doubles whose rebases show a period tries
+    /// to prove it is interior by Newton's method ([`super::newton`]).
+    pub(crate) newton: bool,
+    /// Counts the pixels [`super::newton`] ended (tests).
+    pub(crate) proven: Option<&'a AtomicU64>,
     /// What the per-pixel loop is compiled for ([`Isa::detect`] but in tests).
     pub(crate) isa: Isa,
     /// Where every pixel on the doubles path starts: after `m` iterations with δ = K·δc
@@ -142,6 +150,8 @@ struct Lane {
     scaled: bool,
     /// The states after its rebases, for finding interior pixels.
     cycle: Cycle,
+    /// When its rebases came, for [`super::newton`]'s candidate period.
+    rebases: Rebases,
 }
 
 impl Lane {
@@ -229,6 +239,7 @@ impl Context<'_> {
             dcx,
             scaled,
             cycle: Cycle::default(),
+            rebases: Rebases::default(),
         };
         if !scaled {
             let (mut dr, mut di) = dx.to_f64();
@@ -324,6 +335,16 @@ impl Context<'_> {
                 Op::Continue => {}
                 Op::Rebased => {
                     if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
+                        return self.interior();
+                    }
+                    if self.newton
+                        && !lane.scaled
+                        && let Some(period) = lane.rebases.record(lane.st.n)
+                        && self.attracting_cycle(lane.w, lane.dc, period)
+                    {
+                        if let Some(p) = self.proven {
+                            p.fetch_add(1, Ordering::Relaxed);
+                        }
                         return self.interior();
                     }
                 }

@@ -150,8 +150,6 @@ struct Lane {
     scaled: bool,
     /// The states after its rebases, for finding interior pixels.
     cycle: Cycle,
-    /// When its rebases came, for [`super::newton`]'s candidate period.
-    rebases: Rebases,
 }
 
 impl Lane {
@@ -239,7 +237,6 @@ impl Context<'_> {
             dcx,
             scaled,
             cycle: Cycle::default(),
-            rebases: Rebases::default(),
         };
         if !scaled {
             let (mut dr, mut di) = dx.to_f64();
@@ -328,23 +325,48 @@ impl Context<'_> {
     /// (never by reference), so its δ and state stay in registers between steps instead
     /// of going through memory each step.
     #[inline(always)]
-    fn finish(&self, mut lane: Lane) -> Outcome {
+    fn finish(&self, lane: Lane) -> Outcome {
+        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane) }
+    }
+
+    /// [`Context::finish`] on plain doubles (a lane never leaves them), where pixels may
+    /// also be proven interior by [`super::newton`].
+    #[inline(always)]
+    fn finish64(&self, mut lane: Lane) -> Outcome {
+        // When its rebases came, for the candidate period.
+        let mut rebases = Rebases::default();
         loop {
-            let op = if lane.scaled { self.op_scaled(&mut lane) } else { self.op64(&mut lane) };
-            match op {
+            match self.op64(&mut lane) {
                 Op::Continue => {}
                 Op::Rebased => {
                     if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
                         return self.interior();
                     }
                     if self.newton
-                        && !lane.scaled
-                        && let Some(period) = lane.rebases.record(lane.st.n)
+                        && let Some(period) = rebases.record(lane.st.n)
                         && self.attracting_cycle(lane.w, lane.dc, period)
                     {
                         if let Some(p) = self.proven {
                             p.fetch_add(1, Ordering::Relaxed);
                         }
+                        return self.interior();
+                    }
+                }
+                Op::Done(o) => return o,
+                // Not made on plain doubles.
+                Op::Switch => return self.finish_scaled(lane),
+            }
+        }
+    }
+
+    /// [`Context::finish`] of a rescaled lane (and its stretches with exponents).
+    #[inline(always)]
+    fn finish_scaled(&self, mut lane: Lane) -> Outcome {
+        loop {
+            match self.op_scaled(&mut lane) {
+                Op::Continue => {}
+                Op::Rebased => {
+                    if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
                         return self.interior();
                     }
                 }

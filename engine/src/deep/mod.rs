@@ -10,6 +10,7 @@
 //! - `hugepages`: the tables' memory in 2 MiB pages where the OS has them.
 //! - `pixel`: the per-pixel perturbation loop with rebasing.
 //! - `cycle`: interior pixels found by their computation repeating itself.
+//! - `newton`: interior pixels proven by Newton's method on their attracting cycle.
 //!
 //! The pixel mapping is [`crate::location::Location`]'s: square pixels, `scale` between
 //! the first and last column centres, row 0 at the top (largest imaginary part) — the
@@ -26,6 +27,7 @@ mod cycle;
 pub(crate) mod decimal;
 pub(crate) mod floatexp;
 mod hugepages;
+mod newton;
 mod orbit;
 mod pixel;
 
@@ -247,17 +249,20 @@ pub fn render_deep_window(
     max_iterations: u32,
     control: &Control,
 ) -> Result<EscapeBuffer, RenderError> {
-    let variant = Variant { cycles: true, isa: Isa::detect() };
+    let variant = Variant { cycles: true, newton: true, isa: Isa::detect(), proven: None };
     render_window(orbit, location, (width, height), window, max_iterations, control, variant)
 }
 
-/// How [`render_window`] computes the same pixels: always with [`cycle`]'s early end of
-/// interior pixels and the best instruction set, but in the tests that it changes
-/// nothing.
+/// How [`render_window`] computes the same pixels: always with [`cycle`]'s and
+/// [`newton`]'s early ends of interior pixels and the best instruction set, but in the
+/// tests that they change nothing.
 #[derive(Debug, Clone, Copy)]
-struct Variant {
+struct Variant<'a> {
     cycles: bool,
+    newton: bool,
     isa: Isa,
+    /// Counts the pixels [`newton`] ended.
+    proven: Option<&'a std::sync::atomic::AtomicU64>,
 }
 
 /// [`render_deep_window`] computed as `variant` says.
@@ -268,7 +273,7 @@ fn render_window(
     window: Window,
     max_iterations: u32,
     control: &Control,
-    variant: Variant,
+    variant: Variant<'_>,
 ) -> Result<EscapeBuffer, RenderError> {
     for (name, value) in [("width", width), ("height", height)] {
         if value < MIN_SIDE_PX {
@@ -320,6 +325,8 @@ fn render_window(
         julia,
         limit: max_iterations,
         cycles: variant.cycles,
+        newton: variant.newton && !julia,
+        proven: variant.proven,
         isa: variant.isa,
     };
     let mut buffer = EscapeBuffer::new(window.width, window.height, setup.smooth_scale());
@@ -445,7 +452,7 @@ mod tests {
         let control = Control::new();
         let orbit = ReferenceOrbit::compute(&Fractal::Mandelbrot, &location, limit, &control).unwrap();
         let render = |cycles| {
-            let variant = Variant { cycles, isa: Isa::Baseline };
+            let variant = Variant { cycles, newton: cycles, isa: Isa::Baseline, proven: None };
             render_window(&orbit, &location, (w, h), Window::full(w, h), limit, &control, variant).unwrap()
         };
         let (full, early) = (render(false), render(true));
@@ -480,7 +487,7 @@ mod tests {
             let (w, h, limit) = (40, 24, 20_000);
             let orbit = ReferenceOrbit::compute(&Fractal::Mandelbrot, &location, limit, &control).unwrap();
             let render = |isa| {
-                let variant = Variant { cycles: true, isa };
+                let variant = Variant { cycles: true, newton: true, isa, proven: None };
                 render_window(&orbit, &location, (w, h), Window::full(w, h), limit, &control, variant).unwrap()
             };
             let base = render(Isa::Baseline);

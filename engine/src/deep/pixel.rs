@@ -9,9 +9,12 @@
 //! orbits start at `Z_0 = 0`, so faafo's state `j` is `n = j + 1`; Julia orbits start at
 //! the point, `n = j`); `m` is the reference index the pixel follows.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::bla::Bla;
 use super::cycle::Cycle;
 use super::floatexp::{ComplexExp, RealExp, ldexp};
+use super::newton::Rebases;
 use super::orbit::Orbit;
 
 /// Index of the orbit through the view's reference point.
@@ -104,6 +107,11 @@ pub(crate) struct Context<'a> {
     /// Whether a pixel whose computation repeats ends there as interior
     /// ([`super::cycle`]).
     pub(crate) cycles: bool,
+    /// Whether a Mandelbrot pixel on plain doubles whose rebases show a period tries
+    /// to prove it is interior by Newton's method ([`super::newton`]).
+    pub(crate) newton: bool,
+    /// Counts the pixels [`super::newton`] ended (tests).
+    pub(crate) proven: Option<&'a AtomicU64>,
     /// What the per-pixel loop is compiled for ([`Isa::detect`] but in tests).
     pub(crate) isa: Isa,
     /// Where every pixel on the doubles path starts: after `m` iterations with δ = K·δc
@@ -317,10 +325,45 @@ impl Context<'_> {
     /// (never by reference), so its δ and state stay in registers between steps instead
     /// of going through memory each step.
     #[inline(always)]
-    fn finish(&self, mut lane: Lane) -> Outcome {
+    fn finish(&self, lane: Lane) -> Outcome {
+        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane) }
+    }
+
+    /// [`Context::finish`] on plain doubles (a lane never leaves them), where pixels may
+    /// also be proven interior by [`super::newton`].
+    #[inline(always)]
+    fn finish64(&self, mut lane: Lane) -> Outcome {
+        // When its rebases came, for the candidate period.
+        let mut rebases = Rebases::default();
         loop {
-            let op = if lane.scaled { self.op_scaled(&mut lane) } else { self.op64(&mut lane) };
-            match op {
+            match self.op64(&mut lane) {
+                Op::Continue => {}
+                Op::Rebased => {
+                    if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
+                        return self.interior();
+                    }
+                    if self.newton
+                        && let Some(period) = rebases.record(lane.st.n)
+                        && self.attracting_cycle(lane.w, lane.dc, period)
+                    {
+                        if let Some(p) = self.proven {
+                            p.fetch_add(1, Ordering::Relaxed);
+                        }
+                        return self.interior();
+                    }
+                }
+                Op::Done(o) => return o,
+                // Not made on plain doubles.
+                Op::Switch => return self.finish_scaled(lane),
+            }
+        }
+    }
+
+    /// [`Context::finish`] of a rescaled lane (and its stretches with exponents).
+    #[inline(always)]
+    fn finish_scaled(&self, mut lane: Lane) -> Outcome {
+        loop {
+            match self.op_scaled(&mut lane) {
                 Op::Continue => {}
                 Op::Rebased => {
                     if self.cycles && lane.cycle.repeats(lane.w, lane.s) {

@@ -1,0 +1,179 @@
+//! The rescaled path of the per-pixel loop (δc below about 1e-271): δ = w·2^s with one
+//! scale per pixel, and the stretches where δ itself needs a separate exponent. Apart
+//! from the plain-doubles loop in the parent module so that each stays small enough to
+//! read; they share its lane, state and outcome types.
+
+use super::super::bla::Bla;
+use super::super::floatexp::ComplexExp;
+use super::super::orbit::Orbit;
+use super::{CRITICAL, Context, Exit, Lane, Op, Outcome, State, TO_SCALED_ABOVE_LOG2, W_LOW};
+
+impl Context<'_> {
+    /// [`Context::finish`] of a rescaled lane (and its stretches with exponents).
+    #[inline(always)]
+    pub(super) fn finish_scaled(&self, mut lane: Lane) -> Outcome {
+        loop {
+            match self.op_scaled(&mut lane) {
+                Op::Continue => {}
+                Op::Rebased => {
+                    if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
+                        return self.interior();
+                    }
+                }
+                Op::Done(o) => return o,
+                Op::Switch => match self.resume_exp(lane) {
+                    Ok(l) => lane = l,
+                    Err(o) => return o,
+                },
+            }
+        }
+    }
+
+    /// [`Context::op64`] for a rescaled lane: δ = w·2^s, so the step is
+    /// w ← (2Z + 2^s·w)·w + δc/2^s and a skip w ← A·w + B·δc/2^s; s changes only at
+    /// rebases and when w falls below [`W_LOW`].
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn op_scaled(&self, lane: &mut Lane) -> Op {
+        let st = &mut lane.st;
+        let w = &mut lane.w;
+        if st.n >= self.n_max {
+            return Op::Done(self.interior());
+        }
+        let orbit = self.orbits[st.which];
+        if st.m + 1 >= orbit.len() {
+            // The reference ended (escaped): continue from the critical point.
+            let d = orbit.zx[st.m].add(lane.delta());
+            lane.st.m = 0;
+            lane.st.which = CRITICAL;
+            return self.rescaled(lane, d);
+        }
+        let scale = lane.scale;
+        let remaining = self.n_max - st.n;
+        let d1 = (w[0].abs() + w[1].abs()) * scale;
+        let bla = self.blas[st.which];
+        if let Some((s, l)) = bla.lookup64(st.m, d1, remaining) {
+            let dc = lane.dc;
+            *w = [
+                s.a[0] * w[0] - s.a[1] * w[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
+                s.a[0] * w[1] + s.a[1] * w[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
+            ];
+            st.m += l as usize;
+            st.n += l;
+            return self.test_scaled(lane, orbit, bla).unwrap_or(Op::Continue);
+        }
+        // Single steps in a loop, as in `op64`.
+        let last = (orbit.len() - 1).min(st.m + remaining as usize);
+        loop {
+            // w ← (2Z + 2^s·w)·w + δc/2^s
+            let w = lane.w;
+            let z = bla.node(lane.st.m).z;
+            let (tr, ti) = (2.0 * z[0] + scale * w[0], 2.0 * z[1] + scale * w[1]);
+            lane.w = [tr * w[0] - ti * w[1] + lane.dc_step[0], tr * w[1] + ti * w[0] + lane.dc_step[1]];
+            lane.st.m += 1;
+            lane.st.n += 1;
+            if let Some(op) = self.test_scaled(lane, orbit, bla) {
+                return op;
+            }
+            let d1 = (lane.w[0].abs() + lane.w[1].abs()) * scale;
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
+            if lane.st.m >= last || !(d1 >= bla.radius0(lane.st.m)) {
+                return Op::Continue;
+            }
+        }
+    }
+
+    /// The escape, rebase and rescaling tests after a step of a rescaled lane: `Some`
+    /// when the pixel escaped, rebased or was rescaled.
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn test_scaled(&self, lane: &mut Lane, orbit: &Orbit, bla: &Bla) -> Option<Op> {
+        let (m, w, scale) = (lane.st.m, lane.w, lane.scale);
+        let z = bla.node(m).z;
+        let (x, y) = (z[0] + scale * w[0], z[1] + scale * w[1]);
+        let norm = x * x + y * y;
+        if !(norm <= self.r2) {
+            return Some(Op::Done(self.escaped(lane.st.n, norm)));
+        }
+        let w_inf = w[0].abs().max(w[1].abs());
+        if x.abs().max(y.abs()) < w_inf * scale {
+            // Rebase: the pixel is nearer the critical point than the reference (exactly,
+            // with exponents: both may be far below doubles' range here).
+            let d = orbit.zx[m].add(lane.delta());
+            lane.st.m = 0;
+            lane.st.which = CRITICAL;
+            return Some(match self.rescaled(lane, d) {
+                Op::Continue => Op::Rebased,
+                op => op,
+            });
+        }
+        if !(w_inf >= W_LOW) {
+            let d = lane.delta();
+            return Some(self.rescaled(lane, d));
+        }
+        None
+    }
+
+    /// Puts δ = `d` back into a rescaled lane; [`Op::Switch`] when it needs exponents.
+    #[inline(always)]
+    fn rescaled(&self, lane: &mut Lane, d: ComplexExp) -> Op {
+        let (l, op) = self.rescaled_copy(*lane, d);
+        *lane = l;
+        op
+    }
+
+    /// [`Context::rescaled`] on a copy (so that the lane's address never escapes).
+    #[cold]
+    #[inline(never)]
+    fn rescaled_copy(&self, mut lane: Lane, d: ComplexExp) -> (Lane, Op) {
+        let op = if lane.set_delta(d, self.julia) { Op::Continue } else { Op::Switch };
+        (lane, op)
+    }
+
+    /// Iterates with exponents until done or until δ fits doubles.
+    #[inline(never)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub(super) fn run_exp(&self, st: &mut State, d: &mut ComplexExp, dc: ComplexExp) -> Exit {
+        loop {
+            if st.n >= self.n_max {
+                return Exit::Done(self.interior());
+            }
+            let orbit = self.orbits[st.which];
+            if st.m + 1 >= orbit.len() {
+                *d = orbit.zx[st.m].add(*d);
+                st.m = 0;
+                st.which = CRITICAL;
+                continue;
+            }
+            let remaining = self.n_max - st.n;
+            match self.blas[st.which].lookup_exp(st.m, d.norm1(), remaining) {
+                Some((s, l)) => {
+                    *d = s.a.mul(*d).add(s.b.mul(dc));
+                    st.m += l as usize;
+                    st.n += l;
+                }
+                None => {
+                    let z = orbit.zx[st.m];
+                    let t = ComplexExp::new(2.0 * z.re, 2.0 * z.im, z.e).add(*d);
+                    *d = if self.julia { t.mul(*d) } else { t.mul(*d).add(dc) };
+                    st.m += 1;
+                    st.n += 1;
+                }
+            }
+            let z = orbit.zx[st.m].add(*d);
+            let (x, y) = z.to_f64();
+            let norm = x * x + y * y;
+            if !(norm <= self.r2) {
+                return Exit::Done(self.escaped(st.n, norm));
+            }
+            if z.norm_inf().lt(d.norm_inf()) {
+                *d = z;
+                st.m = 0;
+                st.which = CRITICAL;
+            }
+            if d.exponent() > TO_SCALED_ABOVE_LOG2 {
+                return Exit::Switch;
+            }
+        }
+    }
+}

@@ -309,3 +309,22 @@ fn published_deep_locations_render_without_glitches() {
         assert!(same * 1000 >= (w * h) as usize * 995, "{scale}: {same}");
     }
 }
+
+#[test]
+fn a_reference_near_a_minibrot_moves_to_its_nucleus_and_ends_after_one_period() {
+    // Fractalshades' test_deep_interior_detect: a minibrot of period 14,292 in view, its
+    // nucleus about 5e-33 from the centre.
+    let loc = location(
+        "-1.9072475829123560219806014933444037282313",
+        "7.54605431570315771754553123674989535657416e-16",
+        "3.660343578223062e-32",
+    );
+    let control = Control::new();
+    let orbit = ReferenceOrbit::compute(&Fractal::Mandelbrot, &loc, 1_000_000, &control).unwrap();
+    // Z_0 … Z_14292 = 0: one period, which serves any iteration limit.
+    assert_eq!(orbit.len(), 14_293);
+    assert!(orbit.covers(&loc, 160, 90, 1_000_000));
+    assert!(orbit.covers(&loc, 160, 90, 10_000_000));
+    // Pixels around the nucleus are those of direct iteration of each point.
+    assert_agrees("minibrot", check(Fractal::Mandelbrot, &loc, (160, 90), 50_000, 100), 100);
+}

@@ -56,6 +56,16 @@ impl BigFloat {
         Self { value: self.value.mul(&o.value, self.bits, RM), bits: self.bits }
     }
 
+    /// The value × 2^`e`, exactly (an exponent change; saturates far beyond any orbit's
+    /// range).
+    pub(crate) fn scaled(mut self, e: i64) -> Self {
+        if let Some(own) = self.value.exponent() {
+            let e = (i64::from(own) + e).clamp(i64::from(i32::MIN / 2), i64::from(i32::MAX / 2));
+            self.value.set_exponent(e as i32);
+        }
+        self
+    }
+
     /// `(m, e)` with value ≈ `m × 2^e`, `m` in [0.5, 1) (or 0): the leading 64 bits of the
     /// mantissa rounded to a double. NaN and infinities (an orbit that overflowed) read as
     /// `(inf, 0)`.

@@ -28,6 +28,7 @@ pub(crate) mod decimal;
 pub(crate) mod floatexp;
 mod hugepages;
 mod newton;
+mod nucleus;
 mod orbit;
 mod pixel;
 
@@ -47,7 +48,7 @@ use bigfloat::BigFloat;
 use bla::Bla;
 use decimal::Decimal;
 use floatexp::{ComplexExp, RealExp};
-use orbit::Orbit;
+use orbit::{Ends, Orbit};
 use pixel::{CRITICAL, Context, Isa, MAIN};
 
 /// The kinds with a deep path, as named in errors.
@@ -81,8 +82,11 @@ type CachedTables = (i64, bool, Arc<[Bla; 2]>);
 #[derive(Debug)]
 pub struct ReferenceOrbit {
     fractal: Fractal,
-    /// The reference point, exactly as the decimals it was computed from.
+    /// The view centre the reference was computed for, exactly as its decimals (what
+    /// reuse is judged from).
     point: (Decimal, Decimal),
+    /// The reference point itself: that centre, or the nucleus of a minibrot near it
+    /// ([`nucleus`]).
     point_big: (BigFloat, BigFloat),
     bits: usize,
     /// The iteration limit it was computed for.
@@ -120,7 +124,7 @@ impl ReferenceOrbit {
         }
         let bits = bits_for(location.scale);
         let point = (location.center.re_decimal(), location.center.im_decimal());
-        let point_big = (BigFloat::from_decimal(&point.0, bits), BigFloat::from_decimal(&point.1, bits));
+        let mut point_big = (BigFloat::from_decimal(&point.0, bits), BigFloat::from_decimal(&point.1, bits));
         let r2 = Setup::new(fractal, max_iterations, 0.0, false).r2;
         let zero = BigFloat::from_f64(0.0, bits);
         let limit = max_iterations as usize;
@@ -128,13 +132,29 @@ impl ReferenceOrbit {
             Fractal::Julia { c } => {
                 let (cr, ci) = (BigFloat::from_f64(c.re, bits), BigFloat::from_f64(c.im, bits));
                 let (main, critical) = rayon::join(
-                    || Orbit::compute((&point_big.0, &point_big.1), (&cr, &ci), 2, limit, r2, control),
-                    || Orbit::compute((&zero, &zero), (&cr, &ci), 2, limit + 1, r2, control),
+                    || Orbit::compute((&point_big.0, &point_big.1), (&cr, &ci), 2, limit, r2, Ends::default(), control),
+                    || Orbit::compute((&zero, &zero), (&cr, &ci), 2, limit + 1, r2, Ends::default(), control),
                 );
                 (main?, Some(critical?))
             }
             _ => {
-                let main = Orbit::compute((&zero, &zero), (&point_big.0, &point_big.1), 2, limit + 1, r2, control)?;
+                // Near a minibrot the reference moves to its nucleus, and its orbit ends
+                // after one period ([`nucleus`]); elsewhere it is the centre's orbit.
+                let width = scale_exp(location.scale);
+                let ends = |seek: bool| Ends {
+                    return_below: Some(return_bound(location.scale)),
+                    nucleus_within: seek.then_some(width),
+                };
+                let c = (&point_big.0, &point_big.1);
+                let mut main = Orbit::compute((&zero, &zero), c, 2, limit + 1, r2, ends(true), control)?;
+                if let Some(period) = main.candidate {
+                    let at = nucleus::find(c, period, bits, width, control)?;
+                    if let Some(n) = at {
+                        point_big = n;
+                    }
+                    let c = (&point_big.0, &point_big.1);
+                    main = Orbit::compute((&zero, &zero), c, 2, limit + 1, r2, ends(false), control)?;
+                }
                 (main, None)
             }
         };
@@ -156,7 +176,7 @@ impl ReferenceOrbit {
         &self.fractal
     }
 
-    /// The reference point's real and imaginary parts.
+    /// The real and imaginary parts of the view centre it was computed for.
     pub fn point(&self) -> (String, String) {
         (self.point.0.to_text(), self.point.1.to_text())
     }
@@ -166,7 +186,8 @@ impl ReferenceOrbit {
         self.bits
     }
 
-    /// Iterations of the reference before it escaped or the limit (for readouts).
+    /// Iterations of the reference before it escaped, returned to zero (one period of a
+    /// minibrot's nucleus) or reached the limit (for readouts).
     pub fn len(&self) -> usize {
         self.main.len()
     }
@@ -181,7 +202,10 @@ impl ReferenceOrbit {
     /// point within [`REUSE_WIDTHS`] view widths of the centre.
     pub fn covers(&self, location: &Location, width: u32, height: u32, max_iterations: u32) -> bool {
         let long_enough = max_iterations <= self.limit || self.complete();
-        if !long_enough || bits_for(location.scale) > self.bits {
+        // A reference that ended at a return to zero serves views whose pixels are wider
+        // than that return ([`Orbit::compute`]).
+        let returns_fit = self.main.returned.is_none_or(|r| r.lt(return_bound(location.scale)));
+        if !long_enough || !returns_fit || bits_for(location.scale) > self.bits {
             return false;
         }
         let (m, e) = location.scale.parts();
@@ -196,7 +220,8 @@ impl ReferenceOrbit {
 
     /// Whether every orbit ended by escaping (then any iteration limit is covered).
     fn complete(&self) -> bool {
-        self.main.escaped && self.critical.as_ref().is_none_or(|c| c.escaped)
+        let done = |o: &Orbit| o.escaped || o.returned.is_some();
+        done(&self.main) && self.critical.as_ref().is_none_or(done)
     }
 
     /// The approximation tables for an image whose farthest |δc| is `dc_max`.
@@ -383,9 +408,21 @@ fn check_window(window: Window, width: u32, height: u32) -> Result<(), ParamErro
 
 /// The distance between pixel centres, `scale / (width − 1)`, as a double with exponent.
 fn step_of(location: &Location, width: u32) -> RealExp {
-    let d = Decimal::parse(&location.scale.to_string()).unwrap_or_else(|_| Decimal::zero());
+    scale_exp(location.scale).div(RealExp::from_f64(f64::from(width.saturating_sub(1).max(1))))
+}
+
+/// A view width as a double with exponent (widths go far below doubles' range).
+fn scale_exp(scale: Scale) -> RealExp {
+    let d = Decimal::parse(&scale.to_string()).unwrap_or_else(|_| Decimal::zero());
     let (m, e) = BigFloat::from_decimal(&d, 128).to_mantissa_exp();
-    RealExp::new(m, e).div(RealExp::from_f64(f64::from(width.saturating_sub(1).max(1))))
+    RealExp::new(m, e)
+}
+
+/// Widths below a pixel of any image of width `scale` (up to 65,536 pixels across): a
+/// Mandelbrot reference may end where it returns closer to zero than the pixels' δ
+/// ([`Orbit::compute`]).
+fn return_bound(scale: Scale) -> RealExp {
+    scale_exp(scale).mul(RealExp::new(1.0, -16))
 }
 
 /// The offset from `location`'s centre of pixel `[column, row]` (row 0 at the top) that

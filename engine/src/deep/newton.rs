@@ -107,8 +107,7 @@ impl Context<'_> {
     }
 
     /// f_c^`period`(z) and its z-derivative, by perturbation along the critical orbit
-    /// from index 0 (Z_0 = 0, so δ starts as z); `None` when the orbit escapes or the
-    /// reference ends first.
+    /// from index 0 (Z_0 = 0, so δ starts as z); `None` when the orbit escapes.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn cycle_map(&self, z: [f64; 2], dc: [f64; 2], period: u32) -> Option<([f64; 2], [f64; 2])> {
         let orbit = self.orbits[CRITICAL];
@@ -119,7 +118,11 @@ impl Context<'_> {
         let mul = |a: [f64; 2], b: [f64; 2]| [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
         while n < period {
             if m + 1 >= orbit.len() {
-                return None;
+                // The reference ended: continue from its start, as the pixel loop does.
+                let zm = orbit.z[m];
+                delta = [zm[0] + delta[0], zm[1] + delta[1]];
+                m = 0;
+                continue;
             }
             let d1 = delta[0].abs() + delta[1].abs();
             if let Some((s, l)) = bla.lookup64(m, d1, period - n) {

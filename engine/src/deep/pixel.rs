@@ -373,12 +373,13 @@ impl Context<'_> {
         }
         let orbit = self.orbits[st.which];
         if st.m + 1 >= orbit.len() {
-            // The reference ended (escaped): continue from the critical point.
+            // The reference ended (escaped, or returned near zero): continue from the
+            // critical point — a rebase like any other.
             let z = orbit.z[st.m];
             *d = [z[0] + d[0], z[1] + d[1]];
             st.m = 0;
             st.which = CRITICAL;
-            return Op::Continue;
+            return Op::Rebased;
         }
         let remaining = self.n_max - st.n;
         let d1 = d[0].abs() + d[1].abs();

@@ -42,11 +42,15 @@ impl Context<'_> {
         }
         let orbit = self.orbits[st.which];
         if st.m + 1 >= orbit.len() {
-            // The reference ended (escaped): continue from the critical point.
+            // The reference ended (escaped, or returned near zero): continue from the
+            // critical point — a rebase like any other.
             let d = orbit.zx[st.m].add(lane.delta());
             lane.st.m = 0;
             lane.st.which = CRITICAL;
-            return self.rescaled(lane, d);
+            return match self.rescaled(lane, d) {
+                Op::Continue => Op::Rebased,
+                op => op,
+            };
         }
         let scale = lane.scale;
         let remaining = self.n_max - st.n;

@@ -325,6 +325,12 @@ fn a_reference_near_a_minibrot_moves_to_its_nucleus_and_ends_after_one_period() 
     assert_eq!(orbit.len(), 14_293);
     assert!(orbit.covers(&loc, 160, 90, 1_000_000));
     assert!(orbit.covers(&loc, 160, 90, 10_000_000));
+    // With precision for views 1000 times narrower (the explorer's headroom) it is still
+    // found within this view's width, and serves zooms into it.
+    let roomy = ReferenceOrbit::compute_with_headroom(&Fractal::Mandelbrot, &loc, 1e-3, 1_000_000, &control).unwrap();
+    assert_eq!(roomy.len(), 14_293);
+    assert!(roomy.bits() > orbit.bits());
+    assert!(roomy.covers(&loc.zoom_at([80.0, 45.0], 100.0, 160, 90), 160, 90, 1_000_000));
     // Pixels around the nucleus are those of direct iteration of each point.
     assert_agrees("minibrot", check(Fractal::Mandelbrot, &loc, (160, 90), 50_000, 100), 100);
 }

@@ -100,14 +100,29 @@ pub struct ReferenceOrbit {
 }
 
 impl ReferenceOrbit {
-    /// The orbit through `location`'s centre, precise enough for its depth, long enough
-    /// for `max_iterations`.
+    /// The orbit through `location`'s centre (or a minibrot's nucleus within its width),
+    /// precise enough for its depth, long enough for `max_iterations`.
     pub fn compute(
         fractal: &Fractal,
         location: &Location,
         max_iterations: u32,
         control: &Control,
     ) -> Result<ReferenceOrbit, RenderError> {
+        Self::compute_with_headroom(fractal, location, 1.0, max_iterations, control)
+    }
+
+    /// [`ReferenceOrbit::compute`], precise enough for views `headroom` (in (0, 1]; other
+    /// values count as 1) times as wide as `location`'s, so that zooming on reuses it;
+    /// the nucleus is still sought within `location`'s own width.
+    pub fn compute_with_headroom(
+        fractal: &Fractal,
+        location: &Location,
+        headroom: f64,
+        max_iterations: u32,
+        control: &Control,
+    ) -> Result<ReferenceOrbit, RenderError> {
+        let headroom = if headroom > 0.0 && headroom <= 1.0 { headroom } else { 1.0 };
+        let finest = location.scale.mul_f64(headroom);
         if !supports(fractal) {
             return Err(ParamError::DeepUnsupported {
                 kind: fractal.kind().name(),
@@ -122,7 +137,7 @@ impl ReferenceOrbit {
                 ParamError::OutOfRange { name: "iterations", value: 0, min: 1, max: u64::from(u32::MAX) }.into()
             );
         }
-        let bits = bits_for(location.scale);
+        let bits = bits_for(finest);
         let point = (location.center.re_decimal(), location.center.im_decimal());
         let mut point_big = (BigFloat::from_decimal(&point.0, bits), BigFloat::from_decimal(&point.1, bits));
         let r2 = Setup::new(fractal, max_iterations, 0.0, false).r2;
@@ -142,7 +157,7 @@ impl ReferenceOrbit {
                 // after one period ([`nucleus`]); elsewhere it is the centre's orbit.
                 let width = scale_exp(location.scale);
                 let ends = |seek: bool| Ends {
-                    return_below: Some(return_bound(location.scale)),
+                    return_below: Some(return_bound(finest)),
                     nucleus_within: seek.then_some(width),
                 };
                 let c = (&point_big.0, &point_big.1);

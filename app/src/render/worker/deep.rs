@@ -47,9 +47,14 @@ impl OrbitCache {
         }
         // Headroom, so that zooming on does not outgrow it at once: precision for views
         // a thousand times deeper, and half as many iterations again.
-        let deeper = Location::new(location.center.clone(), location.scale.mul_f64(PRECISION_HEADROOM));
         let limit = key.max_iterations.saturating_add(key.max_iterations / 2);
-        let orbit = Arc::new(ReferenceOrbit::compute(&key.fractal, &deeper, limit, control)?);
+        let orbit = Arc::new(ReferenceOrbit::compute_with_headroom(
+            &key.fractal,
+            location,
+            PRECISION_HEADROOM,
+            limit,
+            control,
+        )?);
         self.computed += 1;
         self.orbit = Some(Arc::clone(&orbit));
         Ok(orbit)

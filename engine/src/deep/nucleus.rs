@@ -8,6 +8,7 @@
 
 use super::bigfloat::BigFloat;
 use super::floatexp::{ComplexExp, RealExp};
+use super::orbit::read;
 use crate::control::Control;
 use crate::error::RenderError;
 
@@ -69,14 +70,6 @@ fn orbit_and_derivative(
         }
     }
     Ok((read(&re, &im), dz))
-}
-
-/// A complex arbitrary-precision value as a double with exponent.
-pub(crate) fn read(re: &BigFloat, im: &BigFloat) -> ComplexExp {
-    let (mr, er) = re.to_mantissa_exp();
-    let (mi, ei) = im.to_mantissa_exp();
-    let e = er.max(ei);
-    ComplexExp::new(super::floatexp::ldexp(mr, er - e), super::floatexp::ldexp(mi, ei - e), e)
 }
 
 /// `a / b` (zero when b is zero: no step).

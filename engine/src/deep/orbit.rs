@@ -72,7 +72,7 @@ impl Orbit {
         let mut dz_dc = ComplexExp::ZERO;
         let one = ComplexExp::from_f64(1.0, 0.0);
         for i in 0..len {
-            let x = super::nucleus::read(&re, &im);
+            let x = read(&re, &im);
             let (fr, fi) = x.to_f64();
             z.push([fr, fi]);
             zx.push(x);
@@ -108,6 +108,14 @@ impl Orbit {
     pub(crate) fn len(&self) -> usize {
         self.z.len()
     }
+}
+
+/// A complex arbitrary-precision value as a double with exponent.
+pub(crate) fn read(re: &BigFloat, im: &BigFloat) -> ComplexExp {
+    let (mr, er) = re.to_mantissa_exp();
+    let (mi, ei) = im.to_mantissa_exp();
+    let e = er.max(ei);
+    ComplexExp::new(super::floatexp::ldexp(mr, er - e), super::floatexp::ldexp(mi, ei - e), e)
 }
 
 /// `z^power + c` in arbitrary precision.

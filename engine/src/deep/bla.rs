@@ -146,28 +146,31 @@ impl Bla {
 
     /// The longest approximation starting at reference index `m` that is valid for
     /// |re δ| + |im δ| = `d1` and skips at most `remaining` iterations.
-    ///
-    /// A merged radius is never larger than its first part's, so validity falls with the
-    /// level: the search climbs from single steps and stops at the first level that fails
-    /// (one check when even a single step is not linear, the common case near escape).
     #[inline]
     pub(crate) fn lookup64(&self, m: usize, d1: f64, remaining: u32) -> Option<(&Step64, u32)> {
-        let node = self.nodes.get(m)?;
         // Written so that a NaN δ never takes an approximation (nor a zero radius: below
         // `base` and at the orbit's end).
-        #[allow(clippy::neg_cmp_op_on_partial_ord)]
-        if !(d1 < node.r0) {
-            return None;
-        }
-        let (offset, top) = Self::block(self.levels, m.checked_sub(self.base)?);
-        let radii = self.radii.get(offset..offset + top)?;
+        (d1 < self.radius0(m) && remaining > 0).then(|| self.skip64(m, d1, remaining))
+    }
+
+    /// [`Bla::lookup64`] where the single step is known to be valid (`d1` below
+    /// [`Bla::radius0`]) and `remaining` is at least 1.
+    ///
+    /// A merged radius is never larger than its first part's, so validity falls with the
+    /// level: the search climbs from single steps and stops at the first level that fails.
+    /// The levels too long for `remaining` are cut off before the climb, so each level
+    /// costs one load and one comparison.
+    #[inline(always)]
+    pub(crate) fn skip64(&self, m: usize, d1: f64, remaining: u32) -> (&Step64, u32) {
+        let (offset, top) = Self::block(self.levels, m - self.base);
+        // Levels k with 2^k ≤ remaining.
+        let fit = (u32::BITS - remaining.leading_zeros()) as usize;
+        let radii = &self.radii[offset..offset + top.min(fit)];
         let mut k = 1;
-        while k < top && d1 < radii[k] && (1u32 << k) <= remaining {
+        while k < radii.len() && d1 < radii[k] {
             k += 1;
         }
-        let l = 1u32 << (k - 1);
-        let step = self.steps.get(offset + k - 1)?;
-        (l <= remaining).then_some((step, l))
+        (&self.steps[offset + k - 1], 1 << (k - 1))
     }
 
     /// The radius of the single step from reference index `m` (0 where there is none):

@@ -361,13 +361,20 @@ impl Context<'_> {
         }
     }
 
-    /// One step of a lane on plain doubles: a bilinear skip or a perturbation step, then
-    /// the escape test and the rebase test.
+    /// A stretch of a lane on plain doubles along one orbit: bilinear skips where δ is
+    /// within the single step's radius, perturbation steps elsewhere, each followed by
+    /// the escape and rebase tests — until the pixel escapes or rebases ([`Op::Done`],
+    /// [`Op::Rebased`]), or reaches the limit or the reference's end ([`Op::Continue`],
+    /// which the next call handles).
+    ///
+    /// Skips and steps share one loop, with δ, the index and the orbit's table in
+    /// registers: on views near a minibrot a pixel goes round the period many times,
+    /// a skip or two steps at a time, and going back out to the caller after each skip
+    /// (reloading the orbit, the table and the bounds) was a large part of its cost.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn op64(&self, lane: &mut Lane) -> Op {
         let st = &mut lane.st;
-        let d = &mut lane.w;
         if st.n >= self.n_max {
             return Op::Done(self.interior());
         }
@@ -376,41 +383,44 @@ impl Context<'_> {
             // The reference ended (escaped, or returned near zero): continue from the
             // critical point — a rebase like any other.
             let z = orbit.z[st.m];
-            *d = [z[0] + d[0], z[1] + d[1]];
+            lane.w = [z[0] + lane.w[0], z[1] + lane.w[1]];
             st.m = 0;
             st.which = CRITICAL;
             return Op::Rebased;
         }
-        let remaining = self.n_max - st.n;
-        let d1 = d[0].abs() + d[1].abs();
         let bla = self.blas[st.which];
-        if let Some((s, l)) = bla.lookup64(st.m, d1, remaining) {
-            let dc = lane.dc;
-            *d = [
-                s.a[0] * d[0] - s.a[1] * d[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
-                s.a[0] * d[1] + s.a[1] * d[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
-            ];
-            st.m += l as usize;
-            st.n += l;
-            return self.test64(st, d, bla).unwrap_or(Op::Continue);
-        }
-        // Single steps, in this loop until a skip may apply again (δ within a single
-        // step's radius) or the pixel escapes or rebases — the steps the outer loop would
-        // take one op at a time, without its dispatch. It stops before the limit or the
-        // reference's end too, which the outer loop handles.
-        let last = (orbit.len() - 1).min(st.m + remaining as usize);
+        // The last index this stretch reaches: the reference's end or the limit. The
+        // table has no skip past the end, so `last - m` bounds the skips as the limit
+        // does.
+        let last = (orbit.len() - 1).min(st.m + (self.n_max - st.n) as usize);
+        let (m0, n0) = (st.m, st.n);
+        let (dc, dc_step) = (lane.dc, lane.dc_step);
+        let mut d = lane.w;
+        let mut m = m0;
         loop {
-            // δ ← (2Z + δ)·δ + δc
-            let z = bla.node(st.m).z;
-            let (tr, ti) = (2.0 * z[0] + d[0], 2.0 * z[1] + d[1]);
-            *d = [tr * d[0] - ti * d[1] + lane.dc_step[0], tr * d[1] + ti * d[0] + lane.dc_step[1]];
-            st.m += 1;
-            st.n += 1;
-            if let Some(op) = self.test64(st, d, bla) {
+            let d1 = d[0].abs() + d[1].abs();
+            if d1 < bla.radius0(m) {
+                let (s, l) = bla.skip64(m, d1, (last - m) as u32);
+                d = [
+                    s.a[0] * d[0] - s.a[1] * d[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
+                    s.a[0] * d[1] + s.a[1] * d[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
+                ];
+                m += l as usize;
+            } else {
+                // δ ← (2Z + δ)·δ + δc
+                let z = bla.node(m).z;
+                let (tr, ti) = (2.0 * z[0] + d[0], 2.0 * z[1] + d[1]);
+                d = [tr * d[0] - ti * d[1] + dc_step[0], tr * d[1] + ti * d[0] + dc_step[1]];
+                m += 1;
+            }
+            st.m = m;
+            st.n = n0 + (m - m0) as u32;
+            if let Some(op) = self.test64(st, &mut d, bla) {
+                lane.w = d;
                 return op;
             }
-            #[allow(clippy::neg_cmp_op_on_partial_ord)]
-            if st.m >= last || !(d[0].abs() + d[1].abs() >= bla.radius0(st.m)) {
+            if m >= last {
+                lane.w = d;
                 return Op::Continue;
             }
         }

@@ -31,20 +31,18 @@ impl Context<'_> {
 
     /// [`Context::op64`] for a rescaled lane: δ = w·2^s, so the step is
     /// w ← (2Z + 2^s·w)·w + δc/2^s and a skip w ← A·w + B·δc/2^s; s changes only at
-    /// rebases and when w falls below [`W_LOW`].
+    /// rebases and when w falls below [`W_LOW`] (the stretch ends there).
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn op_scaled(&self, lane: &mut Lane) -> Op {
-        let st = &mut lane.st;
-        let w = &mut lane.w;
-        if st.n >= self.n_max {
+        if lane.st.n >= self.n_max {
             return Op::Done(self.interior());
         }
-        let orbit = self.orbits[st.which];
-        if st.m + 1 >= orbit.len() {
+        let orbit = self.orbits[lane.st.which];
+        if lane.st.m + 1 >= orbit.len() {
             // The reference ended (escaped, or returned near zero): continue from the
             // critical point — a rebase like any other.
-            let d = orbit.zx[st.m].add(lane.delta());
+            let d = orbit.zx[lane.st.m].add(lane.delta());
             lane.st.m = 0;
             lane.st.which = CRITICAL;
             return match self.rescaled(lane, d) {
@@ -52,36 +50,32 @@ impl Context<'_> {
                 op => op,
             };
         }
-        let scale = lane.scale;
-        let remaining = self.n_max - st.n;
-        let d1 = (w[0].abs() + w[1].abs()) * scale;
-        let bla = self.blas[st.which];
-        if let Some((s, l)) = bla.lookup64(st.m, d1, remaining) {
-            let dc = lane.dc;
-            *w = [
-                s.a[0] * w[0] - s.a[1] * w[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
-                s.a[0] * w[1] + s.a[1] * w[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
-            ];
-            st.m += l as usize;
-            st.n += l;
-            return self.test_scaled(lane, orbit, bla).unwrap_or(Op::Continue);
-        }
-        // Single steps in a loop, as in `op64`.
-        let last = (orbit.len() - 1).min(st.m + remaining as usize);
+        let bla = self.blas[lane.st.which];
+        let (scale, dc, dc_step) = (lane.scale, lane.dc, lane.dc_step);
+        let last = (orbit.len() - 1).min(lane.st.m + (self.n_max - lane.st.n) as usize);
+        let (m0, n0) = (lane.st.m, lane.st.n);
         loop {
-            // w ← (2Z + 2^s·w)·w + δc/2^s
-            let w = lane.w;
-            let z = bla.node(lane.st.m).z;
-            let (tr, ti) = (2.0 * z[0] + scale * w[0], 2.0 * z[1] + scale * w[1]);
-            lane.w = [tr * w[0] - ti * w[1] + lane.dc_step[0], tr * w[1] + ti * w[0] + lane.dc_step[1]];
-            lane.st.m += 1;
-            lane.st.n += 1;
+            let (m, w) = (lane.st.m, lane.w);
+            let d1 = (w[0].abs() + w[1].abs()) * scale;
+            if d1 < bla.radius0(m) {
+                let (s, l) = bla.skip64(m, d1, (last - m) as u32);
+                lane.w = [
+                    s.a[0] * w[0] - s.a[1] * w[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
+                    s.a[0] * w[1] + s.a[1] * w[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
+                ];
+                lane.st.m = m + l as usize;
+            } else {
+                // w ← (2Z + 2^s·w)·w + δc/2^s
+                let z = bla.node(m).z;
+                let (tr, ti) = (2.0 * z[0] + scale * w[0], 2.0 * z[1] + scale * w[1]);
+                lane.w = [tr * w[0] - ti * w[1] + dc_step[0], tr * w[1] + ti * w[0] + dc_step[1]];
+                lane.st.m = m + 1;
+            }
+            lane.st.n = n0 + (lane.st.m - m0) as u32;
             if let Some(op) = self.test_scaled(lane, orbit, bla) {
                 return op;
             }
-            let d1 = (lane.w[0].abs() + lane.w[1].abs()) * scale;
-            #[allow(clippy::neg_cmp_op_on_partial_ord)]
-            if lane.st.m >= last || !(d1 >= bla.radius0(lane.st.m)) {
+            if lane.st.m >= last {
                 return Op::Continue;
             }
         }

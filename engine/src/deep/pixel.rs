@@ -437,8 +437,7 @@ impl Context<'_> {
         if !(norm <= self.r2) {
             return Some(Op::Done(self.escaped(st.n, norm)));
         }
-        let d_inf = d[0].abs().max(d[1].abs());
-        if x.abs().max(y.abs()) < d_inf {
+        if norm_inf([x, y]) < norm_inf(*d) {
             // Rebase: the pixel is nearer the critical point than the reference.
             *d = [x, y];
             st.m = 0;
@@ -447,6 +446,15 @@ impl Context<'_> {
         }
         None
     }
+}
+
+/// max(|re v|, |im v|) for a `v` known not to be NaN — after the escape test, which a
+/// NaN fails. Unlike `f64::max` it need not look for NaNs: one instruction, not three, in
+/// the tests after every step.
+#[inline(always)]
+fn norm_inf(v: [f64; 2]) -> f64 {
+    let (a, b) = (v[0].abs(), v[1].abs());
+    if a > b { a } else { b }
 }
 
 /// |δc| of the image's farthest pixel, bounded above (the BLA radii need it).

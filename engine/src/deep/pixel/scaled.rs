@@ -6,7 +6,7 @@
 use super::super::bla::Bla;
 use super::super::floatexp::ComplexExp;
 use super::super::orbit::Orbit;
-use super::{CRITICAL, Context, Exit, Lane, Op, Outcome, State, TO_SCALED_ABOVE_LOG2, W_LOW};
+use super::{CRITICAL, Context, Exit, Lane, Op, Outcome, State, TO_SCALED_ABOVE_LOG2, W_LOW, norm_inf};
 
 impl Context<'_> {
     /// [`Context::finish`] of a rescaled lane (and its stretches with exponents).
@@ -93,8 +93,8 @@ impl Context<'_> {
         if !(norm <= self.r2) {
             return Some(Op::Done(self.escaped(lane.st.n, norm)));
         }
-        let w_inf = w[0].abs().max(w[1].abs());
-        if x.abs().max(y.abs()) < w_inf * scale {
+        let w_inf = norm_inf(w);
+        if norm_inf([x, y]) < w_inf * scale {
             // Rebase: the pixel is nearer the critical point than the reference (exactly,
             // with exponents: both may be far below doubles' range here).
             let d = orbit.zx[m].add(lane.delta());

@@ -48,7 +48,7 @@ pub(crate) struct Node {
     /// Z_m as doubles (the orbit's `z[m]`).
     pub(crate) z: [f64; 2],
     /// The single step's radius (0 where there is none: never valid).
-    r0: f64,
+    pub(crate) r0: f64,
 }
 
 /// The table of one orbit.

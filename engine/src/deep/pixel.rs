@@ -397,9 +397,12 @@ impl Context<'_> {
         let (dc, dc_step) = (lane.dc, lane.dc_step);
         let mut d = lane.w;
         let mut m = m0;
+        // The node at `m`: its radius decides skip or step, its Z the step, and loaded
+        // once, after each move, for the tests there and the next decision.
+        let mut node = *bla.node(m);
         loop {
             let d1 = d[0].abs() + d[1].abs();
-            if d1 < bla.radius0(m) {
+            if d1 < node.r0 {
                 let (s, l) = bla.skip64(m, d1, (last - m) as u32);
                 d = [
                     s.a[0] * d[0] - s.a[1] * d[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
@@ -408,14 +411,15 @@ impl Context<'_> {
                 m += l as usize;
             } else {
                 // δ ← (2Z + δ)·δ + δc
-                let z = bla.node(m).z;
+                let z = node.z;
                 let (tr, ti) = (2.0 * z[0] + d[0], 2.0 * z[1] + d[1]);
                 d = [tr * d[0] - ti * d[1] + dc_step[0], tr * d[1] + ti * d[0] + dc_step[1]];
                 m += 1;
             }
+            node = *bla.node(m);
             st.m = m;
             st.n = n0 + (m - m0) as u32;
-            if let Some(op) = self.test64(st, &mut d, bla) {
+            if let Some(op) = self.test64(st, &mut d, node.z) {
                 lane.w = d;
                 return op;
             }
@@ -426,12 +430,11 @@ impl Context<'_> {
         }
     }
 
-    /// The escape test and the rebase test after a step on plain doubles: `Some` when
-    /// the pixel escaped or rebased.
+    /// The escape test and the rebase test after a step on plain doubles to `st.m`, whose
+    /// Z is `z`: `Some` when the pixel escaped or rebased.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn test64(&self, st: &mut State, d: &mut [f64; 2], bla: &Bla) -> Option<Op> {
-        let z = bla.node(st.m).z;
+    fn test64(&self, st: &mut State, d: &mut [f64; 2], z: [f64; 2]) -> Option<Op> {
         let (x, y) = (z[0] + d[0], z[1] + d[1]);
         let norm = x * x + y * y;
         if !(norm <= self.r2) {

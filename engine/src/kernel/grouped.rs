@@ -28,13 +28,6 @@ use super::simd::{MAX_LANES, Simd};
 /// cycles before limits of a few thousand for the interior fill to work.
 pub(crate) const BLOCK: u32 = 16;
 
-/// Steps a chain takes in a row before the next chain's turn within a block (the same
-/// steps, issued in another order). Measured on Zen 4, AVX-512, one thread, Seahorse
-/// Valley: 4 in a row took 2–3 % less CPU than 1 (2: about 2 % less, 8: no gain, the
-/// whole block: 17 % more); AVX2 unchanged.
-const STEPS_PER_TURN: u32 = 4;
-const _: () = assert!(BLOCK.is_multiple_of(STEPS_PER_TURN));
-
 /// Where a group's pixels are and how far it got; touched once per block.
 #[derive(Clone, Copy)]
 struct Group {
@@ -210,14 +203,19 @@ fn refill<S: Simd>(
 /// Finishes the `pending` pixels of `band` with `C` chains of `S` vectors; returns the
 /// updates spent on them in all (both stages; steps of lanes that already finished are
 /// not counted).
+///
+/// Within a block each chain takes `T` steps in a row before the next chain's turn (the
+/// same steps, issued in another order; `T` divides [`BLOCK`]). Which `T` is best depends
+/// on the machine, so each path picks its own (see `super::x86`).
 #[inline(always)]
-pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
+pub(crate) fn run<S: Simd, F: Formula, const C: usize, const T: u32>(
     s: S,
     f: F,
     setup: &Setup,
     pending: &Pending,
     band: &mut Band<'_>,
 ) -> u64 {
+    const { assert!(T > 0 && BLOCK.is_multiple_of(T)) };
     let mut groups = Groups { next: 0, total: pending.len() };
     let mut iterations = 0u64;
     let mut group = [Group::IDLE; C];
@@ -232,9 +230,9 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize>(
 
     while group.iter().any(|g| g.live != 0) {
         let from: [(S::V, S::V); C] = std::array::from_fn(|c| (regs[c].x, regs[c].y));
-        for _ in 0..BLOCK / STEPS_PER_TURN {
+        for _ in 0..BLOCK / T {
             for r in regs.iter_mut() {
-                for _ in 0..STEPS_PER_TURN {
+                for _ in 0..T {
                     (r.x, r.y) = f.step(s, r.x, r.y, r.cx, r.cy);
                 }
             }

@@ -173,6 +173,26 @@ impl Bla {
         (&self.steps[offset + k - 1], 1 << (k - 1))
     }
 
+    /// [`Bla::skip64`] of two δ at the same index (`d1` their |δ|₁, both below the single
+    /// step's radius): the skip each takes alone when it is the same one, else `None`.
+    /// One climb, with the larger |δ|₁: the smaller takes the same skip unless it is also
+    /// within the radius of the level where the larger stops.
+    #[inline(always)]
+    pub(crate) fn skip64_pair(&self, m: usize, d1: [f64; 2], remaining: u32) -> Option<(&Step64, u32)> {
+        let (offset, top) = Self::block(self.levels, m - self.base);
+        let fit = (u32::BITS - remaining.leading_zeros()) as usize;
+        let radii = &self.radii[offset..offset + top.min(fit)];
+        let (low, high) = if d1[0] < d1[1] { (d1[0], d1[1]) } else { (d1[1], d1[0]) };
+        let mut k = 1;
+        while k < radii.len() && high < radii[k] {
+            k += 1;
+        }
+        if k < radii.len() && low < radii[k] {
+            return None;
+        }
+        Some((&self.steps[offset + k - 1], 1 << (k - 1)))
+    }
+
     /// The radius of the single step from reference index `m` (0 where there is none):
     /// [`Bla::lookup64`] takes a skip exactly when `d1` is below it (and one step is
     /// left).

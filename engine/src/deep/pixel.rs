@@ -17,6 +17,7 @@ use super::floatexp::{ComplexExp, RealExp, ldexp};
 use super::newton::Rebases;
 use super::orbit::Orbit;
 
+mod pair;
 mod scaled;
 
 /// Index of the orbit through the view's reference point.
@@ -121,16 +122,17 @@ pub(crate) struct Context<'a> {
     pub(crate) start: Option<(usize, [f64; 2])>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct State {
     which: usize,
     m: usize,
     n: u32,
 }
 
-// Pixels advanced in turn by one core: one. Interleaving 2–6 pixels was 10–65% slower
-// on this project's Xeon — each pixel's branches (skip or step, rebase) are predictable
-// on their own and not once mixed.
+// Pixels advanced in turn by one core: one, or two neighbours in lockstep while they take
+// the same decisions ([`pair`]). Interleaving 2–6 pixels that each take their own
+// decisions was 10–65% slower on this project's Xeon — each pixel's branches (skip or
+// step, rebase) are predictable on their own and not once mixed.
 
 /// One pixel in flight on the doubles path.
 #[derive(Debug, Clone, Copy)]
@@ -313,13 +315,27 @@ impl Context<'_> {
 
     #[inline(always)]
     fn run_pixels_inline(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
-        for (i, dc) in dcs.iter().enumerate() {
-            let o = match self.start(*dc) {
-                Ok(lane) => self.finish(lane),
-                Err(o) => o,
-            };
+        let mut put = |i: usize, o: Outcome| {
             counts[i] = o.count;
             norms[i] = o.norm;
+        };
+        let pairs = dcs.chunks_exact(2);
+        if let [dc] = pairs.remainder() {
+            put(dcs.len() - 1, self.pixel(*dc));
+        }
+        for (i, pair) in pairs.enumerate() {
+            let (a, b) = self.pixel_pair(pair[0], pair[1]);
+            put(2 * i, a);
+            put(2 * i + 1, b);
+        }
+    }
+
+    /// One pixel, alone.
+    #[inline(always)]
+    fn pixel(&self, dc: ComplexExp) -> Outcome {
+        match self.start(dc) {
+            Ok(lane) => self.finish(lane),
+            Err(o) => o,
         }
     }
 
@@ -328,37 +344,74 @@ impl Context<'_> {
     /// of going through memory each step.
     #[inline(always)]
     fn finish(&self, lane: Lane) -> Outcome {
-        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane) }
+        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane, Rebases::default()) }
     }
 
     /// [`Context::finish`] on plain doubles (a lane never leaves them), where pixels may
-    /// also be proven interior by [`super::newton`].
+    /// also be proven interior by [`super::newton`]; `rebases` are the lane's so far.
     #[inline(always)]
-    fn finish64(&self, mut lane: Lane) -> Outcome {
-        // When its rebases came, for the candidate period.
-        let mut rebases = Rebases::default();
+    fn finish64(&self, mut lane: Lane, mut rebases: Rebases) -> Outcome {
         loop {
-            match self.op64(&mut lane) {
-                Op::Continue => {}
-                Op::Rebased => {
-                    if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
-                        return self.interior();
-                    }
-                    if self.newton
-                        && let Some(period) = rebases.record(lane.st.n)
-                        && self.attracting_cycle(lane.w, lane.dc, period)
-                    {
-                        if let Some(p) = self.proven {
-                            p.fetch_add(1, Ordering::Relaxed);
-                        }
-                        return self.interior();
-                    }
-                }
-                Op::Done(o) => return o,
-                // Not made on plain doubles.
-                Op::Switch => return self.finish_scaled(lane),
+            let op = self.op64(&mut lane);
+            if let Err(o) = self.settle::<false>(&mut lane, op, &mut rebases) {
+                return o;
             }
         }
+    }
+
+    /// What a lane does after an op of its stretch loop ([`Context::op64`],
+    /// [`Context::op_scaled`]): `Err` with its outcome when it ended. After a rebase a
+    /// pixel whose computation repeats is interior, and on plain doubles one whose
+    /// rebases show a period may be proven interior by Newton's method (`rebases` holds
+    /// when they came).
+    #[inline(always)]
+    fn settle<const SCALED: bool>(&self, lane: &mut Lane, op: Op, rebases: &mut Rebases) -> Result<(), Outcome> {
+        match op {
+            Op::Continue => Ok(()),
+            Op::Done(o) => Err(o),
+            Op::Rebased => {
+                if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
+                    return Err(self.interior());
+                }
+                if !SCALED
+                    && self.newton
+                    && let Some(period) = rebases.record(lane.st.n)
+                    && self.attracting_cycle(lane.w, lane.dc, period)
+                {
+                    if let Some(p) = self.proven {
+                        p.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return Err(self.interior());
+                }
+                Ok(())
+            }
+            Op::Switch if SCALED => {
+                *lane = self.resume_exp(*lane)?;
+                Ok(())
+            }
+            // Not made on plain doubles.
+            Op::Switch => Err(self.finish_scaled(*lane)),
+        }
+    }
+
+    /// What starts a stretch on plain doubles: `Some` when the lane is at the limit
+    /// (done) or at its reference's end (it continues from the critical point, a rebase
+    /// like any other).
+    #[inline(always)]
+    fn head64(&self, lane: &mut Lane) -> Option<Op> {
+        let st = &mut lane.st;
+        if st.n >= self.n_max {
+            return Some(Op::Done(self.interior()));
+        }
+        let orbit = self.orbits[st.which];
+        if st.m + 1 >= orbit.len() {
+            let z = orbit.z[st.m];
+            lane.w = [z[0] + lane.w[0], z[1] + lane.w[1]];
+            st.m = 0;
+            st.which = CRITICAL;
+            return Some(Op::Rebased);
+        }
+        None
     }
 
     /// A stretch of a lane on plain doubles along one orbit: bilinear skips where δ is
@@ -374,20 +427,11 @@ impl Context<'_> {
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn op64(&self, lane: &mut Lane) -> Op {
+        if let Some(op) = self.head64(lane) {
+            return op;
+        }
         let st = &mut lane.st;
-        if st.n >= self.n_max {
-            return Op::Done(self.interior());
-        }
         let orbit = self.orbits[st.which];
-        if st.m + 1 >= orbit.len() {
-            // The reference ended (escaped, or returned near zero): continue from the
-            // critical point — a rebase like any other.
-            let z = orbit.z[st.m];
-            lane.w = [z[0] + lane.w[0], z[1] + lane.w[1]];
-            st.m = 0;
-            st.which = CRITICAL;
-            return Op::Rebased;
-        }
         let bla = self.blas[st.which];
         // The last index this stretch reaches: the reference's end or the limit. The
         // table has no skip past the end, so `last - m` bounds the skips as the limit

@@ -5,6 +5,7 @@
 
 use super::super::bla::Bla;
 use super::super::floatexp::ComplexExp;
+use super::super::newton::Rebases;
 use super::super::orbit::Orbit;
 use super::{CRITICAL, Context, Exit, Lane, Op, Outcome, State, TO_SCALED_ABOVE_LOG2, W_LOW, norm_inf};
 
@@ -12,31 +13,21 @@ impl Context<'_> {
     /// [`Context::finish`] of a rescaled lane (and its stretches with exponents).
     #[inline(always)]
     pub(super) fn finish_scaled(&self, mut lane: Lane) -> Outcome {
+        // Rescaled lanes never try Newton's method: no rebase history is kept.
+        let mut rebases = Rebases::default();
         loop {
-            match self.op_scaled(&mut lane) {
-                Op::Continue => {}
-                Op::Rebased => {
-                    if self.cycles && lane.cycle.repeats(lane.w, lane.s) {
-                        return self.interior();
-                    }
-                }
-                Op::Done(o) => return o,
-                Op::Switch => match self.resume_exp(lane) {
-                    Ok(l) => lane = l,
-                    Err(o) => return o,
-                },
+            let op = self.op_scaled(&mut lane);
+            if let Err(o) = self.settle::<true>(&mut lane, op, &mut rebases) {
+                return o;
             }
         }
     }
 
-    /// [`Context::op64`] for a rescaled lane: δ = w·2^s, so the step is
-    /// w ← (2Z + 2^s·w)·w + δc/2^s and a skip w ← A·w + B·δc/2^s; s changes only at
-    /// rebases and when w falls below [`W_LOW`] (the stretch ends there).
+    /// [`Context::head64`] for a rescaled lane.
     #[inline(always)]
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn op_scaled(&self, lane: &mut Lane) -> Op {
+    pub(super) fn head_scaled(&self, lane: &mut Lane) -> Option<Op> {
         if lane.st.n >= self.n_max {
-            return Op::Done(self.interior());
+            return Some(Op::Done(self.interior()));
         }
         let orbit = self.orbits[lane.st.which];
         if lane.st.m + 1 >= orbit.len() {
@@ -45,11 +36,24 @@ impl Context<'_> {
             let d = orbit.zx[lane.st.m].add(lane.delta());
             lane.st.m = 0;
             lane.st.which = CRITICAL;
-            return match self.rescaled(lane, d) {
+            return Some(match self.rescaled(lane, d) {
                 Op::Continue => Op::Rebased,
                 op => op,
-            };
+            });
         }
+        None
+    }
+
+    /// [`Context::op64`] for a rescaled lane: δ = w·2^s, so the step is
+    /// w ← (2Z + 2^s·w)·w + δc/2^s and a skip w ← A·w + B·δc/2^s; s changes only at
+    /// rebases and when w falls below [`W_LOW`] (the stretch ends there).
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn op_scaled(&self, lane: &mut Lane) -> Op {
+        if let Some(op) = self.head_scaled(lane) {
+            return op;
+        }
+        let orbit = self.orbits[lane.st.which];
         let bla = self.blas[lane.st.which];
         let (scale, dc, dc_step) = (lane.scale, lane.dc, lane.dc_step);
         let last = (orbit.len() - 1).min(lane.st.m + (self.n_max - lane.st.n) as usize);
@@ -85,7 +89,7 @@ impl Context<'_> {
     /// when the pixel escaped, rebased or was rescaled.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn test_scaled(&self, lane: &mut Lane, orbit: &Orbit, bla: &Bla) -> Option<Op> {
+    pub(super) fn test_scaled(&self, lane: &mut Lane, orbit: &Orbit, bla: &Bla) -> Option<Op> {
         let (m, w, scale) = (lane.st.m, lane.w, lane.scale);
         let z = bla.node(m).z;
         let (x, y) = (z[0] + scale * w[0], z[1] + scale * w[1]);

@@ -17,7 +17,7 @@
 
 use super::super::floatexp::ComplexExp;
 use super::super::newton::Rebases;
-use super::{Context, Lane, Op, Outcome};
+use super::{Context, Lane, Op, Outcome, W_LOW};
 
 impl Context<'_> {
     /// Two pixels at `a` and `b` from the reference point.
@@ -79,6 +79,12 @@ impl Context<'_> {
     /// rescaling) or they reach the stretch's end: then each lane's op, `None` for a
     /// lane without one. `None` when their decisions part first; both lanes are then at
     /// the state where they do, as each would be alone.
+    ///
+    /// The two lanes' values are packed ([`P2`]: lane a in the first element, b in the
+    /// second), so each operation of the loop is one vector instruction for both. Each
+    /// element computes exactly what its lane computes alone. The tests are done packed
+    /// too, for the common case that nothing happens; where something does, the lanes'
+    /// own tests decide.
     #[inline(always)]
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn stretch_pair<const SCALED: bool>(&self, a: &mut Lane, b: &mut Lane) -> Option<(Option<Op>, Option<Op>)> {
@@ -86,67 +92,140 @@ impl Context<'_> {
         let orbit = self.orbits[which];
         let bla = self.blas[which];
         let last = (orbit.len() - 1).min(m0 + (self.n_max - n0) as usize);
-        let (sa, sb) = (a.scale, b.scale);
-        let (mut wa, mut wb) = (a.w, b.w);
+        let pack = |x: f64, y: f64| P2([x, y]);
+        let scale = pack(a.scale, b.scale);
+        let (dc_re, dc_im) = (pack(a.dc[0], b.dc[0]), pack(a.dc[1], b.dc[1]));
+        let (step_re, step_im) = (pack(a.dc_step[0], b.dc_step[0]), pack(a.dc_step[1], b.dc_step[1]));
+        // w (δ = w·2^s when rescaled), as each lane holds it.
+        let (mut re, mut im) = (pack(a.w[0], b.w[0]), pack(a.w[1], b.w[1]));
+        // What each lane multiplies w by: 2^s when rescaled; nothing on plain doubles.
+        let scaled = |v: P2| if SCALED { scale * v } else { v };
         let mut m = m0;
         let mut node = *bla.node(m);
-        // |w|₁ as each lane alone compares it with the radii (times 2^s when rescaled).
-        let d1 =
-            |w: [f64; 2], scale: f64| if SCALED { (w[0].abs() + w[1].abs()) * scale } else { w[0].abs() + w[1].abs() };
-        loop {
-            let (da, db) = (d1(wa, sa), d1(wb, sb));
-            let (skip_a, skip_b) = (da < node.r0, db < node.r0);
-            if skip_a != skip_b {
-                break;
+        let events = loop {
+            // |w|₁ (times 2^s) as each lane compares it with the radii.
+            let d1 = if SCALED { (re.abs() + im.abs()) * scale } else { re.abs() + im.abs() };
+            let skip = d1.lt(P2::splat(node.r0));
+            if skip[0] != skip[1] {
+                break false;
             }
-            if skip_a {
-                let Some((s, l)) = bla.skip64_pair(m, [da, db], (last - m) as u32) else { break };
-                let skip = |w: [f64; 2], dc: [f64; 2]| {
-                    [
-                        s.a[0] * w[0] - s.a[1] * w[1] + (s.b[0] * dc[0] - s.b[1] * dc[1]),
-                        s.a[0] * w[1] + s.a[1] * w[0] + (s.b[0] * dc[1] + s.b[1] * dc[0]),
-                    ]
-                };
-                (wa, wb) = (skip(wa, a.dc), skip(wb, b.dc));
+            if skip[0] {
+                let Some((s, l)) = bla.skip64_pair(m, d1.0, (last - m) as u32) else { break false };
+                let (a0, a1, b0, b1) = (P2::splat(s.a[0]), P2::splat(s.a[1]), P2::splat(s.b[0]), P2::splat(s.b[1]));
+                (re, im) =
+                    (a0 * re - a1 * im + (b0 * dc_re - b1 * dc_im), a0 * im + a1 * re + (b0 * dc_im + b1 * dc_re));
                 m += l as usize;
             } else {
-                // δ ← (2Z + δ)·δ + δc, with δ = w·2^s when rescaled.
+                // δ ← (2Z + δ)·δ + δc
                 let z = node.z;
-                let step = |w: [f64; 2], scale: f64, dc_step: [f64; 2]| {
-                    let (tr, ti) = if SCALED {
-                        (2.0 * z[0] + scale * w[0], 2.0 * z[1] + scale * w[1])
-                    } else {
-                        (2.0 * z[0] + w[0], 2.0 * z[1] + w[1])
-                    };
-                    [tr * w[0] - ti * w[1] + dc_step[0], tr * w[1] + ti * w[0] + dc_step[1]]
-                };
-                (wa, wb) = (step(wa, sa, a.dc_step), step(wb, sb, b.dc_step));
+                let (tr, ti) = (P2::splat(2.0 * z[0]) + scaled(re), P2::splat(2.0 * z[1]) + scaled(im));
+                (re, im) = (tr * re - ti * im + step_re, tr * im + ti * re + step_im);
                 m += 1;
             }
             node = *bla.node(m);
-            let n = n0 + (m - m0) as u32;
-            for lane in [&mut *a, &mut *b] {
-                lane.st.m = m;
-                lane.st.n = n;
-            }
-            let (ta, tb) = if SCALED {
-                (a.w, b.w) = (wa, wb);
-                (self.test_scaled(a, orbit, bla), self.test_scaled(b, orbit, bla))
-            } else {
-                let ta = self.test64(&mut a.st, &mut wa, node.z);
-                let tb = self.test64(&mut b.st, &mut wb, node.z);
-                (a.w, b.w) = (wa, wb);
-                (ta, tb)
-            };
-            if ta.is_some() || tb.is_some() {
-                return Some((ta, tb));
+            // The escape, rebase and rescaling tests of `test64` / `test_scaled`.
+            let (x, y) = (P2::splat(node.z[0]) + scaled(re), P2::splat(node.z[1]) + scaled(im));
+            let norm = x * x + y * y;
+            let w_inf = P2::norm_inf(re, im);
+            let escaped = norm.not_le(P2::splat(self.r2));
+            let rebase = P2::norm_inf(x, y).lt(scaled(w_inf));
+            let low = if SCALED { w_inf.not_ge(P2::splat(W_LOW)) } else { [false; 2] };
+            if escaped[0] | escaped[1] | rebase[0] | rebase[1] | low[0] | low[1] {
+                break true;
             }
             if m >= last {
-                return Some((Some(Op::Continue), Some(Op::Continue)));
+                break false;
             }
+        };
+        let n = n0 + (m - m0) as u32;
+        for (lane, l) in [(&mut *a, 0), (&mut *b, 1)] {
+            lane.st.m = m;
+            lane.st.n = n;
+            lane.w = [re.0[l], im.0[l]];
         }
-        (a.w, b.w) = (wa, wb);
-        None
+        if events {
+            // The lanes' own tests, on the same values: at least one has its event.
+            let z = node.z;
+            let test = |lane: &mut Lane| {
+                if SCALED {
+                    self.test_scaled(lane, orbit, bla)
+                } else {
+                    let mut w = lane.w;
+                    let op = self.test64(&mut lane.st, &mut w, z);
+                    lane.w = w;
+                    op
+                }
+            };
+            return Some((test(a), test(b)));
+        }
+        (m >= last).then_some((Some(Op::Continue), Some(Op::Continue)))
+    }
+}
+
+/// Two lanes' values, one per element, for the packed stretch loop: element-wise
+/// arithmetic that the compiler turns into one vector instruction per operation.
+#[derive(Debug, Clone, Copy)]
+struct P2([f64; 2]);
+
+impl P2 {
+    #[inline(always)]
+    fn splat(v: f64) -> Self {
+        Self([v, v])
+    }
+
+    #[inline(always)]
+    fn abs(self) -> Self {
+        Self([self.0[0].abs(), self.0[1].abs()])
+    }
+
+    /// [`super::norm_inf`] of each lane's (re, im).
+    #[inline(always)]
+    fn norm_inf(re: Self, im: Self) -> Self {
+        let (a, b) = (re.abs(), im.abs());
+        Self([if a.0[0] > b.0[0] { a.0[0] } else { b.0[0] }, if a.0[1] > b.0[1] { a.0[1] } else { b.0[1] }])
+    }
+
+    #[inline(always)]
+    fn lt(self, o: Self) -> [bool; 2] {
+        [self.0[0] < o.0[0], self.0[1] < o.0[1]]
+    }
+
+    /// `!(self <= o)`: true for NaN, as the escape test wants.
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn not_le(self, o: Self) -> [bool; 2] {
+        [!(self.0[0] <= o.0[0]), !(self.0[1] <= o.0[1])]
+    }
+
+    /// `!(self >= o)`.
+    #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn not_ge(self, o: Self) -> [bool; 2] {
+        [!(self.0[0] >= o.0[0]), !(self.0[1] >= o.0[1])]
+    }
+}
+
+impl std::ops::Add for P2 {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Self([self.0[0] + o.0[0], self.0[1] + o.0[1]])
+    }
+}
+
+impl std::ops::Sub for P2 {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Self([self.0[0] - o.0[0], self.0[1] - o.0[1]])
+    }
+}
+
+impl std::ops::Mul for P2 {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Self([self.0[0] * o.0[0], self.0[1] * o.0[1]])
     }
 }
 

@@ -19,6 +19,9 @@ use super::super::floatexp::ComplexExp;
 use super::super::newton::Rebases;
 use super::{Context, Lane, Op, Outcome, W_LOW};
 
+mod p2;
+use p2::P2;
+
 impl Context<'_> {
     /// Two pixels at `a` and `b` from the reference point.
     #[inline(always)]
@@ -92,7 +95,7 @@ impl Context<'_> {
         let orbit = self.orbits[which];
         let bla = self.blas[which];
         let last = (orbit.len() - 1).min(m0 + (self.n_max - n0) as usize);
-        let pack = |x: f64, y: f64| P2([x, y]);
+        let pack = P2::new;
         let scale = pack(a.scale, b.scale);
         let (dc_re, dc_im) = (pack(a.dc[0], b.dc[0]), pack(a.dc[1], b.dc[1]));
         let (step_re, step_im) = (pack(a.dc_step[0], b.dc_step[0]), pack(a.dc_step[1], b.dc_step[1]));
@@ -106,11 +109,11 @@ impl Context<'_> {
             // |w|₁ (times 2^s) as each lane compares it with the radii.
             let d1 = if SCALED { (re.abs() + im.abs()) * scale } else { re.abs() + im.abs() };
             let skip = d1.lt(P2::splat(node.r0));
-            if skip[0] != skip[1] {
+            if skip == 0b01 || skip == 0b10 {
                 break false;
             }
-            if skip[0] {
-                let Some((s, l)) = bla.skip64_pair(m, d1.0, (last - m) as u32) else { break false };
+            if skip != 0 {
+                let Some((s, l)) = bla.skip64_pair(m, d1.to_array(), (last - m) as u32) else { break false };
                 let (a0, a1, b0, b1) = (P2::splat(s.a[0]), P2::splat(s.a[1]), P2::splat(s.b[0]), P2::splat(s.b[1]));
                 (re, im) =
                     (a0 * re - a1 * im + (b0 * dc_re - b1 * dc_im), a0 * im + a1 * re + (b0 * dc_im + b1 * dc_re));
@@ -129,8 +132,8 @@ impl Context<'_> {
             let w_inf = P2::norm_inf(re, im);
             let escaped = norm.not_le(P2::splat(self.r2));
             let rebase = P2::norm_inf(x, y).lt(scaled(w_inf));
-            let low = if SCALED { w_inf.not_ge(P2::splat(W_LOW)) } else { [false; 2] };
-            if escaped[0] | escaped[1] | rebase[0] | rebase[1] | low[0] | low[1] {
+            let low = if SCALED { w_inf.not_ge(P2::splat(W_LOW)) } else { 0 };
+            if escaped | rebase | low != 0 {
                 break true;
             }
             if m >= last {
@@ -138,10 +141,11 @@ impl Context<'_> {
             }
         };
         let n = n0 + (m - m0) as u32;
+        let (re, im) = (re.to_array(), im.to_array());
         for (lane, l) in [(&mut *a, 0), (&mut *b, 1)] {
             lane.st.m = m;
             lane.st.n = n;
-            lane.w = [re.0[l], im.0[l]];
+            lane.w = [re[l], im[l]];
         }
         if events {
             // The lanes' own tests, on the same values: at least one has its event.
@@ -159,73 +163,6 @@ impl Context<'_> {
             return Some((test(a), test(b)));
         }
         (m >= last).then_some((Some(Op::Continue), Some(Op::Continue)))
-    }
-}
-
-/// Two lanes' values, one per element, for the packed stretch loop: element-wise
-/// arithmetic that the compiler turns into one vector instruction per operation.
-#[derive(Debug, Clone, Copy)]
-struct P2([f64; 2]);
-
-impl P2 {
-    #[inline(always)]
-    fn splat(v: f64) -> Self {
-        Self([v, v])
-    }
-
-    #[inline(always)]
-    fn abs(self) -> Self {
-        Self([self.0[0].abs(), self.0[1].abs()])
-    }
-
-    /// [`super::norm_inf`] of each lane's (re, im).
-    #[inline(always)]
-    fn norm_inf(re: Self, im: Self) -> Self {
-        let (a, b) = (re.abs(), im.abs());
-        Self([if a.0[0] > b.0[0] { a.0[0] } else { b.0[0] }, if a.0[1] > b.0[1] { a.0[1] } else { b.0[1] }])
-    }
-
-    #[inline(always)]
-    fn lt(self, o: Self) -> [bool; 2] {
-        [self.0[0] < o.0[0], self.0[1] < o.0[1]]
-    }
-
-    /// `!(self <= o)`: true for NaN, as the escape test wants.
-    #[inline(always)]
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn not_le(self, o: Self) -> [bool; 2] {
-        [!(self.0[0] <= o.0[0]), !(self.0[1] <= o.0[1])]
-    }
-
-    /// `!(self >= o)`.
-    #[inline(always)]
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    fn not_ge(self, o: Self) -> [bool; 2] {
-        [!(self.0[0] >= o.0[0]), !(self.0[1] >= o.0[1])]
-    }
-}
-
-impl std::ops::Add for P2 {
-    type Output = Self;
-    #[inline(always)]
-    fn add(self, o: Self) -> Self {
-        Self([self.0[0] + o.0[0], self.0[1] + o.0[1]])
-    }
-}
-
-impl std::ops::Sub for P2 {
-    type Output = Self;
-    #[inline(always)]
-    fn sub(self, o: Self) -> Self {
-        Self([self.0[0] - o.0[0], self.0[1] - o.0[1]])
-    }
-}
-
-impl std::ops::Mul for P2 {
-    type Output = Self;
-    #[inline(always)]
-    fn mul(self, o: Self) -> Self {
-        Self([self.0[0] * o.0[0], self.0[1] * o.0[1]])
     }
 }
 

@@ -173,16 +173,22 @@ impl Bla {
         (&self.steps[offset + k - 1], 1 << (k - 1))
     }
 
-    /// [`Bla::skip64`] of two δ at the same index (`d1` their |δ|₁, both below the single
-    /// step's radius): the skip each takes alone when it is the same one, else `None`.
-    /// One climb, with the larger |δ|₁: the smaller takes the same skip unless it is also
-    /// within the radius of the level where the larger stops.
+    /// [`Bla::skip64`] of several δ at the same index (`d1` their |δ|₁, all below the
+    /// single step's radius): the skip each takes alone when it is the same one, else
+    /// `None`. One climb, with the largest |δ|₁: the others take the same skip unless the
+    /// smallest is also within the radius of the level where the largest stops.
     #[inline(always)]
-    pub(crate) fn skip64_pair(&self, m: usize, d1: [f64; 2], remaining: u32) -> Option<(&Step64, u32)> {
+    pub(crate) fn skip64_group<const N: usize>(
+        &self,
+        m: usize,
+        d1: [f64; N],
+        remaining: u32,
+    ) -> Option<(&Step64, u32)> {
         let (offset, top) = Self::block(self.levels, m - self.base);
         let fit = (u32::BITS - remaining.leading_zeros()) as usize;
         let radii = &self.radii[offset..offset + top.min(fit)];
-        let (low, high) = if d1[0] < d1[1] { (d1[0], d1[1]) } else { (d1[1], d1[0]) };
+        let pick = |keep: fn(f64, f64) -> bool| d1.into_iter().reduce(|a, b| if keep(a, b) { a } else { b });
+        let (low, high) = (pick(|a, b| a < b)?, pick(|a, b| a > b)?);
         let mut k = 1;
         while k < radii.len() && high < radii[k] {
             k += 1;

@@ -17,7 +17,7 @@ use super::floatexp::{ComplexExp, RealExp, ldexp};
 use super::newton::Rebases;
 use super::orbit::Orbit;
 
-mod pair;
+mod lockstep;
 mod scaled;
 
 /// Index of the orbit through the view's reference point.
@@ -129,8 +129,8 @@ struct State {
     n: u32,
 }
 
-// Pixels advanced in turn by one core: one, or two neighbours in lockstep while they take
-// the same decisions ([`pair`]). Interleaving 2–6 pixels that each take their own
+// Pixels advanced in turn by one core: one, or two or four neighbours in lockstep while
+// they take the same decisions ([`lockstep`]). Interleaving 2–6 pixels that each take their own
 // decisions was 10–65% slower on this project's Xeon — each pixel's branches (skip or
 // step, rebase) are predictable on their own and not once mixed.
 
@@ -293,7 +293,7 @@ impl Context<'_> {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             Isa::V4 => unsafe { self.run_pixels_v4(dcs, counts, norms) },
-            Isa::Baseline => self.run_pixels_inline(dcs, counts, norms),
+            Isa::Baseline => self.run_pixels_inline::<false>(dcs, counts, norms),
         }
     }
 
@@ -303,30 +303,41 @@ impl Context<'_> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,popcnt")]
     unsafe fn run_pixels_v3(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
-        self.run_pixels_inline(dcs, counts, norms);
+        self.run_pixels_inline::<true>(dcs, counts, norms);
     }
 
     /// [`Context::run_pixels_v3`] with AVX-512 too (32 vector registers).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,popcnt,avx512f,avx512dq,avx512vl,avx512bw")]
     unsafe fn run_pixels_v4(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
-        self.run_pixels_inline(dcs, counts, norms);
+        self.run_pixels_inline::<true>(dcs, counts, norms);
     }
 
+    /// Pixels in runs of four where the variant has AVX (`QUADS`), else in pairs
+    /// ([`lockstep`]).
     #[inline(always)]
-    fn run_pixels_inline(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
+    fn run_pixels_inline<const QUADS: bool>(&self, dcs: &[ComplexExp], counts: &mut [u32], norms: &mut [f32]) {
         let mut put = |i: usize, o: Outcome| {
             counts[i] = o.count;
             norms[i] = o.norm;
         };
-        let pairs = dcs.chunks_exact(2);
-        if let [dc] = pairs.remainder() {
-            put(dcs.len() - 1, self.pixel(*dc));
+        let mut i = 0;
+        if QUADS {
+            while let Some(&[a, b, c, d]) = dcs.get(i..i + 4) {
+                for (k, o) in self.pixels4([a, b, c, d]).into_iter().enumerate() {
+                    put(i + k, o);
+                }
+                i += 4;
+            }
         }
-        for (i, pair) in pairs.enumerate() {
-            let (a, b) = self.pixel_pair(pair[0], pair[1]);
-            put(2 * i, a);
-            put(2 * i + 1, b);
+        while let Some(&[a, b]) = dcs.get(i..i + 2) {
+            let [x, y] = self.pixels2([a, b]);
+            put(i, x);
+            put(i + 1, y);
+            i += 2;
+        }
+        if let Some(&dc) = dcs.get(i) {
+            put(i, self.pixel(dc));
         }
     }
 

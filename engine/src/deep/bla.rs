@@ -162,14 +162,21 @@ impl Bla {
     /// costs one load and one comparison.
     #[inline(always)]
     pub(crate) fn skip64(&self, m: usize, d1: f64, remaining: u32) -> (&Step64, u32) {
+        let (offset, radii) = self.radii_within(m, remaining);
+        self.level(offset, climb(radii, d1))
+    }
+
+    /// Where index `m`'s block starts, and its radii of the levels with 2^k ≤ `remaining`.
+    #[inline(always)]
+    fn radii_within(&self, m: usize, remaining: u32) -> (usize, &[f64]) {
         let (offset, top) = Self::block(self.levels, m - self.base);
-        // Levels k with 2^k ≤ remaining.
         let fit = (u32::BITS - remaining.leading_zeros()) as usize;
-        let radii = &self.radii[offset..offset + top.min(fit)];
-        let mut k = 1;
-        while k < radii.len() && d1 < radii[k] {
-            k += 1;
-        }
+        (offset, &self.radii[offset..offset + top.min(fit)])
+    }
+
+    /// The skip of the `k`-th level (counted from 1) of the block at `offset`.
+    #[inline(always)]
+    fn level(&self, offset: usize, k: usize) -> (&Step64, u32) {
         (&self.steps[offset + k - 1], 1 << (k - 1))
     }
 
@@ -184,19 +191,14 @@ impl Bla {
         d1: [f64; N],
         remaining: u32,
     ) -> Option<(&Step64, u32)> {
-        let (offset, top) = Self::block(self.levels, m - self.base);
-        let fit = (u32::BITS - remaining.leading_zeros()) as usize;
-        let radii = &self.radii[offset..offset + top.min(fit)];
+        let (offset, radii) = self.radii_within(m, remaining);
         let pick = |keep: fn(f64, f64) -> bool| d1.into_iter().reduce(|a, b| if keep(a, b) { a } else { b });
         let (low, high) = (pick(|a, b| a < b)?, pick(|a, b| a > b)?);
-        let mut k = 1;
-        while k < radii.len() && high < radii[k] {
-            k += 1;
-        }
+        let k = climb(radii, high);
         if k < radii.len() && low < radii[k] {
             return None;
         }
-        Some((&self.steps[offset + k - 1], 1 << (k - 1)))
+        Some(self.level(offset, k))
     }
 
     /// The radius of the single step from reference index `m` (0 where there is none):
@@ -236,6 +238,17 @@ impl Bla {
         }
         (best.1 <= remaining).then_some(best)
     }
+}
+
+/// How many levels of `radii` (the single step's first) are valid for |δ|₁ = `d1`: the
+/// climb stops at the first that fails (the single step is known valid).
+#[inline(always)]
+fn climb(radii: &[f64], d1: f64) -> usize {
+    let mut k = 1;
+    while k < radii.len() && d1 < radii[k] {
+        k += 1;
+    }
+    k
 }
 
 /// The skip every pixel of an image can take from its start: `(m, K)` such that after

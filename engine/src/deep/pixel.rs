@@ -130,9 +130,9 @@ struct State {
 }
 
 // Pixels advanced in turn by one core: one, or two or four neighbours in lockstep while
-// they take the same decisions ([`lockstep`]). Interleaving 2–6 pixels that each take their own
-// decisions was 10–65% slower on this project's Xeon — each pixel's branches (skip or
-// step, rebase) are predictable on their own and not once mixed.
+// they take the same decisions ([`lockstep`]). Interleaving 2–6 pixels that each take
+// their own decisions was 10–65% slower on this project's Xeon — each pixel's branches
+// (skip or step, rebase) are predictable on their own and not once mixed.
 
 /// One pixel in flight on the doubles path.
 #[derive(Debug, Clone, Copy)]
@@ -345,17 +345,18 @@ impl Context<'_> {
     #[inline(always)]
     fn pixel(&self, dc: ComplexExp) -> Outcome {
         match self.start(dc) {
-            Ok(lane) => self.finish(lane),
+            Ok(lane) => self.finish(lane, Rebases::default()),
             Err(o) => o,
         }
     }
 
-    /// Runs a lane to its end. The lane is a local passed by value to the rare paths
-    /// (never by reference), so its δ and state stay in registers between steps instead
-    /// of going through memory each step.
+    /// Runs a lane to its end, with its rebases so far (none for a lane that starts
+    /// here). The lane is a local passed by value to the rare paths (never by
+    /// reference), so its δ and state stay in registers between steps instead of going
+    /// through memory each step.
     #[inline(always)]
-    fn finish(&self, lane: Lane) -> Outcome {
-        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane, Rebases::default()) }
+    fn finish(&self, lane: Lane, rebases: Rebases) -> Outcome {
+        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane, rebases) }
     }
 
     /// [`Context::finish`] on plain doubles (a lane never leaves them), where pixels may

@@ -60,19 +60,13 @@ impl Context<'_> {
             [Ok(a), Ok(b)] => {
                 let mut lanes = [a, b];
                 let done = self.together::<2, P2>(&mut lanes, &mut rebases);
-                std::array::from_fn(|l| done[l].unwrap_or_else(|| self.finish_alone(lanes[l], rebases[l])))
+                std::array::from_fn(|l| done[l].unwrap_or_else(|| self.finish(lanes[l], rebases[l])))
             }
             [a, b] => {
-                let alone = |r: Result<Lane, Outcome>, rebases| r.map_or_else(|o| o, |l| self.finish_alone(l, rebases));
+                let alone = |r: Result<Lane, Outcome>, rebases| r.map_or_else(|o| o, |l| self.finish(l, rebases));
                 [alone(a, rebases[0]), alone(b, rebases[1])]
             }
         }
-    }
-
-    /// A lane's run to its end alone, with its rebases so far.
-    #[inline(always)]
-    fn finish_alone(&self, lane: Lane, rebases: Rebases) -> Outcome {
-        if lane.scaled { self.finish_scaled(lane) } else { self.finish64(lane, rebases) }
     }
 
     /// Runs `lanes` together while they are at the same state and agree. Returns the

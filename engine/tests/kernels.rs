@@ -89,6 +89,9 @@ fn classic_fast_paths_equal_reference() {
         (Complex64::new(-0.8, 0.156), Region::new(-1.5, 1.5, -1.0, 1.0), 1000),
         (Complex64::new(-0.4, 0.6), Region::new(-0.3, 0.1, -0.2, 0.2), 500),
         (Complex64::new(0.3, 0.0), Region::new(-2.0, 2.0, -2.0, 2.0), 12),
+        // Limits below the early pass's four states (kernel/early.rs).
+        (Complex64::new(0.285, 0.01), Region::new(-2.0, 2.0, -1.5, 1.5), 3),
+        (Complex64::new(0.285, 0.01), Region::new(-2.0, 2.0, -1.5, 1.5), 1),
         (Complex64::new(1.995, 0.0), Region::new(-2.0, 2.0, -2.0, 2.0), 50), // |c| >= 1.99: reference path
     ];
     for (c, region, it) in views {

@@ -14,6 +14,7 @@
 
 pub use peak::peak_lane_iterations;
 pub(crate) mod derivative;
+mod early;
 mod feed;
 mod fill;
 mod formula;
@@ -166,8 +167,37 @@ fn with_formula<F: Formula>(path: KernelPath, f: F, setup: &Setup, band: &mut Ba
 
 /// Both stages on `pixels` of one band: each through [`stepwise`] (`C1` chains) for its
 /// first states, the rest through [`grouped`] (`C2` chains, `T2` steps per chain's turn).
+/// The classic kind's pixels that escape within a few states are settled first by a
+/// streaming pass, and only the others go through the stages ([`early`]).
 #[inline(always)]
 fn two_stage<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const T2: u32>(
+    s: S,
+    f: F,
+    setup: &Setup,
+    band: &mut Band<'_>,
+    pixels: Pixels<'_>,
+) -> u64 {
+    thread_local! {
+        /// The runs the early pass leaves to the stages, reused for every band.
+        static RUNS: std::cell::RefCell<Vec<[u32; 3]>> = std::cell::RefCell::default();
+    }
+    if !(F::EXACT_HYPOT && matches!(pixels, Pixels::All)) {
+        return stages::<S, F, C1, C2, T2>(s, f, setup, band, pixels);
+    }
+    // Taken out and put back, not borrowed in a closure (see `stages`).
+    let mut runs = RUNS.take();
+    runs.clear();
+    let mut iterations = early::run(s, f, setup, band, &mut runs);
+    if !runs.is_empty() {
+        iterations += stages::<S, F, C1, C2, T2>(s, f, setup, band, Pixels::Runs(&runs));
+    }
+    RUNS.set(runs);
+    iterations
+}
+
+/// The two stages of [`two_stage`].
+#[inline(always)]
+fn stages<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const T2: u32>(
     s: S,
     f: F,
     setup: &Setup,

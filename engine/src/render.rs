@@ -14,8 +14,13 @@ use crate::params::{Limits, Params};
 use crate::region::{Orientation, map_axis};
 
 /// Pixels per band: big enough that scheduling is noise, small enough that cancellation
-/// is quick and that rayon can balance uneven rows across cores.
-const BAND_PIXELS: usize = 4096;
+/// is quick and that rayon can balance uneven rows across cores. A band's pixels still
+/// iterating after the first stage are the second stage's whole work list, and its
+/// chains run partly empty at the end of the list: 16,384 instead of 4,096 was 0.96× the
+/// CPU on the `standard` view, 0.98× on `classic`, 0.99× on `dense` (AMD EPYC Zen 4, one
+/// thread each, both binaries at once); a band of the `seahorse` view still takes only
+/// about 10 ms.
+const BAND_PIXELS: usize = 16_384;
 
 /// How to render (as opposed to *what*: that is [`Params`]).
 #[derive(Debug, Clone, Copy, PartialEq)]

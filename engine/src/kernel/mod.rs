@@ -210,7 +210,7 @@ fn stages<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const T2:
         /// `standard` scene's CPU time).
         static PENDING: std::cell::RefCell<lanes::Pending> = std::cell::RefCell::default();
     }
-    let states = stepwise::FIRST_STAGE_STATES.min(setup.limit);
+    let states = if setup.one_stage { setup.limit } else { stepwise::FIRST_STAGE_STATES.min(setup.limit) };
     // Taken out and put back rather than borrowed in a closure: a closure is compiled
     // without the caller's target features, and the kernels inside it would be too.
     let mut pending = PENDING.take();

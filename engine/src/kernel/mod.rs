@@ -217,7 +217,11 @@ fn stages<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const T2:
     pending.clear();
     let mut iterations = stepwise::run::<S, F, C1>(s, f, setup, states, band, pixels, &mut pending);
     if pending.len() > 0 {
-        iterations += grouped::run::<S, F, C2, T2>(s, f, setup, &pending, band);
+        iterations += if setup.limit >= grouped::LONG_BLOCK_LIMIT {
+            grouped::run::<S, F, C2, T2, { grouped::LONG_BLOCK }>(s, f, setup, &pending, band)
+        } else {
+            grouped::run::<S, F, C2, T2, { grouped::BLOCK }>(s, f, setup, &pending, band)
+        };
     }
     PENDING.set(pending);
     iterations

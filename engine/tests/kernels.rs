@@ -114,6 +114,11 @@ fn non_classic_views() -> Vec<(&'static str, Params)> {
             "mandelbrot seahorse",
             mk(Fractal::Mandelbrot, Complex64::new(-0.743643887037151, 0.131825904205330), 1e-6, 3000),
         ),
+        (
+            // From a limit of 8000 the second stage tests every 32 steps (kernel/grouped.rs).
+            "mandelbrot seahorse, long blocks",
+            mk(Fractal::Mandelbrot, Complex64::new(-0.743643887037151, 0.131825904205330), 1e-6, 9000),
+        ),
         ("mandelbrot limit 1", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 1)),
         ("mandelbrot limit 9", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.0), 3.5, 9)),
         ("julia", mk(Fractal::Julia { c: Complex64::new(-0.8, 0.156) }, Complex64::new(0.0, 0.0), 3.2, 800)),

@@ -15,7 +15,7 @@
 
 use super::feed::Band;
 use super::formula::{Formula, Setup};
-use super::lanes::{bits, escaped_lanes, low_lanes};
+use super::lanes::{bits, escaped_lanes, low_lanes, row_coords};
 use super::simd::{MAX_LANES, Simd};
 
 /// States tested by the pass (fewer when the limit is lower).
@@ -77,14 +77,7 @@ fn chunk<S: Simd, F: Formula>(
     len: usize,
     states: u32,
 ) -> (u32, u64) {
-    let px = if len == S::LANES {
-        s.load_slice(&band.xs[col..])
-    } else {
-        let mut px = [0.0; MAX_LANES];
-        px[..len].copy_from_slice(&band.xs[col..col + len]);
-        s.load(&px)
-    };
-    let py = s.splat(band.ys[row]);
+    let (px, py) = row_coords(s, band, row, col, len);
     let (mut x, mut y, cx, cy) = match setup.julia_c {
         Some((re, im)) => (px, py, s.splat(re), s.splat(im)),
         None => (px, py, px, py),

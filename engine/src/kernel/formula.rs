@@ -122,19 +122,6 @@ const CLASSIC_BAND: f64 = 1.0 / (1u64 << 45) as f64;
 /// "escaped at the end of a block" is exactly "escaped somewhere in the block".
 pub(crate) const CLASSIC_BLOCK_MAX_C: f64 = 1.99;
 
-/// Whether the orbit of `c` under the classic kind's `z ← z² + c`, from `z = c`, leaves
-/// the disc of radius 2 within `limit` states.
-fn classic_escapes(cx: f64, cy: f64, limit: u32) -> bool {
-    let (mut x, mut y) = (cx, cy);
-    for _ in 0..limit {
-        if x.hypot(y) > 2.0 {
-            return true;
-        }
-        (x, y) = (x * x - y * y + cx, x * y + y * x + cy);
-    }
-    false
-}
-
 /// Constants of the smooth escape value ν = n + 1 − log_p(ln|z| / ln R).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SmoothScale {
@@ -247,8 +234,10 @@ impl Setup {
             // all pick such a c): no pixel runs long, and the second stage's blocks would
             // be mostly replays. On the `classic` scene they were a fifth of its CPU for a
             // tenth of its iterations.
+            // (An orbit that escapes at state `limit − 1` counts as escaping: hence one
+            // state more.)
             one_stage: match *fractal {
-                Fractal::Classic { c } => classic_escapes(c.re, c.im, limit),
+                Fractal::Classic { c } => crate::classic::classic_escape_count(c, limit + 1) < limit,
                 _ => false,
             },
         }

@@ -1,5 +1,6 @@
 //! Small helpers shared by the vector kernels.
 
+use super::feed::Band;
 use super::formula::Setup;
 use super::simd::{MAX_LANES, Simd};
 
@@ -41,6 +42,20 @@ pub(crate) fn escaped_lanes<S: Simd>(s: S, setup: &Setup, x: S::V, y: S::V, norm
 #[inline(never)]
 fn resolve_band(setup: &Setup, xs: &[f64; MAX_LANES], ys: &[f64; MAX_LANES], ns: &[f64; MAX_LANES], band: u32) -> u32 {
     bits(band).filter(|&l| setup.escaped(xs[l], ys[l], ns[l])).fold(0, |m, l| m | (1 << l))
+}
+
+/// The coordinates of `len` ≤ `LANES` neighbouring pixels of `band`'s `row` from column
+/// `col` (padding lanes 0).
+#[inline(always)]
+pub(crate) fn row_coords<S: Simd>(s: S, band: &Band<'_>, row: usize, col: usize, len: usize) -> (S::V, S::V) {
+    let px = if len == S::LANES {
+        s.load_slice(&band.xs[col..])
+    } else {
+        let mut px = [0.0; MAX_LANES];
+        px[..len].copy_from_slice(&band.xs[col..col + len]);
+        s.load(&px)
+    };
+    (px, s.splat(band.ys[row]))
 }
 
 /// Mask of the low `len` lanes.

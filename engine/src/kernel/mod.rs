@@ -178,44 +178,27 @@ fn two_stage<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const 
     pixels: Pixels<'_>,
 ) -> u64 {
     thread_local! {
-        /// The runs the early pass leaves to the stages, reused for every band.
-        static RUNS: std::cell::RefCell<Vec<[u32; 3]>> = std::cell::RefCell::default();
-    }
-    if !(F::EXACT_HYPOT && matches!(pixels, Pixels::All)) {
-        return stages::<S, F, C1, C2, T2>(s, f, setup, band, pixels);
-    }
-    // Taken out and put back, not borrowed in a closure (see `stages`).
-    let mut runs = RUNS.take();
-    runs.clear();
-    let mut iterations = early::run(s, f, setup, band, &mut runs);
-    if !runs.is_empty() {
-        iterations += stages::<S, F, C1, C2, T2>(s, f, setup, band, Pixels::Runs(&runs));
-    }
-    RUNS.set(runs);
-    iterations
-}
-
-/// The two stages of [`two_stage`].
-#[inline(always)]
-fn stages<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const T2: u32>(
-    s: S,
-    f: F,
-    setup: &Setup,
-    band: &mut Band<'_>,
-    pixels: Pixels<'_>,
-) -> u64 {
-    thread_local! {
         /// The pending list, reused for every band a thread computes: growing a fresh
         /// one cost a band about a dozen allocations (measured: about 8 % of the
         /// `standard` scene's CPU time).
         static PENDING: std::cell::RefCell<lanes::Pending> = std::cell::RefCell::default();
+        /// The runs the early pass leaves to the stages, reused the same way.
+        static RUNS: std::cell::RefCell<Vec<[u32; 3]>> = std::cell::RefCell::default();
     }
-    let states = if setup.one_stage { setup.limit } else { stepwise::FIRST_STAGE_STATES.min(setup.limit) };
     // Taken out and put back rather than borrowed in a closure: a closure is compiled
     // without the caller's target features, and the kernels inside it would be too.
+    let mut runs = RUNS.take();
+    runs.clear();
+    let mut iterations = 0;
+    let early = F::EXACT_HYPOT && matches!(pixels, Pixels::All);
+    if early {
+        iterations += early::run(s, f, setup, band, &mut runs);
+    }
+    let pixels = if early { Pixels::Runs(&runs) } else { pixels };
+    let states = if setup.one_stage { setup.limit } else { stepwise::FIRST_STAGE_STATES.min(setup.limit) };
     let mut pending = PENDING.take();
     pending.clear();
-    let mut iterations = stepwise::run::<S, F, C1>(s, f, setup, states, band, pixels, &mut pending);
+    iterations += stepwise::run::<S, F, C1>(s, f, setup, states, band, pixels, &mut pending);
     if pending.len() > 0 {
         iterations += if setup.limit >= grouped::LONG_BLOCK_LIMIT {
             grouped::run::<S, F, C2, T2, { grouped::LONG_BLOCK }>(s, f, setup, &pending, band)
@@ -224,6 +207,7 @@ fn stages<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const T2:
         };
     }
     PENDING.set(pending);
+    RUNS.set(runs);
     iterations
 }
 

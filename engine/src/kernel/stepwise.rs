@@ -11,7 +11,7 @@
 
 use super::feed::Band;
 use super::formula::{Formula, SETTLED_NORM, Setup};
-use super::lanes::{Pending, bits, escaped_lanes, low_lanes};
+use super::lanes::{Pending, bits, escaped_lanes, low_lanes, row_coords};
 use super::simd::{MAX_LANES, Simd};
 
 /// States tested in the first stage before a pixel is handed to the second. Long enough
@@ -190,12 +190,8 @@ fn coords<S: Simd>(s: S, band: &Band<'_>, slot: &Slot) -> (S::V, S::V) {
             py[l] = band.ys[row];
         }
         (s.load(&px), s.load(&py))
-    } else if len == S::LANES {
-        (s.load_slice(&band.xs[slot.col..]), s.splat(band.ys[slot.row]))
     } else {
-        let mut px = [0.0; MAX_LANES];
-        px[..len].copy_from_slice(&band.xs[slot.col..slot.col + len]);
-        (s.load(&px), s.splat(band.ys[slot.row]))
+        row_coords(s, band, slot.row, slot.col, len)
     }
 }
 

@@ -220,9 +220,15 @@ mod x86 {
 
     /// The two-stage kernel compiled for AVX-512.
     ///
-    /// The second stage takes 4 steps per chain's turn: measured on Zen 4, one thread,
-    /// Seahorse Valley, 2–3 % less CPU than 1 (2: about 2 % less, 8: no gain, the whole
-    /// block: 17 % more).
+    /// The second stage runs six chains of two steps per turn. A step is a chain of two
+    /// dependent multiply-adds (8 cycles on Intel) and four operations on two ports (2
+    /// cycles), so four chains leave no slack for the block ends; on an AVX-512 Xeon,
+    /// one thread each, both binaries at once, best of 6, Seahorse Valley took 0.91× the
+    /// CPU of four chains of four steps (1035 against 1136 ms; seven chains of 2: 0.91×,
+    /// five of 2: 0.95×, six of 1 or 8: 0.96–0.99×), `standard` and `classic` 0.98× and
+    /// 0.96×. On Zen 4 (three cycles a step, so three chains already cover the latency)
+    /// four steps per turn had been 2–3 % better than one, and five or six chains no
+    /// better and no worse than four.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, AVX-512DQ, FMA and POPCNT (guaranteed by the token).
@@ -234,7 +240,7 @@ mod x86 {
         band: &mut Band<'_>,
         pixels: Pixels<'_>,
     ) -> u64 {
-        super::two_stage::<Avx512, F, 4, 4, 4>(s, f, setup, band, pixels)
+        super::two_stage::<Avx512, F, 4, 6, 2>(s, f, setup, band, pixels)
     }
 
     /// The two-stage kernel compiled for AVX2 + FMA.

@@ -34,6 +34,7 @@ mod format;
 pub mod fractal;
 mod kernel;
 pub mod location;
+mod mirror;
 mod output;
 pub mod palette;
 pub mod params;

@@ -10,6 +10,7 @@ use crate::buffer::EscapeBuffer;
 use crate::control::Control;
 use crate::error::RenderError;
 use crate::kernel::{self, Band, KernelPath, Setup, SmoothScale};
+use crate::mirror;
 use crate::params::{Limits, Params};
 use crate::region::{Orientation, map_axis};
 
@@ -33,13 +34,17 @@ pub struct RenderOptions {
     /// iterating (with `shortcuts`, for the kinds it applies to). Off to check it against
     /// computing every pixel.
     pub fill: bool,
+    /// Rows that are the exact mirror image of another row across the real axis are
+    /// copied instead of computed (see `mirror`; the same values, pixel for pixel). Off
+    /// to check it against computing them.
+    pub mirror: bool,
     /// Caps the parameters are checked against.
     pub limits: Limits,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self { kernel: None, shortcuts: true, fill: true, limits: Limits::default() }
+        Self { kernel: None, shortcuts: true, fill: true, mirror: true, limits: Limits::default() }
     }
 }
 
@@ -113,6 +118,8 @@ pub(crate) struct Prepared {
     pub(crate) setup: Setup,
     xs: Vec<f64>,
     ys: Vec<f64>,
+    /// Whether rows may be copied from their mirror image ([`crate::mirror`]).
+    mirror: bool,
 }
 
 impl Prepared {
@@ -137,9 +144,10 @@ impl Prepared {
         let mut setup =
             Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
         setup.fill &= options.fill;
+        let mirror = options.mirror && kernel::mirror_applies(path, &params.fractal, &setup);
         // The window's pixels are what is rendered: from here on `params` has its size.
         let params = params.with_size(window.width, window.height);
-        Ok(Self { params, path, setup, xs: xs.collect(), ys: ys.collect() })
+        Ok(Self { params, path, setup, xs: xs.collect(), ys: ys.collect(), mirror })
     }
 
     /// Rows per band for this width (taller where the interior fill needs rectangles).
@@ -159,22 +167,35 @@ impl Prepared {
         let width = self.xs.len();
         let band_rows = self.band_rows();
         let ys = &self.ys[rows];
+        // Each row's mirror source, if it has one (empty when none has).
+        let sources = if self.mirror { mirror::sources(ys) } else { Vec::new() };
         let iterations: u64 = counts
             .par_chunks_mut(band_rows * width)
             .zip(norms.par_chunks_mut(band_rows * width))
             .zip(ys.par_chunks(band_rows))
-            .map(|((counts, norms), ys)| {
+            .enumerate()
+            .map(|(b, ((counts, norms), ys))| {
                 if control.is_cancelled() {
                     return 0;
                 }
                 let mut band = Band { xs: &self.xs, ys, counts, norms };
-                let n = kernel::compute(self.path, &self.params.fractal, &self.setup, &mut band);
+                let (fractal, setup) = (&self.params.fractal, &self.setup);
+                let n = match sources.get(b * band_rows..b * band_rows + ys.len()) {
+                    Some(rows) if rows.iter().any(Option::is_some) => {
+                        kernel::compute_except_copies(self.path, fractal, setup, &mut band, rows)
+                    }
+                    _ => kernel::compute(self.path, fractal, setup, &mut band),
+                };
                 control.add_done((ys.len() * width) as u64);
                 n
             })
             .sum();
         if control.is_cancelled() {
             return Err(RenderError::Cancelled);
+        }
+        if !sources.is_empty() {
+            mirror::copy_rows(counts, width, &sources);
+            mirror::copy_rows(norms, width, &sources);
         }
         Ok(iterations)
     }

@@ -187,9 +187,11 @@ fn fma_paths_within_tolerance_of_reference() {
 #[test]
 fn iterations_counted_are_the_work_done() {
     // Without shortcuts every pixel costs exactly its escape index, or limit - 1 when it
-    // never escapes; the reference and the blocked kernels must both report that.
+    // never escapes; the reference and the blocked kernels must both report that (rows
+    // copied from their mirror image cost nothing: computed here).
     for (name, p) in non_classic_views() {
-        let options = |k| RenderOptions { kernel: Some(k), shortcuts: false, ..RenderOptions::default() };
+        let options =
+            |k| RenderOptions { kernel: Some(k), shortcuts: false, mirror: false, ..RenderOptions::default() };
         let r = render(&p, &options(KernelPath::Reference), &Control::new()).unwrap();
         let expected: u64 = r.buffer.counts().iter().map(|&c| u64::from(c)).sum();
         assert_eq!(r.stats.iterations, expected, "{name} reference");
@@ -283,7 +285,8 @@ fn the_interior_fill_changes_no_pixel() {
     let paths: Vec<_> = supported_paths().into_iter().filter(|&p| p != KernelPath::Reference).collect();
     for path in paths {
         for (name, p) in &views {
-            let options = |fill| RenderOptions { kernel: Some(path), fill, ..RenderOptions::default() };
+            // Mirrored rows are computed, not copied, so that the work compares.
+            let options = |fill| RenderOptions { kernel: Some(path), fill, mirror: false, ..RenderOptions::default() };
             let filled = render(p, &options(true), &Control::new()).unwrap();
             let plain = render(p, &options(false), &Control::new()).unwrap();
             assert_eq!(filled.buffer.counts(), plain.buffer.counts(), "{name} {path}: counts");
@@ -302,6 +305,55 @@ fn the_interior_fill_changes_no_pixel() {
                     let (i, j) = ((y * tile.width) as usize, ((tile.y + y) * p.width + tile.x) as usize);
                     let n = tile.width as usize;
                     assert_eq!(&part.counts()[i..i + n], &plain.buffer.counts()[j..j + n], "{name} {path} {tile:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Rows copied from their mirror image across the real axis (see `mirror.rs`) hold what
+/// computing them gives, counts and |z|² bit for bit, on every path the CPU has: views
+/// centred on the axis (with and without a row on it, with shortcuts off too), the
+/// Multibrot of power 2, a view the axis crosses off-centre, and tiles of a poster.
+/// Where rows pair up exactly, work is skipped; where none do, nothing changes.
+#[test]
+fn mirrored_rows_change_no_pixel() {
+    let mk =
+        |fractal, center: Complex64, scale: f64, w, h, it| Params::from_center_scale(fractal, center, scale, w, h, it);
+    let axis = Complex64::new(-0.75, 0.0);
+    let views = [
+        ("standard", mk(Fractal::Mandelbrot, axis, 3.5, 480, 270, 1000), true),
+        ("odd rows", mk(Fractal::Mandelbrot, axis, 3.5, 241, 173, 300), true),
+        ("multibrot 2", mk(Fractal::Multibrot { power: 2 }, axis, 3.5, 320, 200, 500), true),
+        ("off-centre", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 0.3), 3.5, 320, 200, 500), false),
+        ("above the axis", mk(Fractal::Mandelbrot, Complex64::new(-0.75, 1.0), 0.5, 320, 200, 500), false),
+    ];
+    let paths: Vec<_> = supported_paths().into_iter().filter(|&p| p != KernelPath::Reference).collect();
+    let bits = |b: &faafo_engine::EscapeBuffer| b.norms().iter().map(|n| n.to_bits()).collect::<Vec<_>>();
+    for path in paths {
+        for (name, p, symmetric) in &views {
+            for shortcuts in [true, false] {
+                let options =
+                    |mirror| RenderOptions { kernel: Some(path), shortcuts, mirror, ..RenderOptions::default() };
+                let mirrored = render(p, &options(true), &Control::new()).unwrap();
+                let plain = render(p, &options(false), &Control::new()).unwrap();
+                let what = format!("{name} {path} shortcuts {shortcuts}");
+                assert_eq!(mirrored.buffer.counts(), plain.buffer.counts(), "{what}: counts");
+                assert_eq!(bits(&mirrored.buffer), bits(&plain.buffer), "{what}: norms");
+                let (a, b) = (mirrored.stats.iterations, plain.stats.iterations);
+                if *symmetric {
+                    assert!(a < b, "{what}: nothing was copied ({a} iterations, {b} without)");
+                } else {
+                    assert_eq!(a, b, "{what}: rows without a mirror changed the work");
+                }
+                // A tile mirrors only within itself: still the same pixels.
+                for tile in faafo_engine::Window::grid(p.width, p.height, 2, 3) {
+                    let part = faafo_engine::render_window(p, tile, &options(true), &Control::new()).unwrap().buffer;
+                    for y in 0..tile.height {
+                        let (i, j) = ((y * tile.width) as usize, ((tile.y + y) * p.width + tile.x) as usize);
+                        let n = tile.width as usize;
+                        assert_eq!(&part.counts()[i..i + n], &plain.buffer.counts()[j..j + n], "{what} {tile:?}");
+                    }
                 }
             }
         }

@@ -2,7 +2,7 @@
 //!
 //! | path        | lanes × chains | arithmetic                  | where                 |
 //! |-------------|----------------|-----------------------------|-----------------------|
-//! | `avx512`    | 8 × 4          | fused multiply-add          | x86-64 with AVX-512F/DQ |
+//! | `avx512`    | 8 × 4, then 8 × 6 | fused multiply-add       | x86-64 with AVX-512F/DQ |
 //! | `avx2+fma`  | 4 × 3, then 4 × 4 | fused multiply-add       | x86-64 with AVX2 + FMA |
 //! | `scalar`    | 1 × 4          | separate multiply and add   | everywhere (the plain fallback) |
 //! | `reference` | 1 pixel        | separate multiply and add   | everywhere; tests and odd cases |
@@ -124,6 +124,30 @@ pub(crate) fn compute(path: KernelPath, fractal: &Fractal, setup: &Setup, band: 
         });
     }
     compute_pixels(path, fractal, setup, band, Pixels::All)
+}
+
+/// Computes the rows of `band` whose `sources` entry is `None`, leaving the others (the
+/// copies of [`crate::mirror`]) untouched. Returns the updates performed.
+pub(crate) fn compute_except_copies(
+    path: KernelPath,
+    fractal: &Fractal,
+    setup: &Setup,
+    band: &mut Band<'_>,
+    sources: &[Option<u32>],
+) -> u64 {
+    let width = band.xs.len() as u32;
+    let runs: Vec<[u32; 3]> =
+        (0..band.ys.len()).filter(|&row| sources[row].is_none()).map(|row| [row as u32, 0, width]).collect();
+    compute_pixels(path, fractal, setup, band, Pixels::Runs(&runs))
+}
+
+/// Whether renders of `fractal` with `setup` on `path` may copy rows from their mirror
+/// image (see [`crate::mirror`]): the quadratic Mandelbrot set, not on the reference path,
+/// not where the interior fill runs.
+pub(crate) fn mirror_applies(path: KernelPath, fractal: &Fractal, setup: &Setup) -> bool {
+    matches!(fractal, Fractal::Mandelbrot | Fractal::Multibrot { power: 2 })
+        && path != KernelPath::Reference
+        && !fill::may_apply(path, setup)
 }
 
 /// Rows per band for an image `width` pixels wide, given the rows a band of

@@ -35,8 +35,9 @@ pub struct RenderOptions {
     /// computing every pixel.
     pub fill: bool,
     /// Rows that are the exact mirror image of another row across the real axis are
-    /// copied instead of computed (see `mirror`; the same values, pixel for pixel). Off
-    /// to check it against computing them.
+    /// copied instead of computed (see `mirror`; the same values, pixel for pixel), with
+    /// `shortcuts` (without them every pixel is computed). Off to check it against
+    /// computing them.
     pub mirror: bool,
     /// Caps the parameters are checked against.
     pub limits: Limits,
@@ -144,7 +145,7 @@ impl Prepared {
         let mut setup =
             Setup::new(&params.fractal, params.max_iterations, r.pixel_step_x(params.width), options.shortcuts);
         setup.fill &= options.fill;
-        let mirror = options.mirror && kernel::mirror_applies(path, &params.fractal, &setup);
+        let mirror = options.mirror && options.shortcuts && kernel::mirror_applies(path, &params.fractal, &setup);
         // The window's pixels are what is rendered: from here on `params` has its size.
         let params = params.with_size(window.width, window.height);
         Ok(Self { params, path, setup, xs: xs.collect(), ys: ys.collect(), mirror })

@@ -263,6 +263,25 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Renders `p` as a grid of `tiles` (columns, rows) with `options` and checks each tile's
+/// counts against the same rectangle of `whole`.
+fn assert_tiles_match(
+    p: &Params,
+    (columns, rows): (u32, u32),
+    options: &RenderOptions,
+    whole: &faafo_engine::EscapeBuffer,
+    what: &str,
+) {
+    for tile in faafo_engine::Window::grid(p.width, p.height, columns, rows) {
+        let part = faafo_engine::render_window(p, tile, options, &Control::new()).unwrap().buffer;
+        for y in 0..tile.height {
+            let (i, j) = ((y * tile.width) as usize, ((tile.y + y) * p.width + tile.x) as usize);
+            let n = tile.width as usize;
+            assert_eq!(&part.counts()[i..i + n], &whole.counts()[j..j + n], "{what} {tile:?}");
+        }
+    }
+}
+
 /// The interior fill changes no pixel: renders with it equal renders that compute every
 /// pixel, counts and |z|² bit for bit, on every path the CPU has and on views with
 /// interior of every size (the bench's standard and Seahorse views, smaller; a Julia set;
@@ -297,14 +316,7 @@ fn the_interior_fill_changes_no_pixel() {
                 assert!(a < b, "{name} {path}: the fill skipped nothing");
             }
             // Tiles cut the fill's rectangles elsewhere: still the same pixels.
-            for tile in faafo_engine::Window::grid(p.width, p.height, 3, 2) {
-                let part = faafo_engine::render_window(p, tile, &options(true), &Control::new()).unwrap().buffer;
-                for y in 0..tile.height {
-                    let (i, j) = ((y * tile.width) as usize, ((tile.y + y) * p.width + tile.x) as usize);
-                    let n = tile.width as usize;
-                    assert_eq!(&part.counts()[i..i + n], &plain.buffer.counts()[j..j + n], "{name} {path} {tile:?}");
-                }
-            }
+            assert_tiles_match(p, (3, 2), &options(true), &plain.buffer, &format!("{name} {path}"));
         }
     }
 }
@@ -346,14 +358,7 @@ fn mirrored_rows_change_no_pixel() {
                     assert_eq!(a, b, "{what}: rows without a mirror changed the work");
                 }
                 // A tile mirrors only within itself: still the same pixels.
-                for tile in faafo_engine::Window::grid(p.width, p.height, 2, 3) {
-                    let part = faafo_engine::render_window(p, tile, &options(true), &Control::new()).unwrap().buffer;
-                    for y in 0..tile.height {
-                        let (i, j) = ((y * tile.width) as usize, ((tile.y + y) * p.width + tile.x) as usize);
-                        let n = tile.width as usize;
-                        assert_eq!(&part.counts()[i..i + n], &plain.buffer.counts()[j..j + n], "{what} {tile:?}");
-                    }
-                }
+                assert_tiles_match(p, (2, 3), &options(true), &plain.buffer, &what);
             }
         }
     }

@@ -41,7 +41,7 @@ pub(crate) fn sources(ys: &[f64]) -> Vec<Option<u32>> {
 }
 
 /// The first row that is a copy; every source lies before it.
-pub(crate) fn first_copy(sources: &[Option<u32>]) -> usize {
+fn first_copy(sources: &[Option<u32>]) -> usize {
     sources.iter().position(Option::is_some).unwrap_or(sources.len())
 }
 

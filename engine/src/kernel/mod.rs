@@ -271,13 +271,14 @@ mod x86 {
     ///
     /// Three chains in the first stage: four need 24 vectors of state in 16 registers,
     /// and the spills cost more than the latency a fourth chain hides (measured: ~10%
-    /// fewer cycles on the dense scene). The second stage keeps four, with 2 steps per
-    /// chain's turn: on Zen 1 (256-bit operations split in two, FMA latency 5) one
-    /// thread's Seahorse Valley took 4405–4505 ms instead of 4755–4780 with 4 (−6 %);
-    /// 1 step was slower (4905–4920: an update leaves x and y in swapped registers, and
-    /// a loop of one step pays a register move per vector to swap them back), and so
-    /// were 5 chains of 1 step (4845–4860) and 6 chains of 1, 2 or 4 steps (4725–5940).
-    /// Zen 4 had shown no difference between 1 and 4 on this path.
+    /// fewer cycles on the dense scene). The second stage runs six chains of 2 steps per
+    /// chain's turn (their constants are read from memory): on a Zen 3 core, one thread
+    /// each, both binaries at once, Seahorse Valley took 0.92× the CPU of four chains of
+    /// 2 (1498 against 1629 ms; five chains: about the same as six; seven: 1.1×, eight of
+    /// 2: 1.02×, eight of 1: 1.06×, six of 4: 1.04×), `standard` and `classic` the same
+    /// within 1 %; an AVX-512 Xeon with this path forced, 0.89–0.90×. Zen 1 (256-bit
+    /// operations split in two, FMA latency 5) had measured the other way: four chains
+    /// of 2 took 4405–4505 ms, six chains of 1, 2 or 4 steps 4725–5940.
     ///
     /// # Safety
     /// The CPU must support AVX2, FMA and POPCNT (guaranteed by the token).
@@ -289,6 +290,6 @@ mod x86 {
         band: &mut Band<'_>,
         pixels: Pixels<'_>,
     ) -> u64 {
-        super::two_stage::<Avx2, F, 3, 4, 2>(s, f, setup, band, pixels)
+        super::two_stage::<Avx2, F, 3, 6, 2>(s, f, setup, band, pixels)
     }
 }

@@ -5,7 +5,8 @@
 #   dense     useful iterations per CPU-second ÷ the machine's peak   (target ≥ 70 %)
 #   seahorse  the same                                                (target ≥ 85 %)
 #             (both on one thread, as the peak is measured; also with the AVX2 path forced;
-#             the peak is the median of 0.2 s runs taken one before each timed run, as
+#             the peak is the median of runs (0.2 s for each shape of the peak loop, the
+#             best shape) taken one before each timed run, as
 #             `faafo bench` measures it, so it is judged the way the scenes are)
 #   standard  CPU per frame of XaoS 4.2.1 recomputing every frame of the same view
 #             (-alwaysrecalc, 1920×1080, 1000 iterations) ÷ faafo's    (target ≥ 20×)
@@ -192,7 +193,7 @@ def peak(r):
             r.get("peak_best_giga_lane_iterations_per_cpu_second", float("nan")))
 print(f"CPU: {model} ({cores} cores; {flags.strip()})")
 print(f"faafo kernel: {rows['dense']['kernel']}; standard on {rows['standard']['threads']} threads, "
-      f"classic, dense and seahorse on 1; peak (one thread, one 0.2 s run before each timed run, median; best): "
+      f"classic, dense and seahorse on 1; peak (one thread, one run before each timed run, best shape, median; best): "
       f"dense {peak(rows['dense'])[0]:.2f}; {peak(rows['dense'])[1]:.2f}, "
       f"seahorse {peak(rows['seahorse'])[0]:.2f}; {peak(rows['seahorse'])[1]:.2f} G lane-iter/CPU-s")
 print(f"XaoS 4.2.1: {xn1} and {xn3} frames, {float(xc1):.2f} and {float(xc3):.2f} CPU-s "

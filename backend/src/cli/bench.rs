@@ -40,7 +40,8 @@ pub struct BenchArgs {
     /// instead of copying them (on the `standard` view 315 of its 1080 rows are copies).
     #[arg(long)]
     no_mirror: bool,
-    /// Measure only the machine's peak (median and best of `--repeat` runs of 0.2 s) and print it.
+    /// Measure only the machine's peak (median and best of `--repeat` runs, each the best shape of
+    /// the peak loop, 0.2 s per shape) and print it.
     #[arg(long)]
     peak: bool,
 }
@@ -150,9 +151,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if !args.json {
         println!(
-            "peak: median {:.2}, best {:.2} G lane-iterations per CPU-second over {} runs of 0.2 s, one before each \
-             timed run ({path}, one thread, z <- z^2 + c without escape tests); each scene's %peak is against \
-             the median of the runs taken with it",
+            "peak: median {:.2}, best {:.2} G lane-iterations per CPU-second over {} runs (0.2 s for each shape of \
+             the loop, the best shape), one before each timed run ({path}, one thread, z <- z^2 + c without \
+             escape tests); each scene's %peak is against the median of the runs taken with it",
             all_peaks.median(),
             all_peaks.best(),
             all_peaks.samples.len()
@@ -195,7 +196,8 @@ fn print_peak_only(args: &BenchArgs, path: KernelPath) {
         println!("{line}");
     } else {
         println!(
-            "peak: {median:.2} G lane-iterations per CPU-second, median of {} runs of 0.2 s (best {best:.2}) \
+            "peak: {median:.2} G lane-iterations per CPU-second, median of {} runs (0.2 s for each shape of the \
+             loop, the best shape; best run {best:.2}) \
              ({path}, one thread, z <- z^2 + c without escape tests)",
             args.repeat
         );

@@ -419,14 +419,20 @@ fn rounds<S: Simd, F: Formula, const C: usize>(
     // instead of one was 3–5 % less CPU on the dense and standard scenes and 1–2 % on the
     // classic one; three instead of two another 1–3 % on dense, ~1 % on standard, classic
     // unchanged; four (all, on AVX-512) no better than three.
-    // The classic kind on AVX-512 is the exception: after its early pass (`super::early`)
-    // the groups left are pixels near the Julia set's dust, whose orbits run from a few
-    // states to the limit, so a chain that is done would wait long for two others. Leaving
-    // as soon as one is done took 0.92× the CPU on the `classic` scene (Zen 4, one thread
-    // each at once, best of 4; waiting for two: 0.93×); on the AVX2 path (three chains) it
-    // took 1.18×, on the scalar one 1.03×.
+    // The classic kind is the exception on the vector paths: after its early pass
+    // (`super::early`) the groups left are pixels near the Julia set's dust, whose orbits
+    // run from a few states to the limit, so a chain that is done would wait long for the
+    // others. On AVX-512 leaving as soon as one is done took 0.92× the CPU on the `classic`
+    // scene (Zen 4, one thread each at once, best of 4; waiting for two: 0.93×). On AVX2's
+    // three chains waiting for two took 0.92× (Zen 3, best of 6: 4.38 against 4.75 ms) and
+    // one about the same as two there (4.48–4.54 ms; it had taken 1.18× on Zen 4 before the
+    // early pass); on the scalar path one took 1.03×.
     let active = meta.iter().filter(|m| m.active).count() as u32;
-    let wait_for = if F::EXACT_HYPOT && S::LANES == 8 { 1 } else { active.clamp(1, 3) };
+    let wait_for = match (F::EXACT_HYPOT, S::LANES) {
+        (true, 8) => 1,
+        (true, 4) => active.clamp(1, 2),
+        _ => active.clamp(1, 3),
+    };
     let mut inside: [S::M; C] = std::array::from_fn(|c| s.m_from_bits(meta[c].alive));
     while done < budget {
         for _ in 0..ROUND {

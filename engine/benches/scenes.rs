@@ -16,8 +16,7 @@
 use std::time::{Duration, Instant};
 
 use faafo_engine::{
-    Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, peak_lane_iterations, peak_shapes, render_into,
-    scenes, sha256_hex,
+    Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, peak_rate, render_into, scenes, sha256_hex,
 };
 
 /// Process CPU time (user + system) from `/proc/self/stat`, in clock ticks of 10 ms
@@ -44,14 +43,7 @@ fn thread_cpu_ns() -> Option<u64> {
 /// noisy) on this thread, in G lane-iterations per CPU-second, as `faafo bench` measures
 /// it; `None` without a thread CPU clock.
 fn peak_once(path: KernelPath) -> Option<f64> {
-    let mut best = None;
-    for shape in 0..peak_shapes(path) {
-        let c0 = thread_cpu_ns()?;
-        let lanes = peak_lane_iterations(path, shape, 12_000_000);
-        let ns = thread_cpu_ns()?.saturating_sub(c0).max(1);
-        best = Some(f64::max(best.unwrap_or(f64::NAN), lanes as f64 / ns as f64));
-    }
-    best
+    peak_rate(path, 12_000_000, thread_cpu_ns)
 }
 
 fn main() {

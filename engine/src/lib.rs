@@ -50,7 +50,7 @@ pub use control::Control;
 pub use error::{ParamError, RenderError};
 pub use format::{DEFAULT_JPEG_QUALITY, IMAGE_EXTENSIONS, ImageError, ImageFormat, encode_jpeg, write_image};
 pub use fractal::{DEFAULT_JULIA_C, Fractal, FractalKind};
-pub use kernel::{KernelPath, SmoothScale, peak_lane_iterations, peak_shapes};
+pub use kernel::{KernelPath, SmoothScale, peak_rate};
 pub use num_complex::Complex64;
 pub use output::{BitDepth, PngSummary, encode_png, sha256_hex, write_png, write_png_window};
 pub use palette::{Colouring, Palette};

@@ -6,8 +6,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::Args;
 use faafo_engine::{
-    Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, peak_lane_iterations, peak_shapes, render_into,
-    scenes, sha256_hex,
+    Control, EscapeBuffer, KernelPath, RenderOptions, SmoothScale, peak_rate, render_into, scenes, sha256_hex,
 };
 use serde::Serialize;
 
@@ -48,17 +47,11 @@ pub struct BenchArgs {
 
 /// One measurement of the machine's limit for the Mandelbrot step on one thread, in G
 /// lane-iterations per CPU-second: independent chains of `z ← z² + c` on the widest
-/// vector unit, no escape test, no memory traffic (the engine's `peak_lane_iterations`),
-/// about 0.2 s for each of the loop's shapes, the best of them.
+/// vector unit, no escape test, no memory traffic (the engine's `peak_rate`), about 0.2 s
+/// for each of the loop's shapes, the best of them.
 fn peak_once(path: KernelPath) -> f64 {
     const STEPS: u64 = 2_000_000;
-    (0..peak_shapes(path))
-        .map(|shape| {
-            let cpu0 = thread_cpu_time();
-            let lanes = peak_lane_iterations(path, shape, STEPS);
-            lanes as f64 / ((thread_cpu_time() - cpu0).as_secs_f64().max(1e-9) * 1e9)
-        })
-        .fold(f64::NAN, f64::max)
+    peak_rate(path, STEPS, || u64::try_from(thread_cpu_time().as_nanos()).ok()).unwrap_or(f64::NAN)
 }
 
 /// Peak measurements, taken the way the scenes are: one before each timed run, so a

@@ -12,7 +12,7 @@
 //! very close to the escape radius may escape one step earlier or later; the tests bound
 //! how often. The classic kind never fuses on any path, so it is bit-exact everywhere.
 
-pub use peak::{peak_lane_iterations, peak_shapes};
+pub use peak::peak_rate;
 pub(crate) mod derivative;
 mod early;
 mod feed;

@@ -43,22 +43,37 @@ fn chains<S: Simd, const CHAINS: usize>(s: S, steps: u64) -> u64 {
     steps * (CHAINS * S::LANES) as u64
 }
 
-/// How many shapes of the peak loop `path` has: chain counts that each hide the
-/// multiply-add latency on some machines. Which is fastest depends on the core (on a Zen 3
-/// core the AVX2 loop ran 6.1–6.7 G lane-iterations per CPU-second with eight chains and
-/// 5.1 G with six, and the `seahorse` scene's kernel beat the six-chain loop), so the
-/// machine's limit is the best of them: time each with [`peak_lane_iterations`].
-pub fn peak_shapes(path: KernelPath) -> usize {
+/// The machine's limit on `path`, on this thread: every shape of the peak loop (chain
+/// counts that each hide the multiply-add latency on some machines) runs `steps` steps
+/// per chain, timed with `cpu_ns` (this thread's CPU clock in nanoseconds), and the best
+/// rate is returned, in G lane-iterations per CPU-second; `None` without a clock.
+///
+/// The best, because which shape is fastest depends on the core: on a Zen 3 core the AVX2
+/// loop ran 6.1–8.0 G lane-iterations per CPU-second with eight chains and 5.1 G with
+/// six, and the `seahorse` scene's kernel beat the six-chain loop.
+pub fn peak_rate(path: KernelPath, steps: u64, mut cpu_ns: impl FnMut() -> Option<u64>) -> Option<f64> {
+    let mut best = None;
+    for shape in 0..shapes(path) {
+        let start = cpu_ns()?;
+        let lanes = lane_iterations(path, shape, steps);
+        let ns = cpu_ns()?.saturating_sub(start).max(1);
+        best = Some(f64::max(best.unwrap_or(f64::NAN), lanes as f64 / ns as f64));
+    }
+    best
+}
+
+/// How many shapes of the peak loop `path` has.
+fn shapes(path: KernelPath) -> usize {
     match path {
         KernelPath::Avx2Fma => 2,
         _ => 1,
     }
 }
 
-/// Runs shape `shape` (below [`peak_shapes`]) of the peak loop on `path` for `steps` steps
-/// per chain, on this thread; returns the lane-iterations done (time it with CPU time to
-/// get the rate). The reference path has no vector form: it is measured as the scalar one.
-pub fn peak_lane_iterations(path: KernelPath, shape: usize, steps: u64) -> u64 {
+/// Runs shape `shape` (below [`shapes`]) of the peak loop on `path` for `steps` steps per
+/// chain; returns the lane-iterations done. The reference path has no vector form: it is
+/// measured as the scalar one.
+fn lane_iterations(path: KernelPath, shape: usize, steps: u64) -> u64 {
     match path {
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx512 => match super::simd::Avx512::detect() {
@@ -112,10 +127,25 @@ mod tests {
     #[test]
     fn every_path_counts_its_lanes() {
         for path in KernelPath::ALL.into_iter().filter(|p| p.is_supported()) {
-            for shape in 0..peak_shapes(path) {
-                let n = peak_lane_iterations(path, shape, 1000);
+            for shape in 0..shapes(path) {
+                let n = lane_iterations(path, shape, 1000);
                 assert!(n >= 8 * 1000 && n.is_multiple_of(1000), "{path} shape {shape}: {n}");
             }
+        }
+    }
+
+    #[test]
+    fn the_rate_is_that_of_the_best_shape() {
+        for path in KernelPath::ALL.into_iter().filter(|p| p.is_supported()) {
+            // A clock that advances 1000 ns a reading: every shape takes 1000 ns.
+            let mut now = 0;
+            let clock = || {
+                now += 1000;
+                Some(now)
+            };
+            let best = (0..shapes(path)).map(|k| lane_iterations(path, k, 100)).max().unwrap();
+            assert_eq!(peak_rate(path, 100, clock), Some(best as f64 / 1000.0), "{path}");
+            assert_eq!(peak_rate(path, 100, || None), None, "{path}");
         }
     }
 }

@@ -5,7 +5,7 @@
 #   dense     useful iterations per CPU-second ÷ the machine's peak   (target ≥ 70 %)
 #   seahorse  the same                                                (target ≥ 85 %)
 #             (both on one thread, as the peak is measured; also with the AVX2 path forced;
-#             the peak is the median of runs (0.2 s for each shape of the peak loop, the
+#             the peak is the median of runs (about 0.1 s for each shape of the peak loop, the
 #             best shape) taken one before each timed run, as
 #             `faafo bench` measures it, so it is judged the way the scenes are)
 #   standard  CPU per frame of XaoS 4.2.1 recomputing every frame of the same view

@@ -43,7 +43,7 @@ fn thread_cpu_ns() -> Option<u64> {
 /// noisy) on this thread, in G lane-iterations per CPU-second, as `faafo bench` measures
 /// it; `None` without a thread CPU clock.
 fn peak_once(path: KernelPath) -> Option<f64> {
-    peak_rate(path, 12_000_000, thread_cpu_ns)
+    peak_rate(path, 1_000_000_000, thread_cpu_ns)
 }
 
 fn main() {

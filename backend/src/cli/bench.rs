@@ -40,18 +40,18 @@ pub struct BenchArgs {
     #[arg(long)]
     no_mirror: bool,
     /// Measure only the machine's peak (median and best of `--repeat` runs, each the best shape of
-    /// the peak loop, 0.2 s per shape) and print it.
+    /// the peak loop, about 0.1 s per shape) and print it.
     #[arg(long)]
     peak: bool,
 }
 
 /// One measurement of the machine's limit for the Mandelbrot step on one thread, in G
 /// lane-iterations per CPU-second: independent chains of `z ← z² + c` on the widest
-/// vector unit, no escape test, no memory traffic (the engine's `peak_rate`), about 0.2 s
-/// for each of the loop's shapes, the best of them.
+/// vector unit, no escape test, no memory traffic (the engine's `peak_rate`), a billion
+/// lane-iterations (about 0.1 s) for each of the loop's shapes, the best of them.
 fn peak_once(path: KernelPath) -> f64 {
-    const STEPS: u64 = 2_000_000;
-    peak_rate(path, STEPS, || u64::try_from(thread_cpu_time().as_nanos()).ok()).unwrap_or(f64::NAN)
+    const LANE_ITERATIONS: u64 = 1_000_000_000;
+    peak_rate(path, LANE_ITERATIONS, || u64::try_from(thread_cpu_time().as_nanos()).ok()).unwrap_or(f64::NAN)
 }
 
 /// Peak measurements, taken the way the scenes are: one before each timed run, so a
@@ -144,7 +144,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if !args.json {
         println!(
-            "peak: median {:.2}, best {:.2} G lane-iterations per CPU-second over {} runs (0.2 s for each shape of \
+            "peak: median {:.2}, best {:.2} G lane-iterations per CPU-second over {} runs (about 0.1 s for each shape of \
              the loop, the best shape), one before each timed run ({path}, one thread, z <- z^2 + c without \
              escape tests); each scene's %peak is against the median of the runs taken with it",
             all_peaks.median(),
@@ -189,7 +189,7 @@ fn print_peak_only(args: &BenchArgs, path: KernelPath) {
         println!("{line}");
     } else {
         println!(
-            "peak: {median:.2} G lane-iterations per CPU-second, median of {} runs (0.2 s for each shape of the \
+            "peak: {median:.2} G lane-iterations per CPU-second, median of {} runs (about 0.1 s for each shape of the \
              loop, the best shape; best run {best:.2}) \
              ({path}, one thread, z <- z^2 + c without escape tests)",
             args.repeat
@@ -218,7 +218,7 @@ fn measure_scene(
     for i in 0..=args.repeat {
         if i > 0 {
             // On a pool thread, as the render that follows: run on the main thread, it
-            // left the render to a thread that had slept through the 0.2 s (measured on
+            // left the render to a thread that had slept through the peak run (measured on
             // a Zen 4 VM: `classic` 4.1–4.7 ms a frame that way, 3.4–3.5 ms this way,
             // against 3.5–3.7 in the engine's own bench, which always did this).
             pool.install(|| peak.sample(path));

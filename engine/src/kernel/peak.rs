@@ -11,9 +11,17 @@ use std::hint::black_box;
 use super::KernelPath;
 use super::simd::{MAX_LANES, Scalar, Simd};
 
-/// Runs `steps` steps of `CHAINS` independent vector chains; returns lane-iterations done.
+/// Runs `CHAINS` independent vector chains for about `lane_iterations` lane-iterations in
+/// all, each chain taking `T` steps in a row before the next chain's turn; returns the
+/// lane-iterations done. `X_FIRST`: whether the step adds x² before it subtracts y² (as
+/// this loop always did) or after (as the kernels' second stage does, `Quadratic::step`).
+///
+/// The shape and the order are parameters because which of them reaches the FMA units'
+/// throughput depends on the core and even on the build (see [`x86::avx512`]).
 #[inline(always)]
-fn chains<S: Simd, const CHAINS: usize>(s: S, steps: u64) -> u64 {
+fn chains<S: Simd, const CHAINS: usize, const T: u64, const X_FIRST: bool>(s: S, lane_iterations: u64) -> u64 {
+    let per_turn = (CHAINS * S::LANES) as u64 * T;
+    let turns = lane_iterations.div_ceil(per_turn).max(1);
     // One c per lane, shared by the chains (two registers); each chain starts elsewhere.
     let mut re = [0.0; MAX_LANES];
     for (lane, r) in re.iter_mut().enumerate().take(S::LANES) {
@@ -27,12 +35,18 @@ fn chains<S: Simd, const CHAINS: usize>(s: S, steps: u64) -> u64 {
         *r = s.splat(black_box(0.01 * k as f64));
         *i = s.splat(black_box(-0.01 * k as f64));
     }
-    for _ in 0..steps {
+    for _ in 0..turns {
         for k in 0..CHAINS {
-            let (x, y) = (zr[k], zi[k]);
-            // z² + c: (x² − y² + cr) + (2xy + ci)i, with the kernels' fused operations.
-            zr[k] = s.neg_mul_add(y, y, s.mul_add(x, x, cr));
-            zi[k] = s.mul_add(s.add(x, x), y, ci);
+            for _ in 0..T {
+                let (x, y) = (zr[k], zi[k]);
+                // z² + c: (x² − y² + cr) + (2xy + ci)i, with the kernels' fused operations.
+                zr[k] = if X_FIRST {
+                    s.neg_mul_add(y, y, s.mul_add(x, x, cr))
+                } else {
+                    s.mul_add(x, x, s.neg_mul_add(y, y, cr))
+                };
+                zi[k] = s.mul_add(s.add(x, x), y, ci);
+            }
         }
     }
     let mut out = [0.0; MAX_LANES];
@@ -40,22 +54,24 @@ fn chains<S: Simd, const CHAINS: usize>(s: S, steps: u64) -> u64 {
         s.store(s.add(zr[k], zi[k]), &mut out);
         black_box(out);
     }
-    steps * (CHAINS * S::LANES) as u64
+    turns * per_turn
 }
 
 /// The machine's limit on `path`, on this thread: every shape of the peak loop (chain
-/// counts that each hide the multiply-add latency on some machines) runs `steps` steps
-/// per chain, timed with `cpu_ns` (this thread's CPU clock in nanoseconds), and the best
-/// rate is returned, in G lane-iterations per CPU-second; `None` without a clock.
+/// counts, steps per chain's turn and operation orders that each reach the FMA units'
+/// throughput on some core or build) runs about `lane_iterations` lane-iterations, timed
+/// with `cpu_ns` (this thread's CPU clock in nanoseconds), and the best rate is returned,
+/// in G lane-iterations per CPU-second; `None` without a clock.
 ///
-/// The best, because which shape is fastest depends on the core: on a Zen 3 core the AVX2
-/// loop ran 6.1–8.0 G lane-iterations per CPU-second with eight chains and 5.1 G with
-/// six, and the `seahorse` scene's kernel beat the six-chain loop.
-pub fn peak_rate(path: KernelPath, steps: u64, mut cpu_ns: impl FnMut() -> Option<u64>) -> Option<f64> {
+/// The best, because which shape is fastest depends on the core and on the build: on a
+/// Zen 3 core the AVX2 loop ran 6.1–8.0 G lane-iterations per CPU-second with eight chains
+/// and 5.1 G with six; on a Zen 4 core the AVX2 loop's six and eight chains of one step
+/// ran 5.7–8.0 G, six chains of two steps in the second stage's order 9.0 G.
+pub fn peak_rate(path: KernelPath, lane_iterations: u64, mut cpu_ns: impl FnMut() -> Option<u64>) -> Option<f64> {
     let mut best = None;
     for shape in 0..shapes(path) {
         let start = cpu_ns()?;
-        let lanes = lane_iterations(path, shape, steps);
+        let lanes = run_shape(path, shape, lane_iterations);
         let ns = cpu_ns()?.saturating_sub(start).max(1);
         best = Some(f64::max(best.unwrap_or(f64::NAN), lanes as f64 / ns as f64));
     }
@@ -65,57 +81,77 @@ pub fn peak_rate(path: KernelPath, steps: u64, mut cpu_ns: impl FnMut() -> Optio
 /// How many shapes of the peak loop `path` has.
 fn shapes(path: KernelPath) -> usize {
     match path {
-        KernelPath::Avx2Fma => 2,
+        KernelPath::Avx512 => 4,
+        KernelPath::Avx2Fma => 5,
         _ => 1,
     }
 }
 
-/// Runs shape `shape` (below [`shapes`]) of the peak loop on `path` for `steps` steps per
-/// chain; returns the lane-iterations done. The reference path has no vector form: it is
-/// measured as the scalar one.
-fn lane_iterations(path: KernelPath, shape: usize, steps: u64) -> u64 {
+/// Runs shape `shape` (below [`shapes`]) of the peak loop on `path` for about
+/// `lane_iterations` lane-iterations; returns those done. The reference path has no
+/// vector form: it is measured as the scalar one.
+fn run_shape(path: KernelPath, shape: usize, lane_iterations: u64) -> u64 {
     match path {
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx512 => match super::simd::Avx512::detect() {
             // SAFETY: the token proves the CPU has the features the function enables.
-            Some(token) => unsafe { x86::avx512(token, steps) },
-            None => chains::<Scalar, 8>(Scalar, steps),
+            Some(token) => unsafe { x86::avx512(token, shape, lane_iterations) },
+            None => scalar(lane_iterations),
         },
         #[cfg(target_arch = "x86_64")]
         KernelPath::Avx2Fma => match super::simd::Avx2::detect() {
             // SAFETY: as above.
-            Some(token) => unsafe { x86::avx2(token, shape, steps) },
-            None => chains::<Scalar, 8>(Scalar, steps),
+            Some(token) => unsafe { x86::avx2(token, shape, lane_iterations) },
+            None => scalar(lane_iterations),
         },
-        _ => chains::<Scalar, 8>(Scalar, steps),
+        _ => scalar(lane_iterations),
     }
+}
+
+/// The scalar path's one shape: eight chains of one step.
+fn scalar(lane_iterations: u64) -> u64 {
+    chains::<Scalar, 8, 1, true>(Scalar, lane_iterations)
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::super::simd::{Avx2, Avx512};
 
-    /// Twelve chains of 8 lanes: 24 state registers of the 32 plus the constant, and
-    /// enough independent multiply-adds in flight to cover their latency on two FMA ports.
+    /// Twelve chains of one step (24 state registers of the 32), ten of one, six or eight
+    /// of two steps in the second stage's order. On a Zen 4 core (one 512-bit multiply-add
+    /// per cycle on each of two pipes for two cycles: three cycles a step) the twelve
+    /// chains ran 9.3–9.8 G lane-iterations per CPU-second in some builds and 7.0–7.9 G
+    /// in another build of the same source, where six or eight chains of two and ten of
+    /// one reached 9.6 G; sixteen chains (state spilled) 6.8 G.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, AVX-512DQ and FMA (guaranteed by the token).
     #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-    pub(super) unsafe fn avx512(s: Avx512, steps: u64) -> u64 {
-        super::chains::<Avx512, 12>(s, steps)
+    pub(super) unsafe fn avx512(s: Avx512, shape: usize, lane_iterations: u64) -> u64 {
+        match shape {
+            0 => super::chains::<Avx512, 12, 1, true>(s, lane_iterations),
+            1 => super::chains::<Avx512, 10, 1, true>(s, lane_iterations),
+            2 => super::chains::<Avx512, 6, 2, false>(s, lane_iterations),
+            _ => super::chains::<Avx512, 8, 2, false>(s, lane_iterations),
+        }
     }
 
-    /// Shape 0: six chains of 4 lanes, 12 state registers of the 16, the constant and
-    /// temporaries. Shape 1: eight chains, whose state fills all 16 registers (the
-    /// constant and temporaries spill), and more steps in flight.
+    /// Six or eight chains of one step (Zen 3: eight chains 6.1–8.0 G, six 5.1 G; eight
+    /// fill all 16 registers, so the constant and temporaries spill), six or eight chains
+    /// of two steps and six of three in the second stage's order (Zen 4: six of two 9.0 G,
+    /// eight of two 8.7–9.6 G, six of three 7.2–9.0 G, where six and eight of one ran
+    /// 5.7–6.3 and 6.9–8.0 G).
     ///
     /// # Safety
     /// The CPU must support AVX2 and FMA (guaranteed by the token).
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn avx2(s: Avx2, shape: usize, steps: u64) -> u64 {
+    pub(super) unsafe fn avx2(s: Avx2, shape: usize, lane_iterations: u64) -> u64 {
         match shape {
-            0 => super::chains::<Avx2, 6>(s, steps),
-            _ => super::chains::<Avx2, 8>(s, steps),
+            0 => super::chains::<Avx2, 6, 1, true>(s, lane_iterations),
+            1 => super::chains::<Avx2, 8, 1, true>(s, lane_iterations),
+            2 => super::chains::<Avx2, 6, 2, false>(s, lane_iterations),
+            3 => super::chains::<Avx2, 8, 2, false>(s, lane_iterations),
+            _ => super::chains::<Avx2, 6, 3, false>(s, lane_iterations),
         }
     }
 }
@@ -128,8 +164,9 @@ mod tests {
     fn every_path_counts_its_lanes() {
         for path in KernelPath::ALL.into_iter().filter(|p| p.is_supported()) {
             for shape in 0..shapes(path) {
-                let n = lane_iterations(path, shape, 1000);
-                assert!(n >= 8 * 1000 && n.is_multiple_of(1000), "{path} shape {shape}: {n}");
+                // Whole turns of every chain: at least the budget, less than a turn (≤ 128) more.
+                let n = run_shape(path, shape, 100_000);
+                assert!((100_000..100_128).contains(&n), "{path} shape {shape}: {n}");
             }
         }
     }
@@ -143,9 +180,9 @@ mod tests {
                 now += 1000;
                 Some(now)
             };
-            let best = (0..shapes(path)).map(|k| lane_iterations(path, k, 100)).max().unwrap();
-            assert_eq!(peak_rate(path, 100, clock), Some(best as f64 / 1000.0), "{path}");
-            assert_eq!(peak_rate(path, 100, || None), None, "{path}");
+            let best = (0..shapes(path)).map(|k| run_shape(path, k, 10_000)).max().unwrap();
+            assert_eq!(peak_rate(path, 10_000, clock), Some(best as f64 / 1000.0), "{path}");
+            assert_eq!(peak_rate(path, 10_000, || None), None, "{path}");
         }
     }
 }

@@ -15,6 +15,7 @@
 //! - *Periodicity*: at the end of a block each lane's z is compared with a reference
 //!   saved at power-of-two block counts (Brent); a repeat means an attracting cycle.
 
+use super::deferred::Deferred;
 use super::feed::Band;
 use super::formula::{Formula, Outcome, SETTLED_NORM, Setup, norm};
 use super::lanes::{Pending, escaped_lanes, low_lanes};
@@ -53,10 +54,12 @@ struct Group {
     blocks: u64,
     /// Updates spent on lanes found interior (by periodicity or the limit).
     interior_work: u64,
+    /// Lanes that escaped and wait in the [`Deferred`] queue, which writes them.
+    deferred: u32,
 }
 
 impl Group {
-    const IDLE: Self = Self { first: 0, len: 0, live: 0, steps: 0, blocks: 0, interior_work: 0 };
+    const IDLE: Self = Self { first: 0, len: 0, live: 0, steps: 0, blocks: 0, interior_work: 0, deferred: 0 };
 }
 
 /// Hands out groups of up to `LANES` consecutive pending pixels.
@@ -121,7 +124,7 @@ fn start<S: Simd>(s: S, setup: &Setup, pending: &Pending, groups: &mut Groups) -
         norm: s.blend(out, s.splat(-1.0), norm),
     };
     let interior_work = u64::from((low_lanes(len) & !out & !live).count_ones()) * steps;
-    let group = Group { first: at, len, live, steps, blocks: 0, interior_work };
+    let group = Group { first: at, len, live, steps, blocks: 0, interior_work, deferred: 0 };
     Some((group, regs))
 }
 
@@ -132,7 +135,7 @@ fn finish<S: Simd>(s: S, band: &mut Band<'_>, pending: &Pending, g: &Group, r: &
     s.store(r.count, &mut counts);
     s.store(r.norm, &mut norms);
     let mut work = g.interior_work;
-    for l in 0..g.len {
+    for l in (0..g.len).filter(|l| g.deferred & (1 << l) == 0) {
         let outcome = Outcome { count: counts[l] as u32, norm: norms[l] as f32 };
         if norms[l] >= 0.0 {
             work += counts[l] as u64;
@@ -235,6 +238,7 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize, const T: u32, const BLOCK
         iterations += refill(s, setup, &mut group[c], &mut regs[c], &mut groups, pending, band);
     }
     let limit_states = u64::from(setup.limit - 1);
+    let mut deferred = Deferred::new();
     let fast_r2 = s.splat(setup.fast_r2);
     let eps = s.splat(setup.period_eps);
 
@@ -261,7 +265,13 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize, const T: u32, const BLOCK
             } else {
                 let norm = norm(s, r.x, r.y);
                 let maybe_out = s.not_le_mask(norm, fast_r2) & g.live;
-                if maybe_out != 0 {
+                if maybe_out != 0 && !F::EXACT_HYPOT {
+                    let pixel = |l: usize| pending.index[g.first + l];
+                    let (from, c) = (from[c], (r.cx, r.cy));
+                    iterations += deferred.push(s, f, setup, BLOCK, from, c, g.steps, maybe_out, pixel, band);
+                    g.deferred |= maybe_out;
+                    g.live &= !maybe_out;
+                } else if maybe_out != 0 {
                     g.live &= !replay(s, f, setup, from[c], g, r, maybe_out, BLOCK);
                 }
                 g.steps += u64::from(BLOCK);
@@ -289,5 +299,5 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize, const T: u32, const BLOCK
             }
         }
     }
-    iterations
+    iterations + deferred.drain(s, f, setup, BLOCK, band)
 }

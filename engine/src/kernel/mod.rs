@@ -13,6 +13,7 @@
 //! how often. The classic kind never fuses on any path, so it is bit-exact everywhere.
 
 pub use peak::peak_rate;
+mod deferred;
 pub(crate) mod derivative;
 mod early;
 mod feed;

@@ -150,3 +150,71 @@ impl Deferred {
         work
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fractal::Fractal;
+    use crate::kernel::formula::Quadratic;
+    use crate::kernel::simd::Scalar;
+
+    const BLOCK: u32 = 16;
+
+    /// Queues 21 escaping lanes (more than a batch, so some are replayed when pushed and
+    /// the rest by `drain`), each from the start of the block it escapes in, and checks
+    /// every pixel's escape index and |z|² against stepping the same vector state by state.
+    fn replays_match_stepping<S: Simd>(s: S) {
+        let setup = Setup::new(&Fractal::Mandelbrot, 10_000, 1e-3, true);
+        let f = Quadratic;
+        let pixels = 21;
+        let mut counts = vec![0; pixels];
+        let mut norms = vec![0.0; pixels];
+        let mut want = Vec::new();
+        let mut queue = Deferred::new();
+        let mut work = 0;
+        let (xs, ys) = ([0.0], [0.0]);
+        let mut band = Band { xs: &xs, ys: &ys, counts: &mut counts, norms: &mut norms };
+        for p in 0..pixels {
+            // Right of the cusp at 1/4, escaping after about π/√(c − 1/4) steps: from
+            // about 300 down to about 15.
+            let (re, im) = (0.25 + 1e-4 * ((p + 1) * (p + 1)) as f64, 0.0);
+            let (cx, cy) = (s.splat(re), s.splat(im));
+            let (mut x, mut y) = (cx, cy);
+            let mut states = Vec::new();
+            let (count, norm) = loop {
+                assert!(states.len() < 1000, "pixel {p} does not escape");
+                states.push((x, y));
+                let n = norm(s, x, y);
+                if s.not_le_mask(n, s.splat(setup.fast_r2)) & 1 != 0 {
+                    let mut a = [0.0; MAX_LANES];
+                    s.store(n, &mut a);
+                    break (states.len() as u32 - 1, a[0]);
+                }
+                (x, y) = f.step(s, x, y, cx, cy);
+            };
+            assert!(count > 0, "pixel {p} escapes at once");
+            let base = (count - 1) / BLOCK * BLOCK;
+            want.push((count, norm as f32));
+            let from = states[base as usize];
+            work += queue.push(s, f, &setup, BLOCK, from, (cx, cy), u64::from(base), 1, |_| p as u32, &mut band);
+        }
+        work += queue.drain(s, f, &setup, BLOCK, &mut band);
+        let got: Vec<_> = counts.iter().zip(&norms).map(|(&c, &n)| (c, n)).collect();
+        assert_eq!(got, want);
+        assert_eq!(work, want.iter().map(|&(c, _)| u64::from(c)).sum::<u64>());
+    }
+
+    #[test]
+    fn replays_give_each_lane_its_escape_on_every_path() {
+        replays_match_stepping(Scalar);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(s) = crate::kernel::simd::Avx2::detect() {
+                replays_match_stepping(s);
+            }
+            if let Some(s) = crate::kernel::simd::Avx512::detect() {
+                replays_match_stepping(s);
+            }
+        }
+    }
+}

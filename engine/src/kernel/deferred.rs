@@ -8,12 +8,14 @@
 //! the block's start and replayed together, [`VECTORS`] full vectors side by side.
 //!
 //! Only for kinds whose escape is final: a queued lane must escape within the block it is
-//! queued for (monotonic escape, the same arithmetic), so the replay settles all of it.
+//! queued for (monotonic escape, the same arithmetic: both replays take their steps with
+//! [`replay_step`]), so the replay settles all of it.
 //! The classic kind's `hypot` band may find a lane inside again; it keeps the immediate
 //! replay.
 
 use super::feed::Band;
-use super::formula::{Formula, Outcome, Setup, norm};
+use super::formula::{Formula, Outcome, Setup};
+use super::grouped::replay_step;
 use super::lanes::low_lanes;
 use super::simd::{MAX_LANES, Simd};
 
@@ -107,25 +109,18 @@ impl Deferred {
             s.load(&a)
         };
         let at = |k: usize| k * S::LANES;
-        let mut x: [S::V; VECTORS] = std::array::from_fn(|k| load(&self.x, at(k)));
-        let mut y: [S::V; VECTORS] = std::array::from_fn(|k| load(&self.y, at(k)));
+        let mut z: [(S::V, S::V); VECTORS] = std::array::from_fn(|k| (load(&self.x, at(k)), load(&self.y, at(k))));
         let cx: [S::V; VECTORS] = std::array::from_fn(|k| load(&self.cx, at(k)));
         let cy: [S::V; VECTORS] = std::array::from_fn(|k| load(&self.cy, at(k)));
         let base: [S::V; VECTORS] = std::array::from_fn(|k| load(&self.base, at(k)));
         let mut pending: [u32; VECTORS] = std::array::from_fn(|k| low_lanes(n.saturating_sub(at(k)).min(S::LANES)));
         let mut count = base;
         let mut found = [s.splat(0.0); VECTORS];
-        let fast_r2 = s.splat(setup.fast_r2);
         for step in 1..=block {
             for k in 0..VECTORS {
-                (x[k], y[k]) = f.step(s, x[k], y[k], cx[k], cy[k]);
-                let norm = norm(s, x[k], y[k]);
-                let out = s.not_le_mask(norm, fast_r2) & pending[k];
-                if out != 0 {
-                    count[k] = s.blend(out, count[k], s.add(base[k], s.splat(f64::from(step))));
-                    found[k] = s.blend(out, found[k], norm);
-                    pending[k] &= !out;
-                }
+                let index = || s.add(base[k], s.splat(f64::from(step)));
+                let record = (&mut count[k], &mut found[k]);
+                pending[k] &= !replay_step(s, f, setup, &mut z[k], (cx[k], cy[k]), pending[k], index, record);
             }
             if pending.iter().all(|&p| p == 0) {
                 break;
@@ -155,7 +150,7 @@ impl Deferred {
 mod tests {
     use super::*;
     use crate::fractal::Fractal;
-    use crate::kernel::formula::Quadratic;
+    use crate::kernel::formula::{Quadratic, norm};
     use crate::kernel::simd::Scalar;
 
     const BLOCK: u32 = 16;

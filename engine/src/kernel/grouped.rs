@@ -159,25 +159,45 @@ fn replay<S: Simd, F: Formula>(
     lanes: u32,
     max_steps: u32,
 ) -> u32 {
-    let (mut x, mut y) = from;
-    let fast_r2 = s.splat(setup.fast_r2);
+    let mut z = from;
     let mut pending = lanes;
     let mut found = 0;
     for step in 1..=max_steps {
-        (x, y) = f.step(s, x, y, r.cx, r.cy);
-        let norm = norm(s, x, y);
-        let m = escaped_lanes(s, setup, x, y, norm, s.not_le_mask(norm, fast_r2) & pending);
-        if m != 0 {
-            r.count = s.blend(m, r.count, s.splat((g.steps + u64::from(step)) as f64));
-            r.norm = s.blend(m, r.norm, norm);
-            found |= m;
-            pending &= !m;
-            if pending == 0 {
-                break;
-            }
+        let index = || s.splat((g.steps + u64::from(step)) as f64);
+        let m = replay_step(s, f, setup, &mut z, (r.cx, r.cy), pending, index, (&mut r.count, &mut r.norm));
+        found |= m;
+        pending &= !m;
+        if pending == 0 {
+            break;
         }
     }
     found
+}
+
+/// One step of a replay, the same for an immediate one ([`replay`]) and a queued one
+/// ([`Deferred`]): steps `z`, tests the new state exactly, and for the lanes of `pending`
+/// that escape there records the state's index (`index()`, only then computed) and |z|²
+/// in `record`. Returns those lanes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn replay_step<S: Simd, F: Formula>(
+    s: S,
+    f: F,
+    setup: &Setup,
+    z: &mut (S::V, S::V),
+    (cx, cy): (S::V, S::V),
+    pending: u32,
+    index: impl FnOnce() -> S::V,
+    (count, found): (&mut S::V, &mut S::V),
+) -> u32 {
+    *z = f.step(s, z.0, z.1, cx, cy);
+    let norm = norm(s, z.0, z.1);
+    let out = escaped_lanes(s, setup, z.0, z.1, norm, s.not_le_mask(norm, s.splat(setup.fast_r2)) & pending);
+    if out != 0 {
+        *count = s.blend(out, *count, index());
+        *found = s.blend(out, *found, norm);
+    }
+    out
 }
 
 /// Puts the next group that still has live lanes on chain `c` (settling groups that are
@@ -267,8 +287,8 @@ pub(crate) fn run<S: Simd, F: Formula, const C: usize, const T: u32, const BLOCK
                 let maybe_out = s.not_le_mask(norm, fast_r2) & g.live;
                 if maybe_out != 0 && !F::EXACT_HYPOT {
                     let pixel = |l: usize| pending.index[g.first + l];
-                    let (from, c) = (from[c], (r.cx, r.cy));
-                    iterations += deferred.push(s, f, setup, BLOCK, from, c, g.steps, maybe_out, pixel, band);
+                    let (start, constant) = (from[c], (r.cx, r.cy));
+                    iterations += deferred.push(s, f, setup, BLOCK, start, constant, g.steps, maybe_out, pixel, band);
                     g.deferred |= maybe_out;
                     g.live &= !maybe_out;
                 } else if maybe_out != 0 {

@@ -9,6 +9,7 @@
 use std::hint::black_box;
 
 use super::KernelPath;
+use super::formula::{Formula, Quadratic};
 use super::simd::{MAX_LANES, Scalar, Simd};
 
 /// Runs `CHAINS` independent vector chains for about `lane_iterations` lane-iterations in
@@ -40,12 +41,11 @@ fn chains<S: Simd, const CHAINS: usize, const T: u64, const X_FIRST: bool>(s: S,
             for _ in 0..T {
                 let (x, y) = (zr[k], zi[k]);
                 // z² + c: (x² − y² + cr) + (2xy + ci)i, with the kernels' fused operations.
-                zr[k] = if X_FIRST {
-                    s.neg_mul_add(y, y, s.mul_add(x, x, cr))
+                (zr[k], zi[k]) = if X_FIRST {
+                    (s.neg_mul_add(y, y, s.mul_add(x, x, cr)), s.mul_add(s.add(x, x), y, ci))
                 } else {
-                    s.mul_add(x, x, s.neg_mul_add(y, y, cr))
+                    Quadratic.step(s, x, y, cr, ci)
                 };
-                zi[k] = s.mul_add(s.add(x, x), y, ci);
             }
         }
     }

@@ -9,7 +9,7 @@
 //! precedes each timed run, and the scene's rate is printed as a share of their median.
 //!
 //! Arguments (after `--`): scene names to run (default: all), `--repeat N` (default 7),
-//! `--threads N` (repeatable; default 1 and 2), `--kernel PATH`.
+//! `--threads N` (repeatable; default 1 and 2), `--kernel PATH`, `--no-peak` (no peak runs: for profiling).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
@@ -51,12 +51,15 @@ fn main() {
     let mut repeat = 7usize;
     let mut threads = Vec::new();
     let mut kernel = None;
+    let mut with_peak = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--repeat" => repeat = args.next().and_then(|v| v.parse().ok()).expect("--repeat N"),
             "--threads" => threads.push(args.next().and_then(|v| v.parse().ok()).expect("--threads N")),
             "--kernel" => kernel = Some(args.next().and_then(|v| v.parse::<KernelPath>().ok()).expect("--kernel PATH")),
+            // For profiling: the peak runs would dominate the samples.
+            "--no-peak" => with_peak = false,
             "--bench" => {}
             other if other.starts_with("--") => {}
             other => names.push(other.to_owned()),
@@ -83,7 +86,7 @@ fn main() {
             let mut ticks = 0;
             let mut peaks = Vec::with_capacity(repeat);
             for i in 0..=repeat {
-                if i > 0 && t == 1 {
+                if i > 0 && t == 1 && with_peak {
                     // A peak run before each timed run on the same thread, as `faafo bench`.
                     let path = kernel.unwrap_or_else(KernelPath::detect);
                     peaks.extend(pool.install(|| peak_once(path)));

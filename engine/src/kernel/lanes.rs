@@ -64,9 +64,10 @@ pub(crate) fn low_lanes(len: usize) -> u32 {
     (1u32 << len) - 1
 }
 
-/// Pixels that the first stage left unfinished: their state after `steps` updates (state
-/// `steps` not yet tested), in structure-of-arrays form so the second stage loads a group
-/// with one vector load per field.
+/// Pixels that the first stage left unfinished, or that a phase of the second left to the
+/// next (see [`super::grouped`]): their state after `steps` updates (state `steps` not yet
+/// tested), in structure-of-arrays form so the second stage loads a group with one vector
+/// load per field.
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
     pub(crate) index: Vec<u32>,
@@ -74,8 +75,13 @@ pub(crate) struct Pending {
     pub(crate) y: Vec<f64>,
     pub(crate) cx: Vec<f64>,
     pub(crate) cy: Vec<f64>,
+    /// The periodicity reference of each pixel; empty while `blocks` is 0 (none saved yet).
+    pub(crate) xr: Vec<f64>,
+    pub(crate) yr: Vec<f64>,
     /// Updates done on every pending pixel.
     pub(crate) steps: u32,
+    /// Second-stage blocks done on every pending pixel (0 for the first stage's).
+    pub(crate) blocks: u64,
 }
 
 impl Pending {
@@ -86,9 +92,11 @@ impl Pending {
     /// Empties the lists, keeping their memory (one `Pending` serves all the bands a
     /// thread computes).
     pub(crate) fn clear(&mut self) {
-        for v in [&mut self.x, &mut self.y, &mut self.cx, &mut self.cy] {
+        for v in [&mut self.x, &mut self.y, &mut self.cx, &mut self.cy, &mut self.xr, &mut self.yr] {
             v.clear();
         }
         self.index.clear();
+        self.steps = 0;
+        self.blocks = 0;
     }
 }

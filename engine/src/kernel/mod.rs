@@ -226,9 +226,9 @@ fn two_stage<S: simd::Simd, F: Formula, const C1: usize, const C2: usize, const 
     iterations += stepwise::run::<S, F, C1>(s, f, setup, states, band, pixels, &mut pending);
     if pending.len() > 0 {
         iterations += if setup.limit >= grouped::LONG_BLOCK_LIMIT {
-            grouped::run::<S, F, C2, T2, { grouped::LONG_BLOCK }>(s, f, setup, &pending, band)
+            grouped::run::<S, F, C2, T2, { grouped::LONG_BLOCK }>(s, f, setup, &mut pending, band)
         } else {
-            grouped::run::<S, F, C2, T2, { grouped::BLOCK }>(s, f, setup, &pending, band)
+            grouped::run::<S, F, C2, T2, { grouped::BLOCK }>(s, f, setup, &mut pending, band)
         };
     }
     PENDING.set(pending);

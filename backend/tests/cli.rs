@@ -134,7 +134,7 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
 
 #[test]
 fn bench_prints_the_figures_as_json() {
-    let o = faafo(&["bench", "--scene", "classic", "--repeat", "1", "--json"]);
+    let o = faafo(&["bench", "--scene", "classic", "--repeat", "1", "--json", "--threads", "1"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let row: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
     for key in ["kernel", "threads", "width", "height", "max_iterations", "iterations", "cpu_ms", "wall_ms", "checksum"]
@@ -146,6 +146,12 @@ fn bench_prints_the_figures_as_json() {
     let peak = row["peak_giga_lane_iterations_per_cpu_second"].as_f64().unwrap();
     assert!(rate > 0.0 && peak > rate, "the scene runs below the machine's peak: {row}");
     assert!((row["percent_of_peak"].as_f64().unwrap() - 100.0 * rate / peak).abs() < 0.01);
+    // The peak is a one-thread figure: on more threads none is run or compared with.
+    let o = faafo(&["bench", "--scene", "classic", "--repeat", "1", "--json", "--threads", "2"]);
+    let two: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    assert_eq!(two["threads"], 2);
+    assert!(two["peak_giga_lane_iterations_per_cpu_second"].is_null() && two["percent_of_peak"].is_null(), "{two}");
+    assert_eq!(two["checksum"], row["checksum"]);
     let o = faafo(&["bench", "--peak", "--json", "--kernel", "scalar"]);
     let peak: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
     assert_eq!(peak["kernel"], "scalar");

@@ -516,11 +516,7 @@ fn hand_on<S: Simd>(s: S, r: &Regs<S::V>, g: &mut Group, levels: &mut Levels) {
     next.index.extend_from_slice(&index[..n]);
     let lists = [&mut next.x, &mut next.y, &mut next.cx, &mut next.cy, &mut next.xr, &mut next.yr];
     for (v, list) in [r.x, r.y, r.cx, r.cy, r.xr, r.yr].into_iter().zip(lists) {
-        let mut a = [0.0; MAX_LANES];
-        s.store(v, &mut a);
-        for l in super::lanes::bits(g.live) {
-            list.push(a[l]);
-        }
+        s.append(v, g.live, list);
     }
     levels.waiting += n;
     levels.handed += n as u64;

@@ -307,18 +307,11 @@ fn finish<S: Simd>(
         norm = s.blend(m.shortcut, norm, s.splat(f64::from(SETTLED_NORM)));
     }
     if !complete && alive != 0 {
-        let (mut x, mut y, mut cx, mut cy) = ([0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES], [0.0; MAX_LANES]);
-        s.store(r.x, &mut x);
-        s.store(r.y, &mut y);
-        s.store(r.cx, &mut cx);
-        s.store(r.cy, &mut cy);
-        for l in bits(alive) {
-            pending.index.push(if m.gathered { m.index[l] } else { (m.first + l) as u32 });
-            pending.x.push(x[l]);
-            pending.y.push(y[l]);
-            pending.cx.push(cx[l]);
-            pending.cy.push(cy[l]);
-        }
+        pending.index.extend(bits(alive).map(|l| if m.gathered { m.index[l] } else { (m.first + l) as u32 }));
+        s.append(r.x, alive, &mut pending.x);
+        s.append(r.y, alive, &mut pending.y);
+        s.append(r.cx, alive, &mut pending.cx);
+        s.append(r.cy, alive, &mut pending.cy);
     }
     if m.gathered {
         let (mut cs, mut ns) = ([0.0; MAX_LANES], [0.0; MAX_LANES]);

@@ -142,16 +142,17 @@ impl Levels {
     /// Empties the list of level `k` ≥ 1 and sets its pixels' state index and blocks.
     fn reset(&mut self, k: usize) {
         let blocks = self.start_blocks(k);
-        let steps = u64::from(self.lists[0].steps) + blocks * self.block;
+        // Saturating: a level past the limit is never entered, whatever it says.
+        let steps = u64::from(self.lists[0].steps).saturating_add(blocks.saturating_mul(self.block));
         let list = &mut self.lists[k];
         list.clear();
         list.blocks = blocks;
-        list.steps = steps as u32;
+        list.steps = u32::try_from(steps).unwrap_or(u32::MAX);
     }
 
     /// Blocks done by the pixels of level `k` when they enter it.
     fn start_blocks(&self, k: usize) -> u64 {
-        if k == 0 { 0 } else { self.first_blocks << (k - 1) }
+        if k == 0 { 0 } else { self.first_blocks.saturating_mul(1 << (k - 1).min(63)) }
     }
 
     /// Blocks after which a group of level `k` hands its live lanes on: `u64::MAX` where
@@ -162,7 +163,7 @@ impl Levels {
 
     /// The level end that follows `blocks` blocks (`u64::MAX`: none before the limit).
     fn end_after(&self, blocks: u64) -> u64 {
-        let end = if blocks == 0 { self.first_blocks } else { 2 * blocks };
+        let end = if blocks == 0 { self.first_blocks } else { blocks.saturating_mul(2) };
         let steps = u64::from(self.lists[0].steps).saturating_add(end.saturating_mul(self.block));
         if steps.saturating_add(self.block) < self.limit_states { end } else { u64::MAX }
     }

@@ -151,7 +151,6 @@ mod tests {
     use super::*;
     use crate::fractal::Fractal;
     use crate::kernel::formula::{Quadratic, norm};
-    use crate::kernel::simd::Scalar;
 
     const BLOCK: u32 = 16;
 
@@ -201,15 +200,6 @@ mod tests {
 
     #[test]
     fn replays_give_each_lane_its_escape_on_every_path() {
-        replays_match_stepping(Scalar);
-        #[cfg(target_arch = "x86_64")]
-        {
-            if let Some(s) = crate::kernel::simd::Avx2::detect() {
-                replays_match_stepping(s);
-            }
-            if let Some(s) = crate::kernel::simd::Avx512::detect() {
-                replays_match_stepping(s);
-            }
-        }
+        crate::kernel::simd::on_every_path!(replays_match_stepping);
     }
 }

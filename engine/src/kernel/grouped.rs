@@ -530,7 +530,6 @@ mod tests {
     use super::*;
     use crate::fractal::Fractal;
     use crate::kernel::formula::Quadratic;
-    use crate::kernel::simd::Scalar;
 
     /// Runs the second stage over a grid in Seahorse Valley (escapes from a few steps to
     /// thousands, and interior pixels that periodicity settles at all depths) with the
@@ -579,15 +578,6 @@ mod tests {
 
     #[test]
     fn handing_lanes_on_changes_no_pixel_on_every_path() {
-        levels_change_nothing(Scalar);
-        #[cfg(target_arch = "x86_64")]
-        {
-            if let Some(s) = crate::kernel::simd::Avx2::detect() {
-                levels_change_nothing(s);
-            }
-            if let Some(s) = crate::kernel::simd::Avx512::detect() {
-                levels_change_nothing(s);
-            }
-        }
+        crate::kernel::simd::on_every_path!(levels_change_nothing);
     }
 }

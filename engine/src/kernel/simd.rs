@@ -511,6 +511,26 @@ mod x86 {
     }
 }
 
+/// Runs the generic check `$check(s)` with the token of every path this CPU supports:
+/// scalar always, AVX2 and AVX-512 where the CPU has them (tests of the vector code).
+#[cfg(test)]
+macro_rules! on_every_path {
+    ($check:ident) => {{
+        $check($crate::kernel::simd::Scalar);
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(s) = $crate::kernel::simd::Avx2::detect() {
+                $check(s);
+            }
+            if let Some(s) = $crate::kernel::simd::Avx512::detect() {
+                $check(s);
+            }
+        }
+    }};
+}
+#[cfg(test)]
+pub(crate) use on_every_path;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,15 +551,6 @@ mod tests {
 
     #[test]
     fn append_keeps_the_selected_lanes_on_every_path() {
-        append_keeps_the_selected_lanes(Scalar);
-        #[cfg(target_arch = "x86_64")]
-        {
-            if let Some(s) = Avx2::detect() {
-                append_keeps_the_selected_lanes(s);
-            }
-            if let Some(s) = Avx512::detect() {
-                append_keeps_the_selected_lanes(s);
-            }
-        }
+        on_every_path!(append_keeps_the_selected_lanes);
     }
 }

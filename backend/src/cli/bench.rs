@@ -19,8 +19,8 @@ pub struct BenchArgs {
     /// Scene to run (repeatable): standard, seahorse, classic, dense. Default: all.
     #[arg(long = "scene")]
     scenes: Vec<String>,
-    /// Worker threads (default: one per core). The machine's peak, a one-thread figure, is
-    /// measured and compared with only on one thread.
+    /// Worker threads (default: one per core). On one thread a peak run precedes each timed
+    /// run; on more, the peak runs follow the scene's timed runs.
     #[arg(long)]
     threads: Option<usize>,
     /// Kernel path to force: avx512, avx2+fma, scalar, reference.
@@ -92,7 +92,7 @@ struct Row {
     wall_ms: f64,
     giga_iterations_per_cpu_second: f64,
     /// The median of the [`Peak`] runs interleaved with this scene's timed runs, on the
-    /// same path (NaN, `null` in JSON, on more than one thread: none are run).
+    /// same path (on more than one thread, taken after them).
     peak_giga_lane_iterations_per_cpu_second: f64,
     /// The best of those peak runs (the spread; not used for the share).
     peak_best_giga_lane_iterations_per_cpu_second: f64,
@@ -143,16 +143,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         all_peaks.samples.extend(&peak.samples);
         print_row(args.json, &row)?;
     }
-    if !args.json && all_peaks.samples.is_empty() {
-        println!(
-            "peak: not measured on {} threads (it is a one-thread figure: use --threads 1)",
-            pool.current_num_threads()
-        );
-    } else if !args.json {
+    if !args.json {
         println!(
             "peak: median {:.2}, best {:.2} G lane-iterations per CPU-second over {} runs (about 0.1 s for each shape of \
-             the loop, the best shape), one before each timed run ({path}, one thread, z <- z^2 + c without \
-             escape tests); each scene's %peak is against the median of the runs taken with it",
+             the loop, the best shape), one before each timed run on one thread, after a scene's timed runs on \
+             more ({path}, one thread, z <- z^2 + c without escape tests); each scene's %peak is against the \
+             median of the runs taken with it",
             all_peaks.median(),
             all_peaks.best(),
             all_peaks.samples.len()
@@ -221,14 +217,14 @@ fn measure_scene(
     let mut buffer = EscapeBuffer::new(0, 0, SmoothScale::default());
     let mut last = None;
     let mut peak = Peak::default();
-    // The peak is a one-thread figure, so only one-thread runs are judged against it. On
-    // more threads a peak run before each frame leaves the other threads asleep through
-    // it, and the frame pays their wake-up: `standard` on 2 threads took 14.1–15.7 ms of
-    // CPU a frame that way and 12.4 ms with its frames back to back, as an explorer or a
-    // worker renders them (Zen 4 VM; one thread: 12.6 ms either way).
-    let with_peak = pool.current_num_threads() == 1;
+    // On one thread a peak run precedes each timed run. On more, the peak runs follow the
+    // timed runs instead: a peak run before each frame leaves the other threads asleep
+    // through it, and the frame pays their wake-up (`standard` on 2 threads took 14.1–15.7
+    // ms of CPU a frame that way and 11.4–12.4 ms with its frames back to back, as an
+    // explorer or a worker renders them; Zen 4 VM). The share is of CPU time either way.
+    let interleave = pool.current_num_threads() == 1;
     for i in 0..=args.repeat {
-        if i > 0 && with_peak {
+        if i > 0 && interleave {
             // On a pool thread, as the render that follows: run on the main thread, it
             // left the render to a thread that had slept through the peak run (measured on
             // a Zen 4 VM: `classic` 4.1–4.7 ms a frame that way, 3.4–3.5 ms this way,
@@ -245,6 +241,11 @@ fn measure_scene(
             runs.push((cpu.as_secs_f64() * 1e3, wall.as_secs_f64() * 1e3));
         }
         last = Some(stats);
+    }
+    if !interleave {
+        for _ in 0..args.repeat {
+            pool.install(|| peak.sample(path));
+        }
     }
     let stats = last.context("no run")?;
     let peak_median = peak.median();

@@ -78,9 +78,12 @@ impl Group {
 const FIRST_LEVEL_BLOCKS: u64 = 4;
 
 /// The second stage's work lists for one band. Level 0 is the first stage's pending
-/// pixels, all at the same state index and with no periodicity reference yet. A group
-/// of level `k` runs until its lanes are done or it has done [`Levels::end`] blocks; the
-/// lanes still live then are handed on to level `k + 1` with their orbit and reference.
+/// pixels, all at the same state index and with no periodicity reference yet; level
+/// `k + 1` holds lanes handed on after `FIRST_LEVEL_BLOCKS · 2^k` blocks. A group runs
+/// until its lanes are done or it reaches a level's end ([`Levels::end`]); there, if
+/// enough of its lanes are idle, its live lanes are handed on, with their orbit and
+/// periodicity reference, to the level that starts at that block; else it runs on to
+/// the next level's end.
 ///
 /// Why: a group runs until its last lane is done, and the lanes that finish early idle
 /// meanwhile (on the `standard` view half the second stage's lane-steps were idle). Lanes
@@ -476,11 +479,11 @@ fn run_levels<S: Simd, F: Formula, const C: usize, const T: u32, const BLOCK: u3
                     }
                 }
                 if g.blocks == g.end && g.live != 0 {
-                    // Only groups with a quarter of their lanes idle or more: handing
-                    // on and restarting costs a few hundred cycles a group, so every
-                    // group doing it (7 M lanes a `seahorse` frame) took 1.06× the CPU
-                    // for 3.5 % fewer lane-steps; half the lanes idle or more gave about
-                    // the same as a quarter.
+                    // Only groups with `hand_on_idle` idle lanes or more (two of
+                    // AVX-512's eight): handing on and restarting costs a few hundred
+                    // cycles a group, so every group doing it (7 M lanes a `seahorse`
+                    // frame) took 1.05–1.09× the CPU for 3.5 % fewer lane-steps; one,
+                    // four or six idle lanes measured about the same as two.
                     let idle = S::LANES as u32 - g.live.count_ones();
                     if idle >= hand_on_idle {
                         hand_on(s, r, g, &mut levels);

@@ -277,22 +277,13 @@ fn median(mut values: Vec<f64>) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// `value` with two decimals (one for a percentage) and `unit`, or "-" when it is NaN.
-fn or_dash(value: f64, unit: &str) -> String {
-    match (value.is_nan(), unit) {
-        (true, _) => "-".to_owned(),
-        (false, "%") => format!("{value:.1}%"),
-        (false, _) => format!("{value:.2}{unit}"),
-    }
-}
-
 /// One scene as a JSON line or a table row.
 fn print_row(json: bool, row: &Row) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string(row)?);
     } else {
         println!(
-            "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8.2} {:>8.2} {:>9.2} {:>6} {:>6}  {}",
+            "{:<9} {:<9} {:>3} {:>5} {:>5} {:>6} {:>13} {:>8.2} {:>8.2} {:>9.2} {:>6.2} {:>5.1}%  {}",
             row.scene,
             row.kernel,
             row.threads,
@@ -303,8 +294,8 @@ fn print_row(json: bool, row: &Row) -> anyhow::Result<()> {
             row.cpu_ms,
             row.wall_ms,
             row.giga_iterations_per_cpu_second,
-            or_dash(row.peak_giga_lane_iterations_per_cpu_second, ""),
-            or_dash(row.percent_of_peak, "%"),
+            row.peak_giga_lane_iterations_per_cpu_second,
+            row.percent_of_peak,
             row.checksum
         );
     }

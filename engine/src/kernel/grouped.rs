@@ -21,7 +21,7 @@
 use super::deferred::Deferred;
 use super::feed::Band;
 use super::formula::{Formula, Outcome, SETTLED_NORM, Setup, norm};
-use super::lanes::{Pending, escaped_lanes, low_lanes};
+use super::lanes::{Pending, escaped_lanes, load_lanes, low_lanes};
 use super::simd::{MAX_LANES, Simd};
 
 /// Steps between escape and periodicity tests. Each block end costs a test, a branch
@@ -218,12 +218,12 @@ fn start<S: Simd>(s: S, setup: &Setup, levels: &mut Levels) -> Option<(Group, Re
     let (level, at, len) = levels.take(S::LANES)?;
     let end = levels.end(level);
     let pending = &levels.lists[level];
-    let (x, y) = (load(s, &pending.x, at, len), load(s, &pending.y, at, len));
-    let (cx, cy) = (load(s, &pending.cx, at, len), load(s, &pending.cy, at, len));
+    let (x, y) = (load_lanes(s, &pending.x, at, len), load_lanes(s, &pending.y, at, len));
+    let (cx, cy) = (load_lanes(s, &pending.cx, at, len), load_lanes(s, &pending.cy, at, len));
     let (xr, yr) = if pending.blocks == 0 {
         (s.splat(f64::NAN), s.splat(f64::NAN))
     } else {
-        (load(s, &pending.xr, at, len), load(s, &pending.yr, at, len))
+        (load_lanes(s, &pending.xr, at, len), load_lanes(s, &pending.yr, at, len))
     };
     let mut live = low_lanes(len);
     let steps = u64::from(pending.steps);
@@ -247,17 +247,6 @@ fn start<S: Simd>(s: S, setup: &Setup, levels: &mut Levels) -> Option<(Group, Re
     let blocks = pending.blocks;
     let group = Group { level, first: at, len, live, steps, blocks, end, interior_work, elsewhere: 0 };
     Some((group, regs))
-}
-
-/// `len` ≤ `LANES` values of `v` from `at` as a vector (padding lanes 0).
-#[inline(always)]
-fn load<S: Simd>(s: S, v: &[f64], at: usize, len: usize) -> S::V {
-    if len == S::LANES {
-        return s.load_slice(&v[at..]);
-    }
-    let mut a = [0.0; MAX_LANES];
-    a[..len].copy_from_slice(&v[at..at + len]);
-    s.load(&a)
 }
 
 /// Writes a finished group's pixels (those not written elsewhere); returns the updates

@@ -255,12 +255,12 @@ mod x86 {
     /// four steps per turn had been 2–3 % better than one, and five or six chains no
     /// better and no worse than four.
     ///
-    /// The first stage runs four chains, but five for the classic kind: its round loop is
-    /// left as soon as one chain is done (see `stepwise::rounds`), so each exit stores
-    /// and restarts fewer groups per step taken; on Zen 4 (one thread, the binaries in
-    /// turn on one core, best of 5, both cores) `classic` took 0.935× the CPU (2.96
-    /// against 3.16–3.18 ms; three chains 0.97–0.98×, six 0.98×), the other kinds
-    /// unchanged.
+    /// The first stage runs four chains, but five for the classic kind, the one kind whose
+    /// round loop is left as soon as one chain is done (see `stepwise::rounds`): on Zen 4
+    /// (one thread, the binaries in turn on one core, best of 5, both cores) `classic`
+    /// took 0.935× the CPU with five (2.96 against 3.16–3.18 ms; three chains
+    /// 0.97–0.98×, six 0.98×), the other kinds unchanged. Why five suits that exit rule
+    /// better than four was not measured.
     ///
     /// # Safety
     /// The CPU must support AVX-512F, AVX-512DQ, FMA and POPCNT (guaranteed by the token).

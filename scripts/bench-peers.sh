@@ -24,7 +24,7 @@
 # CPython 2.7 when one is installed; its escape counts are checked against faafo's
 # `classic` checksum (bit-exact with the original).
 #
-# Usage: scripts/bench-peers.sh            (8–15 minutes after the build, most of it faafo's
+# Usage: scripts/bench-peers.sh            (5–10 minutes after the build, most of it faafo's
 #                                          seahorse runs)
 #   FAAFO=path/to/faafo  use that binary instead of building target/release/faafo
 #   REPEAT=N             timed runs per faafo scene (median; default 5)

@@ -184,10 +184,10 @@ fi
 
 [ "$ROUNDS" = 1 ] || echo "=== round $round of $ROUNDS ==="
 "$PYTHON" - "$WORK/faafo.json" "$WORK/faafo1.json" "$WORK/faafo-avx2.json" "$WORK/faafo-nomirror.json" "$xa_cpu1" "$xa_n1" "$xa_cpu3" "$xa_n3" \
-    "$py_cpu" "$py_sum" "$py_impl" "$py2_cpu" "$py2_sum" "$py2_impl" "$CPU_MODEL" "$FLAGS" "$(nproc)" "$WORK/ratios.jsonl" <<'EOF'
-import json, sys
+    "$py_cpu" "$py_sum" "$py_impl" "$py2_cpu" "$py2_sum" "$py2_impl" "$CPU_MODEL" "$FLAGS" "$(nproc)" "$WORK/ratios.jsonl" "$round" "$ROUNDS" <<'EOF'
+import json, statistics, sys
 (faafo, faafo1, faafo2, nomirror, xc1, xn1, xc3, xn3, py_cpu, py_sum, py_impl, py2_cpu, py2_sum, py2_impl, model, flags,
- cores, ratios_file) = sys.argv[1:]
+ cores, ratios_file, round_no, rounds) = sys.argv[1:]
 # Every line of the table as [scene, measure, ratio, unit, target], for the rounds' summary.
 measured = []
 rows = {r["scene"]: r for r in map(json.loads, open(faafo))}
@@ -219,10 +219,11 @@ def show(value, unit):
     if unit == "%":
         return f"{value:.1f} %"
     return f"{value:.1f}x" if value < 100 else f"{value:.0f}x"
+def at_least(target, unit):
+    return f">= {target:g}{' %' if unit == '%' else 'x'}"
 def line(scene, measure, ours, theirs, value, unit, target):
-    ok = value >= target
     print(f"{scene:<9} {measure:<40} {ours:>10} {theirs:>12} {show(value, unit):>8} "
-          f"{'>= ' + show(target, unit).replace('.0', ''):>8}  {'yes' if ok else 'NO'}")
+          f"{at_least(target, unit):>8}  {'yes' if value >= target else 'NO'}")
     measured.append([scene, measure, value, unit, target])
 r = rows["dense"]
 line("dense", "useful iter/CPU-s / peak", f"{r['giga_iterations_per_cpu_second']:.2f} G", f"{peak(r)[0]:.2f} G",
@@ -258,23 +259,16 @@ for name in ["seahorse", "dense"]:
     print(f"{name} frame: {r['cpu_ms']:.0f} ms CPU on one thread, {r['iterations'] / 1e9:.2f} G iterations done")
 with open(ratios_file, "a") as out:
     out.write(json.dumps(measured) + "\n")
+# After the last of several rounds, each ratio's median over them, judged against its target.
+if int(rounds) > 1 and round_no == rounds:
+    done = [json.loads(l) for l in open(ratios_file)]
+    print(f"\n=== the median of {len(done)} rounds (each ratio measured within its round; the rounds' ratios in brackets) ===")
+    print(f"{'scene':<9} {'measure':<40} {'median':>8} {'target':>8}  ok   rounds")
+    for k, (scene, measure, _, unit, target) in enumerate(measured):
+        values = [r[k][2] for r in done]
+        median = statistics.median(values)
+        print(f"{scene:<9} {measure:<40} {show(median, unit):>8} {at_least(target, unit):>8}  "
+              f"{'yes' if median >= target else 'NO ':<3}  [{', '.join(show(v, unit) for v in values)}]")
 EOF
 echo
 done
-
-# The rounds' summary: each ratio's median, judged against its target.
-[ "$ROUNDS" = 1 ] || "$PYTHON" - "$WORK/ratios.jsonl" <<'EOF'
-import json, statistics, sys
-rounds = [json.loads(line) for line in open(sys.argv[1])]
-def show(value, unit):
-    if unit == "%":
-        return f"{value:.1f} %"
-    return f"{value:.1f}x" if value < 100 else f"{value:.0f}x"
-print(f"=== the median of {len(rounds)} rounds (each ratio measured within its round; the rounds' ratios in brackets) ===")
-print(f"{'scene':<9} {'measure':<40} {'median':>8} {'target':>8}  ok   rounds")
-for k, (scene, measure, _, unit, target) in enumerate(rounds[0]):
-    values = [r[k][2] for r in rounds]
-    median = statistics.median(values)
-    print(f"{scene:<9} {measure:<40} {show(median, unit):>8} {'>= ' + show(target, unit).replace('.0', ''):>8}  "
-          f"{'yes' if median >= target else 'NO ':<3}  [{', '.join(show(v, unit) for v in values)}]")
-EOF
